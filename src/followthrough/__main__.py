@@ -1,0 +1,5 @@
+"""Entry point for ``python -m followthrough``."""
+
+from followthrough.cli import main
+
+raise SystemExit(main())
