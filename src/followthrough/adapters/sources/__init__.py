@@ -1,0 +1,1 @@
+"""Sources of postmortem documents and the parsers that turn them into blocks."""

@@ -1,0 +1,57 @@
+"""YAML front matter: split it from the body, parse it, and report it when broken."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from followthrough.domain.document import SourceProblem
+
+_OPEN = re.compile(r"\A---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    problems: tuple[SourceProblem, ...] = field(default=())
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Separate a leading ``---`` YAML block from the Markdown body.
+
+    A block that does not parse is reported (with the YAML error's line) and dropped,
+    so the body is still read: a typo in metadata must not hide the action items.
+    """
+    if not _OPEN.match(text):
+        return FrontMatter(data={}, body=text, body_line=1)
+    close = _CLOSE.search(text, _OPEN.match(text).end())  # type: ignore[union-attr]
+    if close is None:
+        problem = SourceProblem(
+            "bad-front-matter", "front matter opened with --- is never closed", 1
+        )
+        return FrontMatter(data={}, body=text, body_line=1, problems=(problem,))
+    raw = text[4 : close.start()]
+    body_line = text.count("\n", 0, close.end()) + 2
+    body = text[close.end() :].removeprefix("\r").removeprefix("\n")
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = SourceProblem(
+            "bad-front-matter", f"front matter is not valid YAML: {reason}", line
+        )
+        return FrontMatter(data={}, body=body, body_line=body_line, problems=(problem,))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problem = SourceProblem("bad-front-matter", "front matter is not a mapping of keys", 2)
+        return FrontMatter(data={}, body=body, body_line=body_line, problems=(problem,))
+    return FrontMatter(data={str(k): v for k, v in data.items()}, body=body, body_line=body_line)

@@ -1,0 +1,1 @@
+"""The domain: pure model, extraction and lint rules. No I/O, no vendor libraries."""

@@ -1,0 +1,271 @@
+"""Extraction: a parsed document → one `Postmortem` per incident, with its action items.
+
+Flow: split multi-incident files → read metadata → walk blocks for candidates → read each
+candidate's text (owner, due, tickets, state) → key it → lint it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from followthrough.domain.categorize import infer_category
+from followthrough.domain.document import Block, Heading, SourceDocument, Text
+from followthrough.domain.itemtext import ItemText, plain_text, read_item, with_notes
+from followthrough.domain.keys import item_key
+from followthrough.domain.lint import LintPolicy, lint_postmortem
+from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
+from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
+from followthrough.domain.sections import heading_words
+from followthrough.domain.tables import category_of_cell, status_of_cell
+from followthrough.domain.values import (
+    find_tickets,
+    normalise_owner,
+    normalise_priority,
+    parse_calendar_date,
+)
+from followthrough.domain.walk import Candidate, walk
+
+_TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+_INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
+
+
+def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[Postmortem, ...]:
+    """Every postmortem in a parsed document, items extracted and linted."""
+    lint = policy or LintPolicy()
+    parts = _incidents(doc.blocks)
+    base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
+    postmortems: list[Postmortem] = []
+    for heading, blocks in parts:
+        if heading is None:
+            postmortem = _postmortem(doc, blocks, pm_id=base_id, heading=None)
+        else:
+            suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
+            pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
+            postmortem = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
+        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=doc.problems))
+    return _unique_ids(postmortems)
+
+
+def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:
+    seen: dict[str, int] = {}
+    out: list[Postmortem] = []
+    for pm in postmortems:
+        count = seen.get(pm.id, 0) + 1
+        seen[pm.id] = count
+        out.append(pm if count == 1 else replace(pm, id=f"{pm.id}~{count}"))
+    return tuple(out)
+
+
+def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[Block]]]:
+    """Split a file holding several incidents at its ``Incident on <date>`` headings."""
+    headings = [
+        (i, b)
+        for i, b in enumerate(blocks)
+        if isinstance(b, Heading) and _INCIDENT_HEADING.match(heading_words(b.text.raw))
+    ]
+    levels = {b.level for _, b in headings}
+    if len(headings) < 2 or len(levels) != 1:
+        return [(None, blocks)]
+    level = levels.pop()
+    parts: list[tuple[Heading | None, Sequence[Block]]] = []
+    for position, (start, heading) in enumerate(headings):
+        stop = headings[position + 1][0] if position + 1 < len(headings) else len(blocks)
+        for end in range(start + 1, stop):
+            candidate = blocks[end]
+            if isinstance(candidate, Heading) and candidate.level < level:
+                stop = end
+                break
+        parts.append((heading, blocks[start + 1 : stop]))
+    return parts
+
+
+def _postmortem(
+    doc: SourceDocument, blocks: Sequence[Block], *, pm_id: str, heading: Heading | None
+) -> Postmortem:
+    front: Mapping[str, Any] = doc.front_matter if heading is None else {}
+    meta = read_metadata(blocks, front)
+    title = _title(doc, blocks, meta, heading)
+    date = meta.date or date_from_name(doc.stem, title)
+    found = walk(blocks)
+    items = _items(found.candidates, pm_id=pm_id, reference=date)
+    items += _front_matter_items(
+        doc.front_matter, pm_id=pm_id, reference=date, line=doc.front_matter_line
+    )
+    return Postmortem(
+        id=pm_id,
+        path=doc.path,
+        title=title,
+        line=heading.text.line if heading else 1,
+        team=meta.team or doc.folder,
+        date=date,
+        severity=meta.severity,
+        incident_id=meta.incident_id or _incident_id_from_name(doc.stem),
+        authors=meta.authors,
+        status=meta.status,
+        action_items=tuple(items),
+        has_action_section=found.sections > 0 or bool(items),
+        extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},
+    )
+
+
+def _title(
+    doc: SourceDocument, blocks: Sequence[Block], meta: Metadata, heading: Heading | None
+) -> str:
+    if heading is not None:
+        return plain_text(heading.text.raw)
+    if meta.title:
+        return meta.title
+    headings = [b for b in blocks if isinstance(b, Heading) and plain_text(b.text.raw)]
+    if headings:
+        top = min(headings, key=lambda h: (h.level, h.text.line))
+        return plain_text(top.text.raw)
+    return doc.stem or doc.path
+
+
+def _incident_id_from_name(stem: str) -> str | None:
+    match = re.search(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", stem, re.I)
+    return match.group(1).upper() if match else None
+
+
+def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
+    pattern = re.compile(
+        r"accepted\s+risk|no\s+(?:new\s+)?action\s+items|no\s+follow[\s-]*ups?\s+(?:needed|required)",
+        re.I,
+    )
+    return any(pattern.search(getattr(block, "text", Text("", 0)).raw) for block in blocks)
+
+
+def _items(
+    candidates: Sequence[Candidate], *, pm_id: str, reference: dt.date | None
+) -> list[ActionItem]:
+    items: list[ActionItem] = []
+    used: dict[str, int] = {}
+    for candidate in candidates:
+        item = _item(candidate, pm_id=pm_id, reference=reference)
+        if item is None:
+            continue
+        count = used.get(item.key, 0) + 1
+        used[item.key] = count
+        if count > 1:
+            item = replace(item, key=f"{item.key}~{count}")
+        items.append(item)
+    return items
+
+
+def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> ActionItem | None:
+    parsed = with_notes(
+        read_item(candidate.text.raw, candidate.text.links), tuple(n.raw for n in candidate.notes)
+    )
+    row = candidate.row
+    title = (
+        candidate.title_override or parsed.title or (parsed.tickets[0] if parsed.tickets else "")
+    )
+    if not title or not re.search(r"\w", title) or _TEMPLATE_PLACEHOLDER.match(title):
+        return None
+    owner_text = (row.owner if row and row.owner else None) or parsed.owner_text
+    due_text = (row.due if row and row.due else None) or parsed.due_text
+    tickets = _tickets(parsed, candidate)
+    status = _status(parsed, candidate)
+    category = (
+        (row.category if row else None)
+        or candidate.traits.category
+        or infer_category(title)
+        or infer_category(parsed.explanation or "")
+    )
+    priority = normalise_priority(row.priority) if row and row.priority else parsed.priority
+    return ActionItem(
+        key=item_key(pm_id, title),
+        title=title,
+        line=candidate.text.line,
+        owner=normalise_owner(owner_text),
+        due=parse_calendar_date(due_text, reference=reference) if due_text else None,
+        ticket=tickets[0] if tickets else None,
+        status=status,
+        category=category,
+        priority=priority,
+        owner_text=owner_text,
+        due_text=due_text,
+        horizon=candidate.traits.horizon,
+        tickets=tickets,
+        notes=tuple(plain_text(n.raw) for n in candidate.notes),
+    )
+
+
+def _tickets(parsed: ItemText, candidate: Candidate) -> tuple[str, ...]:
+    if candidate.row and candidate.row.ticket:
+        cell = candidate.row.ticket
+        return tuple(dict.fromkeys(find_tickets(cell.raw, cell.links) + parsed.tickets))
+    return parsed.tickets
+
+
+def _status(parsed: ItemText, candidate: Candidate) -> ItemStatus:
+    if candidate.row and candidate.row.status:
+        return candidate.row.status
+    if parsed.status or candidate.traits.status:
+        return parsed.status or candidate.traits.status or ItemStatus.OPEN
+    return ItemStatus.DONE if parsed.reads_as_done else ItemStatus.OPEN
+
+
+def _front_matter_items(
+    front: Mapping[str, Any], *, pm_id: str, reference: dt.date | None, line: int
+) -> list[ActionItem]:
+    """Structured ``action_items:`` in front matter: strings or mappings with named fields."""
+    entries = front.get("action_items") or front.get("actions") or []
+    if not isinstance(entries, list):
+        return []
+    items: list[ActionItem] = []
+    for entry in entries:
+        fields = entry if isinstance(entry, dict) else {"title": str(entry)}
+        title_text = str(
+            fields.get("title") or fields.get("action") or fields.get("description") or ""
+        )
+        parsed = read_item(title_text)
+        if not parsed.title:
+            continue
+        owner_text = _field_text(fields, "owner", "assignee", "who") or parsed.owner_text
+        due_text = _field_text(fields, "due", "due_date", "deadline") or parsed.due_text
+        ticket_text = _field_text(fields, "ticket", "issue", "jira", "tracking")
+        tickets = find_tickets(ticket_text) if ticket_text else parsed.tickets
+        status_text = _field_text(fields, "status", "state")
+        category_text = _field_text(fields, "category", "type", "kind")
+        items.append(
+            ActionItem(
+                key=item_key(pm_id, parsed.title),
+                title=parsed.title,
+                line=line,
+                owner=normalise_owner(owner_text),
+                due=_front_matter_date(fields, reference)
+                or (parse_calendar_date(due_text, reference=reference) if due_text else None),
+                ticket=tickets[0] if tickets else None,
+                status=(status_of_cell(status_text) if status_text else None)
+                or parsed.status
+                or ItemStatus.OPEN,
+                category=(category_of_cell(category_text) if category_text else None)
+                or infer_category(parsed.title),
+                priority=normalise_priority(_field_text(fields, "priority")) or parsed.priority,
+                owner_text=owner_text,
+                due_text=due_text,
+                tickets=tickets,
+            )
+        )
+    return items
+
+
+def _field_text(fields: Mapping[str, Any], *names: str) -> str | None:
+    for name in names:
+        value = fields.get(name)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def _front_matter_date(fields: Mapping[str, Any], reference: dt.date | None) -> dt.date | None:
+    for name in ("due", "due_date", "deadline"):
+        value = fields.get(name)
+        if isinstance(value, dt.date):
+            return value
+    return None

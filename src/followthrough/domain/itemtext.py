@@ -1,0 +1,277 @@
+"""Reading one action item's text: owner, due date, tickets, state and the outcome itself.
+
+Owners are taken only from explicit positions (``Owner: @x``, ``[name]`` prefix, ``X to …``,
+a trailing ``(owner: x)``); never guessed from responders or authors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from followthrough.domain.model import ItemStatus
+from followthrough.domain.values import find_tickets, normalise_priority
+
+_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
+_DONE_PREFIX = re.compile(
+    r"^(?:✅|✔️?|☑️?|\[(?:done|DONE|Done)\]:?|\*\*(?:DONE|Done)\*\*:?|DONE:?)\s*"
+)
+_DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)\s*", re.I)
+_TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
+_DONE_SUFFIX = re.compile(
+    r"\s*(?:\*\*)?\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)"
+    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|\s*[-–—]?\s*\bDONE\b\.?\s*$",
+    re.I,
+)
+_DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
+_DROPPED_SUFFIX = re.compile(
+    r"\s*\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$",
+    re.I,
+)
+_STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
+_OWNER_FIELD = re.compile(
+    r"(?<![^\s(;,.|—–-])(?:owner|owned by|assignee|assigned to|who)\s*[:=]\s*"
+    r"(?P<owner>@?[\w.@+-]*\w(?:\s+(?-i:[A-Z])[\w.'-]+)?"
+    r"(?:\s*(?:,|\band\b|&)\s*(?![\w ]+\s*[:=])(?!(?:due|deadline|ticket|tracking|priority|eta)\b)@?[\w.@+-]*\w(?:\s+(?-i:[A-Z])[\w.'-]+)?)*)",
+    re.I,
+)
+_DUE_FIELD = re.compile(
+    r"(?<![^\s(;,|—–-])(?:due(?:\s+date)?|deadline|target\s+date|eta)"
+    r"(?:\s*[:=]\s*|\s+(?:by\s+|on\s+)?(?=(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"next\b|end\b|q[1-4]\b|tbd\b|eo[wmq]\b)))"
+    r"(?P<due>[^;|)\n]*?)(?=\s*(?:[;|)\n]|,\s*(?:owner|ticket|tracking|priority)\b|$))",
+    re.I,
+)
+_TICKET_FIELD = re.compile(r"(?:^|\s)(?:tracking|ticket|jira|issue)\s*:\s*(?P<ticket>\S+)", re.I)
+_PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
+_BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
+_AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+")
+_SUBJECT_OWNER = re.compile(
+    r"^(?P<owner>@[\w-]+|[A-Z][\w-]*(?:\s+(?:[Tt]eam|[A-Z][\w-]*))?)\s+(?:to|will|should)\s+"
+    r"(?P<verb>[a-z]\w+)\b"
+)
+_TEAM_PREFIX = re.compile(r"^(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+team)\s*:\s+", re.I)
+_PAREN_OWNER = re.compile(
+    r"\s*\((?P<owner>[A-Z][a-z]+)\s+(?:call(?:s|ing)?\s+for|to|will|owns?|is\s+on|drives?)\b[^)]*\)"
+)
+_NOT_SUBJECTS = frozenset(
+    (
+        "need needs ability access way time move plan want also try start continue remember set "
+        "switch how going able this that these those it we they what when where which who there "
+        "here add make ensure look work change team something someone anyone everyone nothing "
+        "reach opt allow use used using failure failures attempt attempts option options decide "
+        "refactor update upgrade migrate investigate consider evaluate document write create "
+        "improve review run build fix test verify check keep the a an and or if in on for with "
+        "speak talk get find ask contact follow raise send go put take give bring turn stop "
+        "begin learn tell help push pull roll design nobody noone leads lead owners owner "
+        "clients client users user customers customer operators nodes validators developers "
+        "people engineers jobs job pods services tools tooling "
+    ).split()
+)
+_GENERIC_LINK_TEXT = re.compile(
+    r"^(?:pr|prs|issue|issues|ticket|jira|bug|link|here|pull request|this|commit|done|"
+    r"follow along here|tracking issue|github issue|gh issue|#\d+|[\w.-]+/[\w.-]+#\d+|"
+    r"[A-Z][A-Z0-9]+-\d+|bug \d+)$",
+    re.I,
+)
+_REF = r"(?:[A-Z][A-Z0-9_]+-\d+|(?:[\w.-]+/[\w.-]+)?#\d+|[Bb]ug\s+\d+)"
+_TRAILING_REFS = re.compile(
+    r"(?:\s*[\(\[]\s*" + _REF + r"(?:\s*,\s*" + _REF + r")*\s*[\)\]])+\s*$|"
+    r"(?:[\s,;:–—-]+" + _REF + r")+\s*$"
+)
+_CREATED_MARKER = re.compile(
+    r"\s*\((?:an?\s+)?(?:issue|ticket|bug|jira)\s+(?:has\s+been\s+|was\s+)?"
+    r"(?:created|filed|opened|raised)\)",
+    re.I,
+)
+_PAST_TENSE_START = re.compile(
+    r"^(?:we\s+(?:have\s+)?)?(?:reverted|sent|issued|added|adjusted|tweaked|changed|updated|"
+    r"implemented|deployed|fixed|removed|rolled\s+back|migrated|enabled|disabled|increased|"
+    r"decreased|reduced|created|moved|configured|upgraded|patched|restored|released|introduced|"
+    r"published|documented|switched|replaced|rotated|revoked|deleted|merged|paused|raised|"
+    r"lowered|hardened|rewrote|wrote|made|built|shipped|resolved|applied|tightened|"
+    r"refactored|notified|contacted|communicated)\b",
+    re.I,
+)
+_PASSIVE_DONE = re.compile(r"^(?:[\w`'\-/.]+\s+){0,8}?(?:has|have)\s+(?:now\s+)?been\s+\w+", re.I)
+_DONE_NOTE = re.compile(
+    r"^(?:this|that|it)\s+(?:has|have)\s+(?:now\s+)?been\s+(?:done|completed|fixed|implemented|"
+    r"resolved|deployed)\b|^(?:done|completed)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """The parts of one item's text."""
+
+    title: str
+    status: ItemStatus | None = None
+    owner_text: str | None = None
+    due_text: str | None = None
+    tickets: tuple[str, ...] = ()
+    priority: str | None = None
+    notes: tuple[str, ...] = field(default=())
+    explanation: str | None = None
+    # Written in the past tense ("Reverted the change"): done unless its group says otherwise.
+    reads_as_done: bool = False
+
+
+def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
+    """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
+    text = _one_line(raw)
+    status, text = _status_markers(text)
+    owner, text = _owner(text)
+    due, text = _field(_DUE_FIELD, "due", text)
+    ticket_field, text = _field(_TICKET_FIELD, "ticket", text)
+    priority_match = _PRIORITY_TOKEN.search(text)
+    priority = None
+    if priority_match:
+        priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
+        text = _cut(text, priority_match)
+    tickets = find_tickets(" ".join(filter(None, [raw, ticket_field])), links)
+    title, explanation = _title_and_explanation(text)
+    return ItemText(
+        reads_as_done=_looks_done(title),
+        title=title,
+        status=status,
+        owner_text=owner,
+        due_text=due,
+        tickets=tickets,
+        priority=priority,
+        explanation=explanation,
+    )
+
+
+def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
+    """Attach sub-bullet notes; a note that says the work was done marks the item done."""
+    status = item.status
+    if status is None and any(_DONE_NOTE.match(_one_line(note)) for note in notes):
+        status = ItemStatus.DONE
+    return replace(item, notes=notes, status=status)
+
+
+def _one_line(raw: str) -> str:
+    return re.sub(r"\s+", " ", raw.replace("\\\n", " ")).strip()
+
+
+def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
+    status: ItemStatus | None = None
+    checkbox = _CHECKBOX.match(text)
+    if checkbox:
+        status = ItemStatus.DONE if checkbox.group("mark") in ("x", "X") else ItemStatus.OPEN
+        text = text[checkbox.end() :]
+    struck = _STRUCK.match(text)
+    if struck:
+        return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
+    for pattern, marked in (
+        (_DONE_PREFIX, ItemStatus.DONE),
+        (_DROPPED_PREFIX, ItemStatus.DROPPED),
+        (_DONE_SUFFIX, ItemStatus.DONE),
+        (_DROPPED_SUFFIX, ItemStatus.DROPPED),
+    ):
+        match = pattern.search(text)
+        if match:
+            text = _cut(text, match)
+            if status != ItemStatus.DONE:
+                status = marked
+    todo = _TODO_PREFIX.match(text)
+    if todo:
+        text = text[todo.end() :]
+        status = status or ItemStatus.OPEN
+    if status is None and _DONE_INLINE.search(text):
+        status = ItemStatus.DONE
+    return status, text
+
+
+def _owner(text: str) -> tuple[str | None, str]:
+    match = _OWNER_FIELD.search(text)
+    if match:
+        return match.group("owner").strip(), _cut(text, match)
+    for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
+        match = pattern.match(text)
+        if match and not re.fullmatch(r"[xX ]?|done|todo|dropped", match.group("owner"), re.I):
+            return match.group("owner").strip(), text[match.end() :]
+    match = _SUBJECT_OWNER.match(text)
+    if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
+        rest = text[match.start("verb") :]
+        return match.group("owner"), rest[:1].upper() + rest[1:]
+    match = _PAREN_OWNER.search(text)
+    if match:
+        return match.group("owner"), _cut(text, match)
+    return None, text
+
+
+def _field(pattern: re.Pattern[str], name: str, text: str) -> tuple[str | None, str]:
+    match = pattern.search(text)
+    if not match:
+        return None, text
+    return match.group(name).strip().strip("*_`").strip(), _cut(text, match)
+
+
+def _cut(text: str, match: re.Match[str]) -> str:
+    return (text[: match.start()] + " " + text[match.end() :]).strip()
+
+
+def _title_and_explanation(text: str) -> tuple[str, str | None]:
+    bold = re.match(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$", text)
+    if bold and bold.group("rest") and not bold.group("rest").startswith(("(", "[")):
+        return plain_text(bold.group("title")).rstrip(":").strip(), plain_text(bold.group("rest"))
+    return _first_sentence(plain_text(text))
+
+
+_SENTENCE_BREAK = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bca)\.\s+(?=[A-Z])")
+
+
+def _first_sentence(text: str) -> tuple[str, str | None]:
+    """Long multi-sentence items: the first sentence is the outcome, the rest explains it."""
+    match = _SENTENCE_BREAK.search(text)
+    if match is None or len(text) <= 90 or len(text[: match.start()].split()) < 3:
+        return text.rstrip("."), None
+    return text[: match.start()], text[match.end() :]
+
+
+def plain_text(text: str) -> str:
+    """Markdown-like inline text as the words a reader sees, tickets and URLs removed."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return _tidy(
+        "".join(part[1:-1] if part.startswith("`") and len(part) > 1 else _words(part) for part in parts)
+    )
+
+
+def _tidy(out: str) -> str:
+    out = _TRAILING_REFS.sub("", out)
+    out = _CREATED_MARKER.sub("", out)
+    out = re.sub(r"\(\s*[,;]?\s*\)|\[\s*\]", "", out)
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    out = re.sub(r"\s+", " ", out).strip()
+    return out.strip(" -–—:;,|").lstrip(". ").strip()
+
+
+_LEADING_REF_LABEL = re.compile(
+    r"^\s*(?:\[[^\]]+\](?:\[[^\]]*\])?|" + _REF + r"(?:\s*\([^)]*\))?)\s*:\s+"
+)
+
+
+def _words(text: str) -> str:
+    # "[GH-103]: add healthchecks" / "GH-101 (Done): create …": the label is the ticket.
+    out = _LEADING_REF_LABEL.sub("", text)
+    out = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", out)
+    out = re.sub(r"\[\[([^\]]*)\]\([^)]*\)\]", r"[\1]", out)
+    out = re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]", _link_words, out)
+    out = re.sub(r"<https?://[^>]+>", "", out)
+    out = re.sub(r"\(\s*(?:see\s+)?https?://[^)\s]+\s*\)", "", out)
+    out = re.sub(r"(?:[-–—:]\s*)?https?://\S+", "", out)
+    out = re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", out)
+    return re.sub(r"~~", "", out)
+
+
+def _link_words(match: re.Match[str]) -> str:
+    words = (match.group(1) if match.group(1) is not None else match.group(2) or "").strip()
+    if _GENERIC_LINK_TEXT.match(words):
+        return ""
+    return words
+
+
+def _looks_done(title: str) -> bool:
+    return bool(_PAST_TENSE_START.match(title) or _PASSIVE_DONE.match(title))

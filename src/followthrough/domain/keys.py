@@ -1,0 +1,29 @@
+"""Stable item keys.
+
+A key is ``<postmortem id>:<10 hex digits>``, the digits being a SHA-1 of the item's
+*normalised outcome*: lower-cased words only, with Markdown markup, punctuation, URLs,
+ticket references, owner/due annotations, checkboxes and done markers already removed by
+`itemtext`. So the key survives reordering, items added or removed around it, and edits of
+whitespace, markup, punctuation, owner, due date or state; it changes only when the words of
+the outcome change (the sync engine then matches by similarity within the postmortem).
+Two items with the same words in one postmortem are duplicates: the second gets ``~2``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+
+def normalised_words(title: str) -> str:
+    """The words of an outcome, for keys and duplicate detection."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = re.sub(r"https?://\S+", " ", text.lower())
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def item_key(postmortem_id: str, title: str) -> str:
+    """The stable key of an item with this outcome in this postmortem."""
+    digest = hashlib.sha1(normalised_words(title).encode(), usedforsecurity=False).hexdigest()
+    return f"{postmortem_id}:{digest[:10]}"

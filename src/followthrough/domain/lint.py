@@ -1,0 +1,165 @@
+"""Lint: what would stop an action item being followed through, said back to its author.
+
+Codes and default severities are part of the product's contract (teams may override them).
+Only open items are held to owner/due rules: a done or dropped item needs no follow-through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from followthrough.domain.document import SourceProblem
+from followthrough.domain.keys import normalised_words
+from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
+from followthrough.domain.values import owner_kind
+
+DEFAULT_SEVERITIES: Mapping[str, Severity] = {
+    "missing-owner": Severity.ERROR,
+    "team-owner": Severity.WARNING,
+    "multiple-owners": Severity.ERROR,
+    "missing-due": Severity.ERROR,
+    "unparseable-due": Severity.ERROR,
+    "vague-outcome": Severity.WARNING,
+    "duplicate-item": Severity.WARNING,
+    "no-action-items": Severity.WARNING,
+    "unreadable-document": Severity.ERROR,
+    "bad-front-matter": Severity.ERROR,
+}
+CODES = tuple(DEFAULT_SEVERITIES)
+
+_VAGUE_START = re.compile(
+    r"^(?:improve|investigate|look\s+into|consider|explore|think\s+about|discuss|evaluate|"
+    r"research|revisit|review|assess|analy[sz]e|try|better|more|enhance|understand|figure\s+out|"
+    r"brainstorm|check\s+(?:if|whether)|see\s+(?:if|whether)|work\s+on)\b",
+    re.I,
+)
+_MEASURABLE = re.compile(
+    r"\d|%|\bso\s+that\b|\bwhen\b|\bif\b|\bexceeds?\b|\bwithin\b|\bby\s+(?:adding|removing|"
+    r"using|setting)\b|\bresulting\s+in\b|\bdecid\w+\b|\bwrite\s+up\b|\bproposal\b|\bADR\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LintPolicy:
+    """Severity per code; ``None`` turns a code off."""
+
+    severities: Mapping[str, Severity | None] = field(
+        default_factory=lambda: dict(DEFAULT_SEVERITIES)
+    )
+
+    @classmethod
+    def with_overrides(cls, overrides: Mapping[str, str | None]) -> LintPolicy:
+        """Defaults with a team's overrides (``error``, ``warning`` or ``off``)."""
+        unknown = sorted(set(overrides) - set(DEFAULT_SEVERITIES))
+        if unknown:
+            raise ValueError(
+                f"unknown lint code(s): {', '.join(unknown)}; known: {', '.join(CODES)}"
+            )
+        merged: dict[str, Severity | None] = dict(DEFAULT_SEVERITIES)
+        for code, level in overrides.items():
+            merged[code] = None if level in (None, "off") else Severity(str(level))
+        return cls(severities=merged)
+
+    def severity(self, code: str) -> Severity | None:
+        return self.severities.get(code, DEFAULT_SEVERITIES.get(code))
+
+
+def lint_postmortem(
+    postmortem: Postmortem, *, policy: LintPolicy, problems: Sequence[SourceProblem] = ()
+) -> Postmortem:
+    """The postmortem with its findings filled in."""
+    raw: list[tuple[str, str, int, str | None]] = [
+        (problem.code, problem.message, problem.line, None) for problem in problems
+    ]
+    raw.extend(_document_findings(postmortem))
+    for item in postmortem.action_items:
+        raw.extend((code, message, item.line, item.key) for code, message in item_findings(item))
+    duplicates = duplicate_keys(postmortem.action_items)
+    for item in postmortem.action_items:
+        if item.key in duplicates:
+            message = f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
+            raw.append(("duplicate-item", message, item.line, item.key))
+    findings = tuple(
+        Finding(
+            code=code, severity=level, message=message, path=postmortem.path, line=line, item=key
+        )
+        for code, message, line, key in raw
+        if (level := policy.severity(code)) is not None
+    )
+    return replace(postmortem, findings=findings)
+
+
+def _document_findings(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
+    if postmortem.action_items or not postmortem.readable:
+        return []
+    if postmortem.extra.get("accepted_risk"):
+        return []
+    if postmortem.has_action_section:
+        message = "the action-item section lists no items; add them, or say why none are needed"
+    else:
+        message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
+    return [("no-action-items", message, postmortem.line, None)]
+
+
+def item_findings(item: ActionItem) -> list[tuple[str, str]]:
+    """(code, message) for every rule one item breaks."""
+    if item.status != ItemStatus.OPEN:
+        return []
+    found: list[tuple[str, str]] = []
+    found.extend(_owner_findings(item))
+    if item.due is None and not item.due_text:
+        found.append(
+            ("missing-due", f"“{_short(item.title)}” has no due date; give a calendar date")
+        )
+    elif item.due is None:
+        found.append(
+            (
+                "unparseable-due",
+                f"due date “{item.due_text}” is not a calendar date (write e.g. 2024-05-10)",
+            )
+        )
+    if _VAGUE_START.match(item.title) and not _MEASURABLE.search(item.title):
+        found.append(
+            (
+                "vague-outcome",
+                f"“{_short(item.title)}” has no clear, checkable outcome; say what done looks like",
+            )
+        )
+    return found
+
+
+def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
+    if item.owner is None:
+        if item.owner_text:
+            return [
+                ("missing-owner", f"owner “{item.owner_text}” is a placeholder; name one person")
+            ]
+        return [("missing-owner", f"“{_short(item.title)}” has no owner; name one person")]
+    kind = owner_kind(item.owner)
+    if kind == "multiple":
+        return [("multiple-owners", f"“{item.owner}” names more than one owner; pick one person")]
+    if kind == "team":
+        return [
+            ("team-owner", f"“{item.owner}” is a team or group; name one person who carries it")
+        ]
+    return []
+
+
+def duplicate_keys(items: Sequence[ActionItem]) -> dict[str, tuple[str, int]]:
+    """Key of every later duplicate → (key, line) of the first item with the same words."""
+    first: dict[str, tuple[str, int]] = {}
+    found: dict[str, tuple[str, int]] = {}
+    for item in items:
+        words = normalised_words(item.title)
+        if words in first:
+            found[item.key] = first[words]
+        else:
+            first[words] = (item.key, item.line)
+    return found
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -1,0 +1,178 @@
+"""Postmortem metadata: from front matter, ``Key: value`` lines near the top, and field tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
+from followthrough.domain.itemtext import plain_text
+from followthrough.domain.values import find_calendar_date, is_placeholder, parse_calendar_date
+
+_FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "date": (
+        "date",
+        "date of incident",
+        "incident date",
+        "incident start",
+        "occurred",
+        "occurred on",
+        "publishdate",
+        "start date",
+        "started",
+        "when",
+        "day",
+    ),
+    "team": ("team", "owning team", "teams", "squad", "service team", "responsible team"),
+    "severity": ("severity", "sev", "severity level", "incident severity", "impact level"),
+    "incident_id": (
+        "incident id",
+        "incident",
+        "incident number",
+        "incident #",
+        "id",
+        "incident ref",
+    ),
+    "authors": (
+        "authors",
+        "author",
+        "created by",
+        "written by",
+        "postmortem owner",
+        "owner",
+        "owner of review process",
+        "report author",
+        "incident leader",
+        "incident lead",
+    ),
+    "status": ("status", "document status", "postmortem status", "state"),
+    "title": ("title", "incident title", "name"),
+}
+_LINE_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
+    r"\s*(?P<value>.*?)\s*$"
+)
+_TOP_BLOCKS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Fields read from a document's head; each ``None`` when not stated."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    team: str | None = None
+    severity: str | None = None
+    incident_id: str | None = None
+    authors: tuple[str, ...] = ()
+    status: str | None = None
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> Metadata:
+    """Front matter wins over fields in the text; the text wins over nothing."""
+    fields = _fields_in_text(blocks[:_TOP_BLOCKS])
+    for key, value in front_matter.items():
+        role = _role_of(str(key))
+        if role and value is not None and not isinstance(value, dict | list):
+            fields[role] = str(value)
+        elif role == "authors" and isinstance(value, list):
+            fields[role] = ", ".join(str(v) for v in value)
+    date_text = fields.get("date")
+    return Metadata(
+        title=fields.get("title"),
+        date=find_calendar_date(date_text) if date_text else None,
+        team=fields.get("team"),
+        severity=_severity(fields.get("severity")),
+        incident_id=fields.get("incident_id"),
+        authors=tuple(
+            a.strip() for a in re.split(r",|\band\b|;", fields.get("authors", "")) if a.strip()
+        ),
+        status=fields.get("status"),
+        raw=fields,
+    )
+
+
+def _role_of(key: str) -> str | None:
+    name = re.sub(r"\s+", " ", key.replace("_", " ").strip().lower())
+    for role, names in _FIELD_NAMES.items():
+        if name in names:
+            return role
+    return None
+
+
+def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    pending_heading_role: str | None = None
+    for block in blocks:
+        if isinstance(block, Heading):
+            pending_heading_role = _heading_field(block, fields)
+            continue
+        if isinstance(block, Paragraph):
+            if pending_heading_role and pending_heading_role not in fields:
+                fields[pending_heading_role] = plain_text(block.text.raw.split("\n")[0])
+            _line_fields(block.text.raw.split("\n"), fields)
+        elif isinstance(block, ListBlock):
+            _line_fields([entry.text.raw.split("\n")[0] for entry in block.entries], fields)
+        elif isinstance(block, Table):
+            _table_fields(block, fields)
+        pending_heading_role = None
+    return fields
+
+
+def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
+    """``## Owner: @x`` is a field; ``## Date`` announces one in the next paragraph."""
+    text = block.text.raw
+    match = _LINE_FIELD.match(text)
+    if match and match.group("value"):
+        _store(fields, match.group("key"), match.group("value"))
+        return None
+    return _role_of(plain_text(text))
+
+
+def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
+    for line in lines:
+        match = _LINE_FIELD.match(line)
+        if match and match.group("value"):
+            _store(fields, match.group("key"), match.group("value"))
+
+
+def _table_fields(table: Table, fields: dict[str, str]) -> None:
+    rows = [table.header, *table.rows]
+    if any(len(row) != 2 for row in rows):
+        return
+    for key_cell, value_cell in rows:
+        _store(fields, plain_text(key_cell.raw), value_cell.raw)
+
+
+def _store(fields: dict[str, str], key: str, value: str) -> None:
+    role = _role_of(plain_text(key))
+    cleaned = plain_text(value).rstrip(".").strip()
+    if role and role not in fields and not is_placeholder(cleaned):
+        fields[role] = cleaned
+
+
+def _severity(text: str | None) -> str | None:
+    if not text:
+        return None
+    match = re.search(r"\b(SEV-?\s?\d|S\d|P\d)\b", text, re.I)
+    if match:
+        return match.group(1).upper().replace(" ", "")
+    return re.split(r"\s+[-–—(]", text, maxsplit=1)[0].strip() or None
+
+
+def date_from_name(name: str, title: str | None) -> dt.date | None:
+    """A date written in a title or a file name, as a last resort for the incident date."""
+    for text in (title or "", name):
+        found = find_calendar_date(text.replace("_", " "))
+        if found:
+            return found
+        match = re.search(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if match:
+            found = parse_calendar_date(match.group(0))
+            if found:
+                return found
+    return None

@@ -1,0 +1,127 @@
+"""What headings and labels mean: which start an action-item section, which name a group.
+
+The vocabulary comes from real postmortems and the templates organisations publish
+(`Action Items`, `Corrective and Preventative Measures`, `- **Review actions**:` …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followthrough.domain.model import Category, ItemStatus
+
+_ACTION_HEADING = re.compile(
+    r"^(?:(?:preventive|preventative|detective|response|recovery|mitigation|detection|"
+    r"communication|priority|other|planned|open|outstanding|remaining)\s+)?"
+    r"(?:action\s*items?|actions?\s+points?|actionables?|follow[\s-]*ups?"
+    r"(?:\s+(?:improvements?|actions?|items?|tasks?|work))?|followup\s+actions?"
+    r"|(?:root\s+cause\s+)?remediations?(?:\s+(?:items?|actions?|plan))?"
+    r"|corrective(?:\s+(?:and|&)\s+prevent(?:at)?ive)?\s+(?:actions?|measures?)"
+    r"|prevent(?:at)?ive\s+(?:actions?|measures?)|review\s+actions?|actions\s+following\s+review"
+    r"|next\s+steps?|recommendations?|(?:future|technical|process|documentation)\s+improvements?"
+    r"|lessons\s+learned\s+and\s+future\s+improvements?|how\s+(?:are\s+)?we(?:'re|\s+are)?\s+"
+    r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|short[\s-]*term\s+fix(?:es)?"
+    r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?)"
+    r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",
+    re.I,
+)
+_INLINE_LABEL = re.compile(
+    r"^(?:context\s*/\s*resolution\s*/\s*)?(?:review\s+actions?|actions\s+following\s+review|"
+    r"follow[\s-]*up\s+actions?|followup\s+actions?|action\s+items?|next\s+steps?)$",
+    re.I,
+)
+_NON_ITEM_HEADING = re.compile(
+    r"^(?:what\s+went\s+(?:well|wrong|poorly|badly)|where\s+we\s+got\s+lucky|questions?\b.*|"
+    r"open\s+questions?|investigation|notes?\s+to\s+the\s+owner|timeline|lessons?\s+learned|"
+    r"(?:root\s+)?causes?|contributing\s+factors?|impact|summary|background|resolution|"
+    r"stabili[sz]ation\s+steps|detection\s+and\s+response|trigger|attendees|participants|"
+    r"responders|thanks|appendix\b.*|supporting\s+information|stats|glossary|references?|"
+    r"potential\s+learnings|key\s+takeaways|derp\s+checklist|conclusion|discussion)$",
+    re.I,
+)
+_CATEGORY_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (
+    (
+        re.compile(r"\b(detect(?:ion|ive)?|monitor(?:ing)?|alert(?:ing|s)?|observability)\b", re.I),
+        Category.DETECTION,
+    ),
+    (re.compile(r"\b(prevent(?:ion|ive|ative)?|process|technical)\b", re.I), Category.PREVENTION),
+    (
+        re.compile(r"\b(respon(?:se|d)|recover(?:y)?|mitigat(?:e|ion|ive)|escalation)\b", re.I),
+        Category.RESPONSE,
+    ),
+    (
+        re.compile(r"\b(communicat(?:ion|ions|e)|comms|stakeholders?|status\s+page)\b", re.I),
+        Category.COMMUNICATION,
+    ),
+)
+_DONE_GROUP = re.compile(r"\b(completed?|done|finished|resolved|already\s+(?:done|taken))\b", re.I)
+_DROPPED_GROUP = re.compile(r"\b(won'?t\s+do|dropped|cancel+ed|rejected|not\s+planned)\b", re.I)
+_HORIZON = re.compile(
+    r"\b(immediate|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term|"
+    r"short[\s-]*medium\s+term|next\s+\d+\s+(?:days?|weeks?|months?)|"
+    r"Q[1-4]\s*\d{4}(?:\s*[-–]\s*Q[1-4]\s*\d{4})?)\b",
+    re.I,
+)
+
+
+def heading_words(text: str) -> str:
+    """A heading as words: markup, numbering, trailing colon and parentheticals removed."""
+    words = re.sub(r"[*_`#]+", "", text)
+    words = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", words)
+    words = re.sub(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+", "", words)
+    words = re.sub(r"\s*\([^)]*\)\s*", " ", words)
+    words = re.sub(r"\s+", " ", words).strip()
+    return words.rstrip(":").strip()
+
+
+def is_action_heading(text: str) -> bool:
+    """Does this heading (or plain line) open an action-item section?"""
+    words = heading_words(text)
+    return bool(words) and _ACTION_HEADING.match(words) is not None
+
+
+def is_inline_label(text: str) -> bool:
+    """A bold list label such as ``**Review actions**:`` whose sub-list holds the items."""
+    return _INLINE_LABEL.match(heading_words(text)) is not None
+
+
+def is_non_item_heading(text: str) -> bool:
+    """Headings that sit inside action sections but hold prose, questions or checklists."""
+    return _NON_ITEM_HEADING.match(heading_words(text)) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTraits:
+    """What a section or group heading says about the items below it."""
+
+    category: Category | None = None
+    status: ItemStatus | None = None
+    horizon: str | None = None
+
+    def under(self, outer: GroupTraits) -> GroupTraits:
+        """Inner traits win; missing ones are inherited from the enclosing group."""
+        return GroupTraits(
+            category=self.category or outer.category,
+            status=self.status or outer.status,
+            horizon=self.horizon or outer.horizon,
+        )
+
+
+def group_traits(text: str) -> GroupTraits:
+    """Category, state and time horizon named by a heading such as ``Immediate actions (completed)``."""
+    plain = re.sub(r"[*_`]+", "", text)
+    category = next((cat for pattern, cat in _CATEGORY_WORDS if pattern.search(plain)), None)
+    status = None
+    if _DROPPED_GROUP.search(plain):
+        status = ItemStatus.DROPPED
+    elif _DONE_GROUP.search(plain) and not re.search(
+        r"\bin[\s-]*progress\b|\bplanned\b", plain, re.I
+    ):
+        status = ItemStatus.DONE
+    horizon_match = _HORIZON.search(plain)
+    horizon = heading_words(plain) if horizon_match else None
+    target = re.search(r"\(([^)]*\b(?:Q[1-4]|20\d\d)[^)]*)\)", plain)
+    if target and horizon:
+        horizon = f"{horizon} ({target.group(1).strip()})"
+    return GroupTraits(category=category, status=status, horizon=horizon)

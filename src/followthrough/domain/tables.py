@@ -1,0 +1,187 @@
+"""Action-item tables: header-driven column mapping with synonyms, any column order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followthrough.domain.document import Table, Text
+from followthrough.domain.model import Category, ItemStatus
+from followthrough.domain.sections import heading_words
+
+_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "action": (
+        "action item",
+        "action items",
+        "action",
+        "actions",
+        "description",
+        "item",
+        "items",
+        "task",
+        "remediation",
+        "follow-up",
+        "follow up",
+        "followup",
+        "what",
+        "todo",
+    ),
+    "owner": ("owner", "owners", "assignee", "assigned to", "who", "responsible", "dri"),
+    "due": ("due", "due date", "deadline", "target date", "target", "eta", "when", "due by"),
+    "ticket": (
+        "ticket",
+        "tickets",
+        "bug",
+        "bug #",
+        "bugs",
+        "jira",
+        "issue",
+        "issue #",
+        "issues",
+        "tracking",
+        "related issue",
+        "related issues",
+        "link",
+        "tracker",
+        "pr",
+    ),
+    "status": ("status", "state", "done", "progress"),
+    "category": ("type", "kind", "category", "class", "type-action", "type-acton"),
+    "priority": ("priority", "prio", "importance"),
+}
+_EXAMPLE_ROW = re.compile(
+    r"^(?:example\b.*|e\.g\..*|sample\b.*|\.{3}|…|<[^>]*>|\$\{[^}]*\}|\[[^\]]*\]|x+|"
+    r"description|action item|tbd|todo)$",
+    re.I,
+)
+_TEMPLATE_OWNER = re.compile(
+    r"^(?:ldap|name|\[name\]|\[owner\]|owner|\[team member\]|team member|who|x+|\.\.\.|<[^>]*>)$",
+    re.I,
+)
+_DONE_CELL = re.compile(
+    r"^(?:done|closed|complete|completed|fixed|resolved|finished|✅|yes|y)\b", re.I
+)
+_DROPPED_CELL = re.compile(
+    r"^(?:won'?t\s*do|wontfix|won'?t\s*fix|dropped|cancel+ed|rejected|not\s+planned|obsolete|❌)",
+    re.I,
+)
+_OPEN_CELL = re.compile(
+    r"^(?:todo|open|ongoing|in\s*progress|delayed|planned|not\s+started|no)\b", re.I
+)
+_CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
+    (re.compile(r"^(?:detect|detection|detective|monitor)", re.I), Category.DETECTION),
+    (re.compile(r"^(?:prevent|prevention|preventive|preventative)", re.I), Category.PREVENTION),
+    (re.compile(r"^(?:mitigat|respon|recover|repair)", re.I), Category.RESPONSE),
+    (re.compile(r"^(?:communicat|comms)", re.I), Category.COMMUNICATION),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of an action-item table, by meaning rather than by position."""
+
+    action: Text
+    line: int
+    owner: str | None = None
+    due: str | None = None
+    ticket: Text | None = None
+    status: ItemStatus | None = None
+    category: Category | None = None
+    category_text: str | None = None
+    priority: str | None = None
+
+
+def column_roles(header: tuple[Text, ...]) -> dict[str, int]:
+    """Map roles (action, owner, due, …) to column indexes; the first matching column wins."""
+    roles: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = heading_words(cell.raw).lower()
+        name = re.sub(r"\s*\(.*$", "", name).strip()
+        for role, synonyms in _COLUMN_SYNONYMS.items():
+            if role not in roles and name in synonyms:
+                roles[role] = index
+                break
+    return roles
+
+
+def is_action_table(table: Table) -> bool:
+    """A table is an action-item table when a column is named like an action, plus one more role."""
+    roles = column_roles(table.header)
+    return "action" in roles and len(roles) >= 2
+
+
+def status_of_cell(text: str) -> ItemStatus | None:
+    """``Done``, ``**DONE**``, ``Won't do``, ``Ongoing`` … as an item state."""
+    words = re.sub(r"[*_`~.]+", "", text).strip()
+    if _DROPPED_CELL.match(words):
+        return ItemStatus.DROPPED
+    if _DONE_CELL.match(words):
+        return ItemStatus.DONE
+    if _OPEN_CELL.match(words):
+        return ItemStatus.OPEN
+    return None
+
+
+def category_of_cell(text: str) -> Category | None:
+    """``Mitigate`` → response, ``Prevent`` → prevention, ``Detect`` → detection …"""
+    words = re.sub(r"[*_`]+", "", text).strip()
+    return next((cat for pattern, cat in _CATEGORY_CELL if pattern.match(words)), None)
+
+
+def table_rows(table: Table) -> list[TableRow]:
+    """The real rows of an action-item table: empty and template example rows give nothing."""
+    roles = column_roles(table.header)
+    rows: list[TableRow] = []
+    for cells in table.rows:
+        row = _row(cells, roles)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _cell(cells: tuple[Text, ...], roles: dict[str, int], role: str) -> Text | None:
+    index = roles.get(role)
+    if index is None or index >= len(cells):
+        return None
+    return cells[index] if cells[index].raw.strip() else None
+
+
+def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
+    action = _cell(cells, roles, "action")
+    if action is None or _EXAMPLE_ROW.match(re.sub(r"[*_`]+", "", action.raw).strip()):
+        return None
+    owner_cell = _cell(cells, roles, "owner")
+    if owner_cell and _TEMPLATE_OWNER.match(re.sub(r"[*_`]+", "", owner_cell.raw).strip()):
+        return None  # a template's example row names a placeholder owner such as "LDAP" or "Name"
+    status_cell = _cell(cells, roles, "status")
+    ticket_cell = _cell(cells, roles, "ticket")
+    status = status_of_cell(status_cell.raw) if status_cell else None
+    if ticket_cell is not None:
+        # Real documents put DONE/TODO in the Bug column; read it as state, not as a ticket.
+        ticket_status = _leading_status(ticket_cell.raw)
+        status = status or ticket_status
+    category_cell = _cell(cells, roles, "category")
+    due_cell = _cell(cells, roles, "due")
+    priority_cell = _cell(cells, roles, "priority")
+    return TableRow(
+        action=action,
+        line=action.line,
+        owner=owner_cell.raw.strip() if owner_cell else None,
+        due=due_cell.raw.strip() if due_cell else None,
+        ticket=ticket_cell,
+        status=status,
+        category=category_of_cell(category_cell.raw) if category_cell else None,
+        category_text=category_cell.raw.strip() if category_cell else None,
+        priority=priority_cell.raw.strip() if priority_cell else None,
+    )
+
+
+def _leading_status(text: str) -> ItemStatus | None:
+    marker = re.search(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?", text)
+    if marker is None:
+        return status_of_cell(text) if status_of_cell(text) == ItemStatus.DONE else None
+    return (
+        ItemStatus.DONE
+        if (marker.group(1) or marker.group(2)).upper() == "DONE"
+        else ItemStatus.OPEN
+    )

@@ -1,0 +1,313 @@
+"""Values written by people: owners, calendar dates and ticket references, normalised.
+
+Every parser here is strict on purpose: a value that cannot be read unambiguously gives
+``None`` so that lint can quote it back to the author instead of guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_DATE_PATTERNS = (
+    re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"),
+    re.compile(_WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(_WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b"),
+)
+_PLACEHOLDERS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "–",
+        "?",
+        "??",
+        "n/a",
+        "na",
+        "none",
+        "tbd",
+        "tba",
+        "todo",
+        "unknown",
+        "unassigned",
+        "nobody",
+        "name",
+        "owner",
+        "[owner]",
+        "[name]",
+        "[team member]",
+        "team member",
+        "ldap",
+        "who",
+        "x",
+        "...",
+        "…",
+        "null",
+    }
+)
+
+
+def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
+    """Read one calendar date that is the whole of ``text`` (ignoring a weekday and punctuation).
+
+    ``10 May`` takes its year from ``reference`` (the postmortem date); ``04/05/2024`` is
+    ambiguous between day-first and month-first and gives ``None``.
+    """
+    cleaned = text.strip().strip("*_`.,;()[]").strip()
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            return _date_from_match(match, reference)
+    return None
+
+
+def find_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
+    """The first unambiguous calendar date written anywhere inside ``text``."""
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            found = _date_from_match(match, reference)
+            if found is not None:
+                return found
+    return None
+
+
+def _date_from_match(match: re.Match[str], reference: dt.date | None) -> dt.date | None:
+    groups = match.groupdict()
+    if "a" in groups:
+        return _numeric_day_month(int(groups["a"]), int(groups["b"]), int(groups["year"]))
+    month_text = groups["month"]
+    month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower().rstrip(".")]
+    if groups.get("year"):
+        year = int(groups["year"])
+    elif reference is not None:
+        year = reference.year
+    else:
+        return None
+    return _safe_date(year, month, int(groups["day"]))
+
+
+def _numeric_day_month(first: int, second: int, year: int) -> dt.date | None:
+    if first > 12 >= second:
+        return _safe_date(year, second, first)
+    if second > 12 >= first:
+        return _safe_date(year, first, second)
+    if first == second:
+        return _safe_date(year, first, second)
+    return None  # 04/05/2024: day-first and month-first both fit
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def is_placeholder(text: str | None) -> bool:
+    """True for the words people write where a value is not known yet."""
+    if text is None:
+        return True
+    return text.strip().strip("*_`[]()<>").strip().lower() in _PLACEHOLDERS
+
+
+def normalise_owner(text: str | None) -> str | None:
+    """``@handle`` → ``handle``; names and e-mail addresses kept; placeholders → ``None``."""
+    if text is None:
+        return None
+    owner = re.sub(r"\s+", " ", text.strip().strip("*_`").strip())
+    owner = owner.rstrip("?.,;:").strip()
+    if is_placeholder(owner):
+        return None
+    if re.fullmatch(r"@[\w.-]+", owner):
+        return owner[1:]
+    return owner
+
+
+_TEAM_WORDS = re.compile(
+    r"\b(team|teams|squad|group|crew|engineering|eng|ops|devops|sre|platform|everyone|all|"
+    r"infra|infrastructure|staff|oncall|on-call|department|org|we|us|folks|people)\b",
+    re.I,
+)
+_MULTI_SEPARATOR = re.compile(r"\s+(?:and|&|\+)\s+|\s*[,/;]\s*")
+
+
+def owner_kind(owner: str) -> str:
+    """Classify a normalised owner as ``person``, ``team`` or ``multiple``."""
+    parts = [part for part in _MULTI_SEPARATOR.split(owner) if part.strip()]
+    if len(parts) > 1 and not re.fullmatch(r"[\w.+-]+@[\w-]+\.[\w.-]+", owner):
+        return "multiple"
+    if _TEAM_WORDS.search(owner) or re.fullmatch(r"[A-Z]{3,}", owner):
+        return "team"
+    return "person"
+
+
+_JIRA_BROWSE = re.compile(r"https?://[^\s/]+/(?:jira/)?browse/([A-Z][A-Z0-9_]+-[1-9]\d*)", re.I)
+_GITHUB_ISSUE = re.compile(
+    r"https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)/(?:issues|pull)/(\d+)", re.I
+)
+_GITLAB_ISSUE = re.compile(
+    r"https?://gitlab\.[^\s/]+/([\w./-]+?)/-/(?:issues|merge_requests)/(\d+)", re.I
+)
+_BUGZILLA = re.compile(r"https?://(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(\d+)", re.I)
+_CROSS_REPO = re.compile(r"(?<![\w/])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
+_JIRA_KEY = re.compile(r"(?<![\w/-])([A-Z][A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\w-])")
+_BUG_NUMBER = re.compile(r"\bbug\s*#?\s*(\d{3,})\b", re.I)
+_PHABRICATOR = re.compile(r"(?<![\w/])(T\d{5,7})\b")
+_BARE_ISSUE = re.compile(r"(?<![\w/&])#(\d{1,6})\b")
+_NOT_JIRA_PREFIXES = frozenset(
+    {
+        "UTF",
+        "SHA",
+        "AES",
+        "RSA",
+        "ISO",
+        "RFC",
+        "TLS",
+        "SSL",
+        "UTC",
+        "GMT",
+        "CVE",
+        "EIP",
+        "BIP",
+        "HTTP",
+        "HTTPS",
+        "IPV",
+        "COVID",
+        "MD",
+        "CRC",
+        "ECDSA",
+        "PKCS",
+        "X",
+        "ARM",
+        "GPT",
+        "PEP",
+        "SEV",
+        "SEC",
+        "PR",
+        "IETF",
+        "WCAG",
+        "FIPS",
+        "PCI",
+        "TOP",
+        "MP",
+        "VS",
+        "CPU",
+        "GPU",
+        "P",
+        "AM",
+        "PM",
+        "Q",
+        "H",
+        "EC",
+        "S",
+        "T",
+        "V",
+        "OWASP",
+        "ABC",
+        "XYZ",
+    }
+)
+
+
+def find_tickets(text: str, links: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Every tracker reference in an item, normalised, in order of appearance, no repeats.
+
+    Jira browse URLs and keys → ``ABC-123``; GitHub URLs → ``owner/repo#N``; Bugzilla →
+    ``bug N``. Bare ``#N`` is kept as written: only the team's config knows its repository.
+    """
+    found: list[tuple[int, str]] = []
+    sources = [text, *(f" {link} " for link in links)]
+    for offset, source in enumerate(sources):
+        base = offset * 100_000
+        found.extend((base + pos, ref) for pos, ref in _tickets_in(source))
+    seen: dict[str, None] = {}
+    for _, ref in sorted(found):
+        seen.setdefault(ref, None)
+    # A reference-style ``[#294][issue-294]`` shows ``#294`` and resolves to the full URL:
+    # keep the qualified form only.
+    qualified = {ref.rsplit("#", 1)[1] for ref in seen if "#" in ref and not ref.startswith("#")}
+    return tuple(ref for ref in seen if not (ref.startswith("#") and ref[1:] in qualified))
+
+
+def _tickets_in(text: str) -> list[tuple[int, str]]:
+    refs: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
+
+    def take(pos: int, end: int, ref: str) -> None:
+        if not any(start <= pos < stop for start, stop in spans):
+            refs.append((pos, ref))
+            spans.append((pos, end))
+
+    for match in _JIRA_BROWSE.finditer(text):
+        take(match.start(), match.end(), match.group(1).upper())
+    for match in _GITHUB_ISSUE.finditer(text):
+        take(match.start(), match.end(), f"{match.group(1)}/{match.group(2)}#{match.group(3)}")
+    for match in _GITLAB_ISSUE.finditer(text):
+        take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
+    for match in _BUGZILLA.finditer(text):
+        take(match.start(), match.end(), f"bug {match.group(1)}")
+    text_without_urls = re.sub(r"https?://\S+", lambda m: " " * len(m.group(0)), text)
+    for match in _CROSS_REPO.finditer(text_without_urls):
+        take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
+    for match in _JIRA_KEY.finditer(text_without_urls):
+        if match.group(1).split("-")[0] not in _NOT_JIRA_PREFIXES:
+            take(match.start(), match.end(), match.group(1))
+    for match in _BUG_NUMBER.finditer(text_without_urls):
+        take(match.start(), match.end(), f"bug {match.group(1)}")
+    for match in _PHABRICATOR.finditer(text_without_urls):
+        take(match.start(), match.end(), match.group(1))
+    for match in _BARE_ISSUE.finditer(text_without_urls):
+        take(match.start(), match.end(), f"#{match.group(1)}")
+    return refs
+
+
+def parse_ticket(text: str | None) -> str | None:
+    """The one ticket a table cell or ``Tracking:`` line names, or ``None`` for placeholders."""
+    if text is None or is_placeholder(text):
+        return None
+    tickets = find_tickets(text)
+    return tickets[0] if tickets else None
+
+
+_PRIORITY = re.compile(
+    r"\b(P[0-4]|SEV-?[0-4])\b|\b(critical|highest|high|medium|low|lowest)\b", re.I
+)
+
+
+def normalise_priority(text: str | None) -> str | None:
+    """``P1``, ``High`` … as written (canonical case); placeholders → ``None``."""
+    if text is None or is_placeholder(text):
+        return None
+    match = _PRIORITY.search(text)
+    if match is None:
+        return None
+    if match.group(1):
+        return match.group(1).upper()
+    return match.group(2).capitalize()

@@ -1,0 +1,345 @@
+"""Finding action items in a document's blocks: sections, groups, lists, tables, labels.
+
+The walk yields `Candidate`s (text plus what the surrounding structure says about it);
+`extract` turns them into `ActionItem`s. Sections are found by heading synonyms, by a plain
+line, or by a bold label inside a list; items outside any section come only from explicit
+``Action point:`` / ``**Action item:**`` labels and from action-item tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from followthrough.domain.document import (
+    Block,
+    Heading,
+    ListBlock,
+    ListEntry,
+    Paragraph,
+    Table,
+    Text,
+)
+from followthrough.domain.sections import (
+    GroupTraits,
+    group_traits,
+    heading_words,
+    is_action_heading,
+    is_inline_label,
+    is_non_item_heading,
+)
+from followthrough.domain.tables import TableRow, is_action_table, table_rows
+
+# Singular only: "Action Items: the section lists …" introduces, "Action item: do X" commits.
+_LABELLED = re.compile(
+    r"^(?:\*\*|__)?action\s+(?:point|item)\s*(?::(?:\*\*|__)?|(?:\*\*|__)\s*:)\s+", re.I
+)
+_PSEUDO_BULLET = re.compile(r"^\s*(?:[-*•·]|\*\*)\s+(?=\S)")
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
+_INSTRUCTION = re.compile(
+    r"\b(?:should\s+be\s+(?:achievable|in\s+the\s+form)|each\s+action\s+item|these\s+are\s+only|"
+    r"sample\s+sub-?headings|copy\s+these|list\s+(?:the|all)\s+action|template)\b|^<.*>$|^\$\{",
+    re.I,
+)
+_SENTENCE_LINE = re.compile(r"^[A-Z0-9`*\[].{8,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Text that is an action item, with the traits of the group it sits in."""
+
+    text: Text
+    traits: GroupTraits
+    notes: tuple[Text, ...] = ()
+    row: TableRow | None = None
+    title_override: str | None = None
+
+
+@dataclass(slots=True)
+class WalkResult:
+    candidates: list[Candidate] = field(default_factory=list)
+    sections: int = 0
+
+
+def walk(blocks: Sequence[Block]) -> WalkResult:
+    """Every action-item candidate in ``blocks``, in document order."""
+    result = WalkResult()
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        section_level = _section_start(block)
+        if section_level is not None:
+            end = _section_end(blocks, index + 1, section_level)
+            traits = (
+                group_traits(_text_of(block).raw) if isinstance(block, Heading) else GroupTraits()
+            )
+            result.sections += 1
+            result.candidates.extend(_section(blocks[index + 1 : end], traits, section_level))
+            index = end
+            continue
+        result.candidates.extend(_outside_section(blocks, index, result))
+        index += 1
+    return result
+
+
+def _text_of(block: Heading | Paragraph) -> Text:
+    return block.text
+
+
+def _section_start(block: Block) -> int | None:
+    if isinstance(block, Heading) and is_action_heading(block.text.raw):
+        return block.level
+    if isinstance(block, Paragraph):
+        first_line = block.text.raw.split("\n", 1)[0]
+        label = _BOLD_LABEL.match(first_line)
+        words = label.group("label") if label else first_line
+        if "\n" not in block.text.raw and is_action_heading(words) and len(words) < 80:
+            return 7  # a plain line: the section runs to the next heading of any level
+    return None
+
+
+def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
+    for index in range(start, len(blocks)):
+        block = blocks[index]
+        if isinstance(block, Heading) and block.level <= level:
+            return index
+    return len(blocks)
+
+
+def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) -> list[Candidate]:
+    block = blocks[index]
+    if isinstance(block, Paragraph) and _LABELLED.match(block.text.raw):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        notes = _list_notes(following) if isinstance(following, ListBlock) else ()
+        return [_labelled(block.text, GroupTraits(), notes)]
+    if isinstance(block, ListBlock):
+        found = list(_inline_labels(block))
+        labels = list(_labels_in(block))
+        result.sections += len(labels)
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if labels and _is_bare_label(labels[-1]) and labels[-1] is block.entries[-1]:
+            if isinstance(following, ListBlock):
+                found.extend(_list_items(following, GroupTraits()))
+        return found
+    if isinstance(block, Table) and is_action_table(block) and _has_action_column_named(block):
+        result.sections += 1
+        return _table(block, GroupTraits())
+    return []
+
+
+def _has_action_column_named(table: Table) -> bool:
+    return any(re.search(r"action", cell.raw, re.I) for cell in table.header)
+
+
+def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
+    for entry in block.entries:
+        if is_inline_label(_label_words(entry.text.raw)):
+            yield entry
+        for child in entry.children:
+            if isinstance(child, ListBlock):
+                yield from _labels_in(child)
+
+
+def _is_bare_label(entry: ListEntry) -> bool:
+    """``- **Review actions**:`` with nothing after it and no sub-list (the list follows unindented)."""
+    rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+    return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
+
+
+def _label_words(raw: str) -> str:
+    head = raw.split("\n", 1)[0]
+    match = re.match(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?", head)
+    return match.group("label") if match else ""
+
+
+def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
+    """``- **Review actions**:`` entries: their sub-list (or their own text) holds the items."""
+    for entry in _labels_in(block):
+        rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+        if rest:
+            yield Candidate(
+                text=Text(rest, entry.text.line, entry.text.links), traits=GroupTraits()
+            )
+        for child in entry.children:
+            if isinstance(child, ListBlock):
+                yield from _list_items(child, GroupTraits())
+
+
+def _labelled(text: Text, traits: GroupTraits, notes: tuple[Text, ...]) -> Candidate:
+    raw = _LABELLED.sub("", text.raw, count=1)
+    return Candidate(text=Text(raw, text.line, text.links), traits=traits, notes=notes)
+
+
+def _list_notes(block: ListBlock) -> tuple[Text, ...]:
+    return tuple(entry.text for entry in block.entries if entry.text.raw)
+
+
+def _section(blocks: Sequence[Block], traits: GroupTraits, level: int) -> list[Candidate]:
+    """Items of one section: its direct content, then its sub-headings as groups or items."""
+    candidates: list[Candidate] = []
+    runs = _runs_by_heading(blocks)
+    # Prose becomes items only in a section that has no list or table anywhere: otherwise
+    # it is an introduction or an explanation of the listed items.
+    prose_allowed = not any(_has_items(run) for _, run in runs)
+    for position, (heading, run) in enumerate(runs):
+        if heading is None:
+            candidates.extend(_run(run, traits, prose_allowed=prose_allowed))
+            continue
+        if is_non_item_heading(heading.text.raw):
+            continue
+        inner = group_traits(heading.text.raw).under(traits)
+        direct_child = heading.level == min(h.level for h, _ in runs if h is not None)
+        following = runs[position + 1][0] if position + 1 < len(runs) else None
+        if following is not None and following.level > heading.level:
+            direct_child = False  # it has sub-headings: a group, not an item
+        if _is_item_heading(heading, run, direct_child=direct_child, level=level):
+            candidates.append(_heading_item(heading, run, traits))
+        else:
+            candidates.extend(_run(run, inner, prose_allowed=prose_allowed))
+    return candidates
+
+
+def _has_items(blocks: Sequence[Block]) -> bool:
+    return any(
+        isinstance(b, ListBlock) or (isinstance(b, Table) and is_action_table(b)) for b in blocks
+    )
+
+
+def _runs_by_heading(blocks: Sequence[Block]) -> list[tuple[Heading | None, list[Block]]]:
+    """Split a section's blocks at each heading; a skipped heading also skips its sub-headings."""
+    runs: list[tuple[Heading | None, list[Block]]] = [(None, [])]
+    skip_below: int | None = None
+    for block in blocks:
+        if isinstance(block, Heading):
+            if skip_below is not None and block.level > skip_below:
+                continue
+            skip_below = block.level if is_non_item_heading(block.text.raw) else None
+            runs.append((block, []))
+        elif skip_below is None:
+            runs[-1][1].append(block)
+    return runs
+
+
+_ITEM_HEADING = re.compile(r"^(?:AI|A|Action(?:\s+item)?|Item|#)\s*-?\s*\d+\s*[:.)-]\s*\S", re.I)
+
+
+def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, level: int) -> bool:
+    if _ITEM_HEADING.match(heading_words(heading.text.raw) or heading.text.raw):
+        return True
+    if level == 7 or not direct_child or is_action_heading(heading.text.raw):
+        return False
+    if group_traits(heading.text.raw) != GroupTraits():
+        return False
+    has_items = any(isinstance(block, ListBlock | Table) for block in run)
+    return not has_items and any(isinstance(block, Paragraph) for block in run)
+
+
+def _heading_item(heading: Heading, run: list[Block], traits: GroupTraits) -> Candidate:
+    notes = tuple(block.text for block in run if isinstance(block, Paragraph))
+    fields = "\n".join(note.raw for note in notes if re.match(r"^\s*\w[\w ]*:\s", note.raw))
+    raw = heading.text.raw + (" ; " + fields.replace("\n", " ; ") if fields else "")
+    links = heading.text.links + tuple(link for note in notes for link in note.links)
+    title = re.sub(_ITEM_HEADING.pattern[:-3], "", heading_words(heading.text.raw), flags=re.I)
+    return Candidate(
+        text=Text(raw, heading.text.line, links),
+        traits=traits,
+        notes=notes,
+        title_override=title.strip() or None,
+    )
+
+
+def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -> list[Candidate]:
+    """Items of a run of blocks under one heading; prose counts only where there is no list."""
+    has_list = not prose_allowed
+    candidates: list[Candidate] = []
+    current = traits
+    numbered_run = sum(1 for b in blocks if isinstance(b, ListBlock) and b.ordered) >= 2
+    after_numbered = False
+    for position, block in enumerate(blocks):
+        if isinstance(block, ListBlock) and not block.ordered and after_numbered and candidates:
+            # "1. **Title**" then an unindented "- detail" list: Markdown ends the numbered
+            # list there, but the author meant details of the numbered item.
+            last = candidates[-1]
+            notes = last.notes + tuple(e.text for e in block.entries if e.text.raw)
+            candidates[-1] = Candidate(last.text, last.traits, notes, last.row, last.title_override)
+            continue
+        if isinstance(block, ListBlock):
+            after_numbered = block.ordered and (numbered_run or _bold_titled(block))
+            candidates.extend(_list_items(block, current))
+        elif isinstance(block, Table) and is_action_table(block):
+            candidates.extend(_table(block, current))
+        elif isinstance(block, Paragraph):
+            label = _BOLD_LABEL.match(block.text.raw.strip())
+            if label:
+                current = group_traits(label.group("label")).under(traits)
+                continue
+            following = blocks[position + 1] if position + 1 < len(blocks) else None
+            candidates.extend(
+                _paragraph_items(block, current, has_list=has_list, following=following)
+            )
+    return candidates
+
+
+def _bold_titled(block: ListBlock) -> bool:
+    return all(re.match(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)", e.text.raw) for e in block.entries)
+
+
+def _paragraph_items(
+    block: Paragraph, traits: GroupTraits, *, has_list: bool, following: Block | None
+) -> list[Candidate]:
+    text = block.text
+    if _LABELLED.match(text.raw):
+        notes = _list_notes(following) if isinstance(following, ListBlock) else ()
+        return [_labelled(text, traits, notes)]
+    lines = _lines_of(text)
+    if len(lines) > 1 and all(_PSEUDO_BULLET.match(line.raw) for line in lines[1:]):
+        return [
+            Candidate(text=line, traits=traits) for line in lines if _PSEUDO_BULLET.match(line.raw)
+        ]
+    if len(lines) == 1 and _PSEUDO_BULLET.match(lines[0].raw):
+        return [Candidate(text=lines[0], traits=traits)]
+    if has_list or _INSTRUCTION.search(text.raw) or text.raw.rstrip().endswith(":"):
+        return []
+    if len(lines) > 1 and all(_SENTENCE_LINE.match(line.raw) for line in lines):
+        return [Candidate(text=line, traits=traits) for line in lines]
+    return [Candidate(text=text, traits=traits)]
+
+
+def _lines_of(text: Text) -> list[Text]:
+    lines: list[Text] = []
+    for offset, line in enumerate(text.raw.split("\n")):
+        stripped = _PSEUDO_BULLET.sub(lambda m: m.group(0), line).strip()
+        if stripped:
+            lines.append(Text(stripped, text.line + offset, text.links))
+    return lines
+
+
+def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
+    for entry in block.entries:
+        raw = entry.text.raw.strip()
+        if not raw or re.fullmatch(r"\[[ xX]?\]", raw):
+            continue
+        sublists = [child for child in entry.children if isinstance(child, ListBlock)]
+        label = _BOLD_LABEL.match(raw)
+        short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
+        if sublists and (raw.endswith(":") or label or short_name):
+            inner = group_traits(label.group("label") if label else raw).under(traits)
+            for sub in sublists:
+                yield from _list_items(sub, inner)
+            continue
+        yield Candidate(text=entry.text, traits=traits, notes=_entry_notes(entry))
+
+
+def _entry_notes(entry: ListEntry) -> tuple[Text, ...]:
+    notes: list[Text] = []
+    for child in entry.children:
+        if isinstance(child, ListBlock):
+            notes.extend(sub.text for sub in child.entries if sub.text.raw)
+        elif isinstance(child, Paragraph):
+            notes.append(child.text)
+    return tuple(notes)
+
+
+def _table(table: Table, traits: GroupTraits) -> list[Candidate]:
+    return [Candidate(text=row.action, traits=traits, row=row) for row in table_rows(table)]
