@@ -235,7 +235,9 @@ def plain_text(text: str) -> str:
     """Markdown-like inline text as the words a reader sees, tickets and URLs removed."""
     parts = re.split(r"(`[^`]*`)", text)
     return _tidy(
-        "".join(part[1:-1] if part.startswith("`") and len(part) > 1 else _words(part) for part in parts)
+        "".join(
+            part[1:-1] if part.startswith("`") and len(part) > 1 else _words(part) for part in parts
+        )
     )
 
 

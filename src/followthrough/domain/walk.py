@@ -118,9 +118,11 @@ def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) ->
         labels = list(_labels_in(block))
         result.sections += len(labels)
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        if labels and _is_bare_label(labels[-1]) and labels[-1] is block.entries[-1]:
-            if isinstance(following, ListBlock):
-                found.extend(_list_items(following, GroupTraits()))
+        bare_label_last = (
+            bool(labels) and labels[-1] is block.entries[-1] and _is_bare_label(labels[-1])
+        )
+        if bare_label_last and isinstance(following, ListBlock):
+            found.extend(_list_items(following, GroupTraits()))
         return found
     if isinstance(block, Table) and is_action_table(block) and _has_action_column_named(block):
         result.sections += 1

@@ -1,0 +1,121 @@
+"""Command line: ``followthrough extract|lint|sandbox …``. Parses arguments, wires adapters, prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from followthrough import __version__
+from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.domain.lint import LintPolicy
+from followthrough.domain.model import Postmortem, Severity
+from followthrough.output import (
+    all_findings,
+    extract_document,
+    lint_github,
+    lint_json,
+    lint_text,
+)
+
+
+def _reader(args: argparse.Namespace) -> DocumentReader:
+    cache = None if args.no_cache else Path(args.cache_dir)
+    return DocumentReader(policy=LintPolicy(), cache_dir=cache)
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="postmortem files or folders (recursive)"
+    )
+    parser.add_argument(
+        "--cache-dir", default=".followthrough-cache", help="where parsed results are kept"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="parse every file again")
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    postmortems = list(_reader(args).read(args.paths))
+    if args.format == "json":
+        print(extract_document(postmortems))
+    else:
+        _print_table(postmortems)
+    return 0
+
+
+def _print_table(postmortems: Sequence[Postmortem]) -> None:
+    console = Console()
+    for pm in postmortems:
+        table = Table(
+            title=f"{pm.title}  [dim]{pm.path} · {pm.team or 'no team'} · {pm.date or 'no date'}[/dim]",
+            title_justify="left",
+            expand=False,
+        )
+        for column in ("line", "status", "outcome", "owner", "due", "ticket", "category"):
+            table.add_column(column, overflow="fold")
+        for item in pm.action_items:
+            table.add_row(
+                str(item.line),
+                item.status.value,
+                item.title,
+                item.owner or "—",
+                str(item.due or "—"),
+                item.ticket or "—",
+                item.category or "—",
+            )
+        console.print(table)
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    postmortems = list(_reader(args).read(args.paths))
+    findings = all_findings(postmortems)
+    rendered = {"text": lint_text, "github": lint_github, "json": lint_json}[args.format](findings)
+    if rendered:
+        print(rendered)
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    if args.format == "text":
+        warnings = len(findings) - errors
+        print(
+            f"{len(postmortems)} postmortems, {errors} errors, {warnings} warnings", file=sys.stderr
+        )
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="followthrough", description="Postmortem action items, followed through."
+    )
+    parser.add_argument("--version", action="version", version=f"followthrough {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    extract = commands.add_parser("extract", help="list the action items of postmortems")
+    _add_source_options(extract)
+    extract.add_argument("--format", choices=("json", "table"), default="table")
+    extract.set_defaults(handler=_cmd_extract)
+    lint = commands.add_parser("lint", help="report items without owner, due date or clear outcome")
+    _add_source_options(lint)
+    lint.add_argument("--format", choices=("text", "json", "github"), default="text")
+    lint.set_defaults(handler=_cmd_lint)
+    _add_sandbox(commands)
+    return parser
+
+
+def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # Imported here so that extraction commands do not load the simulator's modules.
+    from followthrough.sandbox import command  # noqa: PLC0415
+
+    command.add_parser(commands)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``followthrough`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        handler = getattr(args, "handler", None) or args.func
+        return int(handler(args))
+    except BrokenPipeError:
+        return 0
