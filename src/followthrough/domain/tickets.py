@@ -1,0 +1,169 @@
+"""Tickets as the sync engine sees them: what we want on a ticket, and what a tracker holds.
+
+Tracker-neutral: Jira and GitHub adapters translate to and from these values. A ticket is
+ours when it carries the identity marker (`Marker`): a label plus an exact, versioned record
+of the item key (a Jira issue property, a hidden line in a GitHub issue body).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MARKER_LABEL = "followthrough"
+MARKER_VERSION = 1
+NEEDS_OWNER_LABEL = "needs-owner"
+_BODY_MARKER = re.compile(
+    r'^<!-- followthrough:v(?P<version>\d+) item="(?P<key>[^"\n]+)" -->$', re.M
+)
+
+
+class TicketState(StrEnum):
+    """A ticket's state in tracker-neutral terms: done and won't-do are kept apart."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """The identity a ticket carries: which item of which postmortem it tracks."""
+
+    item_key: str
+    version: int = MARKER_VERSION
+
+    def body_line(self) -> str:
+        """The hidden line written into ticket bodies (GitHub) and read back exactly."""
+        if '"' in self.item_key or "\n" in self.item_key:
+            raise ValueError(f"item key cannot be written into a marker: {self.item_key!r}")
+        return f'<!-- followthrough:v{self.version} item="{self.item_key}" -->'
+
+    @classmethod
+    def from_body(cls, body: str | None) -> Marker | None:
+        """The marker in a ticket body, or ``None``; a body with two different markers has none."""
+        if not body:
+            return None
+        found = {(int(m.group("version")), m.group("key")) for m in _BODY_MARKER.finditer(body)}
+        if len(found) != 1:
+            return None
+        version, key = found.pop()
+        return cls(item_key=key, version=version)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFields:
+    """The fields followthrough manages on a ticket (what the plan compares and pushes)."""
+
+    title: str
+    assignee: str | None = None  # tracker identity: Jira accountId or GitHub login
+    due: dt.date | None = None
+    state: TicketState = TicketState.OPEN
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSpec:
+    """Everything needed to create a ticket for an item."""
+
+    marker: Marker
+    fields: TicketFields
+    body: str
+    postmortem_url: str | None = None
+    components: tuple[str, ...] = ()
+    issue_type: str | None = None
+    priority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A ticket as read from a tracker."""
+
+    ref: str  # "OPS-12" or "acme/ops#12"
+    url: str
+    fields: TicketFields
+    marker: Marker | None = None
+    updated: dt.datetime | None = None
+    body: str = ""
+    tracker_id: str | None = None  # Jira issue id (for reconcileIssues), GitHub node id
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A ticket comment, for reminders (who spoke last) and for annotate-once checks."""
+
+    id: str
+    author: str
+    body: str
+    created: dt.datetime
+    ours: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChanges:
+    """A partial update: only the fields that are set change; labels are added and removed."""
+
+    title: str | None = None
+    assignee: str | None = None
+    clear_assignee: bool = False
+    due: dt.date | None = None
+    state: TicketState | None = None
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+    body: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.title is not None
+            or self.assignee is not None
+            or self.clear_assignee
+            or self.due is not None
+            or self.state is not None
+            or self.add_labels
+            or self.remove_labels
+            or self.body is not None
+        )
+
+
+def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
+    """A ticket as plain JSON values, for the state store."""
+    return {
+        "ref": ticket.ref,
+        "url": ticket.url,
+        "title": ticket.fields.title,
+        "assignee": ticket.fields.assignee,
+        "due": ticket.fields.due.isoformat() if ticket.fields.due else None,
+        "state": ticket.fields.state.value,
+        "labels": list(ticket.fields.labels),
+        "marker": ticket.marker.item_key if ticket.marker else None,
+        "marker_version": ticket.marker.version if ticket.marker else None,
+        "updated": ticket.updated.isoformat() if ticket.updated else None,
+        "body": ticket.body,
+        "tracker_id": ticket.tracker_id,
+    }
+
+
+def ticket_from_json(data: dict[str, Any]) -> Ticket:
+    """The inverse of `ticket_to_json`."""
+    marker = None
+    if data.get("marker"):
+        marker = Marker(item_key=str(data["marker"]), version=int(data.get("marker_version") or 1))
+    return Ticket(
+        ref=str(data["ref"]),
+        url=str(data.get("url") or ""),
+        fields=TicketFields(
+            title=str(data.get("title") or ""),
+            assignee=data.get("assignee"),
+            due=dt.date.fromisoformat(data["due"]) if data.get("due") else None,
+            state=TicketState(data.get("state") or "open"),
+            labels=tuple(data.get("labels") or ()),
+        ),
+        marker=marker,
+        updated=dt.datetime.fromisoformat(data["updated"]) if data.get("updated") else None,
+        body=str(data.get("body") or ""),
+        tracker_id=data.get("tracker_id"),
+    )

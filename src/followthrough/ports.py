@@ -1,0 +1,169 @@
+"""Ports: the small protocols the engine needs from trackers and state stores.
+
+Adapters implement them (``adapters/trackers``, ``adapters/stores``); the engine and tests
+depend only on these. Adapters raise only the errors defined here, never vendor exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from followthrough.domain.tickets import Comment, FieldChanges, Marker, Ticket, TicketSpec
+
+
+class TrackerError(Exception):
+    """Base of every error a tracker adapter raises."""
+
+
+class TrackerTemporaryError(TrackerError):
+    """Worth retrying: 429, 5xx, timeouts, dropped connections. ``retry_after`` in seconds."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class TrackerPermanentError(TrackerError):
+    """Not worth retrying: 400, 401, 403 (not rate limiting), 404 on the project, 422."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TicketNotFoundError(TrackerPermanentError):
+    """A ticket named by reference does not exist (or we may not see it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketBatch:
+    """Tickets from one listing, and the moment the listing is complete up to."""
+
+    tickets: tuple[Ticket, ...]
+    as_of: dt.datetime
+    calls: int = 1
+
+
+class Tracker(Protocol):
+    """One tracker project (a Jira project, a GitHub repository) as the engine uses it."""
+
+    kind: str  # "jira" or "github"
+    project: str  # "OPS" or "acme/ops"
+
+    def consistency_window(self) -> dt.timedelta:
+        """How long after a write a marker search may still miss it (Jira search lag)."""
+        ...
+
+    def list_tickets(self, *, updated_since: dt.datetime | None) -> TicketBatch:
+        """Our tickets (marker label) updated at or after ``updated_since``; all when ``None``."""
+        ...
+
+    def find(self, marker: Marker) -> Ticket | None:
+        """The ticket carrying this marker, looked up by marker only (never by item text)."""
+        ...
+
+    def get(self, ref: str) -> Ticket:
+        """One ticket by reference (raises `TicketNotFoundError`)."""
+        ...
+
+    def create(self, spec: TicketSpec) -> Ticket: ...
+
+    def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
+        """Bulk create where the tracker has it (Jira); results in the order of ``specs``."""
+        ...
+
+    def update(self, ref: str, changes: FieldChanges) -> Ticket: ...
+
+    def adopt(self, ref: str, marker: Marker, *, labels: Sequence[str]) -> Ticket:
+        """Put our marker on an existing ticket the document names."""
+        ...
+
+    def comment(self, ref: str, text: str, *, marker: str) -> Comment:
+        """Add a comment; ``marker`` is a hidden tag so the comment is recognisably ours."""
+        ...
+
+    def comments(self, ref: str) -> list[Comment]: ...
+
+    def ping(self) -> None:
+        """Cheap authenticated read; raises a `TrackerError` when the tracker is unusable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A tracker write announced in the journal before it is made."""
+
+    id: int
+    team: str
+    item_key: str
+    operation: str  # "create", "update", "annotate", "adopt", "close", "nudge"
+    payload: dict[str, Any]
+    created: dt.datetime
+    ticket_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What the journal knows about an item's ticket: its reference and last-synced values."""
+
+    team: str
+    item_key: str
+    ticket_ref: str
+    postmortem_id: str
+    synced: dict[str, Any] = field(default_factory=dict)  # last values pushed/seen, per field
+    removed_noted: bool = False
+    updated: dt.datetime | None = None
+
+
+class Store(Protocol):
+    """The journal and state store (SQLite by default, PostgreSQL with a DSN)."""
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema (versioned migrations)."""
+        ...
+
+    def begin_intent(
+        self, *, team: str, item_key: str, operation: str, payload: dict[str, Any], now: dt.datetime
+    ) -> Intent: ...
+
+    def finish_intent(
+        self,
+        intent_id: int,
+        *,
+        ok: bool,
+        ticket_ref: str | None,
+        error: str | None,
+        now: dt.datetime,
+    ) -> None: ...
+
+    def open_intents(self, team: str) -> list[Intent]:
+        """Intents with no recorded result (a crash happened between intent and result)."""
+        ...
+
+    def links(self, team: str) -> dict[str, Link]: ...
+
+    def save_link(self, link: Link) -> None: ...
+
+    def known_tickets(self, team: str, project: str) -> dict[str, Ticket]:
+        """Last-seen state of our tickets in a tracker project, by reference (for quiet cycles)."""
+        ...
+
+    def remember_tickets(self, team: str, project: str, tickets: Sequence[Ticket]) -> None:
+        """Upsert ticket states as read (see `ticket_to_json`)."""
+        ...
+
+    def cursor(self, team: str, name: str) -> str | None:
+        """A small named value per team (e.g. the last full listing time)."""
+        ...
+
+    def set_cursor(self, team: str, name: str, value: str) -> None: ...
+
+    def ping(self) -> None: ...
+
+    def close(self) -> None: ...
