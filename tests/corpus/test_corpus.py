@@ -38,5 +38,7 @@ def test_every_corpus_document_is_recorded(actual: dict[str, list[dict[str, obje
 
 
 @pytest.mark.parametrize("name", sorted(_expected()))
-def test_document_extracted_as_recorded(name: str, actual: dict[str, list[dict[str, object]]]) -> None:
+def test_document_extracted_as_recorded(
+    name: str, actual: dict[str, list[dict[str, object]]]
+) -> None:
     assert actual.get(name) == _expected()[name]

@@ -18,6 +18,9 @@ class Text:
     raw: str
     line: int
     links: tuple[str, ...] = ()
+    # Markdown wraps one source line per text line; an HTML element's text lines (split at
+    # <br>) all start on the element's line.
+    lines_follow_source: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,11 @@ _DROPPED_SUFFIX = re.compile(
     re.I,
 )
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
+_OWNER_NAME = r"@?[\w.@+-]*\w(?:\s+(?:(?-i:[A-Z])[\w.'-]+|team|squad|group|crew))?"
 _OWNER_FIELD = re.compile(
     r"(?<![^\s(;,.|—–-])(?:owner|owned by|assignee|assigned to|who)\s*[:=]\s*"
-    r"(?P<owner>@?[\w.@+-]*\w(?:\s+(?-i:[A-Z])[\w.'-]+)?"
-    r"(?:\s*(?:,|\band\b|&)\s*(?![\w ]+\s*[:=])(?!(?:due|deadline|ticket|tracking|priority|eta)\b)@?[\w.@+-]*\w(?:\s+(?-i:[A-Z])[\w.'-]+)?)*)",
+    r"(?P<owner>\?+|n/a|N/A|--?|—|" + _OWNER_NAME + r"(?:\s*(?:,|\band\b|&)\s*(?![\w ]+\s*[:=])"
+    r"(?!(?:due|deadline|ticket|tracking|priority|eta)\b)" + _OWNER_NAME + r")*)",
     re.I,
 )
 _DUE_FIELD = re.compile(
@@ -42,10 +43,13 @@ _DUE_FIELD = re.compile(
     r"(?P<due>[^;|)\n]*?)(?=\s*(?:[;|)\n]|,\s*(?:owner|ticket|tracking|priority)\b|$))",
     re.I,
 )
-_TICKET_FIELD = re.compile(r"(?:^|\s)(?:tracking|ticket|jira|issue)\s*:\s*(?P<ticket>\S+)", re.I)
+_TICKET_FIELD = re.compile(
+    r"(?<![^\s(;,|—–-])(?:tracking|ticket|jira|issue)\s*:\s*(?P<ticket>[^\s);,|]+)", re.I
+)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
-_AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+")
+_AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
+_TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
 _SUBJECT_OWNER = re.compile(
     r"^(?P<owner>@[\w-]+|[A-Z][\w-]*(?:\s+(?:[Tt]eam|[A-Z][\w-]*))?)\s+(?:to|will|should)\s+"
     r"(?P<verb>[a-z]\w+)\b"
@@ -191,7 +195,11 @@ def _owner(text: str) -> tuple[str | None, str]:
     for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
         match = pattern.match(text)
         if match and not re.fullmatch(r"[xX ]?|done|todo|dropped", match.group("owner"), re.I):
-            return match.group("owner").strip(), text[match.end() :]
+            rest = text[match.end() :]
+            return match.group("owner").strip(), rest[:1].upper() + rest[1:]
+    match = _TRAILING_AT_OWNER.search(text)
+    if match:
+        return match.group("owner"), text[: match.start()]
     match = _SUBJECT_OWNER.match(text)
     if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
         rest = text[match.start("verb") :]

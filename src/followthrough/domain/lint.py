@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
 from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
-from followthrough.domain.values import owner_kind
+from followthrough.domain.values import is_placeholder, owner_kind
 
 DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "missing-owner": Severity.ERROR,
@@ -114,6 +114,9 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
         found.append(
             ("missing-due", f"“{_short(item.title)}” has no due date; give a calendar date")
         )
+    elif item.due is None and is_placeholder(item.due_text):
+        message = f"due date “{item.due_text}” is a placeholder; give a calendar date"
+        found.append(("missing-due", message))
     elif item.due is None:
         found.append(
             (

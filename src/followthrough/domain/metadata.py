@@ -10,6 +10,7 @@ from typing import Any
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
 from followthrough.domain.itemtext import plain_text
+from followthrough.domain.sections import is_action_heading
 from followthrough.domain.values import find_calendar_date, is_placeholder, parse_calendar_date
 
 _FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -108,6 +109,8 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
     fields: dict[str, str] = {}
     pending_heading_role: str | None = None
     for block in blocks:
+        if isinstance(block, Heading) and is_action_heading(block.text.raw):
+            break  # "Owner:" lines below belong to items, not to the document
         if isinstance(block, Heading):
             pending_heading_role = _heading_field(block, fields)
             continue
@@ -144,6 +147,9 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
     rows = [table.header, *table.rows]
     if any(len(row) != 2 for row in rows):
         return
+    known = sum(1 for key_cell, _ in rows if _role_of(plain_text(key_cell.raw)))
+    if known < 2 or known * 2 <= len(rows):
+        return  # a two-column table of names and roles is not a Field | Value table
     for key_cell, value_cell in rows:
         _store(fields, plain_text(key_cell.raw), value_cell.raw)
 

@@ -42,6 +42,11 @@ _INSTRUCTION = re.compile(
     r"sample\s+sub-?headings|copy\s+these|list\s+(?:the|all)\s+action|template)\b|^<.*>$|^\$\{",
     re.I,
 )
+_NOTHING_TO_DO = re.compile(
+    r"\b(?:accepted\s+risk|no\s+(?:new\s+|further\s+)?(?:action\s+items?|actions?|follow[\s-]*ups?)"
+    r"(?:\s+(?:are\s+)?(?:needed|required|planned))?)\b|^(?:none|n/a|nothing)\b",
+    re.I,
+)
 _SENTENCE_LINE = re.compile(r"^[A-Z0-9`*\[].{8,}$")
 
 
@@ -156,7 +161,25 @@ def _label_words(raw: str) -> str:
 
 
 def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
-    """``- **Review actions**:`` entries: their sub-list (or their own text) holds the items."""
+    """``- **Review actions**:`` entries: their sub-list (or their own text) holds the items.
+
+    A bare label followed by unindented bullets in the same list owns those bullets, up to
+    the next ``**Label**:`` entry.
+    """
+    entries = block.entries
+    for position, entry in enumerate(entries):
+        if (
+            entry in entries
+            and is_inline_label(_label_words(entry.text.raw))
+            and _is_bare_label(entry)
+        ):
+            for sibling in entries[position + 1 :]:
+                if _label_words(sibling.text.raw):
+                    break
+                if sibling.text.raw.strip():
+                    yield Candidate(
+                        text=sibling.text, traits=GroupTraits(), notes=_entry_notes(sibling)
+                    )
     for entry in _labels_in(block):
         rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
         if rest:
@@ -240,9 +263,10 @@ def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, 
 def _heading_item(heading: Heading, run: list[Block], traits: GroupTraits) -> Candidate:
     notes = tuple(block.text for block in run if isinstance(block, Paragraph))
     fields = "\n".join(note.raw for note in notes if re.match(r"^\s*\w[\w ]*:\s", note.raw))
-    raw = heading.text.raw + (" ; " + fields.replace("\n", " ; ") if fields else "")
-    links = heading.text.links + tuple(link for note in notes for link in note.links)
     title = re.sub(_ITEM_HEADING.pattern[:-3], "", heading_words(heading.text.raw), flags=re.I)
+    title = title.strip() or heading_words(heading.text.raw)
+    raw = title + (" ; " + fields.replace("\n", " ; ") if fields else "")
+    links = heading.text.links + tuple(link for note in notes for link in note.links)
     return Candidate(
         text=Text(raw, heading.text.line, links),
         traits=traits,
@@ -303,6 +327,8 @@ def _paragraph_items(
         return [Candidate(text=lines[0], traits=traits)]
     if has_list or _INSTRUCTION.search(text.raw) or text.raw.rstrip().endswith(":"):
         return []
+    if _NOTHING_TO_DO.search(text.raw):
+        return []  # "No action items: this is an accepted risk" says why, it is not an item
     if len(lines) > 1 and all(_SENTENCE_LINE.match(line.raw) for line in lines):
         return [Candidate(text=line, traits=traits) for line in lines]
     return [Candidate(text=text, traits=traits)]
@@ -313,7 +339,8 @@ def _lines_of(text: Text) -> list[Text]:
     for offset, line in enumerate(text.raw.split("\n")):
         stripped = _PSEUDO_BULLET.sub(lambda m: m.group(0), line).strip()
         if stripped:
-            lines.append(Text(stripped, text.line + offset, text.links))
+            number = text.line + offset if text.lines_follow_source else text.line
+            lines.append(Text(stripped, number, text.links))
     return lines
 
 

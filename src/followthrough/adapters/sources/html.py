@@ -1,7 +1,7 @@
 """HTML parser adapter: Confluence, Google Docs and PagerDuty exports → `SourceDocument` blocks.
 
-BeautifulSoup with the standard library's parser tolerates broken markup and reports source
-lines. Inline markup is rewritten in the Markdown-like form extraction reads (``**b**``,
+BeautifulSoup with html5lib repairs broken markup exactly as browsers do (unclosed ``<li>``
+and inline tags) and reports source lines. Inline markup is rewritten in the Markdown-like form extraction reads (``**b**``,
 ``[t](u)``, ``~~s~~``, ``[x]``), so one set of rules serves both formats.
 """
 
@@ -93,7 +93,12 @@ def _text(tag: Tag) -> Text:
     links: list[str] = []
     raw = _inline(tag, links)
     lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in raw.split("\n")]
-    return Text(raw="\n".join(line for line in lines if line), line=_line(tag), links=tuple(links))
+    return Text(
+        raw="\n".join(line for line in lines if line),
+        line=_line(tag),
+        links=tuple(links),
+        lines_follow_source=False,
+    )
 
 
 def _has_block_children(tag: Tag) -> bool:
@@ -165,7 +170,7 @@ def parse_html(
     text: str, *, path: str, folder: str | None = None, stem: str = ""
 ) -> SourceDocument:
     """Parse an HTML export into blocks; broken markup is repaired as browsers do."""
-    soup = BeautifulSoup(text, "html.parser")
+    soup = BeautifulSoup(text, "html5lib")
     root = soup.body or soup
     title_tag = soup.find("title")
     front = (
