@@ -1,0 +1,508 @@
+"""The planner: a pure function from desired state and actual state to a `Plan`.
+
+Inputs are the team's items (from postmortems), its policy, the tickets a tracker holds
+(by marker), the journal's links with last-synced values, and the time. Nothing here does
+I/O; the engine applies the plan. The rules, in order of precedence:
+
+- an item with an unconfirmed write from an earlier cycle is held until it is confirmed;
+- an item whose ticket is known is reconciled three-way per field: a value changed in the
+  document since the last sync is pushed; a value changed only in the tracker is left alone;
+  done/dropped items are closed but a closed ticket is never reopened;
+- a ticket found by marker with no journal entry (journal lost) is adopted as the baseline;
+- an item that names a ticket in this tracker adopts it; one in another tracker is left there;
+- a new item waits for the team's soak time, follows the owner policy, then is created;
+- an item gone from a postmortem that was read keeps its ticket: it is renamed when an item
+  of the same postmortem reads alike, otherwise its ticket gets one comment saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from followthrough.domain.keys import normalised_words
+from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
+from followthrough.domain.policy import DoneItems, OwnerPolicy, TeamPolicy
+from followthrough.domain.tickets import (
+    NEEDS_OWNER_LABEL,
+    FieldChanges,
+    Marker,
+    Ticket,
+    TicketFields,
+    TicketSpec,
+    TicketState,
+)
+
+RENAME_SIMILARITY = 0.5
+
+
+class OpKind(StrEnum):
+    CREATE = "create"
+    ADOPT = "adopt"
+    UPDATE = "update"
+    REKEY = "rekey"
+    ANNOTATE = "annotate"
+    NOOP = "noop"
+    WAIT = "wait"
+    HOLD = "hold"
+
+
+WRITE_KINDS = frozenset({OpKind.CREATE, OpKind.ADOPT, OpKind.UPDATE, OpKind.REKEY, OpKind.ANNOTATE})
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedItem:
+    """An item with the postmortem it came from and when followthrough first saw it."""
+
+    item: ActionItem
+    postmortem: Postmortem
+    first_seen: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkState:
+    """The journal's view of an item's ticket (see `ports.Link`)."""
+
+    ticket_ref: str
+    postmortem_id: str
+    synced: Mapping[str, Any] = field(default_factory=dict)
+    removed_noted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One step of a plan, with the reason a person reads in ``sync --dry-run``."""
+
+    kind: OpKind
+    item_key: str
+    reason: str
+    postmortem_id: str = ""
+    title: str = ""
+    ticket_ref: str | None = None
+    spec: TicketSpec | None = None
+    changes: FieldChanges | None = None
+    text: str | None = None
+    new_key: str | None = None
+    until: dt.date | None = None
+    synced: Mapping[str, Any] | None = None  # the baseline to journal once the write succeeds
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in WRITE_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one sync cycle of one team will do."""
+
+    team: str
+    operations: tuple[Operation, ...]
+    findings: tuple[Finding, ...] = ()
+
+    def by_kind(self, kind: OpKind) -> list[Operation]:
+        return [op for op in self.operations if op.kind == kind]
+
+    @property
+    def writes(self) -> list[Operation]:
+        return [op for op in self.operations if op.writes]
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    fields: TicketFields
+    due_note: str | None
+    owner_resolved: bool
+
+
+def plan_team(
+    items: Sequence[PlannedItem],
+    team: TeamPolicy,
+    *,
+    tickets: Mapping[str, Ticket],
+    links: Mapping[str, LinkState],
+    now: dt.datetime,
+    pending: Collection[str] = (),
+    unreadable_postmortems: Collection[str] = (),
+    read_postmortems: Collection[str] = (),
+) -> Plan:
+    """The plan for one team. ``tickets`` are keyed by marker item key; ``pending`` lists
+    item keys with unconfirmed writes; postmortems in ``unreadable_postmortems`` change
+    nothing for their items, and removal is judged only for ``read_postmortems``."""
+    today = now.date()
+    current = {planned.item.key: planned for planned in items}
+    renames = _renames(
+        items, tickets=tickets, links=links, read=read_postmortems, skip=unreadable_postmortems
+    )
+    renamed_new = {new for new, _ in renames.values()}
+    operations: list[Operation] = []
+    findings: list[Finding] = []
+    for planned in items:
+        key = planned.item.key
+        if key in renamed_new:
+            continue
+        op, finding = _plan_item(
+            planned, team, tickets=tickets, links=links, today=today, pending=pending
+        )
+        operations.append(op)
+        if finding is not None:
+            findings.append(finding)
+    for old_key, (new_key, link) in renames.items():
+        operations.append(_rekey(old_key, new_key, link, current[new_key], team))
+    operations.extend(
+        _removed(
+            current,
+            links=links,
+            renamed=renames,
+            read=read_postmortems,
+            skip=unreadable_postmortems,
+        )
+    )
+    return Plan(team=team.name, operations=tuple(operations), findings=tuple(findings))
+
+
+def _plan_item(
+    planned: PlannedItem,
+    team: TeamPolicy,
+    *,
+    tickets: Mapping[str, Ticket],
+    links: Mapping[str, LinkState],
+    today: dt.date,
+    pending: Collection[str],
+) -> tuple[Operation, Finding | None]:
+    item, pm = planned.item, planned.postmortem
+    desired = desired_fields(planned, team)
+    finding = _owner_finding(planned, team, desired)
+    base: dict[str, Any] = {"item_key": item.key, "postmortem_id": pm.id, "title": item.title}
+    if item.key in pending:
+        return Operation(
+            OpKind.HOLD, reason="a write from an earlier cycle is being confirmed", **base
+        ), None
+    link = links.get(item.key)
+    ticket = tickets.get(item.key)
+    if ticket is not None and link is None:
+        synced = synced_values(ticket.fields, pm)
+        reason = f"found {ticket.ref} by its marker; journal entry rebuilt from the tracker"
+        return Operation(
+            OpKind.NOOP, reason=reason, ticket_ref=ticket.ref, synced=synced, **base
+        ), None
+    if ticket is not None and link is not None:
+        return _reconcile(planned, desired, ticket, link, base), finding
+    if link is not None:
+        reason = f"{link.ticket_ref} is in the journal but not in this listing; left alone"
+        return Operation(OpKind.NOOP, reason=reason, ticket_ref=link.ticket_ref, **base), None
+    return _new_item(planned, team, desired, today, base), finding
+
+
+def _new_item(
+    planned: PlannedItem, team: TeamPolicy, desired: Desired, today: dt.date, base: dict[str, Any]
+) -> Operation:
+    item, pm = planned.item, planned.postmortem
+    named = adoptable_ref(item.tickets, team)
+    if named is not None:
+        return Operation(
+            OpKind.ADOPT, reason=f"the document names {named}", ticket_ref=named, **base
+        )
+    elsewhere = [ref for ref in item.tickets if not ref.startswith("#")]
+    if elsewhere:
+        return Operation(OpKind.NOOP, reason=f"tracked elsewhere: {elsewhere[0]}", **base)
+    start = pm.date or planned.first_seen or today
+    soaked = team.soaked_on(start)
+    if today < soaked:
+        return Operation(
+            OpKind.WAIT, reason=f"soak time: becomes a ticket on {soaked}", until=soaked, **base
+        )
+    if item.status != ItemStatus.OPEN and team.done_items == DoneItems.SKIP:
+        return Operation(
+            OpKind.NOOP, reason=f"{item.status.value} in the document; not tracked", **base
+        )
+    if not desired.owner_resolved and team.owner_policy == OwnerPolicy.HOLD:
+        return Operation(
+            OpKind.HOLD, reason="held until the document names an owner in the directory", **base
+        )
+    spec = ticket_spec(planned, team, desired)
+    reason = (
+        "new item"
+        if item.status == ItemStatus.OPEN
+        else f"new item, {item.status.value} in the document"
+    )
+    return Operation(
+        OpKind.CREATE, reason=reason, spec=spec, synced=synced_values(desired.fields, pm), **base
+    )
+
+
+def _reconcile(
+    planned: PlannedItem, desired: Desired, ticket: Ticket, link: LinkState, base: dict[str, Any]
+) -> Operation:
+    """Three-way per field: push what the document changed since the last sync, nothing else."""
+    synced = dict(link.synced)
+    want = synced_values(desired.fields, planned.postmortem)
+    have = synced_values(ticket.fields, planned.postmortem)
+    pushed: dict[str, Any] = {}
+    for name in ("title", "assignee", "due"):
+        if want[name] != synced.get(name) and want[name] != have[name]:
+            pushed[name] = want[name]
+    closing = want["state"] != TicketState.OPEN.value and have["state"] == TicketState.OPEN.value
+    if closing and want["state"] != synced.get("state"):
+        pushed["state"] = want["state"]  # closing only: a closed ticket is never reopened
+    new_synced = {**synced, **{k: want[k] for k in ("title", "assignee", "due", "state", "path")}}
+    if not pushed:
+        reason = (
+            "up to date" if want == {**have, "path": want["path"]} else "tracker-side edits kept"
+        )
+        changed_baseline = new_synced != synced
+        return Operation(
+            OpKind.NOOP,
+            reason=reason,
+            ticket_ref=ticket.ref,
+            synced=new_synced if changed_baseline else None,
+            **base,
+        )
+    changes = _changes(pushed, desired, ticket)
+    reason = "document changed: " + ", ".join(sorted(pushed))
+    return Operation(
+        OpKind.UPDATE,
+        reason=reason,
+        ticket_ref=ticket.ref,
+        changes=changes,
+        synced=new_synced,
+        **base,
+    )
+
+
+def _changes(pushed: Mapping[str, Any], desired: Desired, ticket: Ticket) -> FieldChanges:
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    if "assignee" in pushed:
+        if pushed["assignee"] is None and NEEDS_OWNER_LABEL not in ticket.fields.labels:
+            add = (NEEDS_OWNER_LABEL,)
+        if pushed["assignee"] is not None and NEEDS_OWNER_LABEL in ticket.fields.labels:
+            remove = (NEEDS_OWNER_LABEL,)
+    extra = {"due_note": desired.due_note} if "due" in pushed and desired.due_note else {}
+    return FieldChanges(
+        title=pushed.get("title"),
+        assignee=pushed.get("assignee"),
+        clear_assignee="assignee" in pushed and pushed["assignee"] is None,
+        due=dt.date.fromisoformat(pushed["due"]) if pushed.get("due") else None,
+        state=TicketState(pushed["state"]) if "state" in pushed else None,
+        add_labels=add,
+        remove_labels=remove,
+        extra=extra,
+    )
+
+
+def desired_fields(planned: PlannedItem, team: TeamPolicy) -> Desired:
+    """The ticket fields the document and the team's policy ask for."""
+    item, pm = planned.item, planned.postmortem
+    assignee = team.resolve_owner(item.owner)
+    resolved = assignee is not None
+    if not resolved and team.owner_policy == OwnerPolicy.ASSIGN_LEAD:
+        assignee = team.lead
+    labels = tuple(team.labels) + ((NEEDS_OWNER_LABEL,) if not resolved else ())
+    due, note = item.due, None
+    if due is None:
+        start = pm.date or planned.first_seen
+        weeks, why = team.due_defaults.weeks_for(priority=item.priority, horizon=item.horizon)
+        if start is not None:
+            due = start + dt.timedelta(weeks=weeks)
+            note = f"defaulted: {why} after the postmortem of {start}"
+    state = {ItemStatus.OPEN: TicketState.OPEN, ItemStatus.DONE: TicketState.DONE}.get(
+        item.status, TicketState.DROPPED
+    )
+    fields = TicketFields(title=item.title, assignee=assignee, due=due, state=state, labels=labels)
+    return Desired(fields=fields, due_note=note, owner_resolved=resolved)
+
+
+def synced_values(fields: TicketFields, pm: Postmortem) -> dict[str, Any]:
+    """The per-field values the journal keeps for three-way comparison."""
+    return {
+        "title": fields.title,
+        "assignee": fields.assignee,
+        "due": fields.due.isoformat() if fields.due else None,
+        "state": fields.state.value,
+        "path": pm.path,
+    }
+
+
+def ticket_spec(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> TicketSpec:
+    """The ticket to create for an item: fields, body with the link back, and the marker."""
+    return TicketSpec(
+        marker=Marker(item_key=planned.item.key),
+        fields=desired.fields,
+        body=ticket_body(planned, team, desired),
+        postmortem_url=postmortem_url(planned.postmortem, team),
+        components=team.components,
+        issue_type=team.issue_type,
+        priority=planned.item.priority,
+    )
+
+
+def postmortem_url(pm: Postmortem, team: TeamPolicy) -> str | None:
+    if team.postmortem_base_url:
+        return team.postmortem_base_url.rstrip("/") + "/" + pm.path.lstrip("./")
+    return None
+
+
+def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str:
+    """Plain text every tracker renders: what, where from, owner as written, due and why."""
+    item, pm = planned.item, planned.postmortem
+    url = postmortem_url(pm, team)
+    lines = [
+        item.title,
+        "",
+        f"Action item from the postmortem “{pm.title}”"
+        + (f" ({pm.date})" if pm.date else "")
+        + ".",
+        f"Postmortem: {url or pm.path} (line {item.line})",
+        f"Owner in the document: {item.owner or 'none named'}",
+    ]
+    if desired.fields.due is not None:
+        lines.append(
+            f"Due: {desired.fields.due}" + (f" ({desired.due_note})" if desired.due_note else "")
+        )
+    if not desired.owner_resolved:
+        lines.append("This item needs an owner: please name one person in the postmortem.")
+    if item.notes:
+        lines += ["", "Notes from the document:", *(f"- {note}" for note in item.notes)]
+    return "\n".join(lines)
+
+
+def adoptable_ref(refs: Sequence[str], team: TeamPolicy) -> str | None:
+    """A ticket the document names that lives in this team's tracker project."""
+    for ref in refs:
+        if team.tracker_kind == "jira" and re.fullmatch(rf"{re.escape(team.project)}-\d+", ref):
+            return ref
+        if team.tracker_kind == "github":
+            if ref.startswith("#"):
+                return f"{team.project}{ref}"
+            if ref.lower().startswith(team.project.lower() + "#"):
+                return ref
+    return None
+
+
+def _owner_finding(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> Finding | None:
+    item = planned.item
+    if desired.owner_resolved or item.status != ItemStatus.OPEN:
+        return None
+    if item.owner is None:
+        message = f"“{item.title}” has no owner: " + _policy_words(team)
+    else:
+        message = f"owner “{item.owner}” is not in the {team.name} directory: " + _policy_words(
+            team
+        )
+    return Finding(
+        code="owner-unresolved",
+        severity=Severity.WARNING,
+        message=message,
+        path=planned.postmortem.path,
+        line=item.line,
+        item=item.key,
+    )
+
+
+def _policy_words(team: TeamPolicy) -> str:
+    return {
+        OwnerPolicy.NEEDS_OWNER_LABEL: f"the ticket is unassigned and labelled {NEEDS_OWNER_LABEL}",
+        OwnerPolicy.ASSIGN_LEAD: "the ticket goes to the team lead for triage",
+        OwnerPolicy.HOLD: "no ticket until the document names one",
+    }[team.owner_policy]
+
+
+def _similarity(a: str, b: str) -> float:
+    left, right = set(normalised_words(a).split()), set(normalised_words(b).split())
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)
+
+
+def _renames(
+    items: Sequence[PlannedItem],
+    *,
+    tickets: Mapping[str, Ticket],
+    links: Mapping[str, LinkState],
+    read: Collection[str],
+    skip: Collection[str],
+) -> dict[str, tuple[str, LinkState]]:
+    """Old key → (new key, link) for items whose text was edited (same postmortem, alike)."""
+    current = {planned.item.key for planned in items}
+    orphans = {
+        key: link
+        for key, link in links.items()
+        if key not in current
+        and link.postmortem_id in read
+        and link.postmortem_id not in skip
+        and not link.removed_noted
+    }
+    fresh = [p for p in items if p.item.key not in links and p.item.key not in tickets]
+    pairs = sorted(
+        (
+            (_similarity(str(link.synced.get("title", "")), p.item.title), old, p.item.key)
+            for old, link in orphans.items()
+            for p in fresh
+            if p.postmortem.id == link.postmortem_id
+        ),
+        reverse=True,
+    )
+    chosen: dict[str, tuple[str, LinkState]] = {}
+    used: set[str] = set()
+    for score, old, new in pairs:
+        if score >= RENAME_SIMILARITY and old not in chosen and new not in used:
+            chosen[old] = (new, orphans[old])
+            used.add(new)
+    return chosen
+
+
+def _rekey(
+    old_key: str, new_key: str, link: LinkState, planned: PlannedItem, team: TeamPolicy
+) -> Operation:
+    desired = desired_fields(planned, team)
+    synced = {**link.synced, "title": desired.fields.title, "path": planned.postmortem.path}
+    return Operation(
+        OpKind.REKEY,
+        item_key=old_key,
+        new_key=new_key,
+        postmortem_id=link.postmortem_id,
+        title=planned.item.title,
+        ticket_ref=link.ticket_ref,
+        reason="item text edited: ticket kept, title updated",
+        changes=FieldChanges(title=desired.fields.title)
+        if link.synced.get("title") != desired.fields.title
+        else None,
+        synced=synced,
+    )
+
+
+def _removed(
+    current: Mapping[str, PlannedItem],
+    *,
+    links: Mapping[str, LinkState],
+    renamed: Mapping[str, tuple[str, LinkState]],
+    read: Collection[str],
+    skip: Collection[str],
+) -> list[Operation]:
+    operations = []
+    for key, link in sorted(links.items()):
+        if key in current or key in renamed or link.removed_noted:
+            continue
+        if link.postmortem_id not in read or link.postmortem_id in skip:
+            continue  # the document was not read this cycle: its items are not gone
+        text = (
+            "This action item is no longer in its postmortem "
+            f"({link.synced.get('path', link.postmortem_id)}). The ticket is left as it is: "
+            "close it if the work is no longer needed, or keep going if it still matters."
+        )
+        operations.append(
+            Operation(
+                OpKind.ANNOTATE,
+                item_key=key,
+                postmortem_id=link.postmortem_id,
+                title=str(link.synced.get("title", "")),
+                ticket_ref=link.ticket_ref,
+                reason="removed from its postmortem",
+                text=text,
+            )
+        )
+    return operations
