@@ -264,6 +264,7 @@ class GitHubApp:
             headers.update(_validators(reply, now))
             if _not_modified(req, headers, reply):
                 headers.update(_rate_headers(resource, window))
+                headers.pop("Content-Type", None)  # a 304 has no body (RFC 9110 15.4.5)
                 return SandboxResponse(304, None, headers)
         if reply.link:
             headers["Link"] = reply.link
