@@ -401,9 +401,7 @@ def github_rate_limit_429(rec: Recorder) -> None:
 
 
 def github_not_modified_304(rec: Recorder) -> None:
-    """A conditional re-read of an unchanged issue: ``If-None-Match`` answered by 304.
-
-    """
+    """A conditional re-read of an unchanged issue: ``If-None-Match`` answered by 304."""
     assert rec.github is not None
     with rec.cassette("github", "not_modified_304"):
         client = rec.github_client()
