@@ -8,6 +8,7 @@ of the item key (a Jira issue property, a hidden line in a GitHub issue body).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,6 +36,13 @@ class Marker:
 
     item_key: str
     version: int = MARKER_VERSION
+
+    def search_label(self) -> str:
+        """A label derived from the key, for trackers that index labels but not the exact
+        record (Jira searches only app-declared issue properties): found by label, confirmed
+        by the exact record."""
+        digest = hashlib.sha256(self.item_key.encode()).hexdigest()[:20]
+        return f"ft-{digest}"
 
     def body_line(self) -> str:
         """The hidden line written into ticket bodies (GitHub) and read back exactly."""

@@ -1,0 +1,1 @@
+"""Tracker adapters: Jira and GitHub behind the `Tracker` port, vendor errors translated."""

@@ -1,0 +1,151 @@
+"""Jira adapter, transport half: the ``jira`` client's session, call counting, our errors.
+
+Every request of the Jira adapter goes through `JiraHttp`: it builds the ``jira`` client
+(no retries, a timeout, basic auth on Cloud and a bearer token on Data Center), counts
+each HTTP attempt, and turns ``JIRAError`` and ``requests`` exceptions into the
+`TrackerError` family so nothing vendor-specific reaches the engine.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+from requests.adapters import HTTPAdapter
+
+from followthrough.adapters.trackers.errors import retry_after_seconds
+from followthrough.ports import (
+    TicketNotFoundError,
+    TrackerError,
+    TrackerPermanentError,
+    TrackerTemporaryError,
+)
+
+T = TypeVar("T")
+TEMPORARY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    requests.exceptions.JSONDecodeError,
+)
+
+
+class _CountingAdapter(HTTPAdapter):
+    """Counts every attempt, including those that time out or lose the connection."""
+
+    def __init__(self, count: Callable[[], None]) -> None:
+        super().__init__()
+        self._count = count
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        self._count()
+        return super().send(request, *args, **kwargs)
+
+
+def status_error(
+    status: int | None,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    ref: str | None = None,
+) -> TrackerError:
+    """The error for an HTTP status (``None``: no usable response, worth retrying)."""
+    if status is None or status in TEMPORARY_STATUSES or status >= 500:
+        return TrackerTemporaryError(
+            message, retry_after=retry_after_seconds(headers), status=status
+        )
+    if status == 404 and ref is not None:
+        return TicketNotFoundError(f"{ref}: {message}", status=status)
+    return TrackerPermanentError(message, status=status)
+
+
+def translate(error: Exception, *, ref: str | None = None) -> TrackerError:
+    """Our error for a ``jira`` or ``requests`` exception."""
+    if isinstance(error, JIRAError):
+        response = getattr(error, "response", None)
+        headers = dict(response.headers) if response is not None else None
+        status = error.status_code if isinstance(error.status_code, int) else None
+        text = error.text or "no details"
+        return status_error(status, f"Jira {status}: {text}", headers=headers, ref=ref)
+    if isinstance(error, _TRANSIENT):
+        return TrackerTemporaryError(f"Jira unreachable: {type(error).__name__}: {error}")
+    if isinstance(error, ValueError):  # a body cut short parses as broken JSON
+        return TrackerTemporaryError(f"Jira sent an unreadable response: {error}")
+    return TrackerPermanentError(f"Jira request failed: {type(error).__name__}: {error}")
+
+
+def json_object(value: Any, *, what: str) -> Mapping[str, Any]:
+    """A JSON object from a response; anything else (an HTML error page) is worth a retry."""
+    if not isinstance(value, Mapping):
+        raise TrackerTemporaryError(f"Jira sent an unexpected {what} body: {str(value)[:200]!r}")
+    return value
+
+
+class JiraHttp:
+    """The ``jira`` client plus a counted, error-translated raw request for REST v2."""
+
+    def __init__(self, *, url: str, user: str, token: str, cloud: bool, timeout: float) -> None:
+        self.base = url.rstrip("/")
+        self._lock = threading.Lock()
+        self._calls = 0
+        auth: dict[str, Any] = {"basic_auth": (user, token)} if cloud else {"token_auth": token}
+        # No server-info call at construction: nothing here needs the client's version
+        # sniffing, and a constructor should not do I/O. Retries are the engine's job.
+        self.client = JIRA(
+            server=self.base, get_server_info=False, max_retries=0, timeout=timeout, **auth
+        )
+        adapter = _CountingAdapter(self._count)
+        self._session: requests.Session = self.client._session  # the client's only handle
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def _count(self) -> None:
+        with self._lock:
+            self._calls += 1
+
+    @property
+    def calls(self) -> int:
+        """HTTP attempts made so far."""
+        with self._lock:
+            return self._calls
+
+    @contextmanager
+    def translated(self, *, ref: str | None = None) -> Iterator[None]:
+        """Raise our error types instead of the client's (``ref``: 404 means no such ticket)."""
+        try:
+            yield
+        except (JIRAError, requests.RequestException, ValueError) as error:
+            raise translate(error, ref=ref) from error
+
+    def call(self, action: Callable[[], T], *, ref: str | None = None) -> T:
+        """Run one ``jira`` client method with translated errors."""
+        with self.translated(ref=ref):
+            return action()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        ref: str | None = None,
+        keep_body_of: frozenset[int] = frozenset(),
+    ) -> Any:
+        """One REST v2 call; JSON body or ``None``. ``keep_body_of``: error statuses to return."""
+        url = f"{self.base}/rest/api/2/{path}"
+        with self.translated(ref=ref):
+            try:
+                response = self._session.request(method, url, params=params, json=body)
+            except JIRAError as error:
+                kept = error.response if error.status_code in keep_body_of else None
+                if kept is None:
+                    raise
+                response = kept
+            return response.json() if response.content else None

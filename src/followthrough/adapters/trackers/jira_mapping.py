@@ -1,0 +1,304 @@
+"""Jira adapter, pure half: JQL quoting, request payloads, and issue JSON to `Ticket`.
+
+No I/O here; ``jira.py`` sends what these functions build and parses what comes back with
+them. Payloads use REST v2 shapes (plain-text description and comment bodies), which both
+Jira Cloud and Data Center accept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from followthrough.domain.tickets import (
+    MARKER_LABEL,
+    MARKER_VERSION,
+    Comment,
+    FieldChanges,
+    Marker,
+    Ticket,
+    TicketFields,
+    TicketSpec,
+    TicketState,
+)
+
+PROPERTY_KEY = MARKER_LABEL  # the issue property holding {"version": 1, "item": <key>}
+TICKET_FIELDS = (
+    "summary",
+    "assignee",
+    "duedate",
+    "status",
+    "resolution",
+    "labels",
+    "updated",
+    "description",
+)
+DROPPED_RESOLUTIONS = ("won't do", "won't fix", "declined", "duplicate", "cannot reproduce")
+DONE_RESOLUTIONS = ("done", "fixed")
+# Document priorities ("P1", "High") to the names of Jira's default priority scheme; a
+# priority that is neither mapped nor a default name is left out rather than failing a create.
+DEFAULT_PRIORITY_NAMES: Mapping[str, str] = {
+    "P0": "Highest",
+    "P1": "High",
+    "P2": "Medium",
+    "P3": "Low",
+    "P4": "Lowest",
+    **{name: name for name in ("Highest", "High", "Medium", "Low", "Lowest")},
+}
+SUMMARY_LIMIT = 255
+DESCRIPTION_LIMIT = 30_000  # Jira refuses more than 32,767 characters; keep room for the marker
+ISSUE_REF = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*-\d+|\d+)$")
+_COMMENT_TAG = re.compile(r"^\[followthrough:(?P<marker>[^\]\n]*)\]\s*$", re.M)
+_JQL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def jql_string(value: str) -> str:
+    """``value`` as one double-quoted JQL string literal (quotes, backslashes, breaks escaped)."""
+    return '"' + "".join(_JQL_ESCAPES.get(char, char) for char in value) + '"'
+
+
+def jql_minute(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A JQL absolute time (minute precision) in the searching user's time zone."""
+    return moment.astimezone(zone).strftime("%Y/%m/%d %H:%M")
+
+
+def marker_value(marker: Marker) -> dict[str, Any]:
+    """The issue property value that identifies a ticket."""
+    return {"version": marker.version, "item": marker.item_key}
+
+
+def clean_summary(title: str) -> str:
+    """A summary Jira accepts: one line, at most 255 characters."""
+    line = " ".join(title.split())
+    return line if len(line) <= SUMMARY_LIMIT else line[: SUMMARY_LIMIT - 1] + "…"
+
+
+def clean_label(label: str) -> str:
+    """A label Jira accepts (no whitespace)."""
+    return "-".join(label.split())
+
+
+def marker_labels(labels: Iterable[str], marker: Marker | None = None) -> list[str]:
+    """Our marker label (and the item's search label) first, then the others, cleaned."""
+    ours = [MARKER_LABEL] + ([marker.search_label()] if marker is not None else [])
+    return list(dict.fromkeys([*ours, *(clean_label(x) for x in labels if x.strip())]))
+
+
+def description(body: str, marker: Marker | None) -> str:
+    """The description: the body, then the marker line when the key can be written into one.
+
+    The issue property is the identity ``find`` searches; the line is a human-visible fallback
+    that `issue_ticket` reads when a ticket has lost its property.
+    """
+    text = body if len(body) <= DESCRIPTION_LIMIT else body[: DESCRIPTION_LIMIT - 1] + "…"
+    try:
+        line = marker.body_line() if marker is not None else ""
+    except ValueError:
+        line = ""
+    return f"{text.rstrip()}\n\n{line}" if line else text
+
+
+def user_ref(identity: str | None, *, cloud: bool) -> dict[str, str] | None:
+    """How Jira names a user in a request: accountId on Cloud, user name on Data Center."""
+    if identity is None:
+        return None
+    return {"accountId": identity} if cloud else {"name": identity}
+
+
+def user_identity(user: Mapping[str, Any] | None, *, cloud: bool) -> str | None:
+    """The identity `user_ref` takes back, read from a user object."""
+    if not user:
+        return None
+    value = user.get("accountId") if cloud else (user.get("name") or user.get("key"))
+    return str(value) if value else None
+
+
+def priority_name(priority: str | None, names: Mapping[str, str]) -> str | None:
+    """The Jira priority to send for a document priority, if any."""
+    if not priority:
+        return None
+    return names.get(priority) or names.get(priority.upper()) or names.get(priority.title())
+
+
+def create_payload(
+    spec: TicketSpec,
+    *,
+    project: str,
+    issue_type: str,
+    components: Sequence[str],
+    cloud: bool,
+    priorities: Mapping[str, str],
+) -> dict[str, Any]:
+    """``POST /issue`` (and one ``issueUpdates`` entry of the bulk call), marker included.
+
+    The identity property travels inside the create request, so a ticket never exists
+    without it and a create costs one call.
+    """
+    fields: dict[str, Any] = {
+        "project": {"key": project},
+        "issuetype": {"name": spec.issue_type or issue_type},
+        "summary": clean_summary(spec.fields.title),
+        "description": description(spec.body, spec.marker),
+        "labels": marker_labels(spec.fields.labels, spec.marker),
+    }
+    if spec.fields.due is not None:
+        fields["duedate"] = spec.fields.due.isoformat()
+    if spec.fields.assignee is not None:
+        fields["assignee"] = user_ref(spec.fields.assignee, cloud=cloud)
+    chosen = spec.components or tuple(components)
+    if chosen:
+        fields["components"] = [{"name": name} for name in chosen]
+    priority = priority_name(spec.priority, priorities)
+    if priority is not None:
+        fields["priority"] = {"name": priority}
+    properties = [{"key": PROPERTY_KEY, "value": marker_value(spec.marker)}]
+    return {"fields": fields, "properties": properties}
+
+
+def created_ticket(
+    spec: TicketSpec, payload: Mapping[str, Any], created: Mapping[str, Any], *, base: str
+) -> Ticket:
+    """The ticket a create made, from what was sent (saves reading it back)."""
+    fields = payload["fields"]
+    key = str(created["key"])
+    return Ticket(
+        ref=key,
+        url=f"{base}/browse/{key}",
+        fields=TicketFields(
+            title=fields["summary"],
+            assignee=spec.fields.assignee,
+            due=spec.fields.due,
+            state=TicketState.OPEN,
+            labels=tuple(fields["labels"]),
+        ),
+        marker=spec.marker,
+        body=fields["description"],
+        tracker_id=str(created.get("id") or "") or None,
+    )
+
+
+def edit_payload(changes: FieldChanges, *, cloud: bool) -> dict[str, Any]:
+    """``PUT /issue/{key}`` body for the set fields; labels as add/remove operations."""
+    fields: dict[str, Any] = {}
+    if changes.title is not None:
+        fields["summary"] = clean_summary(changes.title)
+    if changes.due is not None:
+        fields["duedate"] = changes.due.isoformat()
+    if changes.assignee is not None:
+        fields["assignee"] = user_ref(changes.assignee, cloud=cloud)
+    elif changes.clear_assignee:
+        fields["assignee"] = None
+    if changes.body is not None:
+        fields["description"] = description(changes.body, None)
+    ops = [{"add": clean_label(x)} for x in changes.add_labels]
+    ops += [{"remove": clean_label(x)} for x in changes.remove_labels]
+    body: dict[str, Any] = {}
+    if fields:
+        body["fields"] = fields
+    if ops:
+        body["update"] = {"labels": ops}
+    return body
+
+
+def _name(value: Any) -> str:
+    return str(value.get("name") or "") if isinstance(value, Mapping) else ""
+
+
+def ticket_state(fields: Mapping[str, Any]) -> TicketState:
+    """Done-category statuses are DONE, or DROPPED with a won't-do style resolution."""
+    status = fields.get("status") or {}
+    category = (status.get("statusCategory") or {}).get("key")
+    if category != "done":
+        return TicketState.OPEN
+    resolution = _name(fields.get("resolution")).lower().replace("’", "'")
+    return TicketState.DROPPED if resolution in DROPPED_RESOLUTIONS else TicketState.DONE
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    """Jira's ``2024-05-01T10:00:00.000+0000`` as an aware datetime."""
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def issue_marker(raw: Mapping[str, Any], body: str) -> Marker | None:
+    """The identity property, or the description's marker line when the property is missing."""
+    value = (raw.get("properties") or {}).get(PROPERTY_KEY)
+    if isinstance(value, Mapping) and isinstance(value.get("item"), str) and value["item"]:
+        version = value.get("version")
+        return Marker(
+            item_key=value["item"], version=version if isinstance(version, int) else MARKER_VERSION
+        )
+    return Marker.from_body(body)
+
+
+def issue_ticket(raw: Mapping[str, Any], *, base: str, cloud: bool) -> Ticket:
+    """A `Ticket` from an issue as ``GET /issue`` or a search returns it (REST v2)."""
+    fields = raw.get("fields") or {}
+    key = str(raw["key"])
+    body = fields.get("description")
+    body = body if isinstance(body, str) else ""
+    due = fields.get("duedate")
+    return Ticket(
+        ref=key,
+        url=f"{base}/browse/{key}",
+        fields=TicketFields(
+            title=str(fields.get("summary") or ""),
+            assignee=user_identity(fields.get("assignee"), cloud=cloud),
+            due=dt.date.fromisoformat(due) if due else None,
+            state=ticket_state(fields),
+            labels=tuple(fields.get("labels") or ()),
+        ),
+        marker=issue_marker(raw, body),
+        updated=parse_time(fields.get("updated")),
+        body=body,
+        tracker_id=str(raw.get("id") or "") or None,
+    )
+
+
+def comment_body(text: str, marker: str) -> str:
+    """The comment text with a small trailing tag line that marks it as ours."""
+    tag = " ".join(marker.replace("]", ")").split())
+    return f"{text.rstrip()}\n\n[followthrough:{tag}]"
+
+
+def comment_from(raw: Mapping[str, Any], *, cloud: bool, me: str | None) -> Comment:
+    """A `Comment`; ours when it carries our tag line or was written by the API user."""
+    body = raw.get("body")
+    text = body if isinstance(body, str) else ""
+    author = user_identity(raw.get("author"), cloud=cloud) or ""
+    created = parse_time(raw.get("created")) or dt.datetime.min.replace(tzinfo=dt.UTC)
+    ours = bool(_COMMENT_TAG.search(text)) or (me is not None and author == me)
+    return Comment(id=str(raw.get("id")), author=author, body=text, created=created, ours=ours)
+
+
+def pick_transition(
+    transitions: Sequence[Mapping[str, Any]], state: TicketState
+) -> tuple[str, dict[str, Any]] | None:
+    """The transition reaching ``state``'s status category, with the resolution to send."""
+    categories = ("done",) if state != TicketState.OPEN else ("new", "indeterminate")
+    for category in categories:
+        for transition in transitions:
+            target = transition.get("to") or {}
+            if (target.get("statusCategory") or {}).get("key") == category:
+                return str(transition["id"]), _resolution_fields(transition, state)
+    return None
+
+
+def _resolution_fields(transition: Mapping[str, Any], state: TicketState) -> dict[str, Any]:
+    """``{"resolution": {"name": …}}`` when the transition screen offers a fitting value."""
+    field = (transition.get("fields") or {}).get("resolution") or {}
+    allowed = [_name(value) for value in field.get("allowedValues") or ()]
+    wanted = DROPPED_RESOLUTIONS if state == TicketState.DROPPED else DONE_RESOLUTIONS
+    if state == TicketState.OPEN:
+        return {}
+    for name in wanted:
+        for value in allowed:
+            if value.lower().replace("’", "'") == name:
+                return {"resolution": {"name": value}}
+    return {}
