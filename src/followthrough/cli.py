@@ -108,6 +108,9 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.sandbox import command  # noqa: PLC0415
 
     command.add_parser(commands)
+    from followthrough.config import command as config_command  # noqa: PLC0415
+
+    config_command.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

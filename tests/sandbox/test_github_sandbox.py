@@ -83,7 +83,7 @@ def test_authenticated_user_repo_and_assignees(gh: Github, repo: Repository) -> 
     assert repo.owner.login == "acme"
     assert repo.permissions.push is True
     logins = sorted(u.login for u in repo.get_assignees())
-    assert logins == ["alice", "bob", "carol", "dave", "followthrough-bot"]
+    assert logins == ["alice", "bob", "carol", "dave", "followthrough-bot", "lena", "marco"]
     assert repo.has_in_assignees("carol")
     assert not repo.has_in_assignees("mallory")
 

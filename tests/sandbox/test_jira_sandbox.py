@@ -17,7 +17,7 @@ from followthrough.sandbox.jira_model import USERS
 
 ALICE = USERS[1]["accountId"]
 BOB = USERS[2]["accountId"]
-ERIN = USERS[5]["accountId"]
+ERIN = next(u["accountId"] for u in USERS if u["displayName"] == "Erin Former")
 
 
 def adf(text: str) -> dict[str, Any]:

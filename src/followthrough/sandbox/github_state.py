@@ -14,7 +14,7 @@ from typing import Any
 BOT_LOGIN = "followthrough-bot"
 SEED_OWNER = "acme"
 SEED_REPO = "ops"
-SEED_PEOPLE = ("alice", "bob", "carol", "dave")
+SEED_PEOPLE = ("alice", "bob", "carol", "dave", "lena", "marco")
 
 
 def node_id(kind: str, ident: int) -> str:

@@ -48,6 +48,27 @@ USERS: tuple[dict[str, Any], ...] = (
         "accountType": "atlassian",
     },
     {
+        "accountId": "712020:9e1a0000-0000-4000-8000-000000009e1a",
+        "displayName": "Priya Nair",
+        "emailAddress": "priya@example.com",
+        "active": True,
+        "accountType": "atlassian",
+    },
+    {
+        "accountId": "712020:70300000-0000-4000-8000-000000007030",
+        "displayName": "Tom Okafor",
+        "emailAddress": "tom@example.com",
+        "active": True,
+        "accountType": "atlassian",
+    },
+    {
+        "accountId": "712020:5a4a0000-0000-4000-8000-000000005a4a",
+        "displayName": "Sara Lind",
+        "emailAddress": "sara@example.com",
+        "active": True,
+        "accountType": "atlassian",
+    },
+    {
         "accountId": "712020:e7170000-0000-4000-8000-000000000e71",
         "displayName": "Erin Former",
         "emailAddress": "erin@example.com",

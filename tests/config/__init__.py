@@ -1,0 +1,1 @@
+"""Tests of the typed configuration: loading, overrides, secrets, problems, commands."""
