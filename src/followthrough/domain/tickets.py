@@ -18,7 +18,7 @@ MARKER_LABEL = "followthrough"
 MARKER_VERSION = 1
 NEEDS_OWNER_LABEL = "needs-owner"
 _BODY_MARKER = re.compile(
-    r'^<!-- followthrough:v(?P<version>\d+) item="(?P<key>[^"\n]+)" -->$', re.M
+    r'^<!-- followthrough:v(?P<version>\d+) item="(?P<key>[^"\r\n]+)" -->\r?$', re.M
 )
 
 
