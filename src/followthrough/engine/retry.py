@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from tenacity import (
     RetryCallState,
     Retrying,
+    retry_if_exception,
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
@@ -57,8 +58,10 @@ def call_with_retry(
     policy: RetryPolicy,
     what: str,
     on_retry: Callable[[dict[str, Any]], None] | None = None,
+    retry_on: Callable[[BaseException], bool] | None = None,
 ) -> T:
-    """Run ``fn``, retrying `TrackerTemporaryError` only; re-raise the last error when out of tries."""
+    """Run ``fn``, retrying `TrackerTemporaryError` only (narrowed by ``retry_on``); re-raise
+    the last error when out of tries."""
 
     def before_sleep(state: RetryCallState) -> None:
         if on_retry is None:
@@ -75,7 +78,9 @@ def call_with_retry(
         )
 
     retrying = Retrying(
-        retry=retry_if_exception_type(TrackerTemporaryError),
+        retry=retry_if_exception(retry_on)
+        if retry_on
+        else retry_if_exception_type(TrackerTemporaryError),
         stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_seconds),
         wait=policy.wait_seconds,
         sleep=policy.sleep,

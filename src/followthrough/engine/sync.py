@@ -27,6 +27,7 @@ from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.tickets import MARKER_LABEL, Marker, Ticket
 from followthrough.engine.retry import RetryPolicy, call_with_retry
 from followthrough.ports import (
+    Intent,
     Link,
     Store,
     Tracker,
@@ -83,6 +84,7 @@ class SyncEngine:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     log: Log = _no_log
     full_listing_every: dt.timedelta = FULL_LISTING_EVERY
+    _listed: dict[str, dict[str, Ticket]] = field(default_factory=dict, init=False, repr=False)
 
     def sync_team(
         self,
@@ -179,35 +181,23 @@ class SyncEngine:
     def _resolve_intents(
         self, team: TeamPolicy, tracker: Tracker, *, now: dt.datetime, dry_run: bool
     ) -> set[str]:
-        """Item keys whose last write is still unconfirmed (too recent to search for)."""
+        """Settle writes whose outcome a crash (or a lost answer) left unknown.
+
+        Returns the item keys still too recent to look up: the tracker's search may not
+        show them yet, so those items are held rather than written again.
+        """
         pending: set[str] = set()
         settled = now - tracker.consistency_window()
         for intent in self.store.open_intents(team.name):
             if dry_run or intent.created > settled:
                 pending.add(intent.item_key)
                 continue
-            key = str(intent.payload.get("marker") or intent.item_key)
-            marker = Marker(item_key=key)
-            found = self._call(partial(tracker.find, marker), what="find")
-            ref = found.ref if found else intent.ticket_ref
-            if intent.operation in ("create", "adopt", "rekey") and found is None:
-                self.store.finish_intent(
-                    intent.id, ok=False, ticket_ref=None, error="not found after a crash", now=now
-                )
-                self.log(
-                    "intent_not_applied",
-                    team=team.name,
-                    item=intent.item_key,
-                    operation=intent.operation,
-                )
-                continue
-            if found is not None and intent.operation in ("create", "adopt", "rekey"):
-                self._link_from_intent(team.name, tracker, key, found, intent.payload)
+            applied = self._was_applied(team, tracker, intent)
             self.store.finish_intent(
                 intent.id,
-                ok=found is not None or intent.operation not in ("create",),
-                ticket_ref=ref,
-                error=None,
+                ok=applied,
+                ticket_ref=intent.ticket_ref,
+                error=None if applied else "not applied (checked after an interruption)",
                 now=now,
             )
             self.log(
@@ -215,16 +205,42 @@ class SyncEngine:
                 team=team.name,
                 item=intent.item_key,
                 operation=intent.operation,
-                ticket=ref,
+                applied=applied,
             )
-            if intent.operation not in ("create", "adopt", "rekey"):
-                pending.add(intent.item_key)  # re-plan next cycle with fresh tracker state
         return pending
+
+    def _was_applied(self, team: TeamPolicy, tracker: Tracker, intent: Intent) -> bool:
+        """Look the write up in the tracker (by marker only) and journal what is found."""
+        key = str(intent.payload.get("marker") or intent.item_key)
+        if intent.operation in ("create", "adopt", "rekey"):
+            found = self._call(partial(tracker.find, Marker(item_key=key)), what="find")
+            if found is None:
+                return False
+            self._link_from_intent(team.name, tracker, key, found, intent.payload)
+            if intent.operation == "rekey":
+                self._mark_removed(team.name, intent.item_key)
+            return True
+        if intent.operation == "annotate" and intent.ticket_ref:
+            ref = intent.ticket_ref
+            comments = self._call(partial(tracker.comments, ref), what="comments")
+            noted = any(f"removed:{intent.item_key}" in comment.body for comment in comments)
+            if noted:
+                self._mark_removed(team.name, intent.item_key)
+            return noted
+        return False  # an update is re-planned from the tracker's current state
+
+    def _mark_removed(self, team: str, item_key: str) -> None:
+        old = self.store.links(team).get(item_key)
+        if old is not None:
+            self.store.save_link(replace(old, removed_noted=True, updated=self.clock()))
 
     def _link_from_intent(
         self, team: str, tracker: Tracker, key: str, ticket: Ticket, payload: Mapping[str, Any]
     ) -> None:
-        synced = dict(payload.get("synced") or {})
+        # The ticket as it is now, not as planned: a crash may have come between the create
+        # and a follow-up write (e.g. the transition of a done item), which the plan redoes.
+        path = (payload.get("synced") or {}).get("path", "")
+        synced = synced_values(ticket.fields, Postmortem(id="", path=str(path), title=""))
         self.store.save_link(
             Link(
                 team=team,
@@ -235,16 +251,24 @@ class SyncEngine:
                 updated=self.clock(),
             )
         )
-        self.store.remember_tickets(team, tracker.project, [ticket])
+        self._remember(tracker, ticket)
+
+    def new_cycle(self) -> None:
+        """Forget this cycle's listings: teams sharing a tracker project share one listing."""
+        self._listed.clear()
 
     def _listing(
         self, team: TeamPolicy, tracker: Tracker, *, now: dt.datetime, dry_run: bool
     ) -> tuple[list[Ticket], int]:
-        """Known tickets updated with what changed since the last listing (all, every few hours)."""
-        cursor_name = f"listed:{tracker.kind}:{tracker.project}"
-        full_name = f"full_listing:{tracker.kind}:{tracker.project}"
-        last = self.store.cursor(team.name, cursor_name)
-        last_full = self.store.cursor(team.name, full_name)
+        """Known tickets updated with what changed since the last listing (all, every few hours).
+
+        Listings are kept per tracker project, not per team, and made once per cycle.
+        """
+        scope = project_scope(tracker)
+        if scope in self._listed:
+            return list(self._listed[scope].values()), 0
+        last = self.store.cursor(scope, "listed")
+        last_full = self.store.cursor(scope, "full_listing")
         full = (
             last is None
             or last_full is None
@@ -256,14 +280,21 @@ class SyncEngine:
             else dt.datetime.fromisoformat(last) - LISTING_MARGIN - tracker.consistency_window()
         )
         batch = self._call(lambda: tracker.list_tickets(updated_since=since), what="list_tickets")
-        known = {} if full else dict(self.store.known_tickets(team.name, tracker.project))
+        known = {} if full else dict(self.store.known_tickets(scope, tracker.project))
         known.update({ticket.ref: ticket for ticket in batch.tickets})
         if not dry_run:
-            self.store.remember_tickets(team.name, tracker.project, batch.tickets)
-            self.store.set_cursor(team.name, cursor_name, batch.as_of.isoformat())
+            self.store.remember_tickets(scope, tracker.project, batch.tickets)
+            self.store.set_cursor(scope, "listed", batch.as_of.isoformat())
             if full:
-                self.store.set_cursor(team.name, full_name, batch.as_of.isoformat())
+                self.store.set_cursor(scope, "full_listing", batch.as_of.isoformat())
+        self._listed[scope] = known
         return list(known.values()), batch.calls
+
+    def _remember(self, tracker: Tracker, ticket: Ticket) -> None:
+        scope = project_scope(tracker)
+        self.store.remember_tickets(scope, tracker.project, [ticket])
+        if scope in self._listed:
+            self._listed[scope][ticket.ref] = ticket
 
     def apply(self, team: TeamPolicy, tracker: Tracker, plan: Plan, result: SyncResult) -> None:
         """Carry out the writes of a plan, journalled; bulk-creates where the tracker has it."""
@@ -296,7 +327,10 @@ class SyncEngine:
         try:
             ticket = self._write(tracker, op)
         except TrackerTemporaryError as error:
-            self._record_failure(team, op, intent.id, error, result)
+            if may_have_applied(error) and op.kind != OpKind.UPDATE:
+                self._outcome_unknown(team, op, error, result)  # intent stays open
+            else:
+                self._record_failure(team, op, intent.id, error, result)
             return
         except TrackerPermanentError as error:
             self._record_failure(team, op, intent.id, error, result)
@@ -319,6 +353,20 @@ class SyncEngine:
             operation=op.kind.value,
             ticket=ticket.ref if ticket else op.ticket_ref,
             result="ok",
+        )
+
+    def _outcome_unknown(
+        self, team: TeamPolicy, op: Operation, error: TrackerError, result: SyncResult
+    ) -> None:
+        """The request may have reached the tracker: the next cycle looks before writing again."""
+        result.failed.append(op.item_key)
+        self.log(
+            "write_outcome_unknown",
+            team=team.name,
+            item=op.item_key,
+            operation=op.kind.value,
+            ticket=op.ticket_ref,
+            error=f"{type(error).__name__}: {error}",
         )
 
     def _record_failure(
@@ -348,7 +396,7 @@ class SyncEngine:
         ref = op.ticket_ref or ""
         if op.kind == OpKind.CREATE and op.spec is not None:
             spec = op.spec
-            return self._call(lambda: tracker.create(spec), what="create")
+            return self._call(lambda: tracker.create(spec), what="create", idempotent=False)
         if op.kind == OpKind.ADOPT:
             marker = Marker(item_key=op.item_key)
             return self._call(
@@ -369,7 +417,9 @@ class SyncEngine:
         if op.kind == OpKind.ANNOTATE and op.text:
             text = op.text
             self._call(
-                lambda: tracker.comment(ref, text, marker=f"removed:{op.item_key}"), what="comment"
+                lambda: tracker.comment(ref, text, marker=f"removed:{op.item_key}"),
+                what="comment",
+                idempotent=False,
             )
         return None
 
@@ -377,7 +427,7 @@ class SyncEngine:
         self, team: TeamPolicy, tracker: Tracker, op: Operation, ticket: Ticket | None
     ) -> None:
         if ticket is not None:
-            self.store.remember_tickets(team.name, tracker.project, [ticket])
+            self._remember(tracker, ticket)
         ref = ticket.ref if ticket else op.ticket_ref or ""
         if op.kind == OpKind.ADOPT and ticket is not None:
             pm_path = ""
@@ -411,8 +461,16 @@ class SyncEngine:
             for op in ops
         ]
         specs = [op.spec for op in ops if op.spec is not None]
-        outcomes = self._call(lambda: tracker.create_many(specs), what="create_many")
+        try:
+            outcomes: list[Ticket | TrackerError] = self._call(
+                lambda: tracker.create_many(specs), what="create_many", idempotent=False
+            )
+        except TrackerTemporaryError as error:
+            outcomes = [error] * len(ops)
         for op, intent, outcome in zip(ops, intents, outcomes, strict=True):
+            if isinstance(outcome, TrackerTemporaryError) and may_have_applied(outcome):
+                self._outcome_unknown(team, op, outcome, result)
+                continue
             if isinstance(outcome, TrackerError):
                 self._record_failure(team, op, intent.id, outcome, result)
                 continue
@@ -444,10 +502,33 @@ class SyncEngine:
             )
         )
 
-    def _call(self, fn: Callable[[], T], *, what: str) -> T:
+    def _log_event(self, fields: dict[str, Any]) -> None:
+        event = dict(fields)
+        self.log(str(event.pop("event")), **event)
+
+    def _call(self, fn: Callable[[], T], *, what: str, idempotent: bool = True) -> T:
         return call_with_retry(
-            fn, policy=self.retry, what=what, on_retry=lambda event: self.log(**event)
+            fn,
+            policy=self.retry,
+            what=what,
+            on_retry=self._log_event,
+            retry_on=None if idempotent else surely_not_applied,
         )
+
+
+def may_have_applied(error: TrackerTemporaryError) -> bool:
+    """A lost connection, a timeout or a gateway error may come after the tracker acted."""
+    return error.status is None or error.status in (500, 502, 504)
+
+
+def surely_not_applied(error: BaseException) -> bool:
+    """Rate limits and 503s are refused before anything is written: safe to send again."""
+    return isinstance(error, TrackerTemporaryError) and not may_have_applied(error)
+
+
+def project_scope(tracker: Tracker) -> str:
+    """The store namespace of a tracker project's listing state (shared by its teams)."""
+    return f"{tracker.kind}:{tracker.project}"
 
 
 def _payload(op: Operation) -> dict[str, Any]:

@@ -151,6 +151,14 @@ class App(Protocol):
         ...
 
 
+def is_read_route(route: str) -> bool:
+    """GETs, and POSTs that only query (Jira's ``/search/jql``, approximate count, bulk fetch)."""
+    method, _, path = route.partition(" ")
+    if method.upper() in READ_METHODS:
+        return True
+    return method.upper() == "POST" and ("/search" in path or path.endswith("/bulkfetch"))
+
+
 class Accounting:
     """Thread-safe call counts per (app, route template); the route starts with the method."""
 
@@ -174,12 +182,12 @@ class Accounting:
     def total(
         self, app: str | None = None, *, writes_only: bool = False, reads_only: bool = False
     ) -> int:
-        """Total calls, optionally only writes (non-GET) or only reads."""
+        """Total calls, optionally only writes or only reads (see `is_read_route`)."""
         with self._lock:
             items = list(self._counts.items())
         total = 0
         for (a, route), n in items:
-            is_read = route.split(" ", 1)[0].upper() in READ_METHODS
+            is_read = is_read_route(route)
             if (app is None or a == app) and not (writes_only and is_read):
                 total += 0 if (reads_only and not is_read) else n
         return total

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -168,7 +169,16 @@ class JiraTracker:
         created = json_object(self._http.request("POST", "issue", body=payload), what="create")
         if "key" not in created:
             raise TrackerPermanentError(f"Jira did not return the created issue: {created!r}")
-        return jm.created_ticket(spec, payload, created, base=self._http.base)
+        return self._closed_if_asked(
+            spec, jm.created_ticket(spec, payload, created, base=self._http.base)
+        )
+
+    def _closed_if_asked(self, spec: TicketSpec, ticket: Ticket) -> Ticket:
+        """Items already done or dropped in the document are created, then moved by transition."""
+        if spec.fields.state == TicketState.OPEN:
+            return ticket
+        self._transition(ticket.ref, spec.fields.state)
+        return replace(ticket, fields=replace(ticket.fields, state=spec.fields.state))
 
     def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
         """``POST /issue/bulk`` per 50 specs; per-item failures are returned in place.
@@ -259,7 +269,8 @@ class JiraTracker:
                 results.append(_bulk_item_error(spec, failed[index]))
             elif created:
                 issue = created.pop(0)
-                results.append(jm.created_ticket(spec, payload, issue, base=self._http.base))
+                ticket = jm.created_ticket(spec, payload, issue, base=self._http.base)
+                results.append(self._closed_if_asked(spec, ticket))
             else:
                 results.append(TrackerPermanentError(f"{spec.marker.item_key}: not created"))
         return results
