@@ -111,6 +111,9 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.config import command as config_command  # noqa: PLC0415
 
     config_command.add_parser(commands)
+    from followthrough.app import sync_command  # noqa: PLC0415
+
+    sync_command.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Application wiring: builds adapters from configuration and runs the engine for the CLI."""

@@ -1,0 +1,230 @@
+"""From configuration to working parts: team policies, trackers, the store, the postmortems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.config import (
+    Config,
+    FolderSource,
+    GitHubConnection,
+    JiraConnection,
+    SandboxConnection,
+    TeamSettings,
+)
+from followthrough.domain.model import Postmortem
+from followthrough.domain.policy import DoneItems, DueDefaults, OwnerPolicy, TeamPolicy
+from followthrough.ports import Store, Tracker
+from followthrough.sandbox.core import Sandbox
+
+
+def team_policy(team: TeamSettings) -> TeamPolicy:
+    """The domain's view of a team's settings."""
+    target = team.tracker.jira or team.tracker.github
+    assert target is not None  # the config validator requires exactly one
+    return TeamPolicy(
+        name=team.name,
+        tracker_kind=team.tracker.kind,
+        project=team.tracker.project,
+        directory=dict(team.directory),
+        lead=team.lead_id(),
+        soak_days=team.soak_days,
+        done_items=DoneItems(team.done_items),
+        owner_policy=OwnerPolicy(team.owner_policy),
+        due_defaults=DueDefaults(
+            priority_weeks=team.due_defaults.priority_weeks,
+            default_weeks=team.due_defaults.default_weeks,
+            horizons=dict(team.due_defaults.horizons),
+        ),
+        labels=tuple(target.labels),
+        components=tuple(team.tracker.jira.components) if team.tracker.jira else (),
+        issue_type=team.tracker.jira.issue_type if team.tracker.jira else None,
+    )
+
+
+@dataclass
+class Trackers:
+    """Builds one tracker adapter per team, starting the embedded sandbox when asked for."""
+
+    config: Config
+    clock: Callable[[], dt.datetime]
+    sandbox_state: Path | None = None
+    _sandbox: Sandbox | None = field(default=None, init=False)
+
+    def for_team(self, team: TeamSettings) -> Tracker:
+        connection = self.config.team_connection(team.name)
+        if isinstance(connection, SandboxConnection):
+            return self._sandboxed(team, connection)
+        if isinstance(connection, JiraConnection):
+            return _jira(
+                team,
+                url=connection.url,
+                user=connection.user or "",
+                token=_secret(connection.token),
+                deployment=connection.deployment,
+                lag=connection.search_lag_seconds,
+                clock=self.clock,
+            )
+        assert isinstance(connection, GitHubConnection)
+        return _github(
+            team, base_url=connection.url, token=_secret(connection.token), clock=self.clock
+        )
+
+    def _sandboxed(self, team: TeamSettings, connection: SandboxConnection) -> Tracker:
+        if self._sandbox is None:
+            state = connection.state_file or self.sandbox_state
+            self._sandbox = Sandbox(state_file=state)
+            self._sandbox.start()
+        info = self._sandbox.info()
+        if team.tracker.kind == "jira":
+            return _jira(
+                team,
+                url=info["jira"],
+                user=info["user"],
+                token=info["token"],
+                deployment="cloud",
+                lag=5.0,
+                clock=self.clock,
+            )
+        return _github(
+            team, base_url=info["github"], token=info["token"], clock=self.clock, pace=0.0
+        )
+
+    def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+
+
+def _secret(value: Any) -> str:
+    return str(value.get_secret_value()) if value is not None else ""
+
+
+def _jira(
+    team: TeamSettings,
+    *,
+    url: str,
+    user: str,
+    token: str,
+    deployment: str,
+    lag: float,
+    clock: Callable[[], dt.datetime],
+) -> Tracker:
+    from followthrough.adapters.trackers.jira import JiraTracker  # noqa: PLC0415 - vendor client loads on use
+
+    jira = team.tracker.jira
+    assert jira is not None
+    return JiraTracker(
+        url=url,
+        user=user,
+        token=token,
+        project=jira.project,
+        issue_type=jira.issue_type,
+        deployment="datacenter" if deployment == "datacenter" else "cloud",
+        components=jira.components,
+        search_lag=dt.timedelta(seconds=lag),
+        clock=clock,
+    )
+
+
+def _github(
+    team: TeamSettings,
+    *,
+    base_url: str,
+    token: str,
+    clock: Callable[[], dt.datetime],
+    pace: float = 1.0,
+) -> Tracker:
+    from followthrough.adapters.trackers.github import GitHubTracker  # noqa: PLC0415 - vendor client loads on use
+
+    github = team.tracker.github
+    assert github is not None
+    return GitHubTracker(
+        token=token,
+        repo=github.repo,
+        base_url=base_url,
+        labels=github.labels,
+        clock=clock,
+        min_write_interval=pace,
+    )
+
+
+def open_configured_store(config: Config) -> Store:
+    """PostgreSQL when a DSN is configured, else SQLite at the configured path; migrated."""
+    from followthrough.adapters.stores import open_store  # noqa: PLC0415
+
+    store_settings = config.settings.store
+    dsn = _secret(store_settings.dsn) or None
+    path = Path(store_settings.sqlite_path)
+    if dsn is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(dsn=dsn, sqlite_path=path)
+    store.migrate()
+    return store
+
+
+@dataclass(frozen=True, slots=True)
+class Documents:
+    """Every postmortem read this cycle, with where each came from."""
+
+    postmortems: tuple[Postmortem, ...]
+    roots: dict[str, Path]  # postmortem path → source root (for team path globs)
+
+    def unreadable(self) -> set[str]:
+        return {pm.id for pm in self.postmortems if not pm.readable}
+
+    def for_team(self, team: TeamSettings) -> list[Postmortem]:
+        selected = []
+        for pm in self.postmortems:
+            root = self.roots.get(pm.path)
+            relative = (
+                str(Path(pm.path).relative_to(root))
+                if root and Path(pm.path).is_relative_to(root)
+                else pm.path
+            )
+            if team.owns(team_field=pm.team, relative_path=relative):
+                selected.append(pm)
+        return selected
+
+
+def read_documents(config: Config, *, reader: DocumentReader | None = None) -> Documents:
+    """Read all folder sources (GitHub repository sources are not read yet)."""
+    reader = reader or DocumentReader(cache_dir=Path(config.settings.cache_dir))
+    found: list[Postmortem] = []
+    roots: dict[str, Path] = {}
+    for source in config.settings.sources:
+        if not isinstance(source, FolderSource):
+            continue
+        root = Path(source.path)
+        for pm in reader.read([str(root)]):
+            found.append(pm)
+            roots[pm.path] = root
+    return Documents(postmortems=tuple(found), roots=roots)
+
+
+@contextmanager
+def trackers_for(
+    config: Config, *, clock: Callable[[], dt.datetime], sandbox_state: Path | None
+) -> Iterator[Trackers]:
+    trackers = Trackers(config=config, clock=clock, sandbox_state=sandbox_state)
+    try:
+        yield trackers
+    finally:
+        trackers.close()
+
+
+def teams_selected(config: Config, names: Sequence[str] | None) -> list[TeamSettings]:
+    if not names:
+        return list(config.teams.values())
+    unknown = [n for n in names if n not in config.teams]
+    if unknown:
+        raise KeyError(
+            f"unknown team(s): {', '.join(unknown)}; known: {', '.join(sorted(config.teams))}"
+        )
+    return [config.teams[n] for n in names]
