@@ -30,6 +30,7 @@ from followthrough.ports import (
     Intent,
     Link,
     Store,
+    TicketNotFoundError,
     Tracker,
     TrackerError,
     TrackerPermanentError,
@@ -332,11 +333,23 @@ class SyncEngine:
             else:
                 self._record_failure(team, op, intent.id, error, result)
             return
+        except TicketNotFoundError as error:
+            self._record_failure(team, op, intent.id, error, result)
+            message = f"{op.ticket_ref} named for “{op.title}” does not exist or is not visible"
+            result.findings.append(
+                Finding(
+                    code="ticket-not-found",
+                    severity=Severity.ERROR,
+                    message=message,
+                    path="",
+                    line=0,
+                    item=op.item_key,
+                )
+            )
         except TrackerPermanentError as error:
             self._record_failure(team, op, intent.id, error, result)
-            if op.kind in (OpKind.CREATE, OpKind.ADOPT):
+            if op.kind == OpKind.CREATE:
                 raise  # a create refused for good (bad project, auth) stops the team
-            return
         self.store.finish_intent(
             intent.id,
             ok=True,
