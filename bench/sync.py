@@ -193,12 +193,14 @@ def main() -> None:
         store.migrate()
         engine = SyncEngine(store=store, clock=clock.now, retry=RetryPolicy.no_wait())
         by_kind = trackers(sandbox, clock)
+        for tracker in by_kind.values():
+            tracker.ping()  # the daemon checks its trackers once at start-up
         first = cycle(engine, plan, by_kind, sandbox)
         print(f"first sync: {items} items, {first}")
-        clock.advance(60)
+        clock.advance(600)  # the next cycle, 10 minutes later
         quiet = cycle(engine, plan, by_kind, sandbox)
         print(f"quiet cycle: {quiet}")
-        clock.advance(60)
+        clock.advance(600)
         changed_plan, changed = change_one_percent(plan, rng)
         change = cycle(engine, changed_plan, by_kind, sandbox)
         print(f"1% change cycle ({changed} items changed): {change}")
