@@ -114,6 +114,9 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.app import sync_command  # noqa: PLC0415
 
     sync_command.add_parser(commands)
+    from followthrough.app import remind_command  # noqa: PLC0415
+
+    remind_command.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -167,3 +167,40 @@ class Store(Protocol):
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class NudgeRow(Protocol):
+    """A reminder as journalled: announced ('intent'), then 'posted' or 'failed'."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def ticket_ref(self) -> str: ...
+    @property
+    def item_key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def posted_at(self) -> dt.datetime: ...
+
+
+class ReminderStore(Store, Protocol):
+    """The store as the reminder engine uses it: the journal plus the nudge log."""
+
+    def begin_nudge(
+        self, *, team: str, ticket_ref: str, item_key: str, kind: Any, now: dt.datetime
+    ) -> NudgeRow: ...
+
+    def finish_nudge(
+        self,
+        nudge_id: int,
+        *,
+        ok: bool,
+        comment_id: str | None,
+        error: str | None,
+        now: dt.datetime,
+    ) -> None: ...
+
+    def nudges(self, team: str, ticket_ref: str | None = None) -> Sequence[NudgeRow]: ...

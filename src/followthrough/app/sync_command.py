@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import sys
@@ -20,6 +19,7 @@ from followthrough.app.wiring import (
     team_policy,
     teams_selected,
     trackers_for,
+    utc_now,
 )
 from followthrough.config import Config, ConfigError, load_config
 from followthrough.domain.plan import OpKind, Plan
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = open_configured_store(config)
-    now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+    now = utc_now
     docs = read_documents(config)
     results: list[tuple[str, SyncResult]] = []
     sandbox_state = Path(config.settings.store.sqlite_path).with_name("sandbox.json")

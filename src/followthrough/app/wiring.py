@@ -24,6 +24,11 @@ from followthrough.ports import Store, Tracker
 from followthrough.sandbox.core import Sandbox
 
 
+def utc_now() -> dt.datetime:
+    """The real clock, for the CLI and the daemon (everything below takes a clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def team_policy(team: TeamSettings) -> TeamPolicy:
     """The domain's view of a team's settings."""
     target = team.tracker.jira or team.tracker.github
@@ -202,6 +207,8 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
         if not isinstance(source, FolderSource):
             continue
         root = Path(source.path)
+        if root.is_absolute() and root.is_relative_to(Path.cwd()):
+            root = root.relative_to(Path.cwd())  # paths in findings as people type them
         for pm in reader.read([str(root)]):
             found.append(pm)
             roots[pm.path] = root

@@ -248,7 +248,8 @@ def _reconcile(
     closing = want["state"] != TicketState.OPEN.value and have["state"] == TicketState.OPEN.value
     if closing and want["state"] != synced.get("state"):
         pushed["state"] = want["state"]  # closing only: a closed ticket is never reopened
-    new_synced = {**synced, **{k: want[k] for k in ("title", "assignee", "due", "state", "path")}}
+    kept = ("title", "assignee", "due", "state", "path", "postmortem")
+    new_synced = {**synced, **{k: want[k] for k in kept}}
     if not pushed:
         reason = (
             "up to date" if want == {**have, "path": want["path"]} else "tracker-side edits kept"
@@ -324,6 +325,7 @@ def synced_values(fields: TicketFields, pm: Postmortem) -> dict[str, Any]:
         "due": fields.due.isoformat() if fields.due else None,
         "state": fields.state.value,
         "path": pm.path,
+        "postmortem": pm.title,
     }
 
 

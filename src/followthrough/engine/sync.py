@@ -254,6 +254,11 @@ class SyncEngine:
         )
         self._remember(tracker, ticket)
 
+    def current_tickets(self, team: TeamPolicy, tracker: Tracker, *, dry_run: bool) -> list[Ticket]:
+        """The tracker project's tickets as of now (shares this cycle's listing)."""
+        tickets, _calls = self._listing(team, tracker, now=self.clock(), dry_run=dry_run)
+        return tickets
+
     def new_cycle(self) -> None:
         """Forget this cycle's listings: teams sharing a tracker project share one listing."""
         self._listed.clear()
