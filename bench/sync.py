@@ -219,6 +219,7 @@ def main() -> None:
                 "items": items,
                 "projects": len({(t.tracker_kind, t.project) for t, _ in plan}),
                 "first_sync_calls": first["calls"],
+                "settle_cycle_reads": settle["reads"],
                 "quiet_cycle_reads": quiet["reads"],
                 "quiet_cycle_writes": quiet["writes"],
                 "quiet_cycle_seconds": quiet["seconds"],
