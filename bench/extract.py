@@ -867,7 +867,7 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         cold = scan(root, cache_dir)
         docs_per_s = cold.parsed / cold.seconds
-        cache_files = list(cache_dir.glob("*.pickle"))
+        cache_files = list(cache_dir.glob("extract-*"))
         cache_mb = sum(f.stat().st_size for f in cache_files) / 1e6
         print(
             f"cold scan:   {cold.files} files, {cold.parsed} parsed, {cold.postmortems} "

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from followthrough.domain.categorize import infer_category
-from followthrough.domain.document import Block, Heading, SourceDocument, Text
+from followthrough.domain.document import Block, Heading, Paragraph, SourceDocument
 from followthrough.domain.itemtext import ItemText, plain_text, read_item, with_notes
 from followthrough.domain.keys import item_key
 from followthrough.domain.lint import LintPolicy, lint_postmortem
@@ -131,12 +131,23 @@ def _incident_id_from_name(stem: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
+_ACCEPTED_RISK_WORDS = (
+    r"accepted\s+risk|no\s+(?:new\s+)?action\s+items|no\s+follow[\s-]*ups?\s+(?:needed|required)"
+)
+_ACCEPTED_RISK = re.compile(_ACCEPTED_RISK_WORDS, re.I)
+_ACCEPTED_RISK_LOWER = re.compile(_ACCEPTED_RISK_WORDS)
+
+
 def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
-    pattern = re.compile(
-        r"accepted\s+risk|no\s+(?:new\s+)?action\s+items|no\s+follow[\s-]*ups?\s+(?:needed|required)",
-        re.I,
-    )
-    return any(pattern.search(getattr(block, "text", Text("", 0)).raw) for block in blocks)
+    # One search over all texts; NUL separators keep a match from spanning two blocks.
+    texts = "\0".join(block.text.raw for block in blocks if isinstance(block, Heading | Paragraph))
+    if not texts.isascii():
+        return _ACCEPTED_RISK.search(texts) is not None
+    # ASCII text: lower-casing it is exactly what the case-insensitive match would do.
+    lowered = texts.lower()
+    if "risk" not in lowered and "action" not in lowered and "follow" not in lowered:
+        return False
+    return _ACCEPTED_RISK_LOWER.search(lowered) is not None
 
 
 def _items(

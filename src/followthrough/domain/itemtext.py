@@ -174,6 +174,10 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
         (_DONE_SUFFIX, ItemStatus.DONE),
         (_DROPPED_SUFFIX, ItemStatus.DROPPED),
     ):
+        if pattern is _DONE_SUFFIX and not _may_end_done(text):
+            continue
+        if pattern is _DROPPED_SUFFIX and ")" not in text:
+            continue
         match = pattern.search(text)
         if match:
             text = _cut(text, match)
@@ -186,6 +190,11 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     if status is None and _DONE_INLINE.search(text):
         status = ItemStatus.DONE
     return status, text
+
+
+def _may_end_done(text: str) -> bool:
+    """Cheap pre-check for `_DONE_SUFFIX`: each of its forms needs ``)``, ``**`` or "done"."""
+    return ")" in text or "**" in text or "done" in text.lower()
 
 
 def _owner(text: str) -> tuple[str | None, str]:
@@ -233,15 +242,17 @@ _SENTENCE_BREAK = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bca
 
 def _first_sentence(text: str) -> tuple[str, str | None]:
     """Long multi-sentence items: the first sentence is the outcome, the rest explains it."""
-    match = _SENTENCE_BREAK.search(text)
-    if match is None or len(text) <= 90 or len(text[: match.start()].split()) < 3:
+    match = _SENTENCE_BREAK.search(text) if len(text) > 90 else None
+    if match is None or len(text[: match.start()].split()) < 3:
         return text.rstrip("."), None
     return text[: match.start()], text[match.end() :]
 
 
 def plain_text(text: str) -> str:
     """Markdown-like inline text as the words a reader sees, tickets and URLs removed."""
-    parts = re.split(r"(`[^`]*`)", text)
+    if "`" not in text:
+        return _tidy(_words(text))
+    parts = _CODE_SPAN.split(text)
     return _tidy(
         "".join(
             part[1:-1] if part.startswith("`") and len(part) > 1 else _words(part) for part in parts
@@ -249,31 +260,58 @@ def plain_text(text: str) -> str:
     )
 
 
+# Each rewrite below runs only when the characters it needs are present: most text has no
+# markup, and skipping a substitution that cannot match leaves the text unchanged.
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_PUNCT = frozenset(",.;:!?")
+
+
 def _tidy(out: str) -> str:
-    out = _TRAILING_REFS.sub("", out)
-    out = _CREATED_MARKER.sub("", out)
-    out = re.sub(r"\(\s*[,;]?\s*\)|\[\s*\]", "", out)
-    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
-    out = re.sub(r"\s+", " ", out).strip()
+    last = out.rstrip()[-1:]  # trailing references end in a digit, ")" or "]"
+    if last and (last.isdigit() or last in ")]"):
+        out = _TRAILING_REFS.sub("", out)
+    if "(" in out:
+        out = _CREATED_MARKER.sub("", out)
+    if "(" in out or "[" in out:
+        out = _EMPTY_BRACKETS.sub("", out)
+    if not _PUNCT.isdisjoint(out):
+        out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
+    out = " ".join(out.split())
     return out.strip(" -–—:;,|").lstrip(". ").strip()
 
 
 _LEADING_REF_LABEL = re.compile(
     r"^\s*(?:\[[^\]]+\](?:\[[^\]]*\])?|" + _REF + r"(?:\s*\([^)]*\))?)\s*:\s+"
 )
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_BRACKETED_LINK = re.compile(r"\[\[([^\]]*)\]\([^)]*\)\]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_ANGLE_URL = re.compile(r"<https?://[^>]+>")
+_PAREN_URL = re.compile(r"\(\s*(?:see\s+)?https?://[^)\s]+\s*\)")
+_BARE_URL = re.compile(r"(?:[-–—:]\s*)?https?://\S+")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 
 
 def _words(text: str) -> str:
     # "[GH-103]: add healthchecks" / "GH-101 (Done): create …": the label is the ticket.
-    out = _LEADING_REF_LABEL.sub("", text)
-    out = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", out)
-    out = re.sub(r"\[\[([^\]]*)\]\([^)]*\)\]", r"[\1]", out)
-    out = re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]", _link_words, out)
-    out = re.sub(r"<https?://[^>]+>", "", out)
-    out = re.sub(r"\(\s*(?:see\s+)?https?://[^)\s]+\s*\)", "", out)
-    out = re.sub(r"(?:[-–—:]\s*)?https?://\S+", "", out)
-    out = re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", out)
-    return re.sub(r"~~", "", out)
+    out = _LEADING_REF_LABEL.sub("", text) if ":" in text else text
+    if "[" in out:
+        if "![" in out:
+            out = _IMAGE.sub("", out)
+        if "[[" in out:
+            out = _BRACKETED_LINK.sub(r"[\1]", out)
+        out = _LINK.sub(_link_words, out)
+    if "http" in out:
+        if "<" in out:
+            out = _ANGLE_URL.sub("", out)
+        if "(" in out:
+            out = _PAREN_URL.sub("", out)
+        out = _BARE_URL.sub("", out)
+    if "*" in out or "_" in out:
+        out = _EMPHASIS.sub("", out)
+    return out.replace("~~", "") if "~~" in out else out
 
 
 def _link_words(match: re.Match[str]) -> str:

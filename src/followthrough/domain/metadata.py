@@ -52,6 +52,10 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "status": ("status", "document status", "postmortem status", "state"),
     "title": ("title", "incident title", "name"),
 }
+# Field name → role; a name listed under two roles belongs to the first.
+_ROLES: Mapping[str, str] = {
+    name: role for role, names in reversed(_FIELD_NAMES.items()) for name in names
+}
 _LINE_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
     r"\s*(?P<value>.*?)\s*$"
@@ -98,11 +102,7 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
 
 
 def _role_of(key: str) -> str | None:
-    name = re.sub(r"\s+", " ", key.replace("_", " ").strip().lower())
-    for role, names in _FIELD_NAMES.items():
-        if name in names:
-            return role
-    return None
+    return _ROLES.get(" ".join(key.replace("_", " ").lower().split()))
 
 
 def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
@@ -138,7 +138,7 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
 
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
-        match = _LINE_FIELD.match(line)
+        match = _LINE_FIELD.match(line) if ":" in line else None  # every field form has a colon
         if match and match.group("value"):
             _store(fields, match.group("key"), match.group("value"))
 
@@ -156,8 +156,10 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
 
 def _store(fields: dict[str, str], key: str, value: str) -> None:
     role = _role_of(plain_text(key))
+    if not role or role in fields:
+        return  # only known fields are cleaned, and the first mention of each wins
     cleaned = plain_text(value).rstrip(".").strip()
-    if role and role not in fields and not is_placeholder(cleaned):
+    if not is_placeholder(cleaned):
         fields[role] = cleaned
 
 

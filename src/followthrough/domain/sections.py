@@ -65,13 +65,25 @@ _HORIZON = re.compile(
 )
 
 
+_MARKUP = re.compile(r"[*_`#]+")
+_MARKUP_CHARS = frozenset("*_`#")
+_HEADING_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*")
+
+
 def heading_words(text: str) -> str:
     """A heading as words: markup, numbering, trailing colon and parentheticals removed."""
-    words = re.sub(r"[*_`#]+", "", text)
-    words = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", words)
-    words = re.sub(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+", "", words)
-    words = re.sub(r"\s*\([^)]*\)\s*", " ", words)
-    words = re.sub(r"\s+", " ", words).strip()
+    # Each rewrite runs only when the characters it needs are present.
+    words = text if _MARKUP_CHARS.isdisjoint(text) else _MARKUP.sub("", text)
+    if "](" in words:
+        words = _HEADING_LINK.sub(r"\1", words)
+    first = words.lstrip()[:1]
+    if first and (first.isdigit() or first in "IVX"):
+        words = _NUMBERING.sub("", words)
+    if "(" in words:
+        words = _PARENTHETICAL.sub(" ", words)
+    words = " ".join(words.split())
     return words.rstrip(":").strip()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 _MONTHS = {
     name: number
@@ -265,6 +266,19 @@ def _tickets_in(text: str) -> list[tuple[int, str]]:
             refs.append((pos, ref))
             spans.append((pos, end))
 
+    # Each pattern is tried only where the text has a character it cannot match without.
+    if "://" in text:
+        _url_tickets(text, take)
+    text_without_urls = _URL.sub(lambda m: " " * len(m.group(0)), text) if "http" in text else text
+    _written_tickets(text_without_urls, take)
+    return refs
+
+
+_URL = re.compile(r"https?://\S+")
+_Take = Callable[[int, int, str], None]
+
+
+def _url_tickets(text: str, take: _Take) -> None:
     for match in _JIRA_BROWSE.finditer(text):
         take(match.start(), match.end(), match.group(1).upper())
     for match in _GITHUB_ISSUE.finditer(text):
@@ -273,19 +287,25 @@ def _tickets_in(text: str) -> list[tuple[int, str]]:
         take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
     for match in _BUGZILLA.finditer(text):
         take(match.start(), match.end(), f"bug {match.group(1)}")
-    text_without_urls = re.sub(r"https?://\S+", lambda m: " " * len(m.group(0)), text)
-    for match in _CROSS_REPO.finditer(text_without_urls):
-        take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
-    for match in _JIRA_KEY.finditer(text_without_urls):
-        if match.group(1).split("-")[0] not in _NOT_JIRA_PREFIXES:
+
+
+def _written_tickets(text: str, take: _Take) -> None:
+    if "#" in text:
+        for match in _CROSS_REPO.finditer(text):
+            take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
+    if "-" in text:
+        for match in _JIRA_KEY.finditer(text):
+            if match.group(1).split("-")[0] not in _NOT_JIRA_PREFIXES:
+                take(match.start(), match.end(), match.group(1))
+    if not text.isascii() or "bug" in text.lower():
+        for match in _BUG_NUMBER.finditer(text):
+            take(match.start(), match.end(), f"bug {match.group(1)}")
+    if "T" in text:
+        for match in _PHABRICATOR.finditer(text):
             take(match.start(), match.end(), match.group(1))
-    for match in _BUG_NUMBER.finditer(text_without_urls):
-        take(match.start(), match.end(), f"bug {match.group(1)}")
-    for match in _PHABRICATOR.finditer(text_without_urls):
-        take(match.start(), match.end(), match.group(1))
-    for match in _BARE_ISSUE.finditer(text_without_urls):
-        take(match.start(), match.end(), f"#{match.group(1)}")
-    return refs
+    if "#" in text:
+        for match in _BARE_ISSUE.finditer(text):
+            take(match.start(), match.end(), f"#{match.group(1)}")
 
 
 def parse_ticket(text: str | None) -> str | None:

@@ -95,11 +95,11 @@ def _text_of(block: Heading | Paragraph) -> Text:
 def _section_start(block: Block) -> int | None:
     if isinstance(block, Heading) and is_action_heading(block.text.raw):
         return block.level
-    if isinstance(block, Paragraph):
-        first_line = block.text.raw.split("\n", 1)[0]
-        label = _BOLD_LABEL.match(first_line)
-        words = label.group("label") if label else first_line
-        if "\n" not in block.text.raw and is_action_heading(words) and len(words) < 80:
+    if isinstance(block, Paragraph) and "\n" not in block.text.raw:
+        line = block.text.raw
+        label = _BOLD_LABEL.match(line)
+        words = label.group("label") if label else line
+        if len(words) < 80 and is_action_heading(words):
             return 7  # a plain line: the section runs to the next heading of any level
     return None
 

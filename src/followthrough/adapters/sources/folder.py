@@ -7,7 +7,7 @@ a postmortem with an ``unreadable-document`` finding, so nothing disappears sile
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,10 @@ class FoundFile:
     folder: str | None
     stem: str
     kind: str  # "markdown" | "html"
+    # The file's real path, and its directory entry (whose stat is cached) when it was
+    # found by walking a folder: a walk resolves each folder once, not every file.
+    resolved: str = ""
+    entry: os.DirEntry[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +68,14 @@ def find_files(paths: Sequence[str]) -> Iterator[FoundFile | tuple[str, Unreadab
 
 
 def _found(path: Path, *, shown: str) -> FoundFile:
-    parent = path.resolve().parent.name or None
+    resolved = path.resolve()
     return FoundFile(
         path=path,
         shown=shown,
-        folder=parent,
+        folder=resolved.parent.name or None,
         stem=stem_of(path.name),
         kind=kind_of(path.name) or "markdown",
+        resolved=str(resolved),
     )
 
 
@@ -79,40 +84,76 @@ def _walk(root: Path, shown_root: str) -> Iterator[FoundFile | tuple[str, Unread
     stack = [root]
     while stack:
         folder = stack.pop()
-        try:
-            stat = folder.stat()
-        except OSError as error:
-            yield (
-                _shown(root, shown_root, folder),
-                Unreadable(f"cannot enter folder: {error.strerror}"),
-            )
-            continue
-        identity = (stat.st_dev, stat.st_ino)
-        if identity in visited:
-            yield (
-                _shown(root, shown_root, folder),
-                Unreadable("symbolic link loop: this folder was already read"),
-            )
-            continue
-        visited.add(identity)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as error:
-            yield (
-                _shown(root, shown_root, folder),
-                Unreadable(f"cannot list folder: {error.strerror}"),
-            )
+        shown = _shown(root, shown_root, folder)
+        entries = yield from _entries(folder, visited, shown)
+        if entries is None:
             continue
         subfolders: list[Path] = []
+        in_folder = _InFolder(folder, shown)
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
             if _is_dir(entry):
-                subfolders.append(path)
+                subfolders.append(Path(entry.path))
             elif kind_of(entry.name):
-                yield _found(path, shown=_shown(root, shown_root, path))
+                yield in_folder.found(entry)
         stack.extend(reversed(subfolders))
+
+
+def _entries(
+    folder: Path, visited: set[tuple[int, int]], shown: str
+) -> Generator[tuple[str, Unreadable], None, list[os.DirEntry[str]] | None]:
+    """A folder's entries sorted by name, or ``None`` (after reporting why) when it cannot be read."""
+    try:
+        stat = folder.stat()
+    except OSError as error:
+        yield shown, Unreadable(f"cannot enter folder: {error.strerror}")
+        return None
+    identity = (stat.st_dev, stat.st_ino)
+    if identity in visited:
+        yield shown, Unreadable("symbolic link loop: this folder was already read")
+        return None
+    visited.add(identity)
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        yield shown, Unreadable(f"cannot list folder: {error.strerror}")
+        return None
+
+
+class _InFolder:
+    """Builds `FoundFile`s for the files of one folder, resolving the folder only once."""
+
+    def __init__(self, folder: Path, shown: str) -> None:
+        self.folder = folder
+        self.shown = "" if shown == "." else shown if shown.endswith("/") else shown + "/"
+        self.real: tuple[str, str | None] | None = None  # (real path + "/", its name)
+
+    def found(self, entry: os.DirEntry[str]) -> FoundFile:
+        if _is_symlink(entry):
+            resolved = Path(entry.path).resolve()  # a linked file's team is where it lives
+            real, team = str(resolved), resolved.parent.name or None
+        else:
+            if self.real is None:
+                folder = self.folder.resolve()
+                self.real = (os.path.join(folder, ""), folder.name or None)
+            real, team = self.real[0] + entry.name, self.real[1]
+        return FoundFile(
+            path=Path(entry.path),
+            shown=self.shown + entry.name,
+            folder=team,
+            stem=stem_of(entry.name),
+            kind=kind_of(entry.name) or "markdown",
+            resolved=real,
+            entry=entry,
+        )
+
+
+def _is_symlink(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -1,16 +1,20 @@
-"""Markdown parser adapter: Markdown text → `SourceDocument` blocks (markdown-it-py).
+"""Markdown parser adapter: Markdown text → `SourceDocument` blocks (markdown-it-pyrs).
 
-markdown-it-py gives CommonMark-exact block structure with source line maps, GFM tables
-and strikethrough, and resolves reference-style links, which hand-written regexes would not.
+markdown-it-pyrs (a binding of the Rust port of markdown-it) gives the CommonMark block
+structure, GFM tables and strikethrough and resolved links (reference-style included), with
+byte offsets into the source. Inline text is then cut from the source lines exactly as
+markdown-it does (container markers and the block's indentation removed, wrapped lines kept
+as separate lines, the whole trimmed), so extraction sees the author's Markdown.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from itertools import accumulate
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from markdown_it_pyrs import MarkdownIt, Node
 
 from followthrough.adapters.sources.frontmatter import split_front_matter
 from followthrough.domain.document import (
@@ -25,124 +29,322 @@ from followthrough.domain.document import (
     Text,
 )
 
+# CommonMark whitespace plus the Unicode spaces markdown-it trims inline content with.
+_TRIM = "".join(
+    chr(code)
+    for code in sorted(
+        {9, 10, 11, 12, 13, 32, 160, 5760, 8239, 8287, 12288, 0x2028, 0x2029}
+        | set(range(0x2000, 0x200B))
+    )
+)
+_NEWLINES = re.compile(r"\r\n?")
+_INLINE = frozenset(
+    {
+        "text",
+        "text_special",
+        "softbreak",
+        "hardbreak",
+        "em",
+        "strong",
+        "strikethrough",
+        "code_inline",
+        "html_inline",
+        "link",
+        "autolink",
+        "image",
+    }
+)
+_OPAQUE = frozenset({"fence", "code_block", "html_block"})
+_LIST_MARKER = re.compile(rb"[ \t]*(?:[-*+]|\d{1,9}[.)])")
+_SPACE = 0x20
+_TAB = 0x09
+
 
 def new_parser() -> MarkdownIt:
     """A CommonMark parser with the GFM extensions postmortems use."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+
+
+def _links(nodes: Sequence[Node], out: list[str]) -> None:
+    """Link targets in document order, as markdown-it's flat inline stream lists them."""
+    for node in nodes:
+        name = node.name
+        if name in ("link", "autolink"):
+            url = node.meta.get("url")
+            if url is not None:
+                out.append(str(url))
+        elif name in ("em", "strong", "strikethrough"):
+            _links(node.children, out)
+
+
+class _Source:
+    """The body as bytes, with where each line starts and where its content starts."""
+
+    def __init__(self, body: str, line_offset: int) -> None:
+        self.data = body.encode()
+        lengths = map((1).__add__, map(len, self.data.split(b"\n")))  # each line and its \n
+        self.starts = list(accumulate(lengths, initial=0))[:-1]
+        # Where markdown-it's block state begins each line (after blockquote markers).
+        self.bmark = list(self.starts)
+        self.offset = line_offset
+
+    def line_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def number(self, offset: int) -> int:
+        """1-based line number in the whole file for a byte offset of the body."""
+        return self.line_at(offset) + 1 + self.offset
+
+    def eol(self, line: int) -> int:
+        if line + 1 < len(self.starts):
+            return self.starts[line + 1] - 1
+        return len(self.data)
+
+    def column(self, line: int, pos: int) -> int:
+        """Columns from the line's content start to ``pos`` (tabs to multiples of four)."""
+        col = 0
+        for byte in self.data[self.bmark[line] : pos]:
+            col += 4 - (col + self._tab_base(line)) % 4 if byte == _TAB else 1
+        return col
+
+    def _tab_base(self, line: int) -> int:
+        return self.bmark[line] - self.starts[line]
+
+    def dedent(self, line: int, indent: int) -> bytes:
+        """One line without up to ``indent`` columns of leading whitespace (``getLines``)."""
+        pos, end, col = self.bmark[line], self.eol(line), 0
+        data = self.data
+        while pos < end and col < indent:
+            byte = data[pos]
+            if byte == _SPACE:
+                col += 1
+            elif byte == _TAB:
+                col += 4 - (col + self._tab_base(line)) % 4
+            else:
+                break
+            pos += 1
+        pad = b" " * (col - indent) if col > indent else b""
+        return pad + data[pos:end]
+
+    def text(self, first: int, last_line: int, indent: int) -> str:
+        """Inline content from byte ``first`` to the end of ``last_line``, trimmed."""
+        line = self.line_at(first)
+        parts = [self.data[first : self.eol(line)]]
+        parts.extend(self.dedent(other, indent) for other in range(line + 1, last_line + 1))
+        return b"\n".join(parts).decode().strip(_TRIM)
+
+    def content_start(self, line: int) -> int:
+        pos, end = self.bmark[line], self.eol(line)
+        while pos < end and self.data[pos] in (_SPACE, _TAB):
+            pos += 1
+        return pos
 
 
 class _Builder:
-    """Turns markdown-it's flat token stream into nested blocks."""
+    """Turns the node tree into blocks, cutting inline text from the source."""
 
-    def __init__(self, tokens: Sequence[Token], line_offset: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.offset = line_offset
+    def __init__(self, source: _Source) -> None:
+        self.src = source
 
-    def line_of(self, token: Token) -> int:
-        return (token.map[0] if token.map else 0) + 1 + self.offset
+    def make_text(self, first: int, last_line: int, indent: int, nodes: Sequence[Node]) -> Text:
+        raw = self.src.text(first, last_line, indent)
+        links: list[str] = []
+        if "[" in raw or "<" in raw:
+            _links(nodes, links)
+        return Text(raw=raw, line=self.src.number(first), links=tuple(links))
 
-    def text(self, inline: Token, line: int) -> Text:
-        links = tuple(
-            str(child.attrs["href"])
-            for child in inline.children or ()
-            if child.type == "link_open" and "href" in child.attrs
-        )
-        return Text(raw=inline.content, line=line, links=links)
-
-    def blocks_until(self, close_type: str | None) -> list[Block]:
-        blocks: list[Block] = []
-        while self.pos < len(self.tokens):
-            token = self.tokens[self.pos]
-            if close_type is not None and token.type == close_type:
-                self.pos += 1
-                return blocks
-            block = self.block()
+    def blocks(self, nodes: Sequence[Node], indent: int) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            block = self.block(node, indent)
             if block is not None:
-                blocks.append(block)
-        return blocks
+                out.append(block)
+        return out
 
-    def block(self) -> Block | None:
-        token = self.tokens[self.pos]
-        kind = token.type
-        if kind == "heading_open":
-            return self.heading(token)
-        if kind == "paragraph_open":
-            return self.paragraph(token)
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            return self.list_block(token)
-        if kind == "table_open":
-            return self.table(token)
-        if kind == "blockquote_open":
-            self.pos += 1
-            inner = self.blocks_until("blockquote_close")
-            return inner[0] if len(inner) == 1 else Opaque(line=self.line_of(token))
-        self.pos += 1
-        if kind in ("fence", "code_block", "html_block"):
-            return Opaque(line=self.line_of(token))
+    def block(self, node: Node, indent: int) -> Block | None:
+        name = node.name
+        start, end = node.srcmap or (0, 0)
+        if name == "paragraph":
+            last = self.src.line_at(max(end - 1, start))
+            return Paragraph(text=self.make_text(start, last, indent, node.children))
+        if name in ("heading", "lheading"):
+            return self.heading(node, start, end, indent)
+        if name in ("bullet_list", "ordered_list"):
+            return self.list_block(node, start)
+        if name == "table":
+            return self.table(node, start)
+        if name == "blockquote":
+            return self.blockquote(node, start, end)
+        if name in _OPAQUE:
+            return Opaque(line=self.src.number(start))
         return None
 
-    def heading(self, token: Token) -> Heading:
-        inline = self.tokens[self.pos + 1]
-        self.pos += 3
-        return Heading(level=int(token.tag[1]), text=self.text(inline, self.line_of(token)))
+    def heading(self, node: Node, start: int, end: int, indent: int) -> Heading:
+        level = int(node.meta.get("level", 1))
+        if node.name == "lheading":
+            last = self.src.line_at(max(end - 1, start)) - 1
+            text = self.make_text(start, last, indent, node.children)
+        else:
+            text = self.atx_text(node, start)
+        return Heading(level=level, text=text)
 
-    def paragraph(self, token: Token) -> Paragraph:
-        inline = self.tokens[self.pos + 1]
-        self.pos += 3
-        return Paragraph(text=self.text(inline, self.line_of(token)))
+    def atx_text(self, node: Node, start: int) -> Text:
+        data = self.src.data
+        line = self.src.line_at(start)
+        pos = start
+        while pos < len(data) and data[pos] in (_SPACE, _TAB):
+            pos += 1
+        while pos < len(data) and data[pos] == 0x23:  # '#'
+            pos += 1
+        stop = self.src.eol(line)
+        while stop > pos and data[stop - 1] in (_SPACE, _TAB):
+            stop -= 1
+        closing = stop
+        while closing > pos and data[closing - 1] == 0x23:
+            closing -= 1
+        if closing > pos and data[closing - 1] in (_SPACE, _TAB):
+            stop = closing
+        raw = data[pos:stop].decode().strip(_TRIM)
+        links: list[str] = []
+        if "[" in raw or "<" in raw:
+            _links(node.children, links)
+        return Text(raw=raw, line=self.src.number(start), links=tuple(links))
 
-    def list_block(self, token: Token) -> ListBlock:
-        close = token.type.replace("_open", "_close")
-        self.pos += 1
-        entries: list[ListEntry] = []
-        while self.pos < len(self.tokens) and self.tokens[self.pos].type != close:
-            item = self.tokens[self.pos]
-            self.pos += 1
-            entries.append(self.list_entry(item))
-        self.pos += 1
+    def list_block(self, node: Node, start: int) -> ListBlock:
+        entries = tuple(self.list_entry(item) for item in node.children)
         return ListBlock(
-            ordered=token.type == "ordered_list_open",
-            entries=tuple(entries),
-            line=self.line_of(token),
+            ordered=node.name == "ordered_list", entries=entries, line=self.src.number(start)
         )
 
-    def list_entry(self, item: Token) -> ListEntry:
-        line = self.line_of(item)
-        children = self.blocks_until("list_item_close")
+    def list_entry(self, item: Node) -> ListEntry:
+        start, end = item.srcmap or (0, 0)
+        marker_line = self.src.line_at(start)
+        content, indent = self.item_content(marker_line, start)
+        last_line = self.src.line_at(max(end - 1, start))
+        children = self.item_blocks(item.children, indent, content, last_line)
         if children and isinstance(children[0], Paragraph):
-            first = children.pop(0)
-            assert isinstance(first, Paragraph)
-            return ListEntry(text=first.text, children=tuple(children))
-        return ListEntry(text=Text(raw="", line=line), children=tuple(children))
+            return ListEntry(text=children[0].text, children=tuple(children[1:]))
+        return ListEntry(text=Text(raw="", line=self.src.number(start)), children=tuple(children))
 
-    def table(self, token: Token) -> Table:
-        self.pos += 1
-        header: tuple[Text, ...] = ()
+    def item_content(self, line: int, start: int) -> tuple[int, int]:
+        """Where an item's text starts on its marker line, and the item's content indent."""
+        data = self.src.data
+        marker = _LIST_MARKER.match(data, start)
+        after = marker.end() if marker else start + 1
+        initial = self.src.column(line, after)
+        pos, col, end = after, initial, self.src.eol(line)
+        while pos < end and data[pos] in (_SPACE, _TAB):
+            col += 4 - (col + self.src._tab_base(line)) % 4 if data[pos] == _TAB else 1
+            pos += 1
+        gap = 1 if pos >= end else col - initial
+        return pos, initial + (1 if gap > 4 else gap)
+
+    def item_blocks(
+        self, nodes: Sequence[Node], indent: int, content: int, last_line: int
+    ) -> list[Block]:
+        """An item's blocks; a tight item's paragraphs are runs of inline nodes.
+
+        A run ends where the next block starts (or the item ends): inline offsets are not
+        used for that, as they drift on lines holding tabs.
+        """
+        out: list[Block] = []
+        run: list[Node] = []
+        for node in [*nodes, None]:
+            if node is not None and node.name in _INLINE:
+                run.append(node)
+                continue
+            block_start = (node.srcmap or (0, 0))[0] if node is not None else -1
+            if run:
+                run_start = (run[0].srcmap or (0, 0))[0]
+                stop = self.src.line_at(block_start) - 1 if node is not None else last_line
+                out.append(Paragraph(text=self.run_text(run, indent, content, run_start, stop)))
+                run = []
+            block = self.block(node, indent) if node is not None else None
+            if block is not None:
+                out.append(block)
+        return out
+
+    def run_text(self, run: list[Node], indent: int, content: int, start: int, stop: int) -> Text:
+        line = self.src.line_at(start)
+        first = content if line == self.src.line_at(content) else self.src.bmark[line]
+        while stop > line and not self.src.dedent(stop, indent).strip(b" \t"):
+            stop -= 1  # blank lines before the next block are not part of the text
+        return self.make_text(first, stop, indent, run)
+
+    def table(self, node: Node, start: int) -> Table:
         rows: list[tuple[Text, ...]] = []
-        while self.tokens[self.pos].type != "table_close":
-            current = self.tokens[self.pos]
-            if current.type == "tr_open":
-                cells = self.table_row(self.line_of(current))
-                if header:
-                    rows.append(cells)
-                else:
-                    header = cells
-            else:
-                self.pos += 1
-        self.pos += 1
-        return Table(header=header, rows=tuple(rows), line=self.line_of(token))
+        width = 0
+        for section in node.children:
+            for row in section.children:
+                cells = self.table_row(row, width, start)
+                width = width or len(cells)
+                rows.append(cells)
+        header = rows[0] if rows else ()
+        return Table(header=header, rows=tuple(rows[1:]), line=self.src.number(start))
 
-    def table_row(self, line: int) -> tuple[Text, ...]:
-        cells: list[Text] = []
-        self.pos += 1
-        while self.tokens[self.pos].type != "tr_close":
-            current = self.tokens[self.pos]
-            if current.type == "inline":
-                cells.append(self.text(current, line))
-            self.pos += 1
-        self.pos += 1
-        return tuple(cells)
+    def table_row(self, row: Node, width: int, table_start: int) -> tuple[Text, ...]:
+        start = (row.srcmap or (0, 0))[0]
+        line = self.src.line_at(start)
+        # The header row may share its line with a list marker: it starts where the table does.
+        first = (
+            table_start if line == self.src.line_at(table_start) else self.src.content_start(line)
+        )
+        text = self.src.data[first : self.src.eol(line)].decode().strip(_TRIM)
+        columns = _split_cells(text)
+        count = width or len(columns)
+        cells = row.children
+        number = self.src.number(start)
+        out: list[Text] = []
+        for index in range(count):
+            raw = columns[index].strip(_TRIM) if index < len(columns) else ""
+            links: list[str] = []
+            if index < len(cells) and ("[" in raw or "<" in raw):
+                _links(cells[index].children, links)
+            out.append(Text(raw=raw, line=number, links=tuple(links)))
+        return tuple(out)
+
+    def blockquote(self, node: Node, start: int, end: int) -> Block:
+        self.quote_lines(start, self.src.line_at(max(end - 1, start)))
+        inner = self.blocks(node.children, 0)
+        return inner[0] if len(inner) == 1 else Opaque(line=self.src.number(start))
+
+    def quote_lines(self, start: int, last: int) -> None:
+        """Move each quoted line's start past its ``>`` (and one space), as markdown-it does."""
+        src, data = self.src, self.src.data
+        first = src.line_at(start)
+        for line in range(first, last + 1):
+            pos = start if line == first else src.content_start(line)
+            if pos < len(data) and data[pos] == 0x3E:  # '>'
+                pos += 1
+                if pos < len(data) and data[pos] == _SPACE:
+                    pos += 1
+                src.bmark[line] = pos
+
+
+def _split_cells(text: str) -> list[str]:
+    """A table row's cells: split at unescaped pipes (``\\|`` becomes ``|``), outer pipes dropped."""
+    columns: list[str] = text.split("|") if "\\" not in text else _escaped_split(text)
+    if columns and columns[0] == "":
+        columns.pop(0)
+    if columns and columns[-1] == "":
+        columns.pop()
+    return columns
+
+
+def _escaped_split(text: str) -> list[str]:
+    columns: list[str] = []
+    current, last, escaped = "", 0, False
+    for pos, char in enumerate(text):
+        if char == "|":
+            if escaped:
+                current += text[last : pos - 1]
+                last = pos
+            else:
+                columns.append(current + text[last:pos])
+                current, last = "", pos + 1
+        escaped = char == "\\"
+    columns.append(current + text[last:])
+    return columns
 
 
 def parse_markdown(
@@ -155,13 +357,13 @@ def parse_markdown(
 ) -> SourceDocument:
     """Parse a Markdown document (optionally with YAML front matter) into blocks."""
     front = split_front_matter(text)
+    body = _NEWLINES.sub("\n", front.body).replace("\0", "\ufffd")
     md = parser or new_parser()
-    env: dict[str, Any] = {}
-    tokens = md.parse(front.body, env)
-    builder = _Builder(tokens, line_offset=front.body_line - 1)
+    source = _Source(body, line_offset=front.body_line - 1)
+    root = md.tree(body)
     return SourceDocument(
         path=path,
-        blocks=tuple(builder.blocks_until(None)),
+        blocks=tuple(_Builder(source).blocks(root.children, 0)),
         front_matter=front.data,
         front_matter_line=1,
         problems=front.problems,

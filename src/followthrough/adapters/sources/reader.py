@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import hashlib
+import marshal
 import os
-import pickle
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from followthrough.adapters.sources.folder import FoundFile, Unreadable, decode, find_files
 from followthrough.adapters.sources.html import parse_html
@@ -16,19 +21,113 @@ from followthrough.adapters.sources.markdown import new_parser, parse_markdown
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.extract import extract
 from followthrough.domain.lint import LintPolicy, lint_postmortem
-from followthrough.domain.model import Postmortem
+from followthrough.domain.model import (
+    ActionItem,
+    Category,
+    Finding,
+    ItemStatus,
+    Postmortem,
+    Severity,
+)
 
 # Bump when extraction changes, so cached results from older rules are not reused.
 EXTRACTION_VERSION = "1"
 _MAX_BYTES = 5 * 1024 * 1024
+# How the cache file is laid out; bump when `_Codec` changes.
+_CACHE_FORMAT = "2"
+
+# A cached file: (size, mtime_ns, sha256 hex digest, its postmortems); on disk the
+# postmortems are packed by `_Codec`.
+_Entry = tuple[int, int, str, tuple[Postmortem, ...]]
 
 
-@dataclass(slots=True)
-class _Entry:
-    size: int
-    mtime_ns: int
-    digest: str
-    postmortems: tuple[Postmortem, ...]
+class _Codec:
+    """Postmortems as nested tuples of plain values, which `marshal` stores and loads fast.
+
+    Each dataclass becomes the tuple of its fields in declaration order and is rebuilt by
+    calling its constructor; only dates, enums, nested values and dicts are converted.
+    """
+
+    def __init__(self) -> None:
+        day: tuple[Any, Any] = (_ordinal, _day)
+        self.item = _Shape(
+            ActionItem, {"due": day, "status": _enum(ItemStatus), "category": _enum(Category)}
+        )
+        self.finding = _Shape(Finding, {"severity": _enum(Severity)})
+        self.postmortem = _Shape(
+            Postmortem,
+            {
+                "date": day,
+                "action_items": (self.item.pack_all, self.item.unpack_all),
+                "findings": (self.finding.pack_all, self.finding.unpack_all),
+                "extra": (_items_of, dict),
+            },
+        )
+        self.tag = hashlib.sha256(
+            repr([self.item.names, self.finding.names, self.postmortem.names]).encode()
+        ).hexdigest()[:8]
+
+
+class _Shape:
+    """Packs and unpacks one dataclass: its field values in order, some converted."""
+
+    def __init__(self, cls: type, convert: dict[str, tuple[Any, Any]]) -> None:
+        self.cls = cls
+        self.names = tuple(f.name for f in fields(cls) if f.init)
+        self.packers = tuple(convert.get(name, (None, None))[0] for name in self.names)
+        self.unpackers = tuple(
+            (index, convert[name][1]) for index, name in enumerate(self.names) if name in convert
+        )
+
+    def pack(self, obj: Any) -> tuple[Any, ...]:
+        return tuple(
+            packer(getattr(obj, name)) if packer else getattr(obj, name)
+            for name, packer in zip(self.names, self.packers, strict=True)
+        )
+
+    def unpack(self, values: tuple[Any, ...]) -> Any:
+        args = list(values)
+        for index, unpacker in self.unpackers:
+            args[index] = unpacker(args[index])
+        return self.cls(*args)
+
+    def pack_all(self, objs: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+        return tuple(self.pack(obj) for obj in objs)
+
+    def unpack_all(self, packed: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
+        return tuple(self.unpack(values) for values in packed)
+
+
+def _ordinal(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _day(ordinal: int | None) -> dt.date | None:
+    return None if ordinal is None else dt.date.fromordinal(ordinal)
+
+
+def _items_of(mapping: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(mapping.items())
+
+
+def _enum(cls: type[StrEnum]) -> tuple[Any, Any]:
+    members: dict[str, StrEnum] = {member.value: member for member in cls}
+    return (lambda member: None if member is None else str(member.value)), members.get
+
+
+_CODEC = _Codec()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic collector: building many small objects triggers it for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)
@@ -68,17 +167,17 @@ class DocumentReader:
         self._save_cache()
 
     def _read_file(self, found: FoundFile) -> tuple[Postmortem, ...]:
-        key = str(found.path.resolve())
+        key = found.resolved or str(found.path.resolve())
         try:
-            stat = found.path.stat()
+            stat = found.entry.stat() if found.entry is not None else found.path.stat()
         except OSError as error:
             self.stats.unreadable += 1
             reason = Unreadable(f"cannot read file: {error.strerror or error}")
             return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
         cached = self._entries.get(key)
-        if cached and cached.size == stat.st_size and cached.mtime_ns == stat.st_mtime_ns:
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             self.stats.cached += 1
-            return cached.postmortems
+            return cached[3]
         if stat.st_size > _MAX_BYTES:
             self.stats.unreadable += 1
             reason = Unreadable(f"file is {stat.st_size / 1_048_576:.1f} MB, over the 5 MB limit")
@@ -90,17 +189,12 @@ class DocumentReader:
             reason = Unreadable(f"cannot read file: {error.strerror or error}")
             return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
         digest = hashlib.sha256(data).hexdigest()
-        if (
-            cached
-            and cached.digest == digest
-            and cached.postmortems
-            and cached.postmortems[0].path == found.shown
-        ):
+        if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
-            postmortems = cached.postmortems
+            postmortems = cached[3]
         else:
             postmortems = self._parse(found, data)
-        self._entries[key] = _Entry(stat.st_size, stat.st_mtime_ns, digest, postmortems)
+        self._entries[key] = (stat.st_size, stat.st_mtime_ns, digest, postmortems)
         self._dirty = True
         return postmortems
 
@@ -131,27 +225,42 @@ class DocumentReader:
         policy_tag = hashlib.sha256(
             repr(sorted(self.policy.severities.items())).encode()
         ).hexdigest()[:8]
-        return self.cache_dir / f"extract-v{EXTRACTION_VERSION}-{policy_tag}.pickle"
+        name = f"extract-v{EXTRACTION_VERSION}.{_CACHE_FORMAT}-{policy_tag}-{_CODEC.tag}.cache"
+        return self.cache_dir / name
 
     def _load_cache(self) -> dict[str, _Entry]:
         path = self._cache_file()
         if path is None or not path.exists():
             return {}
         try:
-            with path.open("rb") as handle:
+            with _no_gc():
                 # The cache is written only by this program into the user's own folder.
-                loaded = pickle.load(handle)  # noqa: S301
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            return {}
-        return loaded if isinstance(loaded, dict) else {}
+                loaded = marshal.loads(path.read_bytes())  # noqa: S302
+                unpack = _CODEC.postmortem.unpack_all
+                return {
+                    key: (size, mtime_ns, digest, unpack(packed))
+                    for key, (size, mtime_ns, digest, packed) in loaded.items()
+                }
+        except (OSError, EOFError, TypeError, ValueError, AttributeError, KeyError, IndexError):
+            return {}  # unreadable or from another layout: start afresh
 
     def _save_cache(self) -> None:
         path = self._cache_file()
         if path is None or not self._dirty:
             return
+        pack = _CODEC.postmortem.pack_all
+        with _no_gc():
+            packed = {
+                key: (size, mtime_ns, digest, pack(postmortems))
+                for key, (size, mtime_ns, digest, postmortems) in self._entries.items()
+            }
+            try:
+                data = marshal.dumps(packed)
+            except ValueError:
+                return  # a value the cache cannot store: results are simply not cached
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".extract-")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(self._entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(data)
         os.replace(temp, path)
         self._dirty = False
