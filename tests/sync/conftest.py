@@ -71,6 +71,7 @@ def make_tracker(sandbox: Sandbox, clock: SimClock, tracker_kind: str) -> Callab
             "repo": "acme/ops",
             "base_url": info["github"],
             "min_write_interval": 0.0,
+            "clock": clock.now,
         }
         return GitHubTracker(**{**options, **overrides})
 

@@ -298,3 +298,62 @@ def test_a_bad_project_stops_only_that_team(
     fine = sync(engine, team, make_tracker())
     assert fine.ok
     assert fine.applied == {"create": 4}
+
+
+def test_a_refused_close_after_a_create_neither_duplicates_nor_leaves_it_open(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+    sandbox: Sandbox,
+) -> None:
+    """The ticket of a done item is created, then its close is rate-limited."""
+    if team.tracker_kind == "github":
+        sandbox.add_fault(
+            "rate_limit", "github", count=1, method="PATCH", params={"retry_after": 0}
+        )
+    else:
+        sandbox.add_fault(
+            "rate_limit",
+            "jira",
+            count=1,
+            route_prefix="/rest/api/{v}/issue/{key}/transitions",
+            params={"retry_after": 0},
+        )
+    tracker, engine = make_tracker(), make_engine(store_factory())
+    sync(engine, team, tracker)
+    settle(clock)
+    sync(engine, team, tracker)
+    settle(clock)
+    counts = per_item(tracker)
+    assert set(counts.values()) == {1}
+    assert len(counts) == 4
+    rolled_back = next(
+        t for t in all_tickets(tracker) if t.fields.title == "Roll back the pool change"
+    )
+    assert rolled_back.fields.state == TicketState.DONE
+
+
+def test_an_interrupted_update_is_not_taken_for_a_tracker_edit(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    """Update to bob reaches the tracker, the process dies, the document goes back to alice."""
+    tracker = make_tracker()
+    sync(make_engine(store_factory()), team, tracker)
+    settle(clock)
+    to_bob = DOC.replace("Owner: @alice, due 2026-12-04", "Owner: @bob, due 2026-12-04")
+    with pytest.raises(Crash):
+        sync(make_engine(store_factory()), team, CrashingTracker(tracker, 1), to_bob)  # type: ignore[arg-type]
+    settle(clock)
+    for _ in range(2):
+        sync(make_engine(store_factory()), team, make_tracker(), DOC)
+        settle(clock)
+    alert = next(
+        t for t in all_tickets(tracker) if t.fields.title.startswith("Alert when pool usage")
+    )
+    assert alert.fields.assignee == team.resolve_owner("alice")

@@ -228,7 +228,30 @@ class SyncEngine:
             if noted:
                 self._mark_removed(team.name, intent.item_key)
             return noted
-        return False  # an update is re-planned from the tracker's current state
+        if intent.operation == "update" and intent.ticket_ref:
+            return self._update_applied(team, tracker, intent)
+        return False
+
+    def _update_applied(self, team: TeamPolicy, tracker: Tracker, intent: Intent) -> bool:
+        """Which fields of an interrupted update reached the ticket: those move the baseline,
+        so our own write is not mistaken next cycle for a change a person made."""
+        link = self.store.links(team.name).get(intent.item_key)
+        if link is None or intent.ticket_ref is None:
+            return False
+        ticket = self._call(partial(tracker.get, intent.ticket_ref), what="get")
+        intended = dict(intent.payload.get("synced") or {})
+        have = synced_values(ticket.fields, Postmortem(id="", path="", title=""))
+        fields = ("title", "assignee", "due", "state")
+        arrived = {
+            name: intended[name]
+            for name in fields
+            if name in intended and intended[name] == have[name]
+        }
+        if arrived:
+            self.store.save_link(
+                replace(link, synced={**link.synced, **arrived}, updated=self.clock())
+            )
+        return all(intended.get(name) == have[name] for name in fields if name in intended)
 
     def _mark_removed(self, team: str, item_key: str) -> None:
         old = self.store.links(team).get(item_key)
@@ -462,6 +485,11 @@ class SyncEngine:
             old = self.store.links(team.name).get(op.item_key)
             if old is not None:
                 self.store.save_link(replace(old, removed_noted=True, updated=self.clock()))
+        elif op.kind == OpKind.CREATE and ticket is not None and op.synced is not None:
+            # The state the ticket really has: a close that failed after the create is
+            # then pushed by the next cycle.
+            synced = {**op.synced, "state": ticket.fields.state.value}
+            self._save_link(team.name, op.item_key, ref, op.postmortem_id, synced)
         elif op.synced is not None:
             self._save_link(team.name, op.item_key, ref, op.postmortem_id, op.synced)
 

@@ -22,6 +22,7 @@ explains a defaulted date).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import time
@@ -175,11 +176,13 @@ class GitHubTracker:
         payload = self._create_payload(spec)
         answer = self._http.request("POST", f"{self._path}/issues", body=payload)
         raw = _issue_object(answer.data)
-        if spec.fields.state != TicketState.OPEN:
-            raw = self._patch(int(raw["number"]), gm.STATE_PAYLOADS[spec.fields.state])
-        ticket = gm.issue_ticket(raw, repo=self.project)
         self._index.setdefault(spec.marker.item_key, int(raw["number"]))
-        return ticket
+        if spec.fields.state != TicketState.OPEN:
+            # The issue exists: if the close fails, report it as it is (open) rather than
+            # hide the create behind the error; the next sync closes it.
+            with contextlib.suppress(TrackerError):
+                raw = self._patch(int(raw["number"]), gm.STATE_PAYLOADS[spec.fields.state])
+        return gm.issue_ticket(raw, repo=self.project)
 
     def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
         """Sequential paced creates; per-item failures are returned in place.

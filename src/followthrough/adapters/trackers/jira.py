@@ -177,7 +177,12 @@ class JiraTracker:
         """Items already done or dropped in the document are created, then moved by transition."""
         if spec.fields.state == TicketState.OPEN:
             return ticket
-        self._transition(ticket.ref, spec.fields.state)
+        try:
+            self._transition(ticket.ref, spec.fields.state)
+        except TrackerError:
+            # The issue exists: report it as it is (open) rather than hide the create
+            # behind the failed transition; the next sync closes it.
+            return replace(ticket, fields=replace(ticket.fields, state=TicketState.OPEN))
         return replace(ticket, fields=replace(ticket.fields, state=spec.fields.state))
 
     def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
