@@ -1,0 +1,102 @@
+"""Prometheus metrics for the daemon's ``/metrics`` endpoint, on a registry of their own.
+
+Nothing is registered globally: each `Metrics` owns a `CollectorRegistry`, so tests and
+several daemons in one process never share state. Gauges are set from report figures;
+counters are advanced from sync, reminder and tracker-call results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
+from prometheus_client import generate_latest as _generate_latest
+
+from followthrough.domain.report import Figures
+
+# Sync operation kinds (``SyncResult.applied`` keys) as reported: created or updated.
+_CREATED = frozenset({"create"})
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """The followthrough metrics, registered on ``registry`` (a new one by default)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.items = Gauge(
+            "followthrough_action_items",
+            "Action items by team and state.",
+            ["team", "status"],
+            registry=r,
+        )
+        self.overdue = Gauge(
+            "followthrough_overdue_items",
+            "Open action items past their due date.",
+            ["team"],
+            registry=r,
+        )
+        self.completion = Gauge(
+            "followthrough_completion_rate",
+            "Share of the items due in the last reported week that are done (NaN: none due).",
+            ["team"],
+            registry=r,
+        )
+        self.nudges = Counter(
+            "followthrough_nudges_sent", "Reminder comments posted.", ["team", "kind"], registry=r
+        )
+        self.sync = Counter(
+            "followthrough_sync_operations",
+            "Tracker writes made by sync, by result (created, updated, failed).",
+            ["team", "result"],
+            registry=r,
+        )
+        self.api_calls = Counter(
+            "followthrough_tracker_api_calls", "Tracker API calls.", ["tracker"], registry=r
+        )
+        self.api_errors = Counter(
+            "followthrough_tracker_api_errors",
+            "Tracker API calls that failed, by error kind (temporary, permanent).",
+            ["tracker", "kind"],
+            registry=r,
+        )
+
+    def update_from_figures(self, team: str, figures: Figures) -> None:
+        """Set a team's gauges from its latest report figures."""
+        for status, count in (
+            ("open", figures.open),
+            ("done", figures.done),
+            ("dropped", figures.dropped),
+        ):
+            self.items.labels(team=team, status=status).set(count)
+        self.overdue.labels(team=team).set(figures.overdue)
+        rate = figures.completion_rate
+        self.completion.labels(team=team).set(float("nan") if rate is None else rate)
+
+    def record_nudges(self, team: str, *, reminders: int = 0, escalations: int = 0) -> None:
+        self.nudges.labels(team=team, kind="nudge").inc(reminders)
+        self.nudges.labels(team=team, kind="escalation").inc(escalations)
+
+    def record_sync(self, team: str, *, applied: Mapping[str, int], failed: int) -> None:
+        """From a sync result: ``applied`` counts by operation kind, ``failed`` writes."""
+        created = sum(n for kind, n in applied.items() if kind in _CREATED)
+        updated = sum(n for kind, n in applied.items() if kind not in _CREATED)
+        self.sync.labels(team=team, result="created").inc(created)
+        self.sync.labels(team=team, result="updated").inc(updated)
+        self.sync.labels(team=team, result="failed").inc(failed)
+
+    def record_api_call(self, tracker: str, *, error: str | None = None) -> None:
+        """One tracker call; ``error`` is ``"temporary"`` or ``"permanent"`` when it failed."""
+        self.api_calls.labels(tracker=tracker).inc()
+        if error is not None:
+            self.api_errors.labels(tracker=tracker, kind=error).inc()
+
+    def exposition(self) -> bytes:
+        """The text format for ``GET /metrics`` (serve with `CONTENT_TYPE`)."""
+        return generate_latest(self.registry)
+
+
+def generate_latest(registry: CollectorRegistry) -> bytes:
+    """The Prometheus text exposition of one registry (never the global default)."""
+    return _generate_latest(registry)

@@ -1,0 +1,38 @@
+"""``followthrough report`` end to end: the embedded sandbox, files, schema, snapshots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from followthrough.adapters.stores import SqliteStore
+from followthrough.cli import main
+
+from .test_document import schema
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_report_files_validate_and_snapshots_accumulate(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("FOLLOWTHROUGH_STORE__SQLITE_PATH", str(tmp_path / "state" / "ft.db"))
+    monkeypatch.setenv("FOLLOWTHROUGH_LOG__LEVEL", "warning")
+    assert main(["sync"]) == 0
+    out = tmp_path / "reports"
+    assert main(["report", "--week", "2026-W47", "--out", str(out), "--format", "json"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["all-teams-2026-W47.json", "payments-2026-W47.json", "web-2026-W47.json"]
+    for path in out.iterdir():
+        jsonschema.validate(json.loads(path.read_text()), schema())
+    digest = json.loads((out / "all-teams-2026-W47.json").read_text())
+    assert digest["kind"] == "digest"
+    assert digest["overall"]["figures"]["items"]["total"] > 0
+    store = SqliteStore(tmp_path / "state" / "ft.db")
+    try:
+        assert [s.week for s in store.snapshots("payments")] == ["2026-W47"]
+    finally:
+        store.close()
+    assert main(["report", "--week", "2026-W47", "--send", "--team", "web", "--out", str(out)]) == 1
+    assert "no-smtp" in capsys.readouterr().out
