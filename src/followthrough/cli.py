@@ -117,6 +117,12 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.app import remind_command  # noqa: PLC0415
 
     remind_command.add_parser(commands)
+    from followthrough.app import report_command  # noqa: PLC0415
+
+    report_command.add_parser(commands)
+    from followthrough.app import run_command  # noqa: PLC0415
+
+    run_command.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

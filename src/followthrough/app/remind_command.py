@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followthrough.adapters.templates import CommentContext, ReminderTemplates
-from followthrough.app.sync_command import load
+from followthrough.app.sync_command import load, sandbox_state
 from followthrough.app.wiring import (
     open_configured_store,
     team_policy,
@@ -20,7 +20,7 @@ from followthrough.app.wiring import (
     trackers_for,
     utc_now,
 )
-from followthrough.config import TeamSettings
+from followthrough.config import Config, TeamSettings
 from followthrough.domain.calendar import BusinessCalendar
 from followthrough.domain.remind import PlannedReminder, ReminderPolicy
 from followthrough.engine.remind import ReminderEngine, RemindResult, tickets_of_team
@@ -100,39 +100,57 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = cast(ReminderStore, open_configured_store(config))  # the SQL stores keep the nudge log
-    now = utc_now
-    results: list[RemindResult] = []
-    sandbox_state = Path(config.settings.store.sqlite_path).with_name("sandbox.json")
     try:
-        with trackers_for(config, clock=now, sandbox_state=sandbox_state) as trackers:
-            lister = SyncEngine(store=store, clock=now)
-            engine = ReminderEngine(
-                store=store, clock=now, retry=RetryPolicy(), log=event_logger(logger)
-            )
-            for team in teams_selected(config, args.team):
-                tracker, calendar = trackers.for_team(team), business_calendar(team)
-                current = {
-                    t.ref: t
-                    for t in lister.current_tickets(
-                        team_policy(team), tracker, dry_run=args.dry_run
-                    )
-                }
-                tickets = tickets_of_team(store.links(team.name), current)
-                results.append(
-                    engine.run_team(
-                        team.name,
-                        tracker,
-                        tickets,
-                        policy=reminder_policy(team),
-                        calendar=calendar,
-                        render=renderer(team, tracker.kind, calendar, now()),
-                        dry_run=args.dry_run,
-                    )
-                )
+        results = remind_teams(
+            config,
+            teams_selected(config, args.team),
+            store=store,
+            clock=utc_now,
+            log=event_logger(logger),
+            dry_run=args.dry_run,
+        )
     finally:
         store.close()
     render_results(results, dry_run=args.dry_run)
     return 1 if any(r.failed for r in results) else 0
+
+
+def remind_teams(
+    config: Config,
+    teams: Sequence[TeamSettings],
+    *,
+    store: ReminderStore,
+    clock: Callable[[], dt.datetime],
+    log: Callable[..., None],
+    dry_run: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[RemindResult]:
+    """One reminder run for ``teams``; stops between teams when ``should_stop`` says so."""
+    results: list[RemindResult] = []
+    with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
+        lister = SyncEngine(store=store, clock=clock)
+        engine = ReminderEngine(store=store, clock=clock, retry=RetryPolicy(), log=log)
+        for team in teams:
+            if should_stop():
+                break
+            tracker, calendar = trackers.for_team(team), business_calendar(team)
+            current = {
+                t.ref: t
+                for t in lister.current_tickets(team_policy(team), tracker, dry_run=dry_run)
+            }
+            tickets = tickets_of_team(store.links(team.name), current)
+            results.append(
+                engine.run_team(
+                    team.name,
+                    tracker,
+                    tickets,
+                    policy=reminder_policy(team),
+                    calendar=calendar,
+                    render=renderer(team, tracker.kind, calendar, clock()),
+                    dry_run=dry_run,
+                )
+            )
+    return results
 
 
 def render_results(results: list[RemindResult], *, dry_run: bool) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,12 @@ from followthrough.app.wiring import (
     trackers_for,
     utc_now,
 )
-from followthrough.config import Config, ConfigError, load_config
+from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import OpKind, Plan
 from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult
 from followthrough.logs import configure_logging, event_logger
+from followthrough.ports import Store
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
 _WRITE_COST = {
@@ -76,29 +79,54 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = open_configured_store(config)
-    now = utc_now
-    docs = read_documents(config)
-    results: list[tuple[str, SyncResult]] = []
-    sandbox_state = Path(config.settings.store.sqlite_path).with_name("sandbox.json")
     try:
-        with trackers_for(config, clock=now, sandbox_state=sandbox_state) as trackers:
-            engine = SyncEngine(
-                store=store, clock=now, retry=RetryPolicy(), log=event_logger(logger)
-            )
-            for team in teams_selected(config, args.team):
-                tracker = trackers.for_team(team)
-                result = engine.sync_team(
-                    team_policy(team),
-                    tracker,
-                    docs.for_team(team),
-                    unreadable=docs.unreadable(),
-                    dry_run=args.dry_run,
-                )
-                results.append((tracker.kind, result))
+        results = sync_teams(
+            config,
+            teams_selected(config, args.team),
+            store=store,
+            clock=utc_now,
+            log=event_logger(logger),
+            dry_run=args.dry_run,
+        )
     finally:
         store.close()
     render(results, dry_run=args.dry_run, fmt=args.format)
     return 1 if any(result.error for _, result in results) else 0
+
+
+def sandbox_state(config: Config) -> Path:
+    """Where the embedded sandbox keeps its state: beside the SQLite journal."""
+    return Path(config.settings.store.sqlite_path).with_name("sandbox.json")
+
+
+def sync_teams(
+    config: Config,
+    teams: Sequence[TeamSettings],
+    *,
+    store: Store,
+    clock: Callable[[], dt.datetime],
+    log: Callable[..., None],
+    dry_run: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[tuple[str, SyncResult]]:
+    """One sync cycle for ``teams``, each as (tracker kind, result); stops between teams."""
+    docs = read_documents(config)
+    results: list[tuple[str, SyncResult]] = []
+    with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
+        engine = SyncEngine(store=store, clock=clock, retry=RetryPolicy(), log=log)
+        for team in teams:
+            if should_stop():
+                break
+            tracker = trackers.for_team(team)
+            result = engine.sync_team(
+                team_policy(team),
+                tracker,
+                docs.for_team(team),
+                unreadable=docs.unreadable(),
+                dry_run=dry_run,
+            )
+            results.append((tracker.kind, result))
+    return results
 
 
 def write_cost(plan: Plan, kind: str) -> int:

@@ -1,0 +1,147 @@
+"""The worker's metrics, in the Prometheus text format, for ``/metrics``.
+
+Sits under ``daemon``. The daemon talks to a `Metrics` object only: job outcomes go in, the
+exposition comes out. `metrics_for_daemon` picks the implementation: the shared registry of
+``adapters.metrics`` (with the job counters added to it), or this module's own small counters.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from prometheus_client import Counter, Gauge
+
+from followthrough.adapters.metrics import Metrics as SharedMetrics
+from followthrough.app.daemon_jobs import JobOutcome
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class Metrics(Protocol):
+    """What the daemon records, and the text ``/metrics`` serves."""
+
+    def job_finished(self, outcome: JobOutcome) -> None: ...
+
+    def set_leader(self, leader: bool) -> None: ...
+
+    def render(self) -> str: ...
+
+
+def _labels(**labels: str) -> str:
+    def escape(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+    inner = ",".join(f'{key}="{escape(value)}"' for key, value in sorted(labels.items()))
+    return "{" + inner + "}" if inner else ""
+
+
+class DaemonMetrics:
+    """Counters and gauges kept in memory (one process's view, reset at restart)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[tuple[str, str], int] = {}
+        self._seconds: dict[str, float] = {}
+        self._last_success: dict[str, float] = {}
+        self._written: dict[tuple[str, str], int] = {}
+        self._leader = 0
+
+    def job_finished(self, outcome: JobOutcome) -> None:
+        kind = outcome.job.partition(":")[0]
+        result = "ok" if outcome.ok else "failed"
+        with self._lock:
+            self._runs[(kind, result)] = self._runs.get((kind, result), 0) + 1
+            self._seconds[kind] = self._seconds.get(kind, 0.0) + outcome.seconds
+            if outcome.ok:
+                self._last_success[kind] = outcome.finished.timestamp()
+            for team in outcome.teams:
+                for key, value in team.counts.items():
+                    if key in ("create", "update", "adopt", "rekey", "annotate", "posted"):
+                        slot = (team.team, key)
+                        self._written[slot] = self._written.get(slot, 0) + value
+
+    def set_leader(self, leader: bool) -> None:
+        with self._lock:
+            self._leader = int(leader)
+
+    def render(self) -> str:
+        with self._lock:
+            lines = [
+                "# HELP followthrough_leader 1 when this replica is the leader.",
+                "# TYPE followthrough_leader gauge",
+                f"followthrough_leader {self._leader}",
+                "# HELP followthrough_job_runs_total Job runs by job kind and result.",
+                "# TYPE followthrough_job_runs_total counter",
+                *(
+                    f"followthrough_job_runs_total{_labels(job=job, result=result)} {n}"
+                    for (job, result), n in sorted(self._runs.items())
+                ),
+                "# HELP followthrough_job_seconds_total Time spent in jobs, by job kind.",
+                "# TYPE followthrough_job_seconds_total counter",
+                *(
+                    f"followthrough_job_seconds_total{_labels(job=job)} {s:.3f}"
+                    for job, s in sorted(self._seconds.items())
+                ),
+                "# HELP followthrough_job_last_success_timestamp_seconds Last successful run.",
+                "# TYPE followthrough_job_last_success_timestamp_seconds gauge",
+                *(
+                    f"followthrough_job_last_success_timestamp_seconds{_labels(job=job)} {t:.0f}"
+                    for job, t in sorted(self._last_success.items())
+                ),
+                "# HELP followthrough_tracker_writes_total Tracker writes made, by team and kind.",
+                "# TYPE followthrough_tracker_writes_total counter",
+                *(
+                    f"followthrough_tracker_writes_total{_labels(team=team, operation=op)} {n}"
+                    for (team, op), n in sorted(self._written.items())
+                ),
+            ]
+        return "\n".join(lines) + "\n"
+
+
+class RegistryMetrics:
+    """The shared Prometheus registry (``adapters.metrics``), fed from job outcomes."""
+
+    def __init__(self, metrics: SharedMetrics | None = None) -> None:
+        self.shared = metrics or SharedMetrics()
+        registry = self.shared.registry
+        self._runs = Counter(
+            "followthrough_job_runs", "Job runs by job kind and result.", ["job", "result"],
+            registry=registry,
+        )  # fmt: skip
+        self._seconds = Counter(
+            "followthrough_job_seconds", "Time spent in jobs.", ["job"], registry=registry
+        )
+        self._last_success = Gauge(
+            "followthrough_job_last_success_timestamp_seconds", "Last successful run.", ["job"],
+            registry=registry,
+        )  # fmt: skip
+        self._leader = Gauge(
+            "followthrough_leader", "1 when this replica is the leader.", registry=registry
+        )
+
+    def job_finished(self, outcome: JobOutcome) -> None:
+        kind = outcome.job.partition(":")[0]
+        self._runs.labels(job=kind, result="ok" if outcome.ok else "failed").inc()
+        self._seconds.labels(job=kind).inc(max(outcome.seconds, 0.0))
+        if outcome.ok:
+            self._last_success.labels(job=kind).set(outcome.finished.timestamp())
+        for team in outcome.teams:
+            counts = dict(team.counts)
+            if kind == "sync":
+                failed = counts.pop("failed", 0)
+                counts.pop("waiting", None)
+                self.shared.record_sync(team.team, applied=counts, failed=failed)
+            elif kind == "remind":
+                self.shared.record_nudges(team.team, reminders=counts.get("posted", 0))
+
+    def set_leader(self, leader: bool) -> None:
+        self._leader.set(int(leader))
+
+    def render(self) -> str:
+        return self.shared.exposition().decode("utf-8")
+
+
+def metrics_for_daemon() -> Metrics:
+    """The metrics implementation the daemon uses (`DaemonMetrics` needs no registry)."""
+    return RegistryMetrics()

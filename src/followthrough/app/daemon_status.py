@@ -1,0 +1,123 @@
+"""What the worker says about itself: readiness checks and the status view.
+
+Sits under ``daemon``; pure functions of what the daemon hands in (the store is only pinged),
+so ``/readyz`` and ``/status.json`` are tested without a running loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from followthrough.app.daemon_jobs import JobOutcome, JobStatus
+from followthrough.app.leader import Role
+from followthrough.config import Config
+from followthrough.ports import Store
+
+
+def readiness_checks(
+    *,
+    rejected: Sequence[str],
+    store: Store,
+    role: Role,
+    sync: JobStatus | None,
+    now: dt.datetime,
+    unready_after: dt.timedelta,
+) -> dict[str, dict[str, Any]]:
+    """Each check as ``{"ok": …}``: ready is all of them (the sum of pings)."""
+    checks: dict[str, dict[str, Any]] = {
+        "config": {"ok": True, "refused_change": list(rejected) or None},
+        "store": _ping(store),
+        "leadership": {"ok": role in ("leader", "standby"), "role": role},
+    }
+    if role != "leader":
+        checks["sync"] = {"ok": True, "note": "standby: the leader syncs"}
+    elif sync is None or sync.failing_since is None:
+        checks["sync"] = {"ok": True, "last_ok": _iso(sync.last_ok if sync else None)}
+    else:
+        failing_for = now - sync.failing_since
+        checks["sync"] = {
+            "ok": failing_for <= unready_after,
+            "failing_since": _iso(sync.failing_since),
+            "error": sync.last.error if sync.last else None,
+        }
+    return checks
+
+
+def _ping(store: Store) -> dict[str, Any]:
+    try:
+        store.ping()
+    except Exception as error:  # any failure is "not ready", with its reason
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return {"ok": True}
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def outcome_view(outcome: JobOutcome) -> dict[str, Any]:
+    """One job run as JSON."""
+    return {
+        "ok": outcome.ok,
+        "started": _iso(outcome.started),
+        "finished": _iso(outcome.finished),
+        "error": outcome.error,
+        "note": outcome.note,
+        "counts": outcome.counts(),
+        "teams": [
+            {"team": t.team, "ok": t.ok, "summary": t.summary, "counts": dict(t.counts)}
+            for t in outcome.teams
+        ],
+    }
+
+
+def status_view(
+    *,
+    pid: int,
+    role: Role,
+    config: Config,
+    rejected: Sequence[str],
+    jobs: Mapping[str, JobStatus],
+    next_runs: Mapping[str, dt.datetime],
+    running: str | None,
+) -> dict[str, Any]:
+    """Everything ``/status.json`` and the status page show."""
+    names = sorted(set(jobs) | set(next_runs))
+    view: dict[str, Any] = {
+        "pid": pid,
+        "role": role,
+        "leader": role == "leader",
+        "config_file": str(config.file) if config.file else "embedded default",
+        "teams": sorted(config.teams),
+        "running": running,
+        "config_rejected": list(rejected),
+        "jobs": {name: _job_view(jobs.get(name), next_runs.get(name)) for name in names},
+        "waiting": _waiting(jobs.get("sync")),
+    }
+    return view
+
+
+def _job_view(status: JobStatus | None, next_run: dt.datetime | None) -> dict[str, Any]:
+    status = status or JobStatus()
+    return {
+        "next_run": _iso(next_run),
+        "runs": status.runs,
+        "skipped": status.skipped,
+        "failures": status.failures,
+        "failing_since": _iso(status.failing_since),
+        "last": outcome_view(status.last) if status.last else None,
+    }
+
+
+def _waiting(sync: JobStatus | None) -> dict[str, list[dict[str, Any]]]:
+    if sync is None or sync.last is None:
+        return {}
+    return {
+        team.team: [
+            {"item": w.item, "title": w.title, "until": w.until.isoformat() if w.until else None}
+            for w in team.waiting
+        ]
+        for team in sync.last.teams
+    }
