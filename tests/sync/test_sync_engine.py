@@ -357,3 +357,31 @@ def test_an_interrupted_update_is_not_taken_for_a_tracker_edit(
         t for t in all_tickets(tracker) if t.fields.title.startswith("Alert when pool usage")
     )
     assert alert.fields.assignee == team.resolve_owner("alice")
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def start(self, team: str, writes: int) -> None:
+        self.events.append(("start", writes))
+
+    def advance(self) -> None:
+        self.events.append(("advance", 1))
+
+    def finish(self) -> None:
+        self.events.append(("finish", 0))
+
+
+def test_progress_counts_every_write(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+) -> None:
+    engine = make_engine(store_factory())
+    engine.progress = progress = RecordingProgress()
+    sync(engine, team, make_tracker())
+    assert progress.events[0] == ("start", 4)
+    assert progress.events.count(("advance", 1)) == 4
+    assert progress.events[-1] == ("finish", 0)

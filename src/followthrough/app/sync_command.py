@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from followthrough.app.wiring import (
@@ -26,7 +27,7 @@ from followthrough.app.wiring import (
 from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import OpKind, Plan
 from followthrough.engine.retry import RetryPolicy
-from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult
+from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import Store
 
@@ -87,11 +88,38 @@ def run(args: argparse.Namespace) -> int:
             clock=utc_now,
             log=event_logger(logger),
             dry_run=args.dry_run,
+            progress=None if args.dry_run else BarProgress(),
         )
     finally:
         store.close()
     render(results, dry_run=args.dry_run, fmt=args.format)
     return 1 if any(result.error for _, result in results) else 0
+
+
+class BarProgress:
+    """A progress bar on stderr for applies of many writes (short ones show nothing)."""
+
+    SHOWN_FROM = 20
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def start(self, team: str, writes: int) -> None:
+        if writes < self.SHOWN_FROM:
+            return
+        self._bar = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._bar.add_task(f"{team}: applying", total=writes)
+        self._bar.start()
+
+    def advance(self) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar, self._task = None, None
 
 
 def sandbox_state(config: Config) -> Path:
@@ -108,12 +136,15 @@ def sync_teams(
     log: Callable[..., None],
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
+    progress: WriteProgress | None = None,
 ) -> list[tuple[str, SyncResult]]:
     """One sync cycle for ``teams``, each as (tracker kind, result); stops between teams."""
     docs = read_documents(config)
     results: list[tuple[str, SyncResult]] = []
     with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
-        engine = SyncEngine(store=store, clock=clock, retry=RetryPolicy(), log=log)
+        engine = SyncEngine(
+            store=store, clock=clock, retry=RetryPolicy(), log=log, progress=progress
+        )
         for team in teams:
             if should_stop():
                 break

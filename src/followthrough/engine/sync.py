@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from followthrough.domain.model import Finding, Postmortem, Severity
 from followthrough.domain.plan import (
@@ -59,6 +59,14 @@ class Observation:
     duplicates: tuple[Finding, ...] = ()
 
 
+class WriteProgress(Protocol):
+    """Shows how far a long apply has come (a progress bar in the CLI)."""
+
+    def start(self, team: str, writes: int) -> None: ...
+    def advance(self) -> None: ...
+    def finish(self) -> None: ...
+
+
 @dataclass(slots=True)
 class SyncResult:
     """What a cycle did for one team."""
@@ -85,6 +93,7 @@ class SyncEngine:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     log: Log = _no_log
     full_listing_every: dt.timedelta = FULL_LISTING_EVERY
+    progress: WriteProgress | None = None
     _listed: dict[str, dict[str, Ticket]] = field(default_factory=dict, init=False, repr=False)
 
     def sync_team(
@@ -108,11 +117,17 @@ class SyncEngine:
         if dry_run:
             return result
         try:
+            if self.progress is not None:
+                self.progress.start(team.name, len(plan.writes))
             self.apply(team, tracker, plan, result)
         except TrackerPermanentError as error:
+            if self.progress is not None:
+                self.progress.finish()
             failed = self._failed(team, plan, error)
             failed.applied, failed.failed = result.applied, result.failed
             return failed
+        if self.progress is not None:
+            self.progress.finish()
         return result
 
     def _failed(self, team: TeamPolicy, plan: Plan, error: TrackerError) -> SyncResult:
@@ -346,6 +361,15 @@ class SyncEngine:
     def _apply_one(
         self, team: TeamPolicy, tracker: Tracker, op: Operation, result: SyncResult
     ) -> None:
+        try:
+            self._apply_write(team, tracker, op, result)
+        finally:
+            if self.progress is not None:
+                self.progress.advance()
+
+    def _apply_write(
+        self, team: TeamPolicy, tracker: Tracker, op: Operation, result: SyncResult
+    ) -> None:
         intent = self.store.begin_intent(
             team=team.name,
             item_key=op.item_key,
@@ -514,6 +538,8 @@ class SyncEngine:
         except TrackerTemporaryError as error:
             outcomes = [error] * len(ops)
         for op, intent, outcome in zip(ops, intents, outcomes, strict=True):
+            if self.progress is not None:
+                self.progress.advance()
             if isinstance(outcome, TrackerTemporaryError) and may_have_applied(outcome):
                 self._outcome_unknown(team, op, outcome, result)
                 continue
