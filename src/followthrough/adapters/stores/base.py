@@ -201,17 +201,31 @@ class SqlStore(abc.ABC):
             "ticket_ref": ticket_ref,
             "error": error,
         }
+        self._finish_once(
+            "intents",
+            "finished = %(finished)s, ok = %(ok)s, "
+            "ticket_ref = COALESCE(%(ticket_ref)s, ticket_ref), error = %(error)s",
+            "finished IS NULL",
+            params,
+            what="intent",
+        )
+
+    def _finish_once(
+        self, table: str, assignments: str, still_open: str, params: dict[str, Any], *, what: str
+    ) -> None:
+        """Record a result on a row that is still open; a second call changes nothing, an
+        unknown id is an error. ``table`` and the SQL fragments are fixed by the callers."""
         with self._transaction(write=True) as session:
             changed = session.run(
-                "UPDATE intents SET finished = %(finished)s, ok = %(ok)s, "
-                "ticket_ref = COALESCE(%(ticket_ref)s, ticket_ref), error = %(error)s "
-                "WHERE id = %(id)s AND finished IS NULL",
+                f"UPDATE {table} SET {assignments} "  # noqa: S608 - fixed fragments, bound values
+                f"WHERE id = %(id)s AND {still_open}",
                 params,
             )
             if not changed and not session.rows(
-                "SELECT 1 FROM intents WHERE id = %(id)s", {"id": intent_id}
+                f"SELECT 1 FROM {table} WHERE id = %(id)s",  # noqa: S608 - a fixed table name
+                {"id": params["id"]},
             ):
-                raise StoreError(f"no intent with id {intent_id}")
+                raise StoreError(f"no {what} with id {params['id']}")
 
     def open_intents(self, team: str) -> list[Intent]:
         """Intents with no recorded result, oldest first."""
@@ -368,17 +382,14 @@ class SqlStore(abc.ABC):
             "comment_id": comment_id,
             "error": error,
         }
-        with self._transaction(write=True) as session:
-            changed = session.run(
-                "UPDATE nudges SET state = %(state)s, posted_at = %(posted_at)s, "
-                "comment_id = %(comment_id)s, error = %(error)s "
-                "WHERE id = %(id)s AND state = 'intent'",
-                params,
-            )
-            if not changed and not session.rows(
-                "SELECT 1 FROM nudges WHERE id = %(id)s", {"id": nudge_id}
-            ):
-                raise StoreError(f"no nudge with id {nudge_id}")
+        self._finish_once(
+            "nudges",
+            "state = %(state)s, posted_at = %(posted_at)s, "
+            "comment_id = %(comment_id)s, error = %(error)s",
+            "state = 'intent'",
+            params,
+            what="nudge",
+        )
 
     def nudges(self, team: str, ticket_ref: str | None = None) -> list[Nudge]:
         """A team's nudges (or one ticket's), oldest first, in every state."""
