@@ -13,6 +13,7 @@ from jira import JIRA
 from followthrough.adapters.trackers import jira_mapping as jm
 from followthrough.adapters.trackers.errors import retry_after_seconds
 from followthrough.adapters.trackers.jira import JiraTracker
+from followthrough.adapters.trackers.jira_http import WritePacer
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     FieldChanges,
@@ -483,3 +484,20 @@ def test_call_counter_matches_the_sandbox_accounting(
     with pytest.raises(TrackerTemporaryError):
         jira_tracker.ping()
     assert jira_tracker.calls == jira_sandbox.accounting.total("jira") == 14
+
+
+def test_writes_are_paced_and_reads_are_not() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = WritePacer(0.5, monotonic=lambda: now[0], sleep=sleep)
+    pacer.before("POST", "http://jira/rest/api/2/issue")
+    pacer.before("GET", "http://jira/rest/api/2/issue/OPS-1")
+    pacer.before("POST", "http://jira/rest/api/2/search/jql")
+    now[0] += 0.2
+    pacer.before("PUT", "http://jira/rest/api/2/issue/OPS-1")
+    assert slept == [0.3]

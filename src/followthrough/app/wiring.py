@@ -23,6 +23,9 @@ from followthrough.domain.policy import DoneItems, DueDefaults, OwnerPolicy, Tea
 from followthrough.ports import Store, Tracker
 from followthrough.sandbox.core import Sandbox
 
+# Jira Cloud's burst limit for writes: about ten a second per user keeps well under it.
+JIRA_WRITE_INTERVAL = 0.1
+
 
 def utc_now() -> dt.datetime:
     """The real clock, for the CLI and the daemon (everything below takes a clock)."""
@@ -96,6 +99,7 @@ class Trackers:
                 deployment="cloud",
                 lag=5.0,
                 clock=self.clock,
+                pace=0.0,
             )
         return _github(
             team, base_url=info["github"], token=info["token"], clock=self.clock, pace=0.0
@@ -120,6 +124,7 @@ def _jira(
     deployment: str,
     lag: float,
     clock: Callable[[], dt.datetime],
+    pace: float = JIRA_WRITE_INTERVAL,
 ) -> Tracker:
     from followthrough.adapters.trackers.jira import JiraTracker  # noqa: PLC0415 - vendor client loads on use
 
@@ -135,6 +140,7 @@ def _jira(
         components=jira.components,
         search_lag=dt.timedelta(seconds=lag),
         clock=clock,
+        min_write_interval=pace,
     )
 
 

@@ -23,7 +23,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from followthrough.adapters.trackers import jira_mapping as jm
-from followthrough.adapters.trackers.jira_http import JiraHttp, json_object, status_error
+from followthrough.adapters.trackers.jira_http import (
+    JiraHttp,
+    WritePacer,
+    json_object,
+    status_error,
+)
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -71,6 +76,7 @@ class JiraTracker:
         timeout: float = 30,
         priorities: Mapping[str, str] = jm.DEFAULT_PRIORITY_NAMES,
         clock: Callable[[], dt.datetime] = _utc_now,
+        min_write_interval: float = 0.0,
     ) -> None:
         if deployment not in ("cloud", "datacenter"):
             raise ValueError(f"deployment must be 'cloud' or 'datacenter', not {deployment!r}")
@@ -81,7 +87,14 @@ class JiraTracker:
         self._search_lag = search_lag
         self._priorities = dict(priorities)
         self._clock = clock
-        self._http = JiraHttp(url=url, user=user, token=token, cloud=self._cloud, timeout=timeout)
+        self._http = JiraHttp(
+            url=url,
+            user=user,
+            token=token,
+            cloud=self._cloud,
+            timeout=timeout,
+            pacer=WritePacer(min_write_interval),
+        )
         self._me: Mapping[str, Any] | None = None
 
     @property

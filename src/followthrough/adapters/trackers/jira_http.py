@@ -9,6 +9,7 @@ each HTTP attempt, and turns ``JIRAError`` and ``requests`` exceptions into the
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -36,14 +37,46 @@ _TRANSIENT = (
 )
 
 
-class _CountingAdapter(HTTPAdapter):
-    """Counts every attempt, including those that time out or lose the connection."""
+class WritePacer:
+    """At most one write per ``interval`` seconds, to stay under Jira's burst limits.
 
-    def __init__(self, count: Callable[[], None]) -> None:
+    Reads (GETs, and the POSTs of searches) are not paced. Clock and sleep are injectable.
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = max(interval, 0.0)
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def before(self, method: str, url: str) -> None:
+        if self._interval <= 0 or method.upper() == "GET" or "/search" in url:
+            return
+        with self._lock:
+            if self._last is not None:
+                wait = self._last + self._interval - self._monotonic()
+                if wait > 0:
+                    self._sleep(wait)
+            self._last = self._monotonic()
+
+
+class _CountingAdapter(HTTPAdapter):
+    """Counts every attempt (including those that time out or lose the connection), paced."""
+
+    def __init__(self, count: Callable[[], None], pacer: WritePacer) -> None:
         super().__init__()
         self._count = count
+        self._pacer = pacer
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        self._pacer.before(str(request.method or "GET"), str(request.url or ""))
         self._count()
         return super().send(request, *args, **kwargs)
 
@@ -90,7 +123,16 @@ def json_object(value: Any, *, what: str) -> Mapping[str, Any]:
 class JiraHttp:
     """The ``jira`` client plus a counted, error-translated raw request for REST v2."""
 
-    def __init__(self, *, url: str, user: str, token: str, cloud: bool, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        user: str,
+        token: str,
+        cloud: bool,
+        timeout: float,
+        pacer: WritePacer | None = None,
+    ) -> None:
         self.base = url.rstrip("/")
         self._lock = threading.Lock()
         self._calls = 0
@@ -100,7 +142,7 @@ class JiraHttp:
         self.client = JIRA(
             server=self.base, get_server_info=False, max_retries=0, timeout=timeout, **auth
         )
-        adapter = _CountingAdapter(self._count)
+        adapter = _CountingAdapter(self._count, pacer or WritePacer(0.0))
         self._session: requests.Session = self.client._session  # the client's only handle
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
