@@ -385,3 +385,31 @@ def test_progress_counts_every_write(
     assert progress.events[0] == ("start", 4)
     assert progress.events.count(("advance", 1)) == 4
     assert progress.events[-1] == ("finish", 0)
+
+
+def test_a_stop_request_finishes_the_write_under_way_and_leaves_the_rest(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    store = store_factory()
+    engine = make_engine(store)
+    asked: list[bool] = []
+
+    def after_first_write() -> bool:
+        asked.append(True)
+        return len(asked) > 1
+
+    engine.should_stop = after_first_write
+    tracker = make_tracker()
+    first = sync(engine, team, tracker)
+    assert sum(first.applied.values()) in (1, 4)  # one write, or one bulk create on Jira
+    assert store.open_intents(team.name) == []
+    settle(clock)
+    engine.should_stop = lambda: False
+    sync(engine, team, tracker)
+    settle(clock)
+    assert set(per_item(tracker).values()) == {1}
+    assert len(per_item(tracker)) == 4

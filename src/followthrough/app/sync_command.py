@@ -143,7 +143,12 @@ def sync_teams(
     results: list[tuple[str, SyncResult]] = []
     with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
         engine = SyncEngine(
-            store=store, clock=clock, retry=RetryPolicy(), log=log, progress=progress
+            store=store,
+            clock=clock,
+            retry=RetryPolicy(),
+            log=log,
+            progress=progress,
+            should_stop=should_stop,
         )
         for team in teams:
             if should_stop():

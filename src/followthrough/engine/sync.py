@@ -94,6 +94,7 @@ class SyncEngine:
     log: Log = _no_log
     full_listing_every: dt.timedelta = FULL_LISTING_EVERY
     progress: WriteProgress | None = None
+    should_stop: Callable[[], bool] = field(default=lambda: False)
     _listed: dict[str, dict[str, Ticket]] = field(default_factory=dict, init=False, repr=False)
 
     def sync_team(
@@ -341,13 +342,21 @@ class SyncEngine:
             self._listed[scope][ticket.ref] = ticket
 
     def apply(self, team: TeamPolicy, tracker: Tracker, plan: Plan, result: SyncResult) -> None:
-        """Carry out the writes of a plan, journalled; bulk-creates where the tracker has it."""
+        """Carry out the writes of a plan, journalled; bulk-creates where the tracker has it.
+
+        ``should_stop`` is asked between writes: a stopping process finishes the write under
+        way and leaves the rest to the next cycle (nothing half-done is left unjournalled).
+        """
         creates = plan.by_kind(OpKind.CREATE)
         if len(creates) > 1 and tracker.kind == "jira":
             for start in range(0, len(creates), BULK_CHUNK):
+                if self.should_stop():
+                    return
                 self._create_many(team, tracker, creates[start : start + BULK_CHUNK], result)
         else:
             for op in creates:
+                if self.should_stop():
+                    return
                 self._apply_one(team, tracker, op, result)
         for op in plan.operations:
             if op.kind == OpKind.CREATE:
@@ -356,6 +365,8 @@ class SyncEngine:
                 self._save_link(team.name, op.item_key, op.ticket_ref, op.postmortem_id, op.synced)
                 continue
             if op.writes:
+                if self.should_stop():
+                    return
                 self._apply_one(team, tracker, op, result)
 
     def _apply_one(
