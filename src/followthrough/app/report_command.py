@@ -50,6 +50,7 @@ from followthrough.domain.report_document import (
 )
 from followthrough.domain.report_period import Week, last_complete_week, parse_week
 from followthrough.domain.tickets import Ticket
+from followthrough.engine.retry import no_log
 from followthrough.engine.sync import SyncEngine, project_scope
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import ReminderStore, TrackerError
@@ -97,10 +98,6 @@ class Delivery:
     kind: ReportKind
     state: DeliveryState
     detail: str = ""
-
-
-def _no_log(_event: str, **_fields: Any) -> None:
-    return None
 
 
 def deliver_once(
@@ -203,7 +200,7 @@ class ReportJob:
     documents: Documents
     clock: Callable[[], dt.datetime]
     mailer: Mailer | None = None
-    log: Log = _no_log
+    log: Log = no_log
     renderer: ReportRenderer = field(default_factory=ReportRenderer)
     lister: SyncEngine | None = None
     _reports: dict[tuple[str, str], TeamReport] = field(default_factory=dict, init=False)

@@ -23,14 +23,10 @@ from followthrough.domain.remind import (
     plan_reminders,
 )
 from followthrough.domain.tickets import Ticket, TicketState
-from followthrough.engine.retry import RetryPolicy, call_with_retry
+from followthrough.engine.retry import RetryPolicy, call_with_retry, no_log
 from followthrough.ports import Link, ReminderStore, Tracker, TrackerError
 
 Render = Callable[[str, PlannedReminder, Link | None], str]  # (kind, reminder, link) → text
-
-
-def _no_log(_event: str, **_fields: Any) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -56,7 +52,7 @@ class ReminderEngine:
     store: ReminderStore
     clock: Callable[[], dt.datetime]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    log: Callable[..., None] = _no_log
+    log: Callable[..., None] = no_log
 
     def run_team(
         self,
@@ -212,11 +208,7 @@ class ReminderEngine:
             )
 
     def _call(self, fn: Callable[[], Any], *, what: str, idempotent: bool = True) -> Any:
-        from followthrough.engine.sync import surely_not_applied  # noqa: PLC0415 - shared rule
-
-        return call_with_retry(
-            fn, policy=self.retry, what=what, retry_on=None if idempotent else surely_not_applied
-        )
+        return call_with_retry(fn, policy=self.retry, what=what, idempotent=idempotent)
 
 
 def tickets_of_team(links: Mapping[str, Link], known: Mapping[str, Ticket]) -> list[Ticket]:

@@ -58,10 +58,11 @@ def call_with_retry(
     policy: RetryPolicy,
     what: str,
     on_retry: Callable[[dict[str, Any]], None] | None = None,
-    retry_on: Callable[[BaseException], bool] | None = None,
+    idempotent: bool = True,
 ) -> T:
-    """Run ``fn``, retrying `TrackerTemporaryError` only (narrowed by ``retry_on``); re-raise
-    the last error when out of tries."""
+    """Run ``fn``, retrying `TrackerTemporaryError` only; re-raise the last error when out of
+    tries. A call that is not ``idempotent`` (a create, a comment) is sent again only when the
+    tracker surely did not act on it (`surely_not_applied`)."""
 
     def before_sleep(state: RetryCallState) -> None:
         if on_retry is None:
@@ -78,9 +79,9 @@ def call_with_retry(
         )
 
     retrying = Retrying(
-        retry=retry_if_exception(retry_on)
-        if retry_on
-        else retry_if_exception_type(TrackerTemporaryError),
+        retry=retry_if_exception_type(TrackerTemporaryError)
+        if idempotent
+        else retry_if_exception(surely_not_applied),
         stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_seconds),
         wait=policy.wait_seconds,
         sleep=policy.sleep,
@@ -88,3 +89,18 @@ def call_with_retry(
         reraise=True,
     )
     return retrying(fn)
+
+
+def may_have_applied(error: TrackerTemporaryError) -> bool:
+    """A lost connection, a timeout or a gateway error may come after the tracker acted."""
+    return error.status is None or error.status in (500, 502, 504)
+
+
+def surely_not_applied(error: BaseException) -> bool:
+    """Rate limits and 503s are refused before anything is written: safe to send again."""
+    return isinstance(error, TrackerTemporaryError) and not may_have_applied(error)
+
+
+def no_log(_event: str, **_fields: Any) -> None:
+    """The default event sink of the engines and jobs: logs nothing."""
+    return

@@ -25,7 +25,7 @@ from followthrough.domain.plan import (
 )
 from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.tickets import MARKER_LABEL, Marker, Ticket
-from followthrough.engine.retry import RetryPolicy, call_with_retry
+from followthrough.engine.retry import RetryPolicy, call_with_retry, may_have_applied, no_log
 from followthrough.ports import (
     Intent,
     Link,
@@ -42,10 +42,6 @@ T = TypeVar("T")
 FULL_LISTING_EVERY = dt.timedelta(hours=6)
 LISTING_MARGIN = dt.timedelta(minutes=2)
 BULK_CHUNK = 50
-
-
-def _no_log(_event: str, **_fields: Any) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +87,7 @@ class SyncEngine:
     store: Store
     clock: Callable[[], dt.datetime]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    log: Log = _no_log
+    log: Log = no_log
     full_listing_every: dt.timedelta = FULL_LISTING_EVERY
     progress: WriteProgress | None = None
     should_stop: Callable[[], bool] = field(default=lambda: False)
@@ -595,18 +591,8 @@ class SyncEngine:
             policy=self.retry,
             what=what,
             on_retry=self._log_event,
-            retry_on=None if idempotent else surely_not_applied,
+            idempotent=idempotent,
         )
-
-
-def may_have_applied(error: TrackerTemporaryError) -> bool:
-    """A lost connection, a timeout or a gateway error may come after the tracker acted."""
-    return error.status is None or error.status in (500, 502, 504)
-
-
-def surely_not_applied(error: BaseException) -> bool:
-    """Rate limits and 503s are refused before anything is written: safe to send again."""
-    return isinstance(error, TrackerTemporaryError) and not may_have_applied(error)
 
 
 def project_scope(tracker: Tracker) -> str:
