@@ -17,6 +17,7 @@ from followthrough.adapters.chart import png_size
 from followthrough.adapters.mail import MailPermanentError, ReportRenderer, SmtpMailer
 from followthrough.app.report_command import compose
 from followthrough.domain.report_document import report_document, team_report
+from followthrough.retry import RetryPolicy
 
 from .helpers import W18, fixture_inputs
 
@@ -100,7 +101,11 @@ def test_transient_refusal_is_retried(smtp_server):
     inbox = Inbox(refuse_first_rcpt=1)
     server = smtp_server(inbox)
     mailer = SmtpMailer(
-        host="127.0.0.1", port=server.port, security="plain", timeout=5, sleep=lambda _s: None
+        host="127.0.0.1",
+        port=server.port,
+        security="plain",
+        timeout=5,
+        retry=RetryPolicy.no_wait(4),
     )
     mailer.send(report_mail(["a@acme.example"]).message)
     assert len(inbox.messages) == 1

@@ -22,6 +22,7 @@ from followthrough.domain.tickets import (
     TicketFields,
     TicketSpec,
     TicketState,
+    comment_tag,
 )
 from followthrough.ports import (
     TicketNotFoundError,
@@ -145,8 +146,11 @@ def test_comment_ownership_by_tag_or_author() -> None:
     assert not jm.comment_from(raw, cloud=True, me=ALICE).ours
     assert jm.comment_from(raw, cloud=True, me=BOB).ours
     body = jm.comment_body("nudge", "nudge:a]b\nc")
-    assert body.endswith("[followthrough:nudge:a)b c]")
-    assert jm.comment_from({**raw, "body": body}, cloud=True, me=ALICE).ours
+    assert body.endswith("[followthrough:nudge:a_b_c]")
+    tagged = jm.comment_from({**raw, "body": body}, cloud=True, me=ALICE)
+    assert tagged.ours
+    assert tagged.tag == comment_tag("nudge:a]b\nc") == "nudge:a_b_c"
+    assert jm.comment_from(raw, cloud=True, me=BOB).tag is None
 
 
 # --- create and find --------------------------------------------------------------------

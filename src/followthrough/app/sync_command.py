@@ -26,10 +26,10 @@ from followthrough.app.wiring import (
 )
 from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import OpKind, Plan
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import Store
+from followthrough.retry import RetryPolicy
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
 _WRITE_COST = {

@@ -27,6 +27,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -259,9 +260,7 @@ class GitHubTracker:
         if not isinstance(answer.data, Mapping):
             raise TrackerTemporaryError(f"GitHub sent an unexpected comment: {answer.data!r}")
         found = gm.comment_from(answer.data, me=None)
-        return Comment(
-            id=found.id, author=found.author, body=found.body, created=found.created, ours=True
-        )
+        return replace(found, ours=True)
 
     # helpers -------------------------------------------------------------------------
 

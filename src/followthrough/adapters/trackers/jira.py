@@ -253,9 +253,7 @@ class JiraTracker:
         body = jm.comment_body(text, marker)
         raw = self._http.call(lambda: self._http.client.add_comment(key, body).raw, ref=key)
         found = jm.comment_from(raw, cloud=self._cloud, me=None)
-        return Comment(
-            id=found.id, author=found.author, body=found.body, created=found.created, ours=True
-        )
+        return replace(found, ours=True)
 
     # helpers -------------------------------------------------------------------------
 
