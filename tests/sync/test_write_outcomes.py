@@ -304,3 +304,36 @@ def test_a_rate_limit_longer_than_the_cap_defers_the_rest_to_the_next_cycle(
     again = engine.sync_team(team, make_tracker(), postmortems(DOC))
     assert again.ok
     assert again.applied == {"create": 2}
+
+
+def test_reminder_retries_are_logged(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    team: TeamPolicy,
+    clock: SimClock,
+    sandbox: Sandbox,
+) -> None:
+    """Before: the reminder engine retried silently."""
+    store = store_factory()
+    tracker = synced(make_tracker, store, team, clock)
+    events: list[tuple[str, dict[str, Any]]] = []
+    current = {t.ref: t for t in tracker.list_tickets(updated_since=None).tickets}
+    app = "jira" if team.tracker_kind == "jira" else "github"
+    sandbox.add_fault("server_error", app, count=1, method="POST", params={"status": 503})
+    engine = ReminderEngine(
+        store=cast(ReminderStore, store),
+        clock=clock.now,
+        retry=RetryPolicy.no_wait(),
+        log=lambda event, **fields: events.append((event, fields)),
+    )
+    result = engine.run_team(
+        team.name,
+        tracker,
+        list(current.values()),
+        policy=POLICY,
+        calendar=CALENDAR,
+        render=render_for(tracker.kind),
+    )
+    assert result.posted == 1
+    retries = [fields for event, fields in events if event == "retry_scheduled"]
+    assert [(r["call"], r["attempt"]) for r in retries] == [("comment", 1)]
