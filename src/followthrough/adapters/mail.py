@@ -136,11 +136,15 @@ def build_message(
 
 @dataclass(frozen=True, slots=True)
 class SmtpMailer:
-    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries."""
+    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries.
+
+    A password is never sent over a plain connection unless ``allow_plain_auth`` says so.
+    """
 
     host: str
     port: int
     security: Security = "starttls"
+    allow_plain_auth: bool = False
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
@@ -151,6 +155,11 @@ class SmtpMailer:
 
     def send(self, message: EmailMessage) -> str:
         """Deliver ``message``; returns its Message-ID. Raises only `MailError` subclasses."""
+        if self.username and self.security == "plain" and not self.allow_plain_auth:
+            raise MailPermanentError(
+                f"refusing to send the SMTP password to {self.host}:{self.port} unencrypted "
+                "(security: plain); use starttls or ssl, or set allow_plain_auth"
+            )
         retrying = Retrying(
             retry=retry_if_exception_type(MailTemporaryError),
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_seconds),

@@ -22,7 +22,7 @@ from followthrough.app.daemon_metrics import metrics_for_daemon
 from followthrough.app.daemon_report import find_report_hook
 from followthrough.app.leader import leadership_for
 from followthrough.app.sync_command import load
-from followthrough.app.wiring import open_configured_store, utc_now
+from followthrough.app.wiring import open_configured_store, pg_timeouts, utc_now
 from followthrough.config import Config, load_config
 from followthrough.logs import configure_logging, event_logger
 
@@ -73,7 +73,9 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     """Serve until SIGTERM or SIGINT; the exit status."""
     parts = Parts(
         store=open_configured_store(config),
-        leadership=leadership_for(_dsn(config), clock=utc_now, log=log),
+        leadership=leadership_for(
+            _dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config)
+        ),
         metrics=metrics_for_daemon(),
         load=load_config,
         report=find_report_hook(),
@@ -96,7 +98,7 @@ def _announce(port: int, host: str) -> None:
 
 def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
     """One sync, one reminder run and one report for every team; 0 when all succeeded."""
-    leadership = leadership_for(_dsn(config), clock=utc_now, log=log)
+    leadership = leadership_for(_dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config))
     if leadership.refresh() != "leader":
         print("another replica holds leadership: nothing done", file=sys.stderr)
         leadership.close()
