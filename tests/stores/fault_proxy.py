@@ -18,6 +18,7 @@ import select
 import socket
 import struct
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 from psycopg.conninfo import make_conninfo
 
@@ -108,6 +109,13 @@ class FaultProxy:
     def dsn(self, dsn: str) -> str:
         """``dsn`` pointed at this proxy instead of the server."""
         return make_conninfo(dsn, host="127.0.0.1", hostaddr="127.0.0.1", port=str(self.port))
+
+    def url(self, url: str) -> str:
+        """A ``postgresql://`` URL pointed at this proxy (the configuration wants URLs)."""
+        parts = urlsplit(url)
+        user = parts.netloc.rpartition("@")[0]
+        netloc = f"{user}@127.0.0.1:{self.port}" if user else f"127.0.0.1:{self.port}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def _accept(self) -> None:
         while not self._closed.is_set():

@@ -127,6 +127,7 @@ class ElectedLeadership:
             self._lock_held.check_held()
         except StoreError as error:
             self._lock_held.release()
+            self._next_try = self._clock() + self._retry_every  # a standby may go first
             self._set("unknown", reason=f"connection lost: {error}")
             return
         self._proven_at = time.monotonic()

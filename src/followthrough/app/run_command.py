@@ -42,9 +42,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--port", type=int, help="HTTP port (default: http.port; 0: any)")
     parser.add_argument(
-        "--host",
-        default="0.0.0.0",  # noqa: S104 - probes and scrapes reach the container from outside
-        help="HTTP address to bind (default: all interfaces)",
+        "--host", help="HTTP address to bind (default: http.host, which defaults to 127.0.0.1)"
     )
     parser.add_argument(
         "--grace", type=float, default=20.0, help="seconds a stop waits for the job in progress"
@@ -83,7 +81,7 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     daemon = Daemon(config, parts=parts, clock=utc_now, log=log, options=options)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: daemon.request_stop())
-    code = daemon.serve(on_listening=lambda port: _announce(port, options.host))
+    code = daemon.serve(on_listening=_announce)
     if code != 0:  # a job is still running on the worker thread: do not wait for it
         sys.stdout.flush()
         sys.stderr.flush()
@@ -91,9 +89,8 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     return code
 
 
-def _announce(port: int, host: str) -> None:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - compared, not bound
-    print(json.dumps({"http": f"http://{shown}:{port}", "pid": os.getpid()}), flush=True)
+def _announce(url: str) -> None:
+    print(json.dumps({"http": url, "pid": os.getpid()}), flush=True)
 
 
 def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
