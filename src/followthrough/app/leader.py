@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal, Protocol
 
 from followthrough.adapters.stores.pg_session import PgTimeouts
@@ -31,6 +32,7 @@ __all__ = [
     "PostgresLeadership",
     "Role",
     "SingleReplica",
+    "kept_fresh",
     "leadership_for",
 ]
 
@@ -177,3 +179,24 @@ def leadership_for(
     if dsn:
         return PostgresLeadership(dsn, clock=clock, log=log, timeouts=timeouts)
     return SingleReplica()
+
+
+@contextmanager
+def kept_fresh(leadership: Leadership, *, every: float = 1.0) -> Iterator[None]:
+    """Refresh ``leadership`` on a thread while the block runs (a run with no daemon loop).
+
+    Without it the lock's session would fall silent and the server would end it a lease later.
+    """
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(every):
+            leadership.refresh()
+
+    thread = threading.Thread(target=beat, name="followthrough-leader-beat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

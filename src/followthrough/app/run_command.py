@@ -20,7 +20,7 @@ from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook, JobOutcome
 from followthrough.app.daemon_metrics import metrics_for_daemon
 from followthrough.app.daemon_report import find_report_hook
-from followthrough.app.leader import leadership_for
+from followthrough.app.leader import kept_fresh, leadership_for
 from followthrough.app.sync_command import load
 from followthrough.app.wiring import open_configured_store, pg_timeouts, utc_now
 from followthrough.config import Config, load_config
@@ -106,12 +106,13 @@ def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
             current=lambda: Runtime(config=config, store=store),
             clock=utc_now,
             log=log,
-            should_stop=lambda: False,
+            should_stop=lambda: not leadership.is_leader(),
             report=find_report_hook(),
             out_dir=out_dir,
         )
         book = JobBook(clock=utc_now, log=log)
-        outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
+        with kept_fresh(leadership):
+            outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
     finally:
         store.close()
         leadership.close()
