@@ -47,6 +47,13 @@ def redact_dsn(dsn: str) -> str:
     return make_conninfo("", **params)
 
 
+def scrubbed_error(error: psycopg.Error, dsn: str) -> str:
+    """The first line of a driver error, with the DSN's password masked."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    password = _password(dsn)
+    return text.replace(password, _MASK) if password else text
+
+
 def _password(dsn: str) -> str | None:
     try:
         value = conninfo_to_dict(dsn).get("password")

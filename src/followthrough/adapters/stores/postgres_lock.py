@@ -13,6 +13,9 @@ separate schemas of one database elect separately. Its session is the lease:
   without anybody killing a backend by hand;
 - the leader checks far more often than a lease and gives up after a fifth of one, so it has
   stepped down before the server can hand the lock to a standby.
+
+``idle_session_timeout`` needs PostgreSQL 14 or later. Session locks need a direct connection
+or session pooling (a transaction-pooling PgBouncer would hand the lock to other clients).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import datetime as dt
 import psycopg
 
 from followthrough.adapters.stores.pg_session import PgTimeouts, deadline, session_conninfo
-from followthrough.adapters.stores.postgres import redact_dsn
+from followthrough.adapters.stores.postgres import redact_dsn, scrubbed_error
 from followthrough.adapters.stores.records import StoreError
 
 # An arbitrary constant naming "followthrough leader" among two-key advisory locks.
@@ -40,6 +43,7 @@ class PostgresLeaderLock:
     """One dedicated session that takes, holds and proves the leader lock."""
 
     def __init__(self, dsn: str, *, timeouts: PgTimeouts) -> None:
+        self._dsn = dsn
         self._where = redact_dsn(dsn)
         self._timeouts = timeouts
         self.check_timeout = max(1.0, timeouts.lease.total_seconds() / 5)
@@ -83,9 +87,10 @@ class PostgresLeaderLock:
         try:
             self._connection = psycopg.connect(self._conninfo, autocommit=True)
         except psycopg.Error as error:
-            raise LeaderLockLostError(
-                f"cannot reach PostgreSQL {self._where}: {type(error).__name__}"
-            ) from None
+            reason = scrubbed_error(error, self._dsn)
+            if "idle_session_timeout" in reason:
+                reason = "the leader lock needs PostgreSQL 14 or later (idle_session_timeout)"
+            raise LeaderLockLostError(f"cannot reach PostgreSQL {self._where}: {reason}") from None
         return self._connection
 
     def _query(
