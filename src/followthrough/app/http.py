@@ -3,7 +3,8 @@
 Sits under ``daemon``; the standard library's threading server, one thread per connection,
 read only. It binds exactly the address it is given, says only ``followthrough`` in
 ``Server:``, closes a connection whose request stops arriving for ``read_timeout`` seconds,
-and refuses connections beyond ``max_connections`` at once (so threads stay bounded). ``/healthz`` says the process answers; ``/readyz`` is the sum of the checks the daemon
+and refuses connections beyond ``max_connections`` at once (so threads stay bounded).
+``/healthz`` says the process answers; ``/readyz`` is the sum of the checks the daemon
 reports (200 or 503 with a JSON body naming the failing check); ``/metrics`` is Prometheus
 text; ``/status.json`` and ``/`` show teams, last results, waiting items and next runs.
 """
