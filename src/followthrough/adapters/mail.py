@@ -139,11 +139,15 @@ MAIL_RETRY = RetryPolicy(attempts=4, max_seconds=120.0, base_seconds=1.0, cap_se
 
 @dataclass(frozen=True, slots=True)
 class SmtpMailer:
-    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries."""
+    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries.
+
+    A password is never sent over a plain connection unless ``allow_plain_auth`` says so.
+    """
 
     host: str
     port: int
     security: Security = "starttls"
+    allow_plain_auth: bool = False
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
@@ -156,6 +160,11 @@ class SmtpMailer:
 
         Retried by the same policy as tracker calls; a send is not idempotent, so only a
         failure that surely delivered nothing is tried again."""
+        if self.username and self.security == "plain" and not self.allow_plain_auth:
+            raise MailPermanentError(
+                f"refusing to send the SMTP password to {self.host}:{self.port} unencrypted "
+                "(security: plain); use starttls or ssl, or set allow_plain_auth"
+            )
         call_with_retry(
             lambda: self._attempt(message),
             policy=self.retry,

@@ -334,6 +334,7 @@ def smtp_mailer(config: Config) -> SmtpMailer | None:
         host=smtp.host,
         port=smtp.port,
         security=smtp.security,
+        allow_plain_auth=smtp.allow_plain_auth,
         username=smtp.username,
         password=password,
         timeout=smtp.timeout_seconds,

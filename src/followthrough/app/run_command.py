@@ -20,9 +20,9 @@ from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook, JobOutcome
 from followthrough.app.daemon_metrics import metrics_for_daemon
 from followthrough.app.daemon_report import find_report_hook
-from followthrough.app.leader import leadership_for
+from followthrough.app.leader import kept_fresh, leadership_for
 from followthrough.app.sync_command import load
-from followthrough.app.wiring import open_configured_store, utc_now
+from followthrough.app.wiring import open_configured_store, pg_timeouts, utc_now
 from followthrough.config import Config, load_config
 from followthrough.logs import configure_logging, event_logger
 
@@ -42,9 +42,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--port", type=int, help="HTTP port (default: http.port; 0: any)")
     parser.add_argument(
-        "--host",
-        default="0.0.0.0",  # noqa: S104 - probes and scrapes reach the container from outside
-        help="HTTP address to bind (default: all interfaces)",
+        "--host", help="HTTP address to bind (default: http.host, which defaults to 127.0.0.1)"
     )
     parser.add_argument(
         "--grace", type=float, default=20.0, help="seconds a stop waits for the job in progress"
@@ -73,7 +71,9 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     """Serve until SIGTERM or SIGINT; the exit status."""
     parts = Parts(
         store=open_configured_store(config),
-        leadership=leadership_for(_dsn(config), clock=utc_now, log=log),
+        leadership=leadership_for(
+            _dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config)
+        ),
         metrics=metrics_for_daemon(),
         load=load_config,
         report=find_report_hook(),
@@ -81,7 +81,7 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     daemon = Daemon(config, parts=parts, clock=utc_now, log=log, options=options)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: daemon.request_stop())
-    code = daemon.serve(on_listening=lambda port: _announce(port, options.host))
+    code = daemon.serve(on_listening=_announce)
     if code != 0:  # a job is still running on the worker thread: do not wait for it
         sys.stdout.flush()
         sys.stderr.flush()
@@ -89,14 +89,13 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     return code
 
 
-def _announce(port: int, host: str) -> None:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - compared, not bound
-    print(json.dumps({"http": f"http://{shown}:{port}", "pid": os.getpid()}), flush=True)
+def _announce(url: str) -> None:
+    print(json.dumps({"http": url, "pid": os.getpid()}), flush=True)
 
 
 def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
     """One sync, one reminder run and one report for every team; 0 when all succeeded."""
-    leadership = leadership_for(_dsn(config), clock=utc_now, log=log)
+    leadership = leadership_for(_dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config))
     if leadership.refresh() != "leader":
         print("another replica holds leadership: nothing done", file=sys.stderr)
         leadership.close()
@@ -107,12 +106,13 @@ def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
             current=lambda: Runtime(config=config, store=store),
             clock=utc_now,
             log=log,
-            should_stop=lambda: False,
+            should_stop=lambda: not leadership.is_leader(),
             report=find_report_hook(),
             out_dir=out_dir,
         )
         book = JobBook(clock=utc_now, log=log)
-        outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
+        with kept_fresh(leadership):
+            outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
     finally:
         store.close()
         leadership.close()
