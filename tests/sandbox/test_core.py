@@ -96,6 +96,31 @@ def test_clock_follows_real_time_until_frozen() -> None:
     assert abs(SimClock().now() - datetime.now(UTC)) < timedelta(seconds=1)
 
 
+def test_a_skewed_clock_is_the_same_clock_off_by_its_skew() -> None:
+    clock = SimClock(T0)
+    clock.freeze(T0)
+    behind = clock.skewed(-600)
+    assert behind.now() == T0 - timedelta(minutes=10)
+    behind.advance(60)  # moves the clock it views
+    assert clock.now() == T0 + timedelta(seconds=60)
+    assert behind.now() == T0 - timedelta(minutes=9)
+    behind.freeze(T0)
+    assert (clock.now(), behind.now()) == (T0 + timedelta(minutes=10), T0)
+    behind.set_skew(30)
+    assert behind.now() == clock.now() + timedelta(seconds=30)
+    assert behind.frozen
+
+
+def test_every_answer_carries_the_sandbox_clock_as_its_date() -> None:
+    clock = SimClock(T0)
+    clock.freeze(T0)
+    with Sandbox(apps=[NotesApp()], clock=clock.skewed(600)) as sandbox:
+        ok = authed(sandbox).get(f"{sandbox.url('notes')}/x", timeout=5)
+        refused = requests.get(f"{sandbox.url('notes')}/x", timeout=5)
+    for answer in (ok, refused):
+        assert answer.raw.headers.getlist("Date") == ["Wed, 01 May 2024 10:10:00 GMT"]
+
+
 def test_request_helpers() -> None:
     assert request().arg("q") == "1"
     assert request().arg("missing", "d") == "d"
