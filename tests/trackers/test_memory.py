@@ -25,15 +25,16 @@ def memory_at(now: list[float]) -> ProjectMemory:
     return ProjectMemory(max_age=60, monotonic=lambda: now[0])
 
 
-def test_nothing_is_vouched_for_before_a_full_listing() -> None:
+def test_nothing_is_vouched_for_before_a_listing() -> None:
     memory = memory_at([0.0])
     memory.wrote(seen("A-1"))
     assert memory.recall("A-1") is None
-    memory.listed([seen("A-1")], since=T0, as_of=T0)  # incremental, with nothing before it
-    assert memory.recall("A-1") is None
-    memory.listed([seen("A-2")], since=None, as_of=T0)
+    memory.listed([seen("A-2")], since=T0, as_of=T0)  # incremental: what it showed is current
     assert memory.recall("A-2") == seen("A-2")
-    assert memory.recall("A-1") is None  # a full listing replaces what was known
+    assert memory.recall("A-1") is None  # written before anything vouched for it
+    memory.listed([seen("A-3")], since=None, as_of=T0)
+    assert memory.recall("A-3") == seen("A-3")
+    assert memory.recall("A-2") is None  # a full listing replaces what was known
 
 
 def test_contiguous_listings_and_our_writes_keep_it_current() -> None:
@@ -49,13 +50,14 @@ def test_contiguous_listings_and_our_writes_keep_it_current() -> None:
     assert memory.recall("A-1") is None
 
 
-def test_a_gap_between_listings_empties_it_until_the_next_full_one() -> None:
+def test_a_gap_between_listings_forgets_what_came_before_it() -> None:
     memory = memory_at([0.0])
     memory.listed([seen("A-1")], since=None, as_of=T0)
-    memory.listed([], since=T0 + MINUTE, as_of=T0 + 10 * MINUTE)  # a minute went unlisted
+    memory.listed([seen("A-2")], since=T0 + MINUTE, as_of=T0 + 10 * MINUTE)  # a minute unlisted
     assert memory.recall("A-1") is None
-    memory.listed([seen("A-1")], since=T0 + 9 * MINUTE, as_of=T0 + 20 * MINUTE)
-    assert memory.recall("A-1") is None
+    assert memory.recall("A-2") == seen("A-2")
+    memory.listed([seen("A-3")], since=T0 + 9 * MINUTE, as_of=T0 + 20 * MINUTE)
+    assert memory.recall("A-2") == seen("A-2")
 
 
 def test_transitions_are_kept_per_status_and_state_and_one_memory_per_project() -> None:

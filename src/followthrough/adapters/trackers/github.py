@@ -11,7 +11,10 @@ key is unknown there, lists the labelled issues (``state=all``, newest first) an
 markers. The issue list is consistent, so `consistency_window` is zero.
 
 Listings send ``If-None-Match`` for pages seen before: a quiet repeat of the same listing is
-answered 304, which does not count against GitHub's rate limit. Transport, pacing, call
+answered 304, which does not count against GitHub's rate limit. A listing is complete up to
+GitHub's own time (the first page's ``Date``), which is what the "since" cursor is kept in.
+Every write answers with the issue; a due-date change rewrites the body the process's last
+listings showed (``memory.py``) rather than reading it first. Transport, pacing, call
 counting and error translation are in ``github_http.py``; JSON mapping in
 ``github_mapping.py``.
 

@@ -8,6 +8,13 @@ per 50). Search is eventually consistent: a ticket may be missing from `find` fo
 `consistency_window`; the engine keeps unconfirmed creates as open intents and looks again
 once that window has passed, so a write whose answer was lost is found rather than repeated.
 
+A change costs its write alone: an edit asks Jira to answer with the issue
+(``returnIssue``), a transition reuses the way this process last took from that status
+(``memory.py``), and what an answer leaves out (the identity property; after a transition,
+everything) comes from the process's memory of the project's last listings. Listings are
+complete up to Jira's own time (the answer's ``Date``), so the "updated since" cursor is
+in Jira's clock, written in the API user's time zone.
+
 Writes use REST v2 (plain-text bodies, accepted by Cloud and Data Center). Searches use
 ``/rest/api/2/search/jql`` with ``nextPageToken`` on Cloud and ``/rest/api/2/search`` with
 ``startAt`` on Data Center. The mapping between Jira JSON and tickets is in

@@ -6,13 +6,14 @@ the whole body, which the write does not know. Rather than read the ticket again
 adapter takes the missing part from here. Adapters are built afresh per team and cycle, so
 the memory lives per process, keyed by server and project (`project_memory`).
 
-The memory vouches for a ticket only while it is *covered*: it has taken in a full listing,
-every later listing reached back to where the one before it ended (no change by someone
-else can have slipped between two of them), and the last of them is at most ``max_age``
-seconds old. A listing that leaves a gap (another process moved the shared cursor on)
-empties it until the next full listing. Within a cycle, a change made in the tracker after
-the listing and before our write is the one thing it cannot know; ``max_age`` bounds that
-window. Transition choices (Jira) are remembered per project for the life of the process.
+The memory vouches for a ticket only while every listing since the ticket entered it (by a
+listing or by our own write) reached back to where the one before it ended, so no change by
+someone else can have slipped between two of them, and the last listing is at most
+``max_age`` seconds old. A listing that leaves a gap (the first one of the process, or one
+after another process moved the shared cursor on) starts afresh with what it showed. Within
+a cycle, a change made in the tracker after the listing and before our write is the one
+thing it cannot know; ``max_age`` bounds that window. Transition choices (Jira) are
+remembered per project for the life of the process.
 """
 
 from __future__ import annotations
@@ -70,11 +71,8 @@ class ProjectMemory:
     ) -> None:
         """Take in a listing of everything changed since ``since`` (all when ``None``)."""
         with self._lock:
-            if since is None:
-                self._tickets = {}
-            elif self._covered_until is None or since > self._covered_until:
-                self._tickets, self._covered_until, self._listed_at = {}, None, None
-                return
+            if since is None or self._covered_until is None or since > self._covered_until:
+                self._tickets = {}  # only what this listing showed is known to be current
             self._tickets.update((seen.ticket.ref, seen) for seen in found)
             self._covered_until = as_of
             self._listed_at = self._monotonic()
