@@ -748,3 +748,20 @@ def test_a_listing_is_complete_up_to_githubs_time_not_ours(
     tracker = github_make_tracker(clock=lambda: github_clock.now() + ahead)
     assert tracker.list_tickets(updated_since=None).as_of == github_clock.now()
     assert tracker.list_tickets(updated_since=None).as_of == github_clock.now()  # a 304 too
+
+
+def test_adopting_a_persons_issue_is_a_read_and_one_write_and_keeps_their_labels(
+    github_tracker: GitHubTracker, github_app: GitHubApp, github_sandbox: Sandbox
+) -> None:
+    number = github_app.seed_issue(title="Rotate certs", body="By hand.", labels=("infra",))
+    ref = f"acme/ops#{number}"
+    before = github_sandbox.accounting.total("github")
+    adopted = github_tracker.adopt(ref, Marker("pm-9/item-1"), labels=(MARKER_LABEL, "sre"))
+    assert github_sandbox.accounting.total("github") - before == 2
+    assert adopted == github_tracker.get(ref)
+    assert adopted.fields.labels == ("infra", MARKER_LABEL, "sre")
+    github_tracker.list_tickets(updated_since=None)
+    before = github_sandbox.accounting.total("github")
+    rekeyed = github_tracker.adopt(ref, Marker("pm-9/item-2"), labels=(MARKER_LABEL,))
+    assert github_sandbox.accounting.total("github") - before == 1  # listed: no read first
+    assert rekeyed.marker == Marker("pm-9/item-2")

@@ -240,23 +240,28 @@ class GitHubTracker:
         """Add our label (and ``labels``), and make the body carry exactly this marker.
 
         Any other marker line is replaced (a rekey); a block is added when there is none;
-        the text people wrote is kept.
+        the text people wrote is kept. Costs: one ``PATCH`` for an issue the last listings
+        showed (a rekey); a read and one ``PATCH`` for a person's issue.
         """
         number = gm.issue_number(ref, self.project)
-        current = self._current(number, ref)
+        known = self._memory.recall(gm.ticket_ref(self.project, number))
+        current = known.ticket if known else self._written(self._issue(number, ref))
         have = {name.casefold() for name in current.fields.labels}
         missing = [x for x in gm.label_list([MARKER_LABEL], labels) if x.casefold() not in have]
         try:
             body = gb.with_marker(current.body, marker)
         except ValueError as error:
             raise TrackerPermanentError(str(error)) from error
-        self._change_labels(number, ref, tuple(missing), ())
         self._index[marker.item_key] = number
-        if body != current.body:
-            return self._written(self._patch(number, {"body": body}, ref=ref))
-        if missing:
-            return self._written(self._issue(number, ref))
-        return current
+        patch: dict[str, Any] = {"body": body} if body != current.body else {}
+        if missing and known is None:
+            # Just read: setting the whole list is as safe as adding to it, and saves a call.
+            patch["labels"] = [*current.fields.labels, *missing]
+        elif missing:
+            self._change_labels(number, ref, tuple(missing), ())
+        if patch:
+            return self._written(self._patch(number, patch, ref=ref))
+        return self._written(self._issue(number, ref)) if missing else current
 
     def comment(self, ref: str, text: str, *, marker: str) -> Comment:
         """A comment ending in a hidden ``<!-- followthrough:comment <marker> -->`` line."""
