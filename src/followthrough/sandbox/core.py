@@ -705,6 +705,7 @@ class Sandbox:
             "GET clock": self._ctl_clock,
             "POST clock/advance": self._ctl_clock_advance,
             "POST clock/freeze": self._ctl_clock_freeze,
+            "POST clock/skew": self._ctl_clock_skew,
             "GET faults": self._ctl_faults,
             "POST faults": self._ctl_faults_add,
             "DELETE faults": self._ctl_faults_clear,
@@ -739,6 +740,12 @@ class Sandbox:
     def _ctl_clock_freeze(self, app: str, req: SandboxRequest) -> SandboxResponse:
         at = (req.json() or {}).get("at")
         self.clock.freeze(datetime.fromisoformat(at) if at else None)
+        return self._ctl_clock(app, req)
+
+    def _ctl_clock_skew(self, app: str, req: SandboxRequest) -> SandboxResponse:
+        if not isinstance(self.clock, SkewedClock):
+            raise HttpError(409, {"message": "this sandbox's clock is not a skewed view"})
+        self.clock.set_skew(float((req.json() or {})["seconds"]))
         return self._ctl_clock(app, req)
 
     def _ctl_faults(self, _app: str, _req: SandboxRequest) -> SandboxResponse:
