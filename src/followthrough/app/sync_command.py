@@ -33,8 +33,8 @@ from followthrough.retry import RetryPolicy
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
 _WRITE_COST = {
-    "jira": {OpKind.UPDATE: 3, OpKind.ADOPT: 3, OpKind.REKEY: 4, OpKind.ANNOTATE: 1},
-    "github": {OpKind.UPDATE: 2, OpKind.ADOPT: 2, OpKind.REKEY: 3, OpKind.ANNOTATE: 1},
+    "jira": {OpKind.UPDATE: 1, OpKind.ADOPT: 1, OpKind.REKEY: 2, OpKind.ANNOTATE: 1},
+    "github": {OpKind.UPDATE: 1, OpKind.ADOPT: 2, OpKind.REKEY: 3, OpKind.ANNOTATE: 1},
 }
 _SHOWN = (
     OpKind.CREATE,
