@@ -12,6 +12,7 @@ from rich.table import Table
 
 from followthrough import __version__
 from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.app.outcome import EXIT_OK, EXIT_USAGE, UsageError
 from followthrough.domain.lint import LintPolicy
 from followthrough.domain.model import Postmortem, Severity
 from followthrough.output import (
@@ -126,11 +127,14 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``followthrough`` console script."""
+    """Entry point of the ``followthrough`` console script (exit statuses: see `app.outcome`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         handler = getattr(args, "handler", None) or args.func
         return int(handler(args))
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
+    except UsageError as error:
+        print(f"followthrough {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE

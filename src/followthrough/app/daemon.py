@@ -24,6 +24,7 @@ from followthrough.app.daemon_schedule import ClockedScheduler, job_specs
 from followthrough.app.daemon_status import readiness_checks, status_view
 from followthrough.app.http import StatusServer
 from followthrough.app.leader import Leadership
+from followthrough.app.outcome import UsageError
 from followthrough.config import Config
 from followthrough.ports import Store
 
@@ -96,8 +97,7 @@ class Daemon:
 
     def serve(self, *, on_listening: Callable[[int], None] | None = None) -> int:
         """Run until `request_stop`; the exit status (1 when a job outlived the grace period)."""
-        self._http = StatusServer(self, host=self._options.host, port=self._port())
-        self._http.start()
+        self._http = self._listen()
         self._log("daemon_started", port=self._http.port, pid=os.getpid())
         if on_listening is not None:
             on_listening(self._http.port)
@@ -106,6 +106,21 @@ class Daemon:
             self.tick()
             self._stopping.wait(self._options.tick.total_seconds())
         return self.shutdown()
+
+    def _listen(self) -> StatusServer:
+        """The HTTP server, listening; a port that cannot be had is a `UsageError`."""
+        host, port = self._options.host, self._port()
+        try:
+            server = StatusServer(self, host=host, port=port)
+            server.start()
+        except OSError as error:
+            self._parts.leadership.close()
+            self._parts.store.close()
+            reason = error.strerror or str(error)
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {reason} (choose another --port or http.port)"
+            ) from error
+        return server
 
     def shutdown(self) -> int:
         """Let the running job reach a team boundary, then release everything."""

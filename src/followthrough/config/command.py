@@ -55,7 +55,8 @@ def config_path(given: Path | None) -> Path | None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Print every problem as ``file:line: key: reason`` (exit 1), or a summary (exit 0)."""
+    """Print every problem as ``file:line: key: reason`` (exit 2: a configuration error, as
+    for every command), or a summary (exit 0)."""
     path = config_path(args.config)
     try:
         config = load_config(path)
@@ -64,7 +65,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(problem)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in the configuration", file=sys.stderr)
-        return 1
+        return 2
     print("\n".join(summary(config)))
     return 0
 
