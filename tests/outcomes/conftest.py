@@ -92,6 +92,7 @@ class Workspace:
         payments: Mapping[str, str] | None = None,
         web: Mapping[str, str] | None = None,
         teams: Mapping[str, str] | None = None,
+        refused_token: bool = False,
     ) -> Path:
         """Write the global file and the team files; returns the global file."""
         info = self.sandbox.info()
@@ -105,6 +106,11 @@ class Workspace:
             + f"  jira: {{kind: jira, url: '{jira_url or info['jira']}', user: '{info['user']}',"
             + " search_lag_seconds: 0}\n"
             + f"  github: {{kind: github, url: '{info['github']}/api/v3'}}\n"
+            + (
+                f"  expired: {{kind: jira, url: '{info['jira']}', user: '{info['user']}'}}\n"
+                if refused_token
+                else ""
+            )
             + "store: {sqlite_path: state/followthrough.db}\n"
             + "log: {level: error}\n",
             encoding="utf-8",
@@ -119,6 +125,7 @@ class Workspace:
             (config / "teams" / f"{name}.yaml").write_text(text, encoding="utf-8")
         self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__JIRA__TOKEN", jira_token or info["token"])
         self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__GITHUB__TOKEN", info["token"])
+        self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__EXPIRED__TOKEN", "expired-token")
         return config / "followthrough.yaml"
 
     def run(self, *argv: str) -> Ran:
