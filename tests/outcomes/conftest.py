@@ -125,7 +125,10 @@ class Workspace:
             (config / "teams" / f"{name}.yaml").write_text(text, encoding="utf-8")
         self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__JIRA__TOKEN", jira_token or info["token"])
         self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__GITHUB__TOKEN", info["token"])
-        self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__EXPIRED__TOKEN", "expired-token")
+        if refused_token:
+            self.monkeypatch.setenv("FOLLOWTHROUGH_TRACKERS__EXPIRED__TOKEN", "expired-token")
+        else:
+            self.monkeypatch.delenv("FOLLOWTHROUGH_TRACKERS__EXPIRED__TOKEN", raising=False)
         return config / "followthrough.yaml"
 
     def run(self, *argv: str) -> Ran:

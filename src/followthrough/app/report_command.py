@@ -233,6 +233,7 @@ class ReportJob:
             tickets=tickets,
             links=self.store.links(team.name),
             nudges=self.store.nudges(team.name),
+            directory=team.directory,
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
