@@ -9,6 +9,9 @@ from typing import cast
 
 from followthrough.adapters.stores import SqliteStore
 from followthrough.app.daemon_cycle import JobBodies, Runtime
+from followthrough.app.daemon_jobs import JobBook
+from followthrough.app.daemon_metrics import RegistryMetrics
+from followthrough.app.daemon_status import readiness_checks
 from followthrough.config import load_config
 from followthrough.ports import Store
 from tests.outcomes.conftest import Workspace
@@ -63,15 +66,18 @@ def test_reminders_go_on_for_every_team_when_one_tracker_says_401_and_another_40
     assert "remind: not all done: 2 teams failed (alpha, beta)" in ran.lines
 
 
-def test_the_workers_jobs_keep_other_teams_going(workspace: Workspace) -> None:
+def test_the_workers_jobs_keep_other_teams_going_and_say_so(workspace: Workspace) -> None:
     _three_teams(workspace)
     config = load_config(workspace.root / "config" / "followthrough.yaml")
     store = SqliteStore(workspace.root / "state" / "followthrough.db")
     store.migrate()
+    clock = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+    metrics = RegistryMetrics()
+    book = JobBook(clock=clock, log=lambda *_a, **_f: None, observe=metrics.job_finished)
     try:
         bodies = JobBodies(
             current=lambda: Runtime(config=config, store=cast(Store, store)),
-            clock=lambda: dt.datetime.now(dt.UTC),
+            clock=clock,
             log=lambda *_args, **_fields: None,
             should_stop=lambda: False,
             report=None,
@@ -80,7 +86,16 @@ def test_the_workers_jobs_keep_other_teams_going(workspace: Workspace) -> None:
         for job in ("sync", "remind"):
             body = bodies(job)
             assert body is not None
-            outcomes[job] = body()
+            outcomes[job] = book.run(job, body)
+        checks = readiness_checks(
+            rejected=(),
+            store=cast(Store, store),
+            role="leader",
+            sync=book.status()["sync"],
+            now=clock(),
+            unready_after=dt.timedelta(minutes=30),
+            jobs=book.status(),
+        )
     finally:
         store.close()
     for job, outcome in outcomes.items():
@@ -93,3 +108,15 @@ def test_the_workers_jobs_keep_other_teams_going(workspace: Workspace) -> None:
         assert "404" in (by_team["beta"].error or ""), job
         assert by_team["zulu"].ok, (job, by_team["zulu"])
     assert outcomes["sync"].teams[2].counts["create"] == 5
+
+    text = metrics.render()
+    assert 'followthrough_job_last_status{job="remind"} 1.0' in text
+    assert 'followthrough_team_last_status{job="remind",team="alpha"} 1.0' in text
+    assert 'followthrough_team_last_status{job="remind",team="beta"} 1.0' in text
+    assert 'followthrough_team_last_status{job="remind",team="zulu"} 0.0' in text
+    assert all(check["ok"] for check in checks.values())  # a team's trouble is named, not unready
+    detail = checks["outcomes"]["jobs"]["remind"]
+    assert detail["last_status"] == 1
+    assert sorted(detail["failed_teams"]) == ["alpha", "beta"]
+    assert "401" in detail["failed_teams"]["alpha"]
+    assert checks["sync"]["last_status"] == 1

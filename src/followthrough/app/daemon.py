@@ -172,6 +172,7 @@ class Daemon:
             sync=self.book.status().get("sync"),
             now=self._clock(),
             unready_after=self._unready_after(),
+            jobs=self.book.status(),
         )
 
     def _unready_after(self) -> dt.timedelta:
