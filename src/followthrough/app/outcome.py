@@ -17,6 +17,15 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+EXIT_STATUSES = """exit status: 0 everything asked was done; 1 it ran, but a team, write, source
+or document failed (each is named); 2 a usage or configuration error: nothing was done."""
+
+
+def epilog(example: str) -> str:
+    """The end of a command's ``--help``: one example, then what its exit status means."""
+    return f"example: {example}\n\n{EXIT_STATUSES}"
+
+
 class UsageError(Exception):
     """A mistake the person running the command can fix; printed as one line, exit status 2."""
 

@@ -19,11 +19,11 @@ from followthrough.app.outcome import (
     EXIT_USAGE,
     FailureLog,
     WriteFailure,
+    epilog,
     error_text,
     plural,
 )
 from followthrough.app.sync_command import (
-    EXIT_STATUSES,
     add_config_option,
     add_team_option,
     load,
@@ -54,7 +54,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "remind",
         help="post gentle reminders on stale and overdue tickets",
         description="Reminders on stale and overdue tickets, journalled so none is doubled.",
-        epilog="example: followthrough remind --team web --dry-run\n\n" + EXIT_STATUSES,
+        epilog=epilog("followthrough remind --team web --dry-run"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)

@@ -29,9 +29,15 @@ from followthrough.adapters.mail import (
     new_content_id,
 )
 from followthrough.adapters.stores.records import ReportClaim, ReportKind, Snapshot
-from followthrough.app.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_text, one_line
+from followthrough.app.outcome import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    epilog,
+    error_text,
+    one_line,
+)
 from followthrough.app.sync_command import (
-    EXIT_STATUSES,
     add_config_option,
     add_team_option,
     load,
@@ -359,7 +365,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         help="weekly completion reports per team (files; e-mail with --send)",
         description="Per-team completion figures with the 12-week trend, and the all-teams digest.",
-        epilog="example: followthrough report --week 2026-W47 --format html\n\n" + EXIT_STATUSES,
+        epilog=epilog("followthrough report --week 2026-W47 --format html"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)

@@ -21,9 +21,9 @@ from followthrough.app.daemon_jobs import JobBook, JobOutcome
 from followthrough.app.daemon_metrics import metrics_for_daemon
 from followthrough.app.daemon_report import find_report_hook
 from followthrough.app.leader import leadership_for
-from followthrough.app.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE, plural
+from followthrough.app.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE, epilog, plural
 from followthrough.app.report_command import DEFAULT_OUT
-from followthrough.app.sync_command import EXIT_STATUSES, add_config_option, load
+from followthrough.app.sync_command import add_config_option, load
 from followthrough.app.wiring import open_configured_store, utc_now
 from followthrough.config import Config, load_config
 from followthrough.logs import configure_logging, event_logger
@@ -37,8 +37,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "run",
         help="the worker: sync, reminders and reports on schedule, with health endpoints",
         description="The long-running worker, or one full cycle with --once.",
-        epilog="example: followthrough run --once\n\n"
-        + EXIT_STATUSES
+        epilog=epilog("followthrough run --once")
         + "\nrun --once only: 3 another replica is the leader, so nothing was done here.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

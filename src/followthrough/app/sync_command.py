@@ -23,6 +23,7 @@ from followthrough.app.outcome import (
     EXIT_USAGE,
     FailureLog,
     WriteFailure,
+    epilog,
     error_text,
     plural,
 )
@@ -66,8 +67,6 @@ _ERROR_HINTS = (
     (" 403", "check the token's permissions on this project"),
     (" 404", "check the project or repository in the team file"),
 )
-EXIT_STATUSES = """exit status: 0 everything asked was done; 1 it ran, but a team, write, source
-or document failed (each is named); 2 a usage or configuration error: nothing was done."""
 _SHOWN = (
     OpKind.CREATE,
     OpKind.ADOPT,
@@ -84,7 +83,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sync",
         help="create and reconcile one ticket per action item",
         description="One reconcile cycle per team: the plan, its API cost, then the writes.",
-        epilog="example: followthrough sync --team payments --dry-run\n\n" + EXIT_STATUSES,
+        epilog=epilog("followthrough sync --team payments --dry-run"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)
