@@ -66,6 +66,25 @@ def test_reminders_go_on_for_every_team_when_one_tracker_says_401_and_another_40
     assert "remind: not all done: 2 teams failed (alpha, beta)" in ran.lines
 
 
+def test_reports_are_written_for_every_team_and_the_failed_listings_named(
+    workspace: Workspace,
+) -> None:
+    _three_teams(workspace)
+    assert workspace.run("sync").status == 1
+    ran = workspace.run("report", "--format", "json", "--week", "2026-W49")
+    assert ran.status == 1, "\n".join(ran.lines)
+    written = sorted(p.name for p in (workspace.root / "out").iterdir())
+    assert written == [
+        "all-teams-2026-W49.json", "alpha-2026-W49.json", "beta-2026-W49.json", "zulu-2026-W49.json",
+    ]  # fmt: skip
+    assert (
+        "alpha: FAILED: tracker could not be listed, figures as last synced: Jira 401: Client"
+        " must be authenticated to access this resource. (check the connection's token and user)"
+    ) in ran.lines
+    assert any(line.startswith("beta: FAILED: tracker could not be listed") for line in ran.lines)
+    assert not any(line.startswith("zulu: FAILED") for line in ran.lines)
+
+
 def test_the_workers_jobs_keep_other_teams_going_and_say_so(workspace: Workspace) -> None:
     _three_teams(workspace)
     config = load_config(workspace.root / "config" / "followthrough.yaml")
