@@ -89,6 +89,12 @@ MISTAKES = (
         ("followthrough report: unknown teams a, b (--team); known: payments, web",),
     ),
     Mistake(
+        "a port number out of range",
+        ("run", "--port", "99999"),
+        2,
+        patterns=(r".*argument --port: '99999' is not a port number \(0 to 65535\)",),
+    ),
+    Mistake(
         "a DSN that is not PostgreSQL",
         ("sync",),
         2,

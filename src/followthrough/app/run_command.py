@@ -48,7 +48,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"one full cycle (sync, reminders, report files in {ONCE_OUT}/), then exit",
     )
     parser.add_argument(
-        "--port", type=int, help="HTTP port (default: http.port from the config, 8080; 0: any)"
+        "--port",
+        type=_port,
+        help="HTTP port (default: http.port from the config, 8080; 0: any free port)",
     )
     parser.add_argument(
         "--host",
@@ -63,6 +65,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="how long a stop waits for the job in progress (default: 20)",
     )
     parser.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:
