@@ -63,8 +63,35 @@ def type_of(node: dict[str, Any], defs: dict[str, Any]) -> str:
         return f"map of {type_of(node['additionalProperties'], defs)}"
     for key in ("anyOf", "oneOf"):
         if key in node:
-            return " or ".join(type_of(o, defs) for o in node[key])
+            return " or ".join(_name(o, defs) for o in node[key])
     return str(kind or "object")
+
+
+def _name(node: dict[str, Any], defs: dict[str, Any]) -> str:
+    """An alternative by its model's title (``JiraConnection``), else by its type."""
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        return f"`{ref.rsplit('/', 1)[-1]}`"
+    return type_of(node, defs)
+
+
+def alternatives(
+    node: dict[str, Any], defs: dict[str, Any], path: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The object alternatives of a list's items or a map's values, each with its row path:
+    ``sources[] (FolderSource)``, ``trackers.<name> (JiraConnection)``."""
+    kind = node.get("type")
+    inner = node.get("items") if kind == "array" else node.get("additionalProperties")
+    if not isinstance(inner, dict):
+        return []
+    prefix = f"{path}[]" if kind == "array" else f"{path}.<name>"
+    options = inner.get("oneOf") or inner.get("anyOf") or ([inner] if "$ref" in inner else [])
+    found = []
+    for option in options:
+        resolved = resolve(option, defs)
+        if resolved.get("properties"):
+            found.append((f"{prefix} ({_name(option, defs).strip('`')})", resolved))
+    return found
 
 
 def rows(node: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:
@@ -79,6 +106,8 @@ def rows(node: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:
         out.append(f"| `{path}` | {type_of(child, defs)} | {shown} | {text} |")
         if resolved.get("properties"):
             out.extend(rows(resolved, defs, path))
+        for alternative, option in alternatives(resolved, defs, path):
+            out.extend(rows(option, defs, alternative))
     return out
 
 

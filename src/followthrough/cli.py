@@ -12,6 +12,7 @@ from rich.table import Table
 
 from followthrough import __version__
 from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.app.outcome import EXIT_OK, EXIT_USAGE, UsageError, epilog
 from followthrough.domain.lint import LintPolicy
 from followthrough.domain.model import Postmortem, Severity
 from followthrough.output import (
@@ -33,7 +34,10 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         "paths", nargs="+", metavar="PATH", help="postmortem files or folders (recursive)"
     )
     parser.add_argument(
-        "--cache-dir", default=".followthrough-cache", help="where parsed results are kept"
+        "--cache-dir",
+        default=".followthrough-cache",
+        metavar="DIR",
+        help="where parsed results are kept (default: .followthrough-cache)",
     )
     parser.add_argument("--no-cache", action="store_true", help="parse every file again")
 
@@ -87,17 +91,39 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="followthrough", description="Postmortem action items, followed through."
+        prog="followthrough",
+        description="Postmortem action items, followed through.",
+        epilog=epilog("followthrough run --once   (one full cycle on the bundled examples)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"followthrough {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    extract = commands.add_parser("extract", help="list the action items of postmortems")
+    extract = commands.add_parser(
+        "extract",
+        help="list the action items of postmortems",
+        epilog=epilog("followthrough extract examples/ --format json"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_source_options(extract)
-    extract.add_argument("--format", choices=("json", "table"), default="table")
+    extract.add_argument(
+        "--format", choices=("json", "table"), default="table", help="(default: table)"
+    )
     extract.set_defaults(handler=_cmd_extract)
-    lint = commands.add_parser("lint", help="report items without owner, due date or clear outcome")
+    lint = commands.add_parser(
+        "lint",
+        help="report items without owner, due date or clear outcome",
+        epilog="example: followthrough lint examples/ --format github\n\n"
+        "exit status: 0 no error-level finding; 1 some document has one (each is printed as"
+        " path:line: code: message); 2 a usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_source_options(lint)
-    lint.add_argument("--format", choices=("text", "json", "github"), default="text")
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text lines, JSON, or GitHub Actions annotations (default: text)",
+    )
     lint.set_defaults(handler=_cmd_lint)
     _add_sandbox(commands)
     return parser
@@ -126,11 +152,14 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``followthrough`` console script."""
+    """Entry point of the ``followthrough`` console script (exit statuses: see `app.outcome`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         handler = getattr(args, "handler", None) or args.func
         return int(handler(args))
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
+    except UsageError as error:
+        print(f"followthrough {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE

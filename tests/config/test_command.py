@@ -64,7 +64,7 @@ def test_check_lists_problems_and_fails(
     )
     clean_env.setenv("FOLLOWTHROUGH_TRACKERS__GITHUB__TOKEN", "gh")
 
-    assert _run("config", "check", "--config", str(path)) == 1
+    assert _run("config", "check", "--config", str(path)) == 2
 
     captured = capsys.readouterr()
     lines = captured.out.splitlines()

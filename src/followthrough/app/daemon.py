@@ -27,6 +27,7 @@ from followthrough.app.daemon_schedule import ClockedScheduler, job_specs
 from followthrough.app.daemon_status import StorePing, readiness_checks, status_view
 from followthrough.app.http import StatusServer
 from followthrough.app.leader import Leadership
+from followthrough.app.outcome import UsageError
 from followthrough.config import Config
 from followthrough.ports import Store
 
@@ -103,15 +104,7 @@ class Daemon:
 
         ``on_listening`` gets the URL the server is bound to.
         """
-        http = self._runtime.config.settings.http
-        self._http = StatusServer(
-            self,
-            host=self._options.host or http.host,
-            port=self._port(),
-            read_timeout=http.read_timeout_seconds,
-            max_connections=http.max_connections,
-        )
-        self._http.start()
+        self._http = self._listen()
         self._log("daemon_started", url=self._http.url, port=self._http.port, pid=os.getpid())
         if on_listening is not None:
             on_listening(self._http.url)
@@ -120,6 +113,28 @@ class Daemon:
             self.tick()
             self._stopping.wait(self._options.tick.total_seconds())
         return self.shutdown()
+
+    def _listen(self) -> StatusServer:
+        """The HTTP server, listening; a port that cannot be had is a `UsageError`."""
+        http = self._runtime.config.settings.http
+        host, port = self._options.host or http.host, self._port()
+        try:
+            server = StatusServer(
+                self,
+                host=host,
+                port=port,
+                read_timeout=http.read_timeout_seconds,
+                max_connections=http.max_connections,
+            )
+            server.start()
+        except OSError as error:
+            self._parts.leadership.close()
+            self._parts.store.close()
+            reason = error.strerror or str(error)
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {reason} (choose another --port or http.port)"
+            ) from error
+        return server
 
     def shutdown(self) -> int:
         """Let the running job reach a team boundary, then release everything."""
@@ -171,6 +186,7 @@ class Daemon:
             sync=self.book.status().get("sync"),
             now=self._clock(),
             unready_after=self._unready_after(),
+            jobs=self.book.status(),
         )
 
     def _unready_after(self) -> dt.timedelta:

@@ -15,8 +15,9 @@ from typing import cast
 
 from followthrough.app.daemon_jobs import JobBody, JobOutcome, TeamOutcome, Waiting
 from followthrough.app.daemon_report import ReportHook, ReportRequest
+from followthrough.app.outcome import WriteFailure, error_text, plural
 from followthrough.app.remind_command import remind_teams
-from followthrough.app.sync_command import sync_teams
+from followthrough.app.sync_command import sync_teams, team_error
 from followthrough.config import Config, TeamSettings
 from followthrough.domain.plan import OpKind
 from followthrough.engine.remind import RemindResult
@@ -25,6 +26,7 @@ from followthrough.ports import ReminderStore, Store
 
 Clock = Callable[[], dt.datetime]
 Log = Callable[..., None]
+Work = tuple[list[TeamOutcome], list[str]]  # each team's outcome; sources/documents skipped
 _DONE = {
     "create": "created",
     "update": "updated",
@@ -68,25 +70,31 @@ class JobBodies:
         teams = _teams(runtime.config, team or None)
         if teams is None or kind not in ("sync", "remind", "report"):
             return None
-        run = {"sync": self._sync, "remind": self._remind, "report": self._reports}[kind]
+        run: Callable[[Runtime, Sequence[TeamSettings]], Work] = {
+            "sync": self._sync,
+            "remind": self._remind,
+            "report": self._reports,
+        }[kind]
         return lambda: self._timed(name, len(teams), lambda: run(runtime, teams))
 
-    def _timed(self, name: str, expected: int, work: Callable[[], list[TeamOutcome]]) -> JobOutcome:
+    def _timed(self, name: str, expected: int, work: Callable[[], Work]) -> JobOutcome:
         started = self._clock()
-        teams = tuple(work())
+        outcomes, problems = work()
+        teams = tuple(outcomes)
         stopped = len(teams) < expected  # asked to stop: the rest is done next run
         skipped = next((t.summary for t in teams if t.summary.startswith("skipped")), None)
         return JobOutcome(
             job=name,
-            ok=all(t.ok for t in teams),
+            ok=all(t.ok for t in teams) and not problems,
             started=started,
             finished=self._clock(),
             teams=teams,
             note=f"stopped after {len(teams)} of {expected} teams" if stopped else skipped,
+            problems=tuple(problems),
         )
 
-    def _sync(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> list[TeamOutcome]:
-        results = sync_teams(
+    def _sync(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> Work:
+        run = sync_teams(
             runtime.config,
             teams,
             store=runtime.store,
@@ -94,10 +102,11 @@ class JobBodies:
             log=self._log,
             should_stop=self._should_stop,
         )
-        return [sync_outcome(result) for _kind, result in results]
+        outcomes = [sync_outcome(result, run.failures_of(result)) for _kind, result in run.results]
+        return outcomes, run.problems
 
-    def _remind(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> list[TeamOutcome]:
-        results = remind_teams(
+    def _remind(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> Work:
+        run = remind_teams(
             runtime.config,
             teams,
             store=cast(ReminderStore, runtime.store),  # the SQL stores keep the nudge log
@@ -105,27 +114,40 @@ class JobBodies:
             log=self._log,
             should_stop=self._should_stop,
         )
-        return [remind_outcome(result) for result in results]
+        done = {result.team: remind_outcome(result, run.failures) for result in run.results}
+        for team, error in run.errors.items():
+            done[team] = TeamOutcome(team, ok=False, summary=f"failed: {error}", error=error)
+        return [done[team.name] for team in teams if team.name in done], []
 
-    def _reports(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> list[TeamOutcome]:
+    def _reports(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> Work:
         if self._report is None:
             names = [team.name for team in teams]
             self._log("report_skipped", teams=names, reason="no report command available")
-            return [TeamOutcome(name, ok=True, summary="skipped (no reports)") for name in names]
+            return [
+                TeamOutcome(name, ok=True, summary="skipped (no reports)") for name in names
+            ], []
         outcomes = []
         for team in teams:
             if self._should_stop():
                 break
-            request = ReportRequest(
-                config=runtime.config,
-                team=team,
-                store=runtime.store,
-                clock=self._clock,
-                log=self._log,
-                out_dir=self._out_dir,
-            )
-            outcomes.append(self._report(request))
-        return outcomes
+            outcomes.append(self._report_team(runtime, team, self._report))
+        return outcomes, []
+
+    def _report_team(self, runtime: Runtime, team: TeamSettings, hook: ReportHook) -> TeamOutcome:
+        request = ReportRequest(
+            config=runtime.config,
+            team=team,
+            store=runtime.store,
+            clock=self._clock,
+            log=self._log,
+            out_dir=self._out_dir,
+        )
+        try:
+            return hook(request)
+        except Exception as error:  # one team's report must not stop the other teams'
+            message = error_text(error)
+            self._log("team_report_failed", team=team.name, error=message)
+            return TeamOutcome(team.name, ok=False, summary=f"failed: {message}", error=message)
 
 
 def _teams(config: Config, team: str | None) -> list[TeamSettings] | None:
@@ -135,8 +157,8 @@ def _teams(config: Config, team: str | None) -> list[TeamSettings] | None:
     return [found] if found is not None else None
 
 
-def sync_outcome(result: SyncResult) -> TeamOutcome:
-    """One team's sync, summed up."""
+def sync_outcome(result: SyncResult, failures: Sequence[WriteFailure] = ()) -> TeamOutcome:
+    """One team's sync, summed up; each failed write named with the tracker's reason."""
     waiting = tuple(
         Waiting(item=op.item_key, title=op.title, until=op.until)
         for op in result.plan.operations
@@ -148,26 +170,32 @@ def sync_outcome(result: SyncResult) -> TeamOutcome:
     if result.failed:
         summary += f"; {len(result.failed)} failed (retried next cycle)"
     if result.error:
-        summary += f"; stopped: {result.error}"
+        summary += f"; stopped: {team_error(result.error)}"
+    named = [f"{f.operation} {f.ticket or f.item}: {f.error}" for f in failures]
+    error = "; ".join(([team_error(result.error)] if result.error else []) + named) or None
+    if result.failed and error is None:
+        error = f"{len(result.failed)} writes failed"
     return TeamOutcome(
         team=result.team,
         ok=result.ok,
         summary=summary,
         counts=counts,
         waiting=waiting,
-        error=result.error,
+        error=error,
     )
 
 
-def remind_outcome(result: RemindResult) -> TeamOutcome:
-    """One team's reminders, summed up."""
-    summary = f"{result.posted} reminders posted"
+def remind_outcome(result: RemindResult, failures: Sequence[WriteFailure] = ()) -> TeamOutcome:
+    """One team's reminders, summed up; each failed reminder named with its reason."""
+    summary = f"{plural(result.posted, 'reminder')} posted"
     if result.failed:
         summary += f"; {len(result.failed)} failed (tried again next time)"
+    reasons = {f.item: f.error for f in failures}
+    named = [f"{ref}: {reasons[ref]}" if ref in reasons else ref for ref in result.failed]
     return TeamOutcome(
         team=result.team,
         ok=not result.failed,
         summary=summary,
         counts={"posted": result.posted, "failed": len(result.failed)},
-        error=f"reminders failed on {', '.join(result.failed)}" if result.failed else None,
+        error=f"reminders failed on {'; '.join(named)}" if result.failed else None,
     )

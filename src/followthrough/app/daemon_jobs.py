@@ -51,6 +51,7 @@ class JobOutcome:
     teams: tuple[TeamOutcome, ...] = ()
     error: str | None = None
     note: str | None = None
+    problems: tuple[str, ...] = ()  # sources skipped and documents unread, one line each
 
     @property
     def seconds(self) -> float:
@@ -162,7 +163,7 @@ def _failure_text(outcome: JobOutcome) -> str:
     if outcome.error:
         return outcome.error
     failed = [f"{t.team}: {t.error or t.summary}" for t in outcome.teams if not t.ok]
-    return "; ".join(failed) or "failed"
+    return "; ".join(failed + list(outcome.problems)) or "failed"
 
 
 def _brief(outcome: JobOutcome) -> dict[str, object]:

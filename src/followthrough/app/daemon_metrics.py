@@ -36,6 +36,23 @@ def _labels(**labels: str) -> str:
     return "{" + inner + "}" if inner else ""
 
 
+_STATUS_TEXT = "Last run's exit status as a command would give it: 0 done, 1 something failed."
+_TEAM_TEXT = "Last run's status for one team: 0 done, 1 failed (tracker refused, error)."
+_SKIPPED_TEXT = "Sources skipped and documents unread in the job's last run."
+_STATUS_HELP = (
+    f"# HELP followthrough_job_last_status {_STATUS_TEXT}",
+    "# TYPE followthrough_job_last_status gauge",
+)
+_TEAM_STATUS_HELP = (
+    f"# HELP followthrough_team_last_status {_TEAM_TEXT}",
+    "# TYPE followthrough_team_last_status gauge",
+)
+_SKIPPED_HELP = (
+    f"# HELP followthrough_job_last_skipped {_SKIPPED_TEXT}",
+    "# TYPE followthrough_job_last_skipped gauge",
+)
+
+
 class DaemonMetrics:
     """Counters and gauges kept in memory (one process's view, reset at restart)."""
 
@@ -45,6 +62,9 @@ class DaemonMetrics:
         self._seconds: dict[str, float] = {}
         self._last_success: dict[str, float] = {}
         self._written: dict[tuple[str, str], int] = {}
+        self._status: dict[str, int] = {}
+        self._team_status: dict[tuple[str, str], int] = {}
+        self._skipped: dict[str, int] = {}
         self._leader = 0
 
     def job_finished(self, outcome: JobOutcome) -> None:
@@ -55,7 +75,10 @@ class DaemonMetrics:
             self._seconds[kind] = self._seconds.get(kind, 0.0) + outcome.seconds
             if outcome.ok:
                 self._last_success[kind] = outcome.finished.timestamp()
+            self._status[kind] = 0 if outcome.ok else 1
+            self._skipped[kind] = len(outcome.problems)
             for team in outcome.teams:
+                self._team_status[(kind, team.team)] = 0 if team.ok else 1
                 for key, value in team.counts.items():
                     if key in ("create", "update", "adopt", "rekey", "annotate", "posted"):
                         slot = (team.team, key)
@@ -89,6 +112,21 @@ class DaemonMetrics:
                     f"followthrough_job_last_success_timestamp_seconds{_labels(job=job)} {t:.0f}"
                     for job, t in sorted(self._last_success.items())
                 ),
+                *_STATUS_HELP,
+                *(
+                    f"followthrough_job_last_status{_labels(job=job)} {n}"
+                    for job, n in sorted(self._status.items())
+                ),
+                *_TEAM_STATUS_HELP,
+                *(
+                    f"followthrough_team_last_status{_labels(job=job, team=team)} {n}"
+                    for (job, team), n in sorted(self._team_status.items())
+                ),
+                *_SKIPPED_HELP,
+                *(
+                    f"followthrough_job_last_skipped{_labels(job=job)} {n}"
+                    for job, n in sorted(self._skipped.items())
+                ),
                 "# HELP followthrough_tracker_writes_total Tracker writes made, by team and kind.",
                 "# TYPE followthrough_tracker_writes_total counter",
                 *(
@@ -119,6 +157,15 @@ class RegistryMetrics:
         self._leader = Gauge(
             "followthrough_leader", "1 when this replica is the leader.", registry=registry
         )
+        self._status = Gauge(
+            "followthrough_job_last_status", _STATUS_TEXT, ["job"], registry=registry
+        )
+        self._team_status = Gauge(
+            "followthrough_team_last_status", _TEAM_TEXT, ["job", "team"], registry=registry
+        )
+        self._skipped = Gauge(
+            "followthrough_job_last_skipped", _SKIPPED_TEXT, ["job"], registry=registry
+        )
 
     def job_finished(self, outcome: JobOutcome) -> None:
         kind = outcome.job.partition(":")[0]
@@ -126,7 +173,10 @@ class RegistryMetrics:
         self._seconds.labels(job=kind).inc(max(outcome.seconds, 0.0))
         if outcome.ok:
             self._last_success.labels(job=kind).set(outcome.finished.timestamp())
+        self._status.labels(job=kind).set(0 if outcome.ok else 1)
+        self._skipped.labels(job=kind).set(len(outcome.problems))
         for team in outcome.teams:
+            self._team_status.labels(job=kind, team=team.team).set(0 if team.ok else 1)
             counts = dict(team.counts)
             if kind == "sync":
                 failed = counts.pop("failed", 0)

@@ -27,8 +27,10 @@ def readiness_checks(
     sync: JobStatus | None,
     now: dt.datetime,
     unready_after: dt.timedelta,
+    jobs: Mapping[str, JobStatus] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Each check as ``{"ok": …}``: ready is all of them (the sum of pings)."""
+    """Each check as ``{"ok": …}``: ready is all of them (the sum of pings). ``outcomes`` is
+    detail only: each job's last exit status (0 done, 1 something failed) and what failed."""
     checks: dict[str, dict[str, Any]] = {
         "config": {"ok": True, "refused_change": list(rejected) or None},
         "store": dict(store),
@@ -45,6 +47,16 @@ def readiness_checks(
             "failing_since": _iso(sync.failing_since),
             "error": sync.last.error if sync.last else None,
         }
+    if sync is not None and sync.last is not None:
+        checks["sync"].update(outcome_detail(sync.last))
+    checks["outcomes"] = {
+        "ok": True,  # one team's trouble is named here; only a long sync failure is unready
+        "jobs": {
+            name: outcome_detail(status.last)
+            for name, status in sorted((jobs or {}).items())
+            if status.last is not None
+        },
+    }
     return checks
 
 
@@ -85,6 +97,20 @@ class StorePing:
         return running.result
 
 
+def exit_status(outcome: JobOutcome) -> int:
+    """The exit status the job's run would have had as a command: 0 done, 1 something failed."""
+    return 0 if outcome.ok else 1
+
+
+def outcome_detail(outcome: JobOutcome) -> dict[str, Any]:
+    """A run's exit status, the teams that failed (and why), and the sources it skipped."""
+    return {
+        "last_status": exit_status(outcome),
+        "failed_teams": {t.team: t.error or t.summary for t in outcome.teams if not t.ok},
+        "skipped": list(outcome.problems),
+    }
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
 
@@ -97,6 +123,8 @@ def outcome_view(outcome: JobOutcome) -> dict[str, Any]:
         "finished": _iso(outcome.finished),
         "error": outcome.error,
         "note": outcome.note,
+        "status": exit_status(outcome),
+        "skipped": list(outcome.problems),
         "counts": outcome.counts(),
         "teams": [
             {"team": t.team, "ok": t.ok, "summary": t.summary, "counts": dict(t.counts)}

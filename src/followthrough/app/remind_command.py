@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
@@ -12,8 +13,26 @@ from rich.console import Console
 from rich.table import Table
 
 from followthrough.adapters.templates import CommentContext, ReminderTemplates
-from followthrough.app.sync_command import load, sandbox_state
+from followthrough.app.outcome import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    FailureLog,
+    WriteFailure,
+    epilog,
+    error_text,
+    plural,
+)
+from followthrough.app.sync_command import (
+    add_config_option,
+    add_team_option,
+    load,
+    sandbox_state,
+    team_error,
+)
 from followthrough.app.wiring import (
+    COMMAND_RETRY,
+    Trackers,
     open_configured_store,
     team_policy,
     teams_selected,
@@ -32,10 +51,14 @@ from followthrough.retry import RetryPolicy
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "remind", help="post gentle reminders on stale and overdue tickets"
+        "remind",
+        help="post gentle reminders on stale and overdue tickets",
+        description="Reminders on stale and overdue tickets, journalled so none is doubled.",
+        epilog=epilog("followthrough remind --team web --dry-run"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--config", help="global config file (default: config/followthrough.yaml)")
-    parser.add_argument("--team", action="append", help="only this team (repeatable)")
+    add_config_option(parser)
+    add_team_option(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="who would be reminded, why, and when next"
     )
@@ -94,25 +117,55 @@ def renderer(
     return render
 
 
+@dataclass
+class RemindRun:
+    """One reminder run over some teams: each team's result, and the teams that failed."""
+
+    results: list[RemindResult] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # team → why it stopped
+    failures: list[WriteFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(result.failed for result in self.results)
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+
 def run(args: argparse.Namespace) -> int:
     config = load(args)
     if config is None:
-        return 2
+        return EXIT_USAGE
+    teams = teams_selected(config, args.team)
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = cast(ReminderStore, open_configured_store(config))  # the SQL stores keep the nudge log
     try:
-        results = remind_teams(
+        outcome = remind_teams(
             config,
-            teams_selected(config, args.team),
+            teams,
             store=store,
             clock=utc_now,
             log=event_logger(logger),
             dry_run=args.dry_run,
+            retry=COMMAND_RETRY,
         )
     finally:
         store.close()
-    render_results(results, dry_run=args.dry_run)
-    return 1 if any(r.failed for r in results) else 0
+    render_results(outcome, dry_run=args.dry_run, names=owner_names(teams))
+    return outcome.exit_status
+
+
+def owner_names(teams: Sequence[TeamSettings]) -> dict[str, dict[str, str]]:
+    """Per team, tracker id → the first name the directory gives it (as people read it)."""
+    names: dict[str, dict[str, str]] = {}
+    for team in teams:
+        by_id: dict[str, str] = {}
+        for name, ident in team.directory.items():
+            by_id.setdefault(ident, name)
+        names[team.name] = by_id
+    return names
 
 
 def remind_teams(
@@ -124,50 +177,103 @@ def remind_teams(
     log: Callable[..., None],
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
-) -> list[RemindResult]:
-    """One reminder run for ``teams``; stops between teams when ``should_stop`` says so."""
-    results: list[RemindResult] = []
+    retry: RetryPolicy | None = None,
+) -> RemindRun:
+    """One reminder run for ``teams``; stops between teams when ``should_stop`` says so. One
+    team's failure (its tracker refuses, an unexpected error) never stops the others."""
+    failures = FailureLog(log)
+    outcome = RemindRun(failures=failures.writes)
     with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
-        lister = SyncEngine(store=store, clock=clock)
-        engine = ReminderEngine(store=store, clock=clock, retry=RetryPolicy(), log=log)
+        lister = SyncEngine(store=store, clock=clock, retry=retry or RetryPolicy())
+        engine = ReminderEngine(
+            store=store, clock=clock, retry=retry or RetryPolicy(), log=failures
+        )
         for team in teams:
             if should_stop():
                 break
-            tracker, calendar = trackers.for_team(team), business_calendar(team)
-            current = {
-                t.ref: t
-                for t in lister.current_tickets(team_policy(team), tracker, dry_run=dry_run)
-            }
-            tickets = tickets_of_team(store.links(team.name), current)
-            results.append(
-                engine.run_team(
-                    team.name,
-                    tracker,
-                    tickets,
-                    policy=reminder_policy(team),
-                    calendar=calendar,
-                    render=renderer(team, tracker.kind, calendar, clock()),
-                    dry_run=dry_run,
+            try:
+                outcome.results.append(
+                    _remind_team(team, trackers, lister, engine, clock=clock, dry_run=dry_run)
                 )
-            )
-    return results
+            except Exception as error:  # one team's trouble must not stop the other teams
+                outcome.errors[team.name] = error_text(error)
+                log("team_remind_failed", team=team.name, error=outcome.errors[team.name])
+    return outcome
 
 
-def render_results(results: list[RemindResult], *, dry_run: bool) -> None:
+def _remind_team(
+    team: TeamSettings,
+    trackers: Trackers,
+    lister: SyncEngine,
+    engine: ReminderEngine,
+    *,
+    clock: Callable[[], dt.datetime],
+    dry_run: bool,
+) -> RemindResult:
+    tracker, calendar = trackers.for_team(team), business_calendar(team)
+    current = {
+        t.ref: t for t in lister.current_tickets(team_policy(team), tracker, dry_run=dry_run)
+    }
+    tickets = tickets_of_team(engine.store.links(team.name), current)
+    return engine.run_team(
+        team.name,
+        tracker,
+        tickets,
+        policy=reminder_policy(team),
+        calendar=calendar,
+        render=renderer(team, tracker.kind, calendar, clock()),
+        dry_run=dry_run,
+    )
+
+
+def render_results(
+    outcome: RemindRun, *, dry_run: bool, names: Mapping[str, Mapping[str, str]] | None = None
+) -> None:
     console = Console()
-    for result in results:
+    for result in outcome.results:
+        directory = (names or {}).get(result.team, {})
         table = Table(title=f"{result.team}: reminders", title_justify="left")
         for column in ("ticket", "owner", "action", "reason", "next"):
             table.add_column(column, overflow="fold")
         for planned in result.planned:
             decision = planned.decision
             nxt = decision.next_at.isoformat(timespec="minutes") if decision.next_at else "—"
-            table.add_row(
-                planned.ref, planned.activity.owner or "—", decision.action, decision.reason, nxt
-            )
+            owner = planned.activity.owner
+            shown = directory.get(owner, owner) if owner else "—"
+            table.add_row(planned.ref, shown, decision.action, decision.reason, nxt)
         console.print(table)
-        verb = "would post" if dry_run else "posted"
-        wanted = sum(1 for p in result.planned if p.decision.action != "none")
+        for line in remind_lines(outcome, result, dry_run=dry_run):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for team, error in outcome.errors.items():
         console.print(
-            f"{result.team}: {verb} {wanted if dry_run else result.posted} reminders; failed: {len(result.failed)}"
+            f"{team}: FAILED: {team_error(error)}", markup=False, highlight=False, soft_wrap=True
         )
+    console.print(
+        closing_line(outcome, dry_run=dry_run), markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def remind_lines(outcome: RemindRun, result: RemindResult, *, dry_run: bool) -> list[str]:
+    """A team's count line, then one line per reminder that could not be posted."""
+    wanted = sum(1 for p in result.planned if p.decision.action != "none")
+    verb = "would post" if dry_run else "posted"
+    count = wanted if dry_run else result.posted
+    lines = [f"{result.team}: {verb} {plural(count, 'reminder')}; failed: {len(result.failed)}"]
+    for ref in result.failed:
+        failure = next((f for f in reversed(outcome.failures) if f.item == ref), None)
+        lines.append(f"  failed: reminder on {ref}: {failure.error if failure else 'not posted'}")
+    return lines
+
+
+def closing_line(outcome: RemindRun, *, dry_run: bool) -> str:
+    """The last line: done, or which teams and reminders failed."""
+    failed = sum(len(result.failed) for result in outcome.results)
+    parts = []
+    if outcome.errors:
+        parts.append(f"{plural(len(outcome.errors), 'team')} failed ({', '.join(outcome.errors)})")
+    if failed:
+        parts.append(f"{plural(failed, 'reminder')} failed")
+    if parts:
+        return "remind: not all done: " + "; ".join(parts)
+    verb = "planned" if dry_run else "done"
+    return f"remind: {plural(len(outcome.results), 'team')} {verb}"

@@ -29,7 +29,21 @@ from followthrough.adapters.mail import (
     new_content_id,
 )
 from followthrough.adapters.stores.records import ReportClaim, ReportKind, Snapshot
-from followthrough.app.sync_command import load
+from followthrough.app.outcome import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    epilog,
+    error_text,
+    one_line,
+)
+from followthrough.app.sync_command import (
+    add_config_option,
+    add_team_option,
+    load,
+    sandbox_state,
+    team_error,
+)
 from followthrough.app.wiring import (
     Documents,
     Trackers,
@@ -203,6 +217,7 @@ class ReportJob:
     log: Log = no_log
     renderer: ReportRenderer = field(default_factory=ReportRenderer)
     lister: SyncEngine | None = None
+    listing_errors: dict[str, str] = field(default_factory=dict, init=False)  # team → error
     _reports: dict[tuple[str, str], TeamReport] = field(default_factory=dict, init=False)
 
     def default_week(self, team: TeamSettings | None) -> Week:
@@ -224,6 +239,7 @@ class ReportJob:
             tickets=tickets,
             links=self.store.links(team.name),
             nudges=self.store.nudges(team.name),
+            directory=team.directory,
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
@@ -240,6 +256,7 @@ class ReportJob:
         try:
             listed = lister.current_tickets(team_policy(team), tracker, dry_run=False)
         except TrackerError as error:
+            self.listing_errors[team.name] = one_line(str(error))
             self.log("report_tickets_from_journal", team=team.name, error=str(error))
             known = self.store.known_tickets(project_scope(tracker), tracker.project)
             note = "the tracker could not be listed; tickets are as last seen by sync"
@@ -341,20 +358,37 @@ def smtp_mailer(config: Config) -> SmtpMailer | None:
     )
 
 
+DEFAULT_OUT = "out"
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "report", help="weekly completion reports per team (files; e-mail with --send)"
+        "report",
+        help="weekly completion reports per team (files; e-mail with --send)",
+        description="Per-team completion figures with the 12-week trend, and the all-teams digest.",
+        epilog=epilog("followthrough report --week 2026-W47 --format html"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--config", help="global config file (default: config/followthrough.yaml)")
-    parser.add_argument("--team", action="append", help="only this team (repeatable; no digest)")
+    add_config_option(parser)
+    add_team_option(parser, extra="; with --team, no digest")
     parser.add_argument(
-        "--week", type=_week_arg, help="ISO week, e.g. 2024-W18 (default: last complete week)"
+        "--week", type=_week_arg, help="ISO week, e.g. 2026-W47 (default: the last complete week)"
     )
     parser.add_argument(
-        "--format", action="append", choices=FORMATS, help="file format (repeatable; default all)"
+        "--format",
+        action="append",
+        choices=FORMATS,
+        help="file format (repeatable; default: html, md and json)",
     )
-    parser.add_argument("--out", default="reports", help="folder for report files")
-    parser.add_argument("--send", action="store_true", help="e-mail each report (at most once)")
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for report files (default: {DEFAULT_OUT}/, as run --once)",
+    )
+    parser.add_argument(
+        "--send", action="store_true", help="e-mail each report (at most once per team and week)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -368,17 +402,12 @@ def _week_arg(text: str) -> Week:
 def run(args: argparse.Namespace) -> int:
     config = load(args)
     if config is None:
-        return 2
-    try:
-        teams = teams_selected(config, args.team)
-    except KeyError as error:
-        print(error.args[0])
-        return 2
+        return EXIT_USAGE
+    teams = teams_selected(config, args.team)
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = cast(ReportStore, open_configured_store(config))  # the SQL stores keep report claims
-    sandbox_state = Path(config.settings.store.sqlite_path).with_name("sandbox.json")
     try:
-        with trackers_for(config, clock=utc_now, sandbox_state=sandbox_state) as trackers:
+        with trackers_for(config, clock=utc_now, sandbox_state=sandbox_state(config)) as trackers:
             job = ReportJob(
                 config=config,
                 store=store,
@@ -388,27 +417,49 @@ def run(args: argparse.Namespace) -> int:
                 mailer=smtp_mailer(config) if args.send else None,
                 log=event_logger(logger),
             )
-            outcomes = _run_reports(job, teams, args, digest=not args.team)
+            outcomes, errors = _run_reports(job, teams, args, digest=not args.team)
     finally:
         store.close()
-    return _print_outcomes(outcomes)
+    errors.update(
+        {
+            team: f"tracker could not be listed, figures as last synced: {error}"
+            for team, error in job.listing_errors.items()
+            if team not in errors
+        }
+    )
+    return _print_outcomes(outcomes, errors=errors, problems=job.documents.problems())
 
 
 def _run_reports(
     job: ReportJob, teams: Sequence[TeamSettings], args: argparse.Namespace, *, digest: bool
-) -> list[ReportOutcome]:
+) -> tuple[list[ReportOutcome], dict[str, str]]:
+    """Each team's report, then the digest of the teams that worked; a team's failure is named
+    and never stops the others."""
     options: dict[str, Any] = {
         "out": Path(args.out),
         "formats": tuple(dict.fromkeys(args.format or FORMATS)),
         "send": args.send,
     }
-    outcomes = [report_team_week(job, team, args.week, **options) for team in teams]
-    if digest and teams:
-        outcomes.append(report_digest(job, teams, args.week, **options))
-    return outcomes
+    outcomes: list[ReportOutcome] = []
+    errors: dict[str, str] = {}
+    for team in teams:
+        try:
+            outcomes.append(report_team_week(job, team, args.week, **options))
+        except Exception as error:  # one team's report must not stop the other teams'
+            errors[team.name] = error_text(error)
+            job.log("team_report_failed", team=team.name, error=errors[team.name])
+    reported = [team for team in teams if team.name not in errors]
+    if digest and reported:
+        try:
+            outcomes.append(report_digest(job, reported, args.week, **options))
+        except Exception as error:  # the team files are written: say the digest failed
+            errors[DIGEST] = error_text(error)
+    return outcomes, errors
 
 
-def _print_outcomes(outcomes: Sequence[ReportOutcome]) -> int:
+def _print_outcomes(
+    outcomes: Sequence[ReportOutcome], *, errors: Mapping[str, str], problems: Sequence[str]
+) -> int:
     trouble = 0
     for outcome in outcomes:
         for path in outcome.files:
@@ -420,4 +471,8 @@ def _print_outcomes(outcomes: Sequence[ReportOutcome]) -> int:
             f"{outcome.name}: {delivery.state}{': ' + delivery.detail if delivery.detail else ''}"
         )
         trouble += delivery.state in ("failed", "interrupted", "no-smtp")
-    return 1 if trouble else 0
+    for team, error in errors.items():
+        print(f"{team}: FAILED: {team_error(error)}")
+    for line in problems:
+        print(line)
+    return EXIT_FAILED if trouble or errors or problems else EXIT_OK

@@ -8,7 +8,8 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,20 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from followthrough.app.outcome import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    FailureLog,
+    WriteFailure,
+    epilog,
+    error_text,
+    plural,
+)
 from followthrough.app.wiring import (
+    COMMAND_RETRY,
+    Documents,
+    Trackers,
     open_configured_store,
     read_documents,
     team_policy,
@@ -25,7 +39,7 @@ from followthrough.app.wiring import (
     utc_now,
 )
 from followthrough.config import Config, ConfigError, TeamSettings, load_config
-from followthrough.domain.plan import OpKind, Plan
+from followthrough.domain.plan import Operation, OpKind, Plan
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import Store
@@ -36,6 +50,23 @@ _WRITE_COST = {
     "jira": {OpKind.UPDATE: 1, OpKind.ADOPT: 1, OpKind.REKEY: 2, OpKind.ANNOTATE: 1},
     "github": {OpKind.UPDATE: 1, OpKind.ADOPT: 2, OpKind.REKEY: 3, OpKind.ANNOTATE: 1},
 }
+_DONE = {
+    "create": "created",
+    "update": "updated",
+    "adopt": "adopted",
+    "rekey": "re-keyed",
+    "annotate": "annotated",
+}
+_ERROR_PREFIXES = (
+    ("TicketNotFoundError: ", "not found: "),
+    ("TrackerPermanentError: ", "tracker refused: "),
+    ("TrackerTemporaryError: ", "tracker not answering: "),
+)
+_ERROR_HINTS = (
+    (" 401", "check the connection's token and user"),
+    (" 403", "check the token's permissions on this project"),
+    (" 404", "check the project or repository in the team file"),
+)
 _SHOWN = (
     OpKind.CREATE,
     OpKind.ADOPT,
@@ -48,20 +79,43 @@ _SHOWN = (
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("sync", help="create and reconcile one ticket per action item")
-    parser.add_argument(
-        "--config",
-        help="global config file (default: config/followthrough.yaml, else the embedded default)",
+    parser = commands.add_parser(
+        "sync",
+        help="create and reconcile one ticket per action item",
+        description="One reconcile cycle per team: the plan, its API cost, then the writes.",
+        epilog=epilog("followthrough sync --team payments --dry-run"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--team", action="append", help="only this team (repeatable)")
+    add_config_option(parser)
+    add_team_option(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="print the plan and its API cost; change nothing"
     )
     parser.add_argument(
-        "--once", action="store_true", help="one cycle (the default; the daemon repeats)"
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table for people, json for scripts (default: table)",
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(func=run)
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="global config file (default: config/followthrough.yaml when it exists,"
+        " else the embedded default)",
+    )
+
+
+def add_team_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
+    parser.add_argument(
+        "--team",
+        action="append",
+        metavar="NAME",
+        help=f"only this team (repeatable; default: every team){extra}",
+    )
 
 
 def load(args: argparse.Namespace) -> Config | None:
@@ -77,23 +131,29 @@ def load(args: argparse.Namespace) -> Config | None:
 def run(args: argparse.Namespace) -> int:
     config = load(args)
     if config is None:
-        return 2
+        return EXIT_USAGE
+    teams = teams_selected(config, args.team)
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = open_configured_store(config)
     try:
-        results = sync_teams(
+        outcome = sync_teams(
             config,
-            teams_selected(config, args.team),
+            teams,
             store=store,
             clock=utc_now,
             log=event_logger(logger),
             dry_run=args.dry_run,
             progress=None if args.dry_run else BarProgress(),
+            retry=COMMAND_RETRY,
         )
     finally:
         store.close()
-    render(results, dry_run=args.dry_run, fmt=args.format)
-    return 1 if any(result.error for _, result in results) else 0
+    render(outcome, dry_run=args.dry_run, fmt=args.format, directories=_directories(teams))
+    return outcome.exit_status
+
+
+def _directories(teams: Sequence[TeamSettings]) -> dict[str, dict[str, str]]:
+    return {team.name: dict(team.directory) for team in teams}
 
 
 class BarProgress:
@@ -127,6 +187,27 @@ def sandbox_state(config: Config) -> Path:
     return Path(config.settings.store.sqlite_path).with_name("sandbox.json")
 
 
+@dataclass
+class SyncRun:
+    """One sync over some teams: each team's result, its refused writes, skipped sources."""
+
+    results: list[tuple[str, SyncResult]]
+    problems: list[str] = field(default_factory=list)  # sources skipped, documents unread
+    failures: list[WriteFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(result.ok for _, result in self.results)
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def failures_of(self, result: SyncResult) -> list[WriteFailure]:
+        failed = set(result.failed)
+        return [f for f in self.failures if f.item in failed]
+
+
 def sync_teams(
     config: Config,
     teams: Sequence[TeamSettings],
@@ -137,32 +218,58 @@ def sync_teams(
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
     progress: WriteProgress | None = None,
-) -> list[tuple[str, SyncResult]]:
-    """One sync cycle for ``teams``, each as (tracker kind, result); stops between teams."""
+    retry: RetryPolicy | None = None,
+) -> SyncRun:
+    """One sync cycle for ``teams``; stops between teams. One team's failure (a tracker that
+    refuses, an unexpected error) is that team's result and never stops the others."""
     docs = read_documents(config)
-    results: list[tuple[str, SyncResult]] = []
+    failures = FailureLog(log)
+    run = SyncRun(results=[], problems=docs.problems(), failures=failures.writes)
     with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
         engine = SyncEngine(
             store=store,
             clock=clock,
-            retry=RetryPolicy(),
-            log=log,
+            retry=retry or RetryPolicy(),
+            log=failures,
             progress=progress,
             should_stop=should_stop,
         )
         for team in teams:
             if should_stop():
                 break
-            tracker = trackers.for_team(team)
-            result = engine.sync_team(
-                team_policy(team),
-                tracker,
-                docs.for_team(team),
-                unreadable=docs.unreadable(),
-                dry_run=dry_run,
+            run.results.append(
+                _sync_team(engine, trackers, team, docs, dry_run=dry_run, failures=failures)
             )
-            results.append((tracker.kind, result))
-    return results
+    return run
+
+
+def _sync_team(
+    engine: SyncEngine,
+    trackers: Trackers,
+    team: TeamSettings,
+    docs: Documents,
+    *,
+    dry_run: bool,
+    failures: FailureLog,
+) -> tuple[str, SyncResult]:
+    try:
+        tracker = trackers.for_team(team)
+        result = engine.sync_team(
+            team_policy(team),
+            tracker,
+            docs.for_team(team),
+            unreadable=docs.unreadable(),
+            dry_run=dry_run,
+        )
+    except Exception as error:  # a defect in one team's path must not stop the other teams
+        message = error_text(error)
+        failures("team_sync_failed", team=team.name, error=message)
+        empty = Plan(team=team.name, operations=())
+        failed = failures.of_team(team.name)  # writes refused before it stopped stay named
+        return team.tracker.kind, SyncResult(
+            team=team.name, plan=empty, error=message, failed=failed
+        )
+    return tracker.kind, result
 
 
 def write_cost(plan: Plan, kind: str) -> int:
@@ -173,30 +280,126 @@ def write_cost(plan: Plan, kind: str) -> int:
     return cost + sum(table.get(op.kind, 0) for op in plan.operations)
 
 
-def render(results: list[tuple[str, SyncResult]], *, dry_run: bool, fmt: str) -> None:
+def render(
+    outcome: SyncRun,
+    *,
+    dry_run: bool,
+    fmt: str,
+    directories: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     if fmt == "json":
-        print(
-            json.dumps([_json(kind, result, dry_run=dry_run) for kind, result in results], indent=2)
-        )
+        print(json.dumps(_json_run(outcome, dry_run=dry_run), indent=2))
         return
     console = Console()
-    for kind, result in results:
+    names = directories or {}
+    for kind, result in outcome.results:
         console.print(_table(result, kind))
-        counts = Counter(op.kind.value for op in result.plan.operations)
-        line = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing to do"
-        cost = write_cost(result.plan, kind)
-        console.print(
-            f"[bold]{result.team}[/bold]: {line}; API calls: {result.read_calls} reads made, "
-            f"{'about ' + str(cost) + ' writes to apply' if dry_run else str(cost) + ' writes planned'}"
+        for line in team_lines(
+            outcome, result, kind, dry_run=dry_run, directory=names.get(result.team, {})
+        ):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in outcome.problems:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        closing_line(outcome, dry_run=dry_run), markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def team_lines(
+    outcome: SyncRun,
+    result: SyncResult,
+    kind: str,
+    *,
+    dry_run: bool,
+    directory: Mapping[str, str],
+) -> list[str]:
+    """The summary of one team: plan, cost, what was applied, what failed and why."""
+    if result.error and not result.plan.operations:
+        failed = [f"  {failure_line(item, None, outcome, directory)}" for item in result.failed]
+        return [f"{result.team}: FAILED: {team_error(result.error)}", *failed]
+    counts = Counter(op.kind.value for op in result.plan.operations)
+    planned = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing to do"
+    cost = write_cost(result.plan, kind)
+    writes = plural(cost, "write")
+    lines = [
+        f"{result.team}: {planned}; API calls: {plural(result.read_calls, 'read')} made, "
+        + (f"about {writes} to apply" if dry_run else f"{writes} planned")
+    ]
+    if not dry_run:
+        lines.append(f"  applied: {applied_text(result.applied)}; failed: {len(result.failed)}")
+    by_key = {op.item_key: op for op in result.plan.operations}
+    for item in result.failed:
+        lines.append("  " + failure_line(item, by_key.get(item), outcome, directory))
+    for finding in result.plan.findings + tuple(result.findings):
+        if finding.code == "tracker-error" and not finding.path:
+            continue  # the same error as the team's, shown once below
+        where = f"{finding.path}:{finding.line}: " if finding.path else ""
+        lines.append(f"  {where}{finding.code}: {finding.message}")
+    if result.error:
+        lines.append(f"  FAILED: {team_error(result.error)}")
+    return lines
+
+
+def applied_text(applied: Mapping[str, int]) -> str:
+    """``3 updated, 1 created`` (or ``nothing``)."""
+    done = [f"{n} {_DONE.get(k, k)}" for k, n in sorted(applied.items()) if n]
+    return ", ".join(done) or "nothing"
+
+
+def failure_line(
+    item: str, op: Operation | None, outcome: SyncRun, directory: Mapping[str, str]
+) -> str:
+    """One refused write: what, which item, whom it assigned, and the tracker's words."""
+    failure = next((f for f in reversed(outcome.failures) if f.item == item), None)
+    what = op.kind.value if op else (failure.operation if failure else "write")
+    ticket = (op.ticket_ref if op else None) or (failure.ticket if failure else None)
+    title = f" “{op.title}”" if op and op.title else f" {item}"
+    owner = _assignee(op)
+    owner_text = ""
+    if owner:
+        names = [name for name, ident in directory.items() if ident == owner]
+        owner_text = f" (owner {names[0]} → {owner})" if names else f" (assignee {owner})"
+    error = team_error(failure.error) if failure else "failed"
+    return f"failed: {what}{' ' + ticket if ticket else ''}{title}{owner_text}: {error}"
+
+
+def _assignee(op: Operation | None) -> str | None:
+    if op is None:
+        return None
+    if op.spec is not None:
+        return op.spec.fields.assignee
+    return op.changes.assignee if op.changes is not None else None
+
+
+def team_error(text: str) -> str:
+    """A team's stopping error in a person's words, with what to check."""
+    for prefix, said in _ERROR_PREFIXES:
+        if text.startswith(prefix):
+            text = said + text[len(prefix) :]
+            break
+    for status, hint in _ERROR_HINTS:
+        if status in text:
+            return f"{text} ({hint})"
+    return text
+
+
+def closing_line(outcome: SyncRun, *, dry_run: bool) -> str:
+    """The last line: done, or what was not (teams, writes, sources and documents)."""
+    failed = [r.team for _, r in outcome.results if r.error]
+    writes = sum(len(r.failed) for _, r in outcome.results)
+    parts = []
+    if failed:
+        parts.append(f"{plural(len(failed), 'team')} failed ({', '.join(failed)})")
+    if writes:
+        parts.append(f"{plural(writes, 'write')} failed")
+    if outcome.problems:
+        parts.append(
+            f"{plural(len(outcome.problems), 'source or document', 'sources or documents')} skipped"
         )
-        if not dry_run:
-            console.print(
-                f"  applied: {dict(result.applied) or 'nothing'}; failed: {len(result.failed)}"
-            )
-        for finding in result.plan.findings + tuple(result.findings):
-            console.print(f"  {finding.path}:{finding.line}: {finding.code}: {finding.message}")
-        if result.error:
-            console.print(f"  [red]stopped: {result.error}[/red]")
+    verb = "planned" if dry_run else "synced"
+    if not parts:
+        return f"sync: {plural(len(outcome.results), 'team')} {verb}"
+    return "sync: not all done: " + "; ".join(parts)
 
 
 def _table(result: SyncResult, kind: str) -> Table:
@@ -210,7 +413,19 @@ def _table(result: SyncResult, kind: str) -> Table:
     return table
 
 
-def _json(kind: str, result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
+def _json_run(outcome: SyncRun, *, dry_run: bool) -> dict[str, Any]:
+    return {
+        "ok": outcome.ok,
+        "exit_status": outcome.exit_status,
+        "dry_run": dry_run,
+        "teams": [
+            _json(outcome, kind, result, dry_run=dry_run) for kind, result in outcome.results
+        ],
+        "skipped": outcome.problems,
+    }
+
+
+def _json(outcome: SyncRun, kind: str, result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
     return {
         "team": result.team,
         "tracker": kind,
@@ -229,7 +444,11 @@ def _json(kind: str, result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
         "read_calls": result.read_calls,
         "write_cost": write_cost(result.plan, kind),
         "applied": result.applied,
-        "failed": result.failed,
+        "failed": [
+            {"item": f.item, "operation": f.operation, "ticket": f.ticket, "error": f.error}
+            for f in outcome.failures_of(result)
+        ]
+        or result.failed,
         "error": result.error,
         "findings": [
             {"code": f.code, "message": f.message, "path": f.path, "line": f.line, "item": f.item}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.app.outcome import UsageError, one_line
 from followthrough.config import (
     Config,
     FolderSource,
@@ -18,9 +19,10 @@ from followthrough.config import (
     SandboxConnection,
     TeamSettings,
 )
-from followthrough.domain.model import Postmortem
+from followthrough.domain.model import Finding, Postmortem
 from followthrough.domain.policy import DoneItems, DueDefaults, OwnerPolicy, TeamPolicy
 from followthrough.ports import Store, Tracker
+from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import Sandbox
 
 if TYPE_CHECKING:
@@ -28,6 +30,12 @@ if TYPE_CHECKING:
 
 # Jira Cloud's burst limit for writes: about ten a second per user keeps well under it.
 JIRA_WRITE_INTERVAL = 0.1
+
+
+# A command someone waits for gives up on a tracker sooner than the worker, which tries again
+# next cycle anyway: four attempts within 30 s (an unreachable host costs at most the 5 s
+# connect timeout per attempt, plus about 4 s of back-off).
+COMMAND_RETRY = RetryPolicy(attempts=4, max_seconds=30.0)
 
 
 def utc_now() -> dt.datetime:
@@ -170,16 +178,28 @@ def _github(
 
 
 def open_configured_store(config: Config) -> Store:
-    """PostgreSQL when a DSN is configured, else SQLite at the configured path; migrated."""
-    from followthrough.adapters.stores import open_store  # noqa: PLC0415
+    """PostgreSQL when a DSN is configured, else SQLite at the configured path; migrated.
+
+    A journal that cannot be opened or written is a `UsageError` naming it and the setting
+    to change: nothing can be done safely without it.
+    """
+    from followthrough.adapters.stores import StoreError, open_store  # noqa: PLC0415
 
     store_settings = config.settings.store
     dsn = _secret(store_settings.dsn) or None
     path = Path(store_settings.sqlite_path)
-    if dsn is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(dsn=dsn, sqlite_path=path, timeouts=pg_timeouts(config))
-    store.migrate()
+    setting = "store.dsn (FOLLOWTHROUGH_STORE__DSN)" if dsn else "store.sqlite_path"
+    try:
+        if dsn is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = open_store(dsn=dsn, sqlite_path=path, timeouts=pg_timeouts(config))
+        store.migrate()
+    except OSError as error:
+        reason = f"cannot create {path.parent}: {error.strerror or error}"
+        raise UsageError(f"the journal cannot be used: {reason} (check {setting})") from error
+    except StoreError as error:
+        reason = one_line(str(error))
+        raise UsageError(f"the journal cannot be used: {reason} (check {setting})") from error
     return store
 
 
@@ -198,13 +218,31 @@ def pg_timeouts(config: Config) -> PgTimeouts:
 
 @dataclass(frozen=True, slots=True)
 class Documents:
-    """Every postmortem read this cycle, with where each came from."""
+    """Every postmortem read this cycle, with where each came from, and the sources skipped."""
 
     postmortems: tuple[Postmortem, ...]
     roots: dict[str, Path]  # postmortem path → source root (for team path globs)
+    skipped_sources: tuple[str, ...] = ()  # one line each: which source, and why
 
     def unreadable(self) -> set[str]:
         return {pm.id for pm in self.postmortems if not pm.readable}
+
+    def unreadable_findings(self) -> list[Finding]:
+        """Each unreadable document's finding (file and line), once per file."""
+        seen: dict[tuple[str, str], Finding] = {}
+        for pm in self.postmortems:
+            if not pm.readable:
+                for finding in pm.findings:
+                    seen.setdefault((finding.path or pm.path, finding.message), finding)
+        return list(seen.values())
+
+    def problems(self) -> list[str]:
+        """Every source skipped and document unread, one line each (``path:line: …``)."""
+        lines = list(self.skipped_sources)
+        lines.extend(
+            f"{f.path}:{f.line}: {f.code}: {f.message}" for f in self.unreadable_findings()
+        )
+        return lines
 
     def for_team(self, team: TeamSettings) -> list[Postmortem]:
         selected = []
@@ -221,20 +259,30 @@ class Documents:
 
 
 def read_documents(config: Config, *, reader: DocumentReader | None = None) -> Documents:
-    """Read all folder sources (GitHub repository sources are not read yet)."""
+    """Read all folder sources; a missing folder and a GitHub repository source (not read
+    yet) are skipped and named, never silently."""
     reader = reader or DocumentReader(cache_dir=Path(config.settings.cache_dir))
     found: list[Postmortem] = []
     roots: dict[str, Path] = {}
+    skipped: list[str] = []
     for source in config.settings.sources:
         if not isinstance(source, FolderSource):
+            spec = source.github
+            skipped.append(
+                f"source github {spec.repo}:{spec.path or '/'}: skipped, GitHub repository"
+                " sources are not read yet (check out the repository and list its folder)"
+            )
             continue
         root = Path(source.path)
         if root.is_absolute() and root.is_relative_to(Path.cwd()):
             root = root.relative_to(Path.cwd())  # paths in findings as people type them
+        if not root.exists():
+            skipped.append(f"source {root}: skipped, no such folder (check sources in the config)")
+            continue
         for pm in reader.read([str(root)]):
             found.append(pm)
             roots[pm.path] = root
-    return Documents(postmortems=tuple(found), roots=roots)
+    return Documents(postmortems=tuple(found), roots=roots, skipped_sources=tuple(skipped))
 
 
 @contextmanager
@@ -253,7 +301,8 @@ def teams_selected(config: Config, names: Sequence[str] | None) -> list[TeamSett
         return list(config.teams.values())
     unknown = [n for n in names if n not in config.teams]
     if unknown:
-        raise KeyError(
-            f"unknown team(s): {', '.join(unknown)}; known: {', '.join(sorted(config.teams))}"
+        raise UsageError(
+            f"unknown team{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+            f" (--team); known: {', '.join(sorted(config.teams))}"
         )
     return [config.teams[n] for n in names]

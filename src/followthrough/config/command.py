@@ -30,7 +30,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser("config", help="check the configuration or print its schema")
     commands = parser.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
     check = commands.add_parser(
-        "check", help="validate the global file, every team file and the environment"
+        "check",
+        help="validate the global file, every team file and the environment",
+        epilog="example: followthrough config check --config config/followthrough.yaml\n\n"
+        "exit status: 0 the configuration is valid; 2 it is not (each problem is printed as"
+        " file:line: key: reason).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
         "--config",
@@ -39,10 +44,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=f"the global file (default: {DEFAULT_FILE} when it exists, else the embedded default)",
     )
     check.set_defaults(func=run_check)
-    schema = commands.add_parser("schema", help="JSON Schema of the global and team files")
-    schema.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    schema = commands.add_parser(
+        "schema",
+        help="JSON Schema of the global and team files",
+        epilog="example: followthrough config schema --part team --out team.schema.json",
+    )
     schema.add_argument(
-        "--part", choices=("global", "team"), help="only one schema (for an editor's $schema)"
+        "--out", type=Path, metavar="FILE", help="write here (default: standard output)"
+    )
+    schema.add_argument(
+        "--part",
+        choices=("global", "team"),
+        help="only one schema, for an editor's $schema (default: both)",
     )
     schema.set_defaults(func=run_schema)
 
@@ -55,7 +68,8 @@ def config_path(given: Path | None) -> Path | None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Print every problem as ``file:line: key: reason`` (exit 1), or a summary (exit 0)."""
+    """Print every problem as ``file:line: key: reason`` (exit 2: a configuration error, as
+    for every command), or a summary (exit 0)."""
     path = config_path(args.config)
     try:
         config = load_config(path)
@@ -64,7 +78,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(problem)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in the configuration", file=sys.stderr)
-        return 1
+        return 2
     print("\n".join(summary(config)))
     return 0
 

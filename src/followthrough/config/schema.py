@@ -7,10 +7,12 @@ optional (it defaults to the file name).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from followthrough.config.descriptions import GLOBAL, TEAM, describe
 from followthrough.config.settings import GlobalSettings
 from followthrough.config.team import TeamSettings
 
@@ -20,18 +22,28 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def schemas() -> dict[str, dict[str, Any]]:
     """``{"global": …, "team": …}``: one schema per kind of file."""
     return {
-        "global": file_schema(GlobalSettings, title="followthrough global configuration"),
+        "global": file_schema(
+            GlobalSettings, title="followthrough global configuration", descriptions=GLOBAL
+        ),
         "team": file_schema(
-            TeamSettings, title="followthrough team configuration", optional=("name",)
+            TeamSettings,
+            title="followthrough team configuration",
+            optional=("name",),
+            descriptions=TEAM,
         ),
     }
 
 
 def file_schema(
-    model: type[BaseModel], *, title: str, optional: tuple[str, ...] = ()
+    model: type[BaseModel],
+    *,
+    title: str,
+    optional: tuple[str, ...] = (),
+    descriptions: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The schema of a file that ``model`` validates, without its secret fields."""
     schema = model.model_json_schema()
+    describe(schema, descriptions or {})
     for node in [schema, *schema.get("$defs", {}).values()]:
         _drop_secrets(node)
     required = [name for name in schema.get("required", []) if name not in optional]

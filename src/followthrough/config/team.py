@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, field_validator, model_validator
+from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
 from followthrough.config.fields import (
     ConfigPath,
@@ -207,6 +207,22 @@ class TeamSettings(Section):
                 raise ValueError(f"'{name}' is given twice with different ids")
             keyed[key] = str(target).strip()
         return keyed
+
+    @field_validator("lead")
+    @classmethod
+    def _lead_in_directory(cls, value: str | None, info: ValidationInfo) -> str | None:
+        directory: dict[str, str] = info.data.get("directory") or {}
+        if value is None or not value.strip():
+            return value
+        key = person_key(value)
+        ids = {ident.casefold() for ident in directory.values()}
+        if key in directory or value.strip().lstrip("@").casefold() in ids:
+            return value
+        hint = suggestion(key, directory) if directory else ""
+        raise ValueError(
+            f"'{value}' is not in the directory{hint}: add it under directory (name: tracker id)"
+            " so reminders can mention the lead"
+        )
 
     @field_validator("timezone")
     @classmethod

@@ -13,7 +13,8 @@ it in with the time. The rules, in order:
 - a human comment or due-date change resets the back-off: the next reminder waits
   ``backoff_days[0]`` from it and the sequence starts over;
 - the lead is mentioned once per ticket, in place of a reminder, after
-  ``escalate_after_nudges`` unanswered nudges or ``escalate_after_overdue_days`` overdue;
+  ``escalate_after_nudges`` unanswered nudges or ``escalate_after_overdue_days`` overdue —
+  unless the lead owns the ticket: nobody is looped in to themselves;
 - nothing is sent outside business hours in the team's zone, and at most
   ``max_per_owner_per_week`` reminders (escalations included) reach one owner per ISO week.
 """
@@ -289,12 +290,19 @@ def _action(
 ) -> tuple[Action, str]:
     """Nudge or escalate (a slot is open), with the reason sentence."""
     history_note = f"; last reminder {_days_ago(sent[-1].at, now=now)}" if sent else ""
-    escalation = _escalation_trigger(since_reset, urgency, policy, escalated=_escalated(sent))
+    # The lead who owns the ticket has nobody above to bring in: they get reminders instead.
+    owner_is_lead = _same_person(activity.owner, policy.lead)
+    escalated = _escalated(sent) or owner_is_lead
+    escalation = _escalation_trigger(since_reset, urgency, policy, escalated=escalated)
     if escalation is not None:
         return "escalate", f"{urgency.describe}; {escalation}"
     if activity.owner is None:
         return "none", f"{urgency.describe}; no owner to remind (the ticket needs an owner)"
     return "nudge", urgency.describe + history_note
+
+
+def _same_person(owner: str | None, lead: str | None) -> bool:
+    return owner is not None and lead is not None and owner.casefold() == lead.casefold()
 
 
 def _escalation_trigger(

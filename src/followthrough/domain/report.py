@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
+from followthrough.domain.policy import fold_name
 from followthrough.domain.report_period import Week, local_date
 from followthrough.domain.tickets import Ticket, TicketState
 
@@ -74,6 +75,8 @@ class TeamInputs:
     tickets: Mapping[str, Ticket]  # by reference, as last listed
     links: Mapping[str, LinkFacts]  # by item key
     nudges: Sequence[NudgeFacts] = ()
+    # The team's directory: an owner as written counts only when it resolves, as in sync.
+    directory: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,7 @@ def _facts(
     ticket: Ticket | None,
 ) -> ItemFacts:
     status, done_on = _state(item, link, ticket, inputs.tz)
-    owner = item.owner or (ticket.fields.assignee if ticket else None)
+    owner = _owner(item.owner, ticket, inputs.directory)
     return ItemFacts(
         team=inputs.team,
         key=item.key,
@@ -217,6 +220,18 @@ def _facts(
         done_on=done_on,
         week=inputs.week,
     )
+
+
+def _owner(
+    written: str | None, ticket: Ticket | None, directory: Mapping[str, str] | None
+) -> str | None:
+    """Who owns an item, judged as sync judges it: the owner as written when the directory
+    knows them (sync labels the rest needs-owner), else whoever the ticket is assigned to."""
+    assignee = ticket.fields.assignee if ticket else None
+    if directory is None or written is None:
+        return written or assignee
+    known = {fold_name(name) for name in directory}
+    return written if fold_name(written) in known else assignee
 
 
 def _state(

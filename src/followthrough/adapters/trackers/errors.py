@@ -1,8 +1,10 @@
-"""Tracker adapters' shared HTTP helpers: a server's ``Retry-After`` advice and its clock.
+"""Tracker adapters' shared HTTP helpers: ``Retry-After`` advice, the server's clock,
+timeouts and unreachable hosts.
 
 Used by the Jira and GitHub adapters when they turn a 429/503 into a
-`TrackerTemporaryError` (the engine's retry policy lets the server's advice win), and to
-read the tracker's own time from a response's ``Date`` (listing cursors are in its clock).
+`TrackerTemporaryError` (the engine's retry policy lets the server's advice win), to read the
+tracker's own time from a response's ``Date`` (listing cursors are in its clock), and when a
+server cannot be reached at all (one line saying why, not the HTTP client's nested repr).
 """
 
 from __future__ import annotations
@@ -10,6 +12,39 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+
+# Seconds to wait for a connection, and for each answer once connected. An unreachable host
+# costs at most CONNECT_TIMEOUT per attempt, so a command reports it in bounded time.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+
+_CAUSES = (
+    ("NameResolutionError", "cannot resolve the host name"),
+    ("Name or service not known", "cannot resolve the host name"),
+    ("ConnectTimeout", "no connection within {connect:g} s (connect timeout)"),
+    ("ReadTimeout", "no answer within {read:g} s (read timeout)"),
+    ("Connection refused", "connection refused"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+    ("RemoteDisconnected", "the server closed the connection"),
+    ("Connection reset", "the connection was reset"),
+)
+
+
+def unreachable(
+    service: str,
+    base: str,
+    error: BaseException,
+    *,
+    connect: float = CONNECT_TIMEOUT,
+    read: float = READ_TIMEOUT,
+) -> str:
+    """``Jira at https://x unreachable: connection refused`` — one line, the cause named."""
+    text = f"{type(error).__name__}: {error}"
+    for needle, said in _CAUSES:
+        if needle in text:
+            return f"{service} at {base} unreachable: {said.format(connect=connect, read=read)}"
+    first = " ".join(str(error).split())[:160]
+    return f"{service} at {base} unreachable: {type(error).__name__}: {first}"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import requests
-from github import Auth, Github, GithubException
+from github import Auth, Consts, GithubException
+from github.Requester import Requester
 
-from followthrough.adapters.trackers.errors import retry_after_seconds, server_time
+from followthrough.adapters.trackers.errors import (
+    CONNECT_TIMEOUT,
+    retry_after_seconds,
+    server_time,
+    unreachable,
+)
 from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
@@ -153,16 +158,21 @@ class GitHubHttp:
         self._sleep = sleep
         self._interval = max(min_write_interval, 0.0)
         self._last_write: float | None = None
-        self.client = Github(
-            base_url=self.base_url,
+        # PyGithub's client insists on one whole-second timeout; its requester hands the value
+        # to requests unchanged, which takes (connect, read): an unreachable host then costs
+        # only the short connect timeout. Built directly, as the client would build it.
+        self._requester = Requester(
             auth=Auth.Token(token),
+            base_url=self.base_url,
+            timeout=cast(int, (min(CONNECT_TIMEOUT, timeout), max(timeout, 1.0))),
+            user_agent=Consts.DEFAULT_USER_AGENT,
+            per_page=Consts.DEFAULT_PER_PAGE,
+            verify=True,
             retry=None,
-            # PyGithub insists on whole seconds; round up so a short timeout is not zero.
-            timeout=max(math.ceil(timeout), 1),
+            pool_size=None,
             seconds_between_requests=0,
             seconds_between_writes=0,
         )
-        self._requester = self.client.requester
 
     def request(
         self,
@@ -186,9 +196,7 @@ class GitHubHttp:
                 verb, url, dict(params) if params else None, sent, body
             )
         except (requests.RequestException, OSError) as error:
-            raise TrackerTemporaryError(
-                f"GitHub unreachable: {type(error).__name__}: {error}"
-            ) from error
+            raise TrackerTemporaryError(unreachable("GitHub", self.base_url, error)) from error
         except GithubException as error:
             raise status_error(
                 error.status, error.data, error.headers or {}, ref=ref, now=self._clock()

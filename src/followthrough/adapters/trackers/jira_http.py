@@ -20,7 +20,12 @@ import requests
 from jira import JIRA, JIRAError
 from requests.adapters import HTTPAdapter
 
-from followthrough.adapters.trackers.errors import retry_after_seconds, server_time
+from followthrough.adapters.trackers.errors import (
+    CONNECT_TIMEOUT,
+    retry_after_seconds,
+    server_time,
+    unreachable,
+)
 from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
@@ -100,7 +105,7 @@ def status_error(
     return TrackerPermanentError(message, status=status)
 
 
-def translate(error: Exception, *, ref: str | None = None) -> TrackerError:
+def translate(error: Exception, *, ref: str | None = None, base: str = "") -> TrackerError:
     """Our error for a ``jira`` or ``requests`` exception."""
     if isinstance(error, JIRAError):
         response = getattr(error, "response", None)
@@ -109,7 +114,7 @@ def translate(error: Exception, *, ref: str | None = None) -> TrackerError:
         text = error.text or "no details"
         return status_error(status, f"Jira {status}: {text}", headers=headers, ref=ref)
     if isinstance(error, _TRANSIENT):
-        return TrackerTemporaryError(f"Jira unreachable: {type(error).__name__}: {error}")
+        return TrackerTemporaryError(unreachable("Jira", base or "the configured URL", error))
     if isinstance(error, ValueError):  # a body cut short parses as broken JSON
         return TrackerTemporaryError(f"Jira sent an unreadable response: {error}")
     return TrackerPermanentError(f"Jira request failed: {type(error).__name__}: {error}")
@@ -142,6 +147,7 @@ class JiraHttp:
         cloud: bool,
         timeout: float,
         pacer: WritePacer | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self.base = url.rstrip("/")
         self._lock = threading.Lock()
@@ -150,7 +156,11 @@ class JiraHttp:
         # No server-info call at construction: nothing here needs the client's version
         # sniffing, and a constructor should not do I/O. Retries are the engine's job.
         self.client = JIRA(
-            server=self.base, get_server_info=False, max_retries=0, timeout=timeout, **auth
+            server=self.base,
+            get_server_info=False,
+            max_retries=0,
+            timeout=(min(connect_timeout, timeout), timeout),
+            **auth,
         )
         adapter = _CountingAdapter(self._count, pacer or WritePacer(0.0))
         self._session: requests.Session = self.client._session  # the client's only handle
@@ -173,7 +183,7 @@ class JiraHttp:
         try:
             yield
         except (JIRAError, requests.RequestException, ValueError) as error:
-            raise translate(error, ref=ref) from error
+            raise translate(error, ref=ref, base=self.base) from error
 
     def call(self, action: Callable[[], T], *, ref: str | None = None) -> T:
         """Run one ``jira`` client method with translated errors."""

@@ -49,7 +49,7 @@ DEFAULT_PRIORITY_NAMES: Mapping[str, str] = {
     **{name: name for name in ("Highest", "High", "Medium", "Low", "Lowest")},
 }
 SUMMARY_LIMIT = 255
-DESCRIPTION_LIMIT = 30_000  # Jira refuses more than 32,767 characters; keep room for the marker
+DESCRIPTION_LIMIT = 30_000  # Jira refuses more than 32,767 characters
 ISSUE_REF = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*-\d+|\d+)$")
 _COMMENT_TAG = re.compile(r"^\[followthrough:(?P<marker>[^\]\n]*)\]\s*$", re.M)
 _JQL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -87,18 +87,14 @@ def marker_labels(labels: Iterable[str], marker: Marker | None = None) -> list[s
     return list(dict.fromkeys([*ours, *(clean_label(x) for x in labels if x.strip())]))
 
 
-def description(body: str, marker: Marker | None) -> str:
-    """The description: the body, then the marker line when the key can be written into one.
+def description(body: str) -> str:
+    """The description: the body alone, cut to Jira's limit.
 
-    The issue property is the identity ``find`` searches; the line is a human-visible fallback
-    that `issue_ticket` reads when a ticket has lost its property.
+    The identity lives in the issue property and the item label. No marker line is written
+    here: Jira shows an HTML comment as literal text, so it would be noise in every ticket
+    (`issue_marker` still reads the line on tickets written before).
     """
-    text = body if len(body) <= DESCRIPTION_LIMIT else body[: DESCRIPTION_LIMIT - 1] + "…"
-    try:
-        line = marker.body_line() if marker is not None else ""
-    except ValueError:
-        line = ""
-    return f"{text.rstrip()}\n\n{line}" if line else text
+    return body if len(body) <= DESCRIPTION_LIMIT else body[: DESCRIPTION_LIMIT - 1] + "…"
 
 
 def user_ref(identity: str | None, *, cloud: bool) -> dict[str, str] | None:
@@ -141,7 +137,7 @@ def create_payload(
         "project": {"key": project},
         "issuetype": {"name": spec.issue_type or issue_type},
         "summary": clean_summary(spec.fields.title),
-        "description": description(spec.body, spec.marker),
+        "description": description(spec.body),
         "labels": marker_labels(spec.fields.labels, spec.marker),
     }
     if spec.fields.due is not None:
@@ -192,7 +188,7 @@ def edit_payload(changes: FieldChanges, *, cloud: bool) -> dict[str, Any]:
     elif changes.clear_assignee:
         fields["assignee"] = None
     if changes.body is not None:
-        fields["description"] = description(changes.body, None)
+        fields["description"] = description(changes.body)
     ops = [{"add": clean_label(x)} for x in changes.add_labels]
     ops += [{"remove": clean_label(x)} for x in changes.remove_labels]
     body: dict[str, Any] = {}
