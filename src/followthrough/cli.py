@@ -123,6 +123,9 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.app import run_command  # noqa: PLC0415
 
     run_command.add_parser(commands)
+    from followthrough.app import check_command  # noqa: PLC0415
+
+    check_command.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
