@@ -83,7 +83,7 @@ def project_flag(text: str) -> ProjectSeed:
     key = text.strip()
     if not _PROJECT_KEY.match(key):
         raise SeedError(
-            f"--jira-project {text!r}: a project key is 2-10 capitals and digits, e.g. SRE"
+            f"--jira-project: {text!r} is not a project key (2-10 capitals and digits, e.g. SRE)"
         )
     return ProjectSeed(key=key)
 
@@ -91,7 +91,7 @@ def project_flag(text: str) -> ProjectSeed:
 def repo_flag(text: str) -> str:
     """``--github-repo owner/name``."""
     if not _REPO.match(text.strip()):
-        raise SeedError(f"--github-repo {text!r}: write owner/name, e.g. acme/sre")
+        raise SeedError(f"--github-repo: {text!r} is not owner/name (e.g. acme/sre)")
     return text.strip()
 
 
@@ -99,7 +99,7 @@ def user_flag(text: str) -> UserSeed:
     """``--user "Name[:accountId]"`` (an accountId may itself hold a colon)."""
     name, _, account = text.partition(":")
     if not name.strip():
-        raise SeedError(f"--user {text!r}: give a name, e.g. --user 'Sam Rivera'")
+        raise SeedError(f"--user: {text!r} has no name (e.g. --user 'Sam Rivera')")
     return UserSeed(name=name.strip(), account_id=account.strip() or None)
 
 
