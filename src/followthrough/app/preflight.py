@@ -26,6 +26,7 @@ from followthrough.config import (
     JiraConnection,
     TeamSettings,
 )
+from followthrough.engine.sync import SyncResult
 from followthrough.ports import TrackerError
 from followthrough.sandbox.core import Sandbox
 
@@ -231,3 +232,49 @@ def tracker_error_fix(team: TeamSettings, config: Config, error: TrackerError) -
         )
     where = str(config.file) if config.file else "the global configuration"
     return f"check trackers.{name}.url in {where} and that the tracker is reachable"
+
+
+# owners a sync plans to assign ------------------------------------------------------------
+
+
+def planned_assignees(result: SyncResult) -> dict[str, list[str]]:
+    """Tracker id → titles of the items a plan would assign to it."""
+    planned: dict[str, list[str]] = {}
+    for op in result.plan.operations:
+        ident = (op.spec.fields.assignee if op.spec else None) or (
+            op.changes.assignee if op.changes else None
+        )
+        if ident and op.writes:
+            planned.setdefault(ident, []).append(op.title or op.item_key)
+    return planned
+
+
+def planned_owner_problems(
+    config: Config, results: Sequence[SyncResult], *, sandbox_state: Path | None
+) -> list[str]:
+    """One line per owner a dry-run plan would assign but the tracker would refuse."""
+    lines: list[str] = []
+    with probes_for(config, sandbox_state=sandbox_state) as probes:
+        for result in results:
+            team = config.teams[result.team]
+            planned = planned_assignees(result)
+            if not planned:
+                continue
+            try:
+                refused = unassignable(probes.for_team(team), sorted(planned))
+            except TrackerError as error:
+                lines.append(f"{team.name}: could not check the owners: {error}")
+                continue
+            lines += [_refused_line(config, team, ident, planned[ident]) for ident in refused]
+    return lines
+
+
+def _refused_line(config: Config, team: TeamSettings, ident: str, titles: list[str]) -> str:
+    names = owners_of(team).get(ident) or [ident]
+    shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
+    fix = owner_fix(team, ident, names, where=team_file(config, team))
+    return (
+        f"{team.name}: would fail: owner {', '.join(names)} → {ident} is not assignable in "
+        f"{team.tracker.project} ({len(titles)} item{'s' if len(titles) != 1 else ''}: {shown}); "
+        f"fix: {fix}"
+    )

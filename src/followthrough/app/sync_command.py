@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from followthrough.app.preflight import planned_owner_problems
 from followthrough.app.wiring import (
     open_configured_store,
     read_documents,
@@ -93,7 +94,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     render(results, dry_run=args.dry_run, fmt=args.format)
+    if args.dry_run:
+        report_refused_owners(config, results, fmt=args.format)
     return 1 if any(result.error for _, result in results) else 0
+
+
+def report_refused_owners(
+    config: Config, results: list[tuple[str, SyncResult]], *, fmt: str
+) -> None:
+    """Owners the plan would assign but the tracker would refuse (``followthrough check``'s test)."""
+    lines = planned_owner_problems(
+        config, [result for _, result in results], sandbox_state=sandbox_state(config)
+    )
+    for line in lines:
+        print(line, file=sys.stderr if fmt == "json" else sys.stdout)
 
 
 class BarProgress:
