@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followthrough.adapters.templates import CommentContext, ReminderTemplates
+from followthrough.app.clock_option import command_clock
 from followthrough.app.sync_command import load, sandbox_state
 from followthrough.app.wiring import (
     open_configured_store,
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             config,
             teams_selected(config, args.team),
             store=store,
-            clock=utc_now,
+            clock=command_clock(args, default=utc_now),
             log=event_logger(logger),
             dry_run=args.dry_run,
         )

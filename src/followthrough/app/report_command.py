@@ -29,6 +29,7 @@ from followthrough.adapters.mail import (
     new_content_id,
 )
 from followthrough.adapters.stores.records import ReportClaim, ReportKind, Snapshot
+from followthrough.app.clock_option import command_clock
 from followthrough.app.sync_command import load
 from followthrough.app.wiring import (
     Documents,
@@ -203,6 +204,7 @@ class ReportJob:
     log: Log = no_log
     renderer: ReportRenderer = field(default_factory=ReportRenderer)
     lister: SyncEngine | None = None
+    keep_snapshots: bool = True  # False for a preview at another moment (``--at``)
     _reports: dict[tuple[str, str], TeamReport] = field(default_factory=dict, init=False)
 
     def default_week(self, team: TeamSettings | None) -> Week:
@@ -227,7 +229,7 @@ class ReportJob:
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
-        if week.label not in stored or week == self.default_week(team):
+        if self.keep_snapshots and (week.label not in stored or week == self.default_week(team)):
             # An older week keeps the snapshot taken when it ended: that one saw its tickets.
             self.store.save_snapshot(team.name, week.label, snapshot_figures(report.figures))
         self._reports[(team.name, week.label)] = report
@@ -376,16 +378,18 @@ def run(args: argparse.Namespace) -> int:
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = cast(ReportStore, open_configured_store(config))  # the SQL stores keep report claims
     sandbox_state = Path(config.settings.store.sqlite_path).with_name("sandbox.json")
+    clock = command_clock(args, default=utc_now)
     try:
-        with trackers_for(config, clock=utc_now, sandbox_state=sandbox_state) as trackers:
+        with trackers_for(config, clock=clock, sandbox_state=sandbox_state) as trackers:
             job = ReportJob(
                 config=config,
                 store=store,
                 trackers=trackers,
                 documents=read_documents(config),
-                clock=utc_now,
+                clock=clock,
                 mailer=smtp_mailer(config) if args.send else None,
                 log=event_logger(logger),
+                keep_snapshots=args.at is None,
             )
             outcomes = _run_reports(job, teams, args, digest=not args.team)
     finally:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from followthrough.app.clock_option import worker_clock
 from followthrough.app.daemon import Daemon, DaemonOptions, Parts
 from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook, JobOutcome
@@ -58,10 +59,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     log = event_logger(logger)
+    try:
+        clock = worker_clock(config, default=utc_now)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.once:
-        return run_once(config, log=log, out_dir=Path("out"))
+        return run_once(config, log=log, out_dir=Path("out"), clock=clock)
     options = DaemonOptions(host=args.host, port=args.port, grace=dt.timedelta(seconds=args.grace))
-    return run_daemon(config, log=log, options=options)
+    return run_daemon(config, log=log, options=options, clock=clock)
 
 
 def _dsn(config: Config) -> str | None:
@@ -69,16 +75,22 @@ def _dsn(config: Config) -> str | None:
     return dsn.get_secret_value() if dsn is not None else None
 
 
-def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptions) -> int:
+def run_daemon(
+    config: Config,
+    *,
+    log: Callable[..., None],
+    options: DaemonOptions,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> int:
     """Serve until SIGTERM or SIGINT; the exit status."""
     parts = Parts(
         store=open_configured_store(config),
-        leadership=leadership_for(_dsn(config), clock=utc_now, log=log),
+        leadership=leadership_for(_dsn(config), clock=clock, log=log),
         metrics=metrics_for_daemon(),
         load=load_config,
         report=find_report_hook(),
     )
-    daemon = Daemon(config, parts=parts, clock=utc_now, log=log, options=options)
+    daemon = Daemon(config, parts=parts, clock=clock, log=log, options=options)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: daemon.request_stop())
     code = daemon.serve(on_listening=lambda port: _announce(port, options.host))
@@ -94,9 +106,15 @@ def _announce(port: int, host: str) -> None:
     print(json.dumps({"http": f"http://{shown}:{port}", "pid": os.getpid()}), flush=True)
 
 
-def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
+def run_once(
+    config: Config,
+    *,
+    log: Callable[..., None],
+    out_dir: Path,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> int:
     """One sync, one reminder run and one report for every team; 0 when all succeeded."""
-    leadership = leadership_for(_dsn(config), clock=utc_now, log=log)
+    leadership = leadership_for(_dsn(config), clock=clock, log=log)
     if leadership.refresh() != "leader":
         print("another replica holds leadership: nothing done", file=sys.stderr)
         leadership.close()
@@ -105,13 +123,13 @@ def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
     try:
         bodies = JobBodies(
             current=lambda: Runtime(config=config, store=store),
-            clock=utc_now,
+            clock=clock,
             log=log,
             should_stop=lambda: False,
             report=find_report_hook(),
             out_dir=out_dir,
         )
-        book = JobBook(clock=utc_now, log=log)
+        book = JobBook(clock=clock, log=log)
         outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
     finally:
         store.close()

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from followthrough.app.clock_option import command_clock
 from followthrough.app.preflight import planned_owner_problems
 from followthrough.app.wiring import (
     open_configured_store,
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             config,
             teams_selected(config, args.team),
             store=store,
-            clock=utc_now,
+            clock=command_clock(args, default=utc_now),
             log=event_logger(logger),
             dry_run=args.dry_run,
             progress=None if args.dry_run else BarProgress(),
