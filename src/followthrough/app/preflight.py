@@ -144,7 +144,8 @@ def check_sources(config: Config) -> list[CheckResult]:
 
 
 def _folder_row(path: Path, *, index: int, where: str) -> CheckResult:
-    scope = f"source {path}"
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    scope = f"source {shown}"
     fix = f"create the folder, or correct sources[{index}].path in {where}"
     if not path.exists():
         return fail(scope, "source readable", "the folder does not exist", fix)
