@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from followthrough.adapters.stores import open_store
 from followthrough.app.clock_option import CLOCK_ENV, starting_at, worker_clock
 from followthrough.cli import main
 from followthrough.config import load_config
@@ -148,6 +149,11 @@ def test_report_at_a_moment_reports_that_moments_last_complete_week(
     )
     assert code == 0
     assert (out / "ops-2026-W10.json").exists()
+    store = open_store(dsn=None, sqlite_path=tmp_path / "state" / "ft.db")
+    try:
+        assert store.snapshots("ops") == []  # a preview leaves the trend alone
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(
