@@ -229,3 +229,21 @@ def test_served_sandbox_prints_json_then_the_catalogue() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_readme_seed_file_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [example] = [
+        block for block in readme.split("```yaml\n")[1:] if block.startswith("jira:\n  projects:")
+    ]
+    seed_file = tmp_path / "seed.yaml"
+    seed_file.write_text(example.split("```", 1)[0])
+    seed = load_seed_file(seed_file)
+    assert [p.key for p in seed.projects] == ["SRE", "DATA"]
+    assert seed.projects[1].statuses == ["To Do", "In Progress"]
+    assert seed.repos == ["acme/sre"]
+    assert [u.github_login for u in seed.users] == ["sam", "lena"]
+    with Sandbox() as sandbox:
+        apply_seed(sandbox, seed)
+        projects = {p["key"]: p for p in describe(sandbox)["jira"]["projects"]}
+        assert projects["DATA"]["statuses"] == ["To Do", "In Progress"]
