@@ -48,6 +48,7 @@ class JiraProbe:
         timeout: float = 10,
     ) -> None:
         self.project = project
+        self._cloud = cloud
         self._http = JiraHttp(url=url, user=user, token=token, cloud=cloud, timeout=timeout)
 
     def whoami(self) -> str:
@@ -85,11 +86,17 @@ class JiraProbe:
         found = self._http.request("GET", "resolution") or []
         return [str(r.get("name")) for r in found if isinstance(r, Mapping)]
 
-    def assignable(self, account_id: str) -> bool:
-        """Whether issues of the project can be assigned to ``account_id``."""
-        params = {"project": self.project, "accountId": account_id, "maxResults": 2}
+    def assignable(self, ident: str) -> bool:
+        """Whether issues of the project can be assigned to ``ident``.
+
+        Cloud names people by accountId; Data Center by user name (``username``, matched
+        against the user's name or key).
+        """
+        field = "accountId" if self._cloud else "username"
+        params = {"project": self.project, field: ident, "maxResults": 50}
         users = self._http.request("GET", "user/assignable/search", params=params) or []
-        return any(isinstance(u, Mapping) and u.get("accountId") == account_id for u in users)
+        keys = ("accountId",) if self._cloud else ("name", "key")
+        return any(isinstance(u, Mapping) and ident in (u.get(k) for k in keys) for u in users)
 
     def _get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
         body = self._http.request("GET", path, params=params)
