@@ -44,7 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--port", type=int, default=0, help="base port: jira on N, github on N+1 (0: pick free)"
     )
     parser.add_argument("--state", type=Path, default=None, help="JSON state file to load/save")
-    parser.add_argument("--seed", type=int, default=0, help="seed for tokens and fault injection")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="number seeding the token and fault injection (default: 0)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     _add_catalogue_options(parser)
     parser.set_defaults(func=run)
@@ -73,7 +78,11 @@ def _add_catalogue_options(parser: argparse.ArgumentParser) -> None:
         help="add a person to both trackers (repeatable), e.g. --user 'Sam Rivera'",
     )
     parser.add_argument(
-        "--seed-file", type=Path, default=None, help="YAML file of projects, repos and users to add"
+        "--seed-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="YAML file of projects, repos and users to add (see the README)",
     )
     parser.add_argument(
         "--list", action="store_true", help="print the projects, repos and users, then exit"
