@@ -17,7 +17,7 @@ ARG PYTHON_VERSION=3.11.14
 ARG DEBIAN_RELEASE=bookworm
 
 # ---------------------------------------------------------------------------------------------
-# builder: build the wheel, then install it with its dependencies into a self-contained venv.
+# builder: build the wheel, then install the locked dependencies and it into a self-contained venv.
 FROM python:${PYTHON_VERSION}-slim-${DEBIAN_RELEASE} AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -25,12 +25,14 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 WORKDIR /build
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY src ./src
 
+# Dependencies exactly as locked (with hashes), then the wheel alone.
 RUN python -m pip wheel --no-deps --wheel-dir /dist . \
     && python -m venv /opt/venv \
-    && /opt/venv/bin/python -m pip install --no-cache-dir /dist/followthrough-*.whl \
+    && /opt/venv/bin/python -m pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && /opt/venv/bin/python -m pip install --no-cache-dir --no-deps /dist/followthrough-*.whl \
     && /opt/venv/bin/followthrough --version
 
 # ---------------------------------------------------------------------------------------------

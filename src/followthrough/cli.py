@@ -149,12 +149,27 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.app import run_command  # noqa: PLC0415
 
     run_command.add_parser(commands)
+    from followthrough.app import check_command, clock_option  # noqa: PLC0415
+
+    check_command.add_parser(commands)
+    for name in ("sync", "remind", "report"):
+        clock_option.add_at_option(commands.choices[name])
+
+
+def _at_refusal(args: argparse.Namespace) -> str | None:
+    from followthrough.app.clock_option import at_refusal  # noqa: PLC0415
+
+    return at_refusal(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``followthrough`` console script (exit statuses: see `app.outcome`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    refusal = _at_refusal(args)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         handler = getattr(args, "handler", None) or args.func
         return int(handler(args))

@@ -170,5 +170,6 @@ def test_the_build_context_is_an_allow_list() -> None:
     assert {line for line in lines if line.startswith("!")} == {
         "!pyproject.toml",
         "!README.md",
+        "!requirements.lock",
         "!src/",
     }

@@ -41,6 +41,10 @@ class MailPermanentError(MailError):
     """Not worth retrying: authentication, 5xx replies, every recipient refused, TLS errors."""
 
 
+class MailLoginRefusedError(MailPermanentError):
+    """The server answered but refused the username and password."""
+
+
 class MailOutcomeUnknownError(MailError):
     """The connection broke while the message data was sent: it may have been delivered."""
 
@@ -173,6 +177,16 @@ class SmtpMailer:
             idempotent=False,
         )
         return str(message["Message-ID"])
+
+    def probe(self) -> None:
+        """Connect, EHLO (and STARTTLS) and log in, then quit; sends nothing. Raises `MailError`."""
+        try:
+            with self._connect() as smtp:
+                self._handshake(smtp)
+        except smtplib.SMTPAuthenticationError as error:
+            raise MailLoginRefusedError(f"the server refused the login: {error}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise _classified(error) from error
 
     def _attempt(self, message: EmailMessage) -> None:
         try:

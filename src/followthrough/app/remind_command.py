@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followthrough.adapters.templates import CommentContext, ReminderTemplates
+from followthrough.app.clock_option import command_clock
 from followthrough.app.outcome import (
     EXIT_FAILED,
     EXIT_OK,
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             config,
             teams,
             store=store,
-            clock=utc_now,
+            clock=command_clock(args, default=utc_now),
             log=event_logger(logger),
             dry_run=args.dry_run,
             retry=COMMAND_RETRY,

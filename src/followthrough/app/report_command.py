@@ -29,6 +29,7 @@ from followthrough.adapters.mail import (
     new_content_id,
 )
 from followthrough.adapters.stores.records import ReportClaim, ReportKind, Snapshot
+from followthrough.app.clock_option import command_clock
 from followthrough.app.outcome import (
     EXIT_FAILED,
     EXIT_OK,
@@ -218,6 +219,7 @@ class ReportJob:
     renderer: ReportRenderer = field(default_factory=ReportRenderer)
     lister: SyncEngine | None = None
     listing_errors: dict[str, str] = field(default_factory=dict, init=False)  # team → error
+    keep_snapshots: bool = True  # False for a preview at another moment (``--at``)
     _reports: dict[tuple[str, str], TeamReport] = field(default_factory=dict, init=False)
 
     def default_week(self, team: TeamSettings | None) -> Week:
@@ -243,7 +245,7 @@ class ReportJob:
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
-        if week.label not in stored or week == self.default_week(team):
+        if self.keep_snapshots and (week.label not in stored or week == self.default_week(team)):
             # An older week keeps the snapshot taken when it ended: that one saw its tickets.
             self.store.save_snapshot(team.name, week.label, snapshot_figures(report.figures))
         self._reports[(team.name, week.label)] = report
@@ -406,16 +408,18 @@ def run(args: argparse.Namespace) -> int:
     teams = teams_selected(config, args.team)
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     store = cast(ReportStore, open_configured_store(config))  # the SQL stores keep report claims
+    clock = command_clock(args, default=utc_now)
     try:
-        with trackers_for(config, clock=utc_now, sandbox_state=sandbox_state(config)) as trackers:
+        with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
             job = ReportJob(
                 config=config,
                 store=store,
                 trackers=trackers,
                 documents=read_documents(config),
-                clock=utc_now,
+                clock=clock,
                 mailer=smtp_mailer(config) if args.send else None,
                 log=event_logger(logger),
+                keep_snapshots=args.at is None,
             )
             outcomes, errors = _run_reports(job, teams, args, digest=not args.team)
     finally:

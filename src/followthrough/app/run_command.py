@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from followthrough.app.clock_option import worker_clock
 from followthrough.app.daemon import Daemon, DaemonOptions, Parts
 from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook, JobOutcome
@@ -81,10 +82,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logger = configure_logging(fmt=config.settings.log.format, level=config.settings.log.level)
     log = event_logger(logger)
+    try:
+        clock = worker_clock(config, default=utc_now)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.once:
-        return run_once(config, log=log, out_dir=Path(ONCE_OUT))
+        return run_once(config, log=log, out_dir=Path(ONCE_OUT), clock=clock)
     options = DaemonOptions(host=args.host, port=args.port, grace=dt.timedelta(seconds=args.grace))
-    return run_daemon(config, log=log, options=options)
+    return run_daemon(config, log=log, options=options, clock=clock)
 
 
 def _dsn(config: Config) -> str | None:
@@ -92,18 +98,22 @@ def _dsn(config: Config) -> str | None:
     return dsn.get_secret_value() if dsn is not None else None
 
 
-def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptions) -> int:
+def run_daemon(
+    config: Config,
+    *,
+    log: Callable[..., None],
+    options: DaemonOptions,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> int:
     """Serve until SIGTERM or SIGINT; the exit status."""
     parts = Parts(
         store=open_configured_store(config),
-        leadership=leadership_for(
-            _dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config)
-        ),
+        leadership=leadership_for(_dsn(config), clock=clock, log=log, timeouts=pg_timeouts(config)),
         metrics=metrics_for_daemon(),
         load=load_config,
         report=find_report_hook(),
     )
-    daemon = Daemon(config, parts=parts, clock=utc_now, log=log, options=options)
+    daemon = Daemon(config, parts=parts, clock=clock, log=log, options=options)
 
     def listening(url: str) -> None:
         # Only once the port is ours: a refused port ends the command with its usual handlers.
@@ -123,10 +133,16 @@ def _announce(url: str) -> None:
     print(json.dumps({"http": url, "pid": os.getpid()}), flush=True)
 
 
-def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
+def run_once(
+    config: Config,
+    *,
+    log: Callable[..., None],
+    out_dir: Path,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> int:
     """One sync, one reminder run and one report for every team; 0 when all succeeded."""
     store = open_configured_store(config)  # a journal that cannot be used: one line, exit 2
-    leadership = leadership_for(_dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config))
+    leadership = leadership_for(_dsn(config), clock=clock, log=log, timeouts=pg_timeouts(config))
     if leadership.refresh() != "leader":
         print("another replica holds leadership: nothing done", file=sys.stderr)
         leadership.close()
@@ -135,13 +151,13 @@ def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
     try:
         bodies = JobBodies(
             current=lambda: Runtime(config=config, store=store),
-            clock=utc_now,
+            clock=clock,
             log=log,
             should_stop=lambda: not leadership.is_leader(),
             report=find_report_hook(),
             out_dir=out_dir,
         )
-        book = JobBook(clock=utc_now, log=log)
+        book = JobBook(clock=clock, log=log)
         with kept_fresh(leadership):
             outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
     finally:

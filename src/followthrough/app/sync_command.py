@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from followthrough.app.clock_option import command_clock
 from followthrough.app.outcome import (
     EXIT_FAILED,
     EXIT_OK,
@@ -27,6 +28,7 @@ from followthrough.app.outcome import (
     error_text,
     plural,
 )
+from followthrough.app.preflight import planned_owner_problems
 from followthrough.app.wiring import (
     COMMAND_RETRY,
     Documents,
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             config,
             teams,
             store=store,
-            clock=utc_now,
+            clock=command_clock(args, default=utc_now),
             log=event_logger(logger),
             dry_run=args.dry_run,
             progress=None if args.dry_run else BarProgress(),
@@ -149,11 +151,24 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     render(outcome, dry_run=args.dry_run, fmt=args.format, directories=_directories(teams))
+    if args.dry_run:
+        report_refused_owners(config, outcome.results, fmt=args.format)
     return outcome.exit_status
 
 
 def _directories(teams: Sequence[TeamSettings]) -> dict[str, dict[str, str]]:
     return {team.name: dict(team.directory) for team in teams}
+
+
+def report_refused_owners(
+    config: Config, results: list[tuple[str, SyncResult]], *, fmt: str
+) -> None:
+    """Owners the plan would assign but the tracker would refuse (``followthrough check``'s test)."""
+    lines = planned_owner_problems(
+        config, [result for _, result in results], sandbox_state=sandbox_state(config)
+    )
+    for line in lines:
+        print(line, file=sys.stderr if fmt == "json" else sys.stdout)
 
 
 class BarProgress:

@@ -229,6 +229,28 @@ class GitHubApp:
             payload["assignees"] = list(assignees)
             return create_issue(w, payload).number
 
+    def add_repo(self, full_name: str) -> None:
+        """Create ``owner/name`` (idempotent); every person here may be assigned in it."""
+        with self._lock:
+            state, now = self._api.state, self.clock.now().timestamp()
+            owner, _, name = full_name.partition("/")
+            if not owner or not name or "/" in name:
+                raise ValueError(f"a repository is owner/name, not {full_name!r}")
+            if state.repo(owner, name) is not None:
+                return
+            state.add_user(owner, now=now, kind="Organization")
+            people = [u.login for u in state.users.values() if u.type == "User"]
+            state.add_repo(owner, name, now=now, collaborators=people)
+
+    def add_user(self, login: str) -> None:
+        """Create a person (idempotent) who may be assigned in every repository."""
+        with self._lock:
+            state = self._api.state
+            user = state.add_user(login, now=self.clock.now().timestamp())
+            for repo in state.repos.values():
+                if not repo.is_assignable(user.login):
+                    repo.collaborators.append(user.login)
+
     # internals --------------------------------------------------------------------------
 
     def _match(self, method: str, path: str) -> tuple[_Route, dict[str, str]] | None:

@@ -106,6 +106,7 @@ class JiraApp:
         self.search_lag = search_lag
         self.time_zone = _checked_zone(time_zone)
         self.store = JiraStore()
+        self.catalogue = m.Catalogue()
         self.issues = IssueEndpoints(self)
         self.routes = self._routes()
 
@@ -120,7 +121,8 @@ class JiraApp:
             raise jira_error(404, f"null for uri: {public_base}{req.path}")
         route, version, params = found
         ctx = render.Ctx(base=public_base.rstrip("/"), version=version, now=self.clock.now())
-        return route.handler(Call(req, ctx, params))
+        with m.using(self.catalogue):
+            return route.handler(Call(req, ctx, params))
 
     def route_of(self, req: SandboxRequest) -> str:
         """Route template with the version abstracted, e.g. ``GET /rest/api/{v}/myself``."""
@@ -132,16 +134,18 @@ class JiraApp:
         return f"{req.method} /rest/api/{{v}}{found[0].template}"
 
     def dump_state(self) -> dict[str, Any]:
-        """Issues, history, comments, links and counters."""
+        """Issues, history, comments, links, counters, and the users and projects."""
         return {
             "store": self.store.dump(),
             "search_lag": self.search_lag,
             "time_zone": self.time_zone,
+            "catalogue": self.catalogue.dump(),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Restore a ``dump_state``."""
         self.store.load(state.get("store", {}))
+        self.catalogue.load(state.get("catalogue", {}))
         self.search_lag = float(state.get("search_lag", self.search_lag))
         self.time_zone = _checked_zone(str(state.get("time_zone", self.time_zone)))
 
@@ -194,6 +198,8 @@ class JiraApp:
             ("GET", "/project/search", self.project_search),
             ("GET", "/project/{project}", self.project_get),
             ("GET", "/project/{project}/components", self.project_components),
+            ("GET", "/project/{project}/statuses", self.project_statuses),
+            ("GET", "/mypermissions", self.my_permissions),
             ("GET", "/issue/createmeta/{project}/issuetypes", self.createmeta_types),
             ("GET", "/issue/createmeta/{project}/issuetypes/{type}", self.createmeta_fields),
             ("GET", "/field", lambda call: SandboxResponse(200, render.field_list())),
@@ -251,7 +257,7 @@ class JiraApp:
         query = (call.arg("query") or call.arg("username") or "").lower()
         account = call.arg("accountId")
         found = []
-        for user in m.USERS:
+        for user in m.users():
             if active_only and not user["active"]:
                 continue
             if account and user["accountId"] != account:
@@ -279,19 +285,19 @@ class JiraApp:
         return SandboxResponse(200, self._users(call, active_only=True))
 
     def _project(self, ref: str) -> dict[str, Any]:
-        record = m.find(m.PROJECTS, ref, "key")
+        record = m.find(m.projects(), ref, "key")
         if record is None:
             raise jira_error(404, f"No project could be found with key '{ref}'.")
         return record
 
     def project_list(self, call: Call) -> SandboxResponse:
         """``GET /project`` (all projects)."""
-        return SandboxResponse(200, [render.project(call.ctx, p, full=True) for p in m.PROJECTS])
+        return SandboxResponse(200, [render.project(call.ctx, p, full=True) for p in m.projects()])
 
     def project_search(self, call: Call) -> SandboxResponse:
         """``GET /project/search`` (paginated)."""
         start, limit = call.int_arg("startAt", 0), call.int_arg("maxResults", 50)
-        values = [render.project(call.ctx, p) for p in m.PROJECTS]
+        values = [render.project(call.ctx, p) for p in m.projects()]
         page = values[start : start + limit]
         return SandboxResponse(
             200,
@@ -314,6 +320,44 @@ class JiraApp:
         """``GET /project/{idOrKey}/components``."""
         project = self._project(call.params["project"])
         return SandboxResponse(200, [render.component(call.ctx, c) for c in project["components"]])
+
+    def project_statuses(self, call: Call) -> SandboxResponse:
+        """``GET /project/{idOrKey}/statuses``: the statuses of each issue type's workflow."""
+        project = self._project(call.params["project"])
+        statuses = [render.status(call.ctx, s["id"]) for s in m.workflow_statuses(project)]
+        body = [
+            {
+                "self": f"{call.ctx.api}/issuetype/{t['id']}",
+                "id": t["id"],
+                "name": t["name"],
+                "subtask": False,
+                "statuses": statuses,
+            }
+            for t in m.ISSUE_TYPES
+        ]
+        return SandboxResponse(200, body)
+
+    def my_permissions(self, call: Call) -> SandboxResponse:
+        """``GET /mypermissions?projectKey=&permissions=``: what the API user may do there."""
+        wanted = [p for p in (call.arg("permissions") or "").split(",") if p.strip()]
+        if not wanted:
+            raise jira_error(400, "The 'permissions' query parameter is required.")
+        ref = call.arg("projectKey") or call.arg("projectId")
+        denied: list[str] = []
+        if ref is not None:
+            denied = list(self._project(ref).get("denied", []))
+        body = {
+            key.strip(): {
+                "id": str(index),
+                "key": key.strip(),
+                "name": key.strip().replace("_", " ").capitalize(),
+                "type": "PROJECT",
+                "description": f"Ability to {key.strip().replace('_', ' ').lower()}.",
+                "havePermission": key.strip() not in denied,
+            }
+            for index, key in enumerate(wanted, start=10)
+        }
+        return SandboxResponse(200, {"permissions": body})
 
     def createmeta_types(self, call: Call) -> SandboxResponse:
         """``GET /issue/createmeta/{project}/issuetypes``."""

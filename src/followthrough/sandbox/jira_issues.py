@@ -104,7 +104,7 @@ class IssueEndpoints:
                 errors.update(exc.body["errors"] or {"comment": exc.body["errorMessages"][0]})
 
     def _store_new(self, issue: dict[str, Any], comments: list[Any], call: Call) -> dict[str, Any]:
-        project = m.find(m.PROJECTS, issue["project"])
+        project = m.find(m.projects(), issue["project"])
         assert project is not None
         issue["id"] = str(self.store.next_id("issue"))
         issue["key"] = f"{project['key']}-{self.store.next_id('key:' + project['key'])}"
@@ -347,7 +347,10 @@ class IssueEndpoints:
     # transitions ---------------------------------------------------------------------
 
     def _available(self, issue: dict[str, Any]) -> list[dict[str, str]]:
-        return [t for t in m.TRANSITIONS if t["to"] != issue["status"]]
+        project = m.find(m.projects(), issue["project"])
+        assert project is not None
+        allowed = {s["id"] for s in m.workflow_statuses(project)}
+        return [t for t in m.TRANSITIONS if t["to"] != issue["status"] and t["to"] in allowed]
 
     def _transition_body(self, call: Call, transition: dict[str, str], *, fields: bool) -> Any:
         body: dict[str, Any] = {

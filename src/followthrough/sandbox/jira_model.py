@@ -5,7 +5,12 @@ Pure data and conversions; the HTTP side is in ``jira.py`` and rendering in ``ji
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,6 +146,134 @@ PROJECTS: tuple[dict[str, Any], ...] = (
 )
 
 
+PERMISSIONS = (
+    "BROWSE_PROJECTS",
+    "CREATE_ISSUES",
+    "EDIT_ISSUES",
+    "ADD_COMMENTS",
+    "TRANSITION_ISSUES",
+    "ASSIGN_ISSUES",
+    "RESOLVE_ISSUES",
+)
+
+
+def account_id_for(name: str) -> str:
+    """A stable, Cloud-shaped accountId for a user added by name."""
+    digest = hashlib.sha256(name.strip().casefold().encode()).hexdigest()
+    return f"712020:{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
+
+
+@dataclass
+class Catalogue:
+    """The site's users and projects: the seed plus what ``followthrough sandbox`` was told to add.
+
+    Each `JiraApp` owns one; request handling makes it current (see `using`), so the lookups
+    below (`users`, `projects`, `user_by_account`) see that app's additions and no other's.
+    """
+
+    users: list[dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(list(USERS)))
+    projects: list[dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(list(PROJECTS)))
+
+    def add_user(
+        self, name: str, *, account_id: str | None = None, active: bool = True
+    ) -> dict[str, Any]:
+        """Add a person (idempotent by accountId); the e-mail is made from the first name."""
+        account = account_id or account_id_for(name)
+        existing = next((u for u in self.users if u["accountId"] == account), None)
+        if existing is not None:
+            return existing
+        email = (
+            f"{name.split(maxsplit=1)[0].casefold()}@example.com"
+            if name.split()
+            else "user@example.com"
+        )
+        user = {
+            "accountId": account,
+            "displayName": name.strip(),
+            "emailAddress": email,
+            "active": active,
+            "accountType": "atlassian",
+        }
+        self.users.append(user)
+        return user
+
+    def add_project(
+        self,
+        key: str,
+        *,
+        name: str | None = None,
+        statuses: list[str] | None = None,
+        denied: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Add a project (idempotent by key); ``statuses`` limits its workflow by status name."""
+        existing = find(tuple(self.projects), key, "key")
+        if existing is not None:
+            return existing
+        ident = str(max(int(p["id"]) for p in self.projects) + 1)
+        project: dict[str, Any] = {
+            "id": ident,
+            "key": key.upper(),
+            "name": name or key.upper(),
+            "lead": BOT_ACCOUNT_ID,
+            "components": [],
+        }
+        if statuses is not None:
+            project["statuses"] = [_status_named(status)["id"] for status in statuses]
+        if denied:
+            project["denied"] = [permission.upper() for permission in denied]
+        self.projects.append(project)
+        return project
+
+    def dump(self) -> dict[str, Any]:
+        """JSON-able copy."""
+        return copy.deepcopy({"users": self.users, "projects": self.projects})
+
+    def load(self, state: dict[str, Any]) -> None:
+        """Replace with a ``dump`` (missing parts keep their seed)."""
+        data = copy.deepcopy(state)
+        self.users = data.get("users", self.users)
+        self.projects = data.get("projects", self.projects)
+
+
+def _status_named(name: str) -> dict[str, str]:
+    status = find(STATUSES, name, "name")
+    if status is None:
+        known = ", ".join(s["name"] for s in STATUSES)
+        raise ValueError(f"unknown status {name!r} (known: {known})")
+    return status
+
+
+_CURRENT: ContextVar[Catalogue | None] = ContextVar("jira_catalogue", default=None)
+
+
+@contextmanager
+def using(catalogue: Catalogue) -> Iterator[None]:
+    """Make ``catalogue`` the one `users` and `projects` read while a request is handled."""
+    token = _CURRENT.set(catalogue)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def users() -> tuple[dict[str, Any], ...]:
+    """Users of the current catalogue (the seed outside request handling)."""
+    current = _CURRENT.get()
+    return USERS if current is None else tuple(current.users)
+
+
+def projects() -> tuple[dict[str, Any], ...]:
+    """Projects of the current catalogue (the seed outside request handling)."""
+    current = _CURRENT.get()
+    return PROJECTS if current is None else tuple(current.projects)
+
+
+def workflow_statuses(project: dict[str, Any]) -> list[dict[str, str]]:
+    """The statuses a project's workflow holds (all of them unless the project limits it)."""
+    allowed = project.get("statuses")
+    return [s for s in STATUSES if allowed is None or s["id"] in allowed]
+
+
 @dataclass(frozen=True)
 class FieldDef:
     """One entry of ``GET /field``."""
@@ -264,8 +397,8 @@ def find(items: tuple[dict[str, Any], ...], ref: Any, *keys: str) -> dict[str, A
 
 
 def user_by_account(account_id: str | None) -> dict[str, Any] | None:
-    """A seeded user by accountId."""
-    return next((u for u in USERS if u["accountId"] == account_id), None)
+    """A user of the current catalogue by accountId."""
+    return next((u for u in users() if u["accountId"] == account_id), None)
 
 
 def status_by_id(status_id: str) -> dict[str, str]:

@@ -205,7 +205,7 @@ def field_value(ctx: Ctx, issue: dict[str, Any], name: str, comments: list[dict[
 
 
 def _project(issue: dict[str, Any]) -> dict[str, Any]:
-    record = m.find(m.PROJECTS, issue["project"])
+    record = m.find(m.projects(), issue["project"])
     assert record is not None
     return record
 

@@ -61,7 +61,7 @@ def canonical_field(name: str) -> str:
 
 def _identities(field: str) -> list[set[str]]:
     catalogue: dict[str, Any] = {
-        "project": [{p["id"], p["key"], p["name"]} for p in m.PROJECTS],
+        "project": [{p["id"], p["key"], p["name"]} for p in m.projects()],
         "status": [{s["id"], s["name"]} for s in m.STATUSES],
         "statuscategory": [
             {str(c["id"]), c["key"], c["name"]} for c in m.STATUS_CATEGORIES.values()
@@ -157,7 +157,7 @@ class Matcher:
         if field == "labels":
             return [{label.lower()} for label in issue["labels"]]
         if field == "components":
-            project = m.find(m.PROJECTS, issue["project"])
+            project = m.find(m.projects(), issue["project"])
             assert project is not None
             comps = [c for c in project["components"] if c["id"] in issue["components"]]
             return [{c["id"], c["name"].lower()} for c in comps]

@@ -206,7 +206,7 @@ def _multi_field(issue: dict[str, Any], name: str, value: Any, *, errors: dict[s
         if labels is not None:
             issue["labels"] = labels
     elif name == "components":
-        project = m.find(m.PROJECTS, issue["project"])
+        project = m.find(m.projects(), issue["project"])
         assert project is not None
         components = _components(value, project, errors)
         if components is not None:
@@ -295,7 +295,7 @@ def _apply_list_op(
         if checked is not None:
             issue["labels"] = _list_op(issue["labels"], verb, checked[0])
         return
-    project = m.find(m.PROJECTS, issue["project"])
+    project = m.find(m.projects(), issue["project"])
     assert project is not None
     found = _components([value], project, errors)
     if found is not None:
@@ -306,7 +306,7 @@ def new_issue(
     store: JiraStore, fields: dict[str, Any], *, now: datetime, errors: dict[str, str]
 ) -> dict[str, Any] | None:
     """A fresh issue record from create fields (not yet stored); None on project/type errors."""
-    project = m.find(m.PROJECTS, fields.get("project"), "key")
+    project = m.find(m.projects(), fields.get("project"), "key")
     if project is None:
         errors["project"] = "Specify a valid project ID or key"
     issuetype = m.find(m.ISSUE_TYPES, fields.get("issuetype"), "name")
