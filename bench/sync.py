@@ -6,9 +6,10 @@ Postmortems are generated in memory (extraction has its own benchmark), split ov
 that share the sandbox's Jira project OPS and GitHub repository acme/ops (half each). API
 calls are counted by the sandbox itself. Cycles are 10 simulated minutes apart. The cycle right
 after the first sync re-reads the tickets that sync wrote (their `updated` falls inside the
-listing's safety margin); the quiet cycle is the steady state after it. The last line is one
-JSON object with the figures; ``change_calls_per_item`` is what the 1% change cycle cost per
-changed item beyond the listing reads.
+listing's safety margin); the quiet cycle is the steady state after it. Then 1% of the items
+get a new due date, and in the next cycle another 1% are marked done. The last line is one
+JSON object with the figures; ``change_calls_per_item`` and ``close_calls_per_item`` are what
+those cycles cost per changed item beyond the listing reads.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from followthrough.adapters.stores import open_store
 from followthrough.adapters.trackers.github import GitHubTracker
 from followthrough.adapters.trackers.jira import JiraTracker
 from followthrough.domain.keys import item_key
-from followthrough.domain.model import ActionItem, Postmortem
+from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
 from followthrough.domain.policy import TeamPolicy
 from followthrough.engine.sync import SyncEngine
 from followthrough.ports import Tracker
@@ -168,21 +170,27 @@ def listing_calls(sandbox: Sandbox) -> int:
 
 
 def change_one_percent(
-    plan: list[tuple[TeamPolicy, list[Postmortem]]], rng: random.Random
+    plan: list[tuple[TeamPolicy, list[Postmortem]]],
+    rng: random.Random,
+    change: Callable[[ActionItem], ActionItem] = lambda i: replace(
+        i, due=i.due + dt.timedelta(days=7) if i.due else None
+    ),
 ) -> tuple[list[tuple[TeamPolicy, list[Postmortem]]], int]:
-    all_items = [(t, d, i) for t, docs in plan for d in docs for i in d.action_items]
-    chosen = {id(item) for _, _, item in rng.sample(all_items, max(1, len(all_items) // 100))}
+    """The plan with ``change`` made to 1% of the items (by default: due a week later)."""
+    all_items = [i for _, docs in plan for d in docs for i in d.action_items]
+    chosen = {id(item) for item in rng.sample(all_items, max(1, len(all_items) // 100))}
     changed = []
     for team, docs in plan:
         new_docs = []
         for pm in docs:
-            items = tuple(
-                replace(i, due=i.due + dt.timedelta(days=7)) if id(i) in chosen and i.due else i
-                for i in pm.action_items
-            )
+            items = tuple(change(i) if id(i) in chosen else i for i in pm.action_items)
             new_docs.append(replace(pm, action_items=items))
         changed.append((team, new_docs))
     return changed, len(chosen)
+
+
+def done(item: ActionItem) -> ActionItem:
+    return replace(item, status=ItemStatus.DONE)
 
 
 def main() -> None:
@@ -224,6 +232,10 @@ def main() -> None:
         changed_plan, changed = change_one_percent(plan, rng)
         change = cycle(engine, changed_plan, by_kind, sandbox)
         print(f"1% change cycle ({changed} items changed): {change}")
+        clock.advance(600)
+        closed_plan, closed = change_one_percent(changed_plan, rng, done)
+        close = cycle(engine, closed_plan, by_kind, sandbox)
+        print(f"1% close cycle ({closed} items done): {close}")
         store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MB")
@@ -243,6 +255,10 @@ def main() -> None:
                 # what each changed item cost beyond listing the projects (the target is ≤ 1.1)
                 "change_calls_per_item": round(
                     (change["calls"] - change["listing_reads"]) / max(changed, 1), 3
+                ),
+                # the same for items marked done: a transition (Jira) or a PATCH (GitHub)
+                "close_calls_per_item": round(
+                    (close["calls"] - close["listing_reads"]) / max(closed, 1), 3
                 ),
                 "peak_rss_mb": round(peak, 1),
             }

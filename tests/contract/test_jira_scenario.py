@@ -100,6 +100,19 @@ def test_jira_issue_lifecycle(
 
     jira.add_issue_property(issue.key, "followthrough", {"item": "pm-42#3", "rev": 1})
     assert jira.issue_property(issue.key, "followthrough").value.item == "pm-42#3"
+    # One edit that also sets the property and answers with the issue, as the adapter's do.
+    edited = jira._session.put(
+        jira._get_url(f"issue/{issue.key}"),
+        params={"returnIssue": "true"},
+        data=json.dumps(
+            {
+                "fields": {"duedate": "2026-12-08"},
+                "properties": [{"key": "followthrough", "value": {"item": "pm-42#4", "rev": 2}}],
+            }
+        ),
+    )
+    assert edited.json()["fields"]["duedate"] == "2026-12-08"
+    assert jira.issue_property(issue.key, "followthrough").value.item == "pm-42#4"
 
     done = _transition_id(jira, issue.key, "Done")
     jira.transition_issue(issue.key, done, fields={"resolution": {"name": "Done"}})
