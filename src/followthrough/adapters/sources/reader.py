@@ -15,7 +15,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from followthrough.adapters.sources.folder import FoundFile, Unreadable, decode, find_files
+from followthrough.adapters.sources.folder import (
+    FoundFile,
+    Unreadable,
+    decode,
+    find_files,
+    read_document,
+)
 from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.markdown import new_parser, parse_markdown
 from followthrough.domain.document import SourceProblem
@@ -167,27 +173,24 @@ class DocumentReader:
         self._save_cache()
 
     def _read_file(self, found: FoundFile) -> tuple[Postmortem, ...]:
-        key = found.resolved or str(found.path.resolve())
+        key = found.resolved or os.path.realpath(found.path)
         try:
             stat = found.entry.stat() if found.entry is not None else found.path.stat()
         except OSError as error:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"cannot read file: {error.strerror or error}")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
+            return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
         cached = self._entries.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+        if (
+            cached
+            and cached[0] == stat.st_size
+            and cached[1] == stat.st_mtime_ns
+            and cached[3]
+            and cached[3][0].path == found.shown
+        ):
             self.stats.cached += 1
             return cached[3]
-        if stat.st_size > _MAX_BYTES:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"file is {stat.st_size / 1_048_576:.1f} MB, over the 5 MB limit")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
-        try:
-            data = found.path.read_bytes()
-        except OSError as error:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"cannot read file: {error.strerror or error}")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
+        data = read_document(found.path, max_bytes=_MAX_BYTES)
+        if isinstance(data, Unreadable):
+            return self._cannot_read(found, data.reason)
         digest = hashlib.sha256(data).hexdigest()
         if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
@@ -197,6 +200,11 @@ class DocumentReader:
         self._entries[key] = (stat.st_size, stat.st_mtime_ns, digest, postmortems)
         self._dirty = True
         return postmortems
+
+    def _cannot_read(self, found: FoundFile, reason: str) -> tuple[Postmortem, ...]:
+        self.stats.unreadable += 1
+        unreadable = Unreadable(reason)
+        return (self._unreadable(found.shown, unreadable, folder=found.folder, stem=found.stem),)
 
     def _parse(self, found: FoundFile, data: bytes) -> tuple[Postmortem, ...]:
         text = decode(data)
