@@ -17,6 +17,7 @@ from itertools import accumulate
 from markdown_it_pyrs import MarkdownIt, Node
 
 from followthrough.adapters.sources.frontmatter import split_front_matter
+from followthrough.adapters.sources.limits import check_markdown
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -355,9 +356,13 @@ def parse_markdown(
     folder: str | None = None,
     stem: str = "",
 ) -> SourceDocument:
-    """Parse a Markdown document (optionally with YAML front matter) into blocks."""
+    """Parse a Markdown document (optionally with YAML front matter) into blocks.
+
+    Raises `UnsafeDocumentError` for a document too deeply nested or too heavy to parse safely.
+    """
     front = split_front_matter(text)
     body = _NEWLINES.sub("\n", front.body).replace("\0", "\ufffd")
+    check_markdown(body)
     md = parser or new_parser()
     source = _Source(body, line_offset=front.body_line - 1)
     root = md.tree(body)

@@ -23,8 +23,9 @@ from followthrough.adapters.sources.folder import (
     read_document,
 )
 from followthrough.adapters.sources.html import parse_html
+from followthrough.adapters.sources.limits import UnsafeDocumentError
 from followthrough.adapters.sources.markdown import new_parser, parse_markdown
-from followthrough.domain.document import SourceProblem
+from followthrough.domain.document import SourceDocument, SourceProblem
 from followthrough.domain.extract import extract
 from followthrough.domain.lint import LintPolicy, lint_postmortem
 from followthrough.domain.model import (
@@ -211,14 +212,22 @@ class DocumentReader:
         if isinstance(text, Unreadable):
             self.stats.unreadable += 1
             return (self._unreadable(found.shown, text, folder=found.folder, stem=found.stem),)
+        try:
+            doc = self._document(found, text)
+            postmortems = extract(doc, policy=self.policy)
+        except UnsafeDocumentError as unsafe:
+            return self._cannot_read(found, unsafe.reason)
+        except RecursionError:  # the bounds should prevent it; a crash must not stop the run
+            return self._cannot_read(found, "cannot be parsed safely: nested too deeply")
         self.stats.parsed += 1
+        return postmortems
+
+    def _document(self, found: FoundFile, text: str) -> SourceDocument:
         if found.kind == "html":
-            doc = parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
-        else:
-            doc = parse_markdown(
-                text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
-            )
-        return extract(doc, policy=self.policy)
+            return parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
+        return parse_markdown(
+            text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
+        )
 
     def _unreadable(
         self, shown: str, reason: Unreadable, *, folder: str | None, stem: str

@@ -1,0 +1,77 @@
+"""Hostile document text: too deep, too heavy or full of control characters, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from followthrough.adapters.sources.limits import MAX_NESTING
+from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.domain.model import Postmortem
+
+GOOD = "# Cache outage\n\n## Action items\n\n- Pin the client library version (owner: @alice, due: 2024-05-01)\n"
+
+
+def _read_with_good(tmp_path: Path, name: str, content: str) -> tuple[Postmortem, Postmortem]:
+    """The hostile file's postmortem and a good neighbour's, read in one run."""
+    team = tmp_path / "postmortems" / "payments"
+    team.mkdir(parents=True)
+    (team / "a-good.md").write_text(GOOD, encoding="utf-8")
+    (team / name).write_text(content, encoding="utf-8")
+    found = {Path(pm.path).name: pm for pm in DocumentReader().read([str(team.parent)])}
+    assert sorted(found) == sorted(["a-good.md", name])
+    return found[name], found["a-good.md"]
+
+
+def _unreadable_once(pm: Postmortem) -> str:
+    assert not pm.readable
+    assert [f.code for f in pm.findings] == ["unreadable-document"]
+    return pm.findings[0].message
+
+
+NESTED = {
+    "lists.md": "".join("  " * level + "- item\n" for level in range(1_000)),
+    "markers.md": "- " * 10_000 + "item\n",
+    "quotes.md": ">" * 10_000 + " deep\n",
+    "quoted-lines.md": "".join(">" * level + " line\n" for level in range(1, 2_000)),
+    "divs.html": "<div>" * 2_500 + "<p>deep</p>",
+    "many-divs.html": "<div>" * 20_000 + "<p>deep</p>",
+    "inline.html": "<b><i>" * 3_000 + "deep",
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_deep_nesting_is_one_finding_for_that_file_alone(tmp_path: Path, name: str) -> None:
+    bad, good = _read_with_good(tmp_path, name, NESTED[name])
+    assert "nested" in _unreadable_once(bad)
+    assert [i.title for i in good.action_items] == ["Pin the client library version"]
+
+
+HEAVY = {
+    "emphasis.md": "# Outage\n\n" + "*a" * 120_000,
+    "references.md": "# Outage\n\n" + "[a]: https://example.com\n" * 5_000,
+    "tags.html": "<p>" + "<span>a</span>" * 60_000,
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HEAVY))
+def test_markup_too_heavy_to_parse_is_one_finding(tmp_path: Path, name: str) -> None:
+    bad, _good = _read_with_good(tmp_path, name, HEAVY[name])
+    assert "cannot be parsed safely" in _unreadable_once(bad)
+
+
+def test_nesting_within_the_bound_is_read(tmp_path: Path) -> None:
+    depth = MAX_NESTING // 2 - 1
+    text = "# Outage\n\n## Action items\n\n" + "".join(
+        "  " * level + "- group:\n" for level in range(depth)
+    )
+    text += "  " * depth + "- Pin the client library version (owner: @alice, due: 2024-05-01)\n"
+    bad, _good = _read_with_good(tmp_path, "nested.md", text)
+    assert bad.readable
+    html_text = "<h2>Action items</h2>" + "<div>" * (MAX_NESTING - 10) + "<ul><li>Pin it</li></ul>"
+    html, _good = _read_with_good(tmp_path / "html", "nested.html", html_text)
+    assert html.readable
+    assert [i.title for i in html.action_items] == ["Pin it"]
