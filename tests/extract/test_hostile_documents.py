@@ -75,3 +75,22 @@ def test_nesting_within_the_bound_is_read(tmp_path: Path) -> None:
     html, _good = _read_with_good(tmp_path / "html", "nested.html", html_text)
     assert html.readable
     assert [i.title for i in html.action_items] == ["Pin it"]
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, levels):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.timeout(30)
+def test_an_alias_bomb_in_front_matter_is_refused_and_the_body_still_read(
+    tmp_path: Path,
+) -> None:
+    text = "---\ntitle: Bomb\n" + _alias_bomb(9) + "---\n" + GOOD
+    pm, _good = _read_with_good(tmp_path, "bomb.md", text)
+    assert [(f.code, f.line) for f in pm.findings] == [("bad-front-matter", 7)]
+    assert "aliases expand to more than" in pm.findings[0].message
+    assert [i.title for i in pm.action_items] == ["Pin the client library version"]
