@@ -45,11 +45,20 @@ def person_key(text: str) -> str:
 
 
 class PostmortemSelection(Section):
-    """Which postmortems belong to the team: by their ``team`` field, and by path globs."""
+    """Which postmortems belong to the team: by their ``team`` field, and by path globs.
+
+    Each postmortem belongs to one team at most: overlapping globs or team names of two teams
+    are a configuration error rather than a precedence rule, so no item is ticketed twice.
+    """
 
     match_team: bool = Field(default=True, description="a postmortem whose team is our name")
-    aliases: list[str] = Field(default_factory=list, description="other team-field values")
-    paths: list[str] = Field(default_factory=list, description="globs under the source root")
+    aliases: list[str] = Field(
+        default_factory=list, description="other team-field values (no two teams share one)"
+    )
+    paths: list[str] = Field(
+        default_factory=list,
+        description="globs under the source root; two teams' globs may not match the same path",
+    )
 
 
 class JiraTarget(Section):
