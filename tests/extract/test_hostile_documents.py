@@ -94,3 +94,43 @@ def test_an_alias_bomb_in_front_matter_is_refused_and_the_body_still_read(
     assert [(f.code, f.line) for f in pm.findings] == [("bad-front-matter", 7)]
     assert "aliases expand to more than" in pm.findings[0].message
     assert [i.title for i in pm.action_items] == ["Pin the client library version"]
+
+
+CONTROLS = "\x1b[31m\x07\x08\u202e\x9b\u2066"
+HOSTILE_MD = (
+    f'---\ntitle: "Outage\\e[2J{CONTROLS[-1]}"\n---\n'
+    f"# Outage{CONTROLS}\n\n## Action items\n\n"
+    f"- Pin the\x1b]0;pwned\x07 client{CONTROLS} library (owner: @ali\x08ce, due: 2024-05-01)\n\n"
+    "| Action | Owner |\n|---|---|\n"
+    f"| Rotate\u202e the keys\x1b[0m | bob\x07 |\n"
+)
+HOSTILE_HTML = (
+    "<h1>Outage&#x1b;[31m</h1><h2>Action items</h2>"
+    "<ul><li>Pin the&#x1b;]0;x&#7; client&#x202e; library (owner: @alice)</li></ul>"
+)
+
+
+def _visible(value: str) -> bool:
+    return not any(ord(c) < 0x20 and c not in "\t\n" for c in value) and not any(
+        c in value for c in "\x7f\x9b\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+
+
+def test_control_and_bidi_characters_are_dropped_from_extracted_text(tmp_path: Path) -> None:
+    pm, _good = _read_with_good(tmp_path, "hostile.md", HOSTILE_MD)
+    html, _good = _read_with_good(tmp_path / "html", "hostile.html", HOSTILE_HTML)
+    texts = [pm.title, html.title]
+    for item in (*pm.action_items, *html.action_items):
+        texts += [item.title, item.owner or "", item.owner_text or "", *item.notes]
+    texts += [finding.message for finding in (*pm.findings, *html.findings)]
+    assert [t for t in texts if not _visible(t)] == []
+    assert [i.title for i in pm.action_items] == [
+        "Pin the]0;pwned client[31m library",
+        "Rotate the keys[0m",
+    ]
+    assert [(i.owner, i.owner_text) for i in pm.action_items] == [
+        ("alice", "@alice"),
+        ("bob", "bob"),
+    ]
+    assert pm.title == "Outage[2J"
+    assert [i.title for i in html.action_items] == ["Pin the]0;x client library"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
@@ -29,6 +30,7 @@ from followthrough.domain.plan import OpKind, Plan
 from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
+from followthrough.output import printable
 from followthrough.ports import Store
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
@@ -194,9 +196,10 @@ def render(results: list[tuple[str, SyncResult]], *, dry_run: bool, fmt: str) ->
                 f"  applied: {dict(result.applied) or 'nothing'}; failed: {len(result.failed)}"
             )
         for finding in result.plan.findings + tuple(result.findings):
-            console.print(f"  {finding.path}:{finding.line}: {finding.code}: {finding.message}")
+            line = f"  {finding.path}:{finding.line}: {finding.code}: {finding.message}"
+            console.print(_shown(line))
         if result.error:
-            console.print(f"  [red]stopped: {result.error}[/red]")
+            console.print(f"  [red]stopped: {_shown(str(result.error))}[/red]")
 
 
 def _table(result: SyncResult, kind: str) -> Table:
@@ -206,8 +209,13 @@ def _table(result: SyncResult, kind: str) -> Table:
     for op in result.plan.operations:
         if op.kind in _SHOWN:
             ticket = op.ticket_ref or ("—" if op.kind != OpKind.WAIT else f"on {op.until}")
-            table.add_row(op.kind.value, ticket, op.title, op.reason)
+            table.add_row(op.kind.value, _shown(ticket), _shown(op.title), _shown(op.reason))
     return table
+
+
+def _shown(text: str) -> str:
+    """Text from documents or trackers, printed as written: no markup, no terminal controls."""
+    return escape(printable(text))
 
 
 def _json(kind: str, result: SyncResult, *, dry_run: bool) -> dict[str, Any]:

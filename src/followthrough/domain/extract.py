@@ -13,8 +13,17 @@ from dataclasses import replace
 from typing import Any
 
 from followthrough.domain.categorize import infer_category
-from followthrough.domain.document import Block, Heading, Paragraph, SourceDocument
-from followthrough.domain.itemtext import ItemText, plain_text, read_item, with_notes
+from followthrough.domain.document import (
+    Block,
+    Heading,
+    ListBlock,
+    ListEntry,
+    Paragraph,
+    SourceDocument,
+    Table,
+    Text,
+)
+from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text, with_notes
 from followthrough.domain.keys import item_key
 from followthrough.domain.lint import LintPolicy, lint_postmortem
 from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
@@ -34,8 +43,15 @@ _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
 
 def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[Postmortem, ...]:
-    """Every postmortem in a parsed document, items extracted and linted."""
+    """Every postmortem in a parsed document, items extracted and linted.
+
+    Control characters and bidi overrides are dropped from all text first, so no title,
+    owner or note carries them to a terminal, a tracker or a report.
+    """
     lint = policy or LintPolicy()
+    doc = replace(
+        doc, blocks=_visible_blocks(doc.blocks), front_matter=_visible_value(doc.front_matter)
+    )
     parts = _incidents(doc.blocks)
     base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
@@ -48,6 +64,45 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
             postmortem = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
         postmortems.append(lint_postmortem(postmortem, policy=lint, problems=doc.problems))
     return _unique_ids(postmortems)
+
+
+def _visible_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    return tuple(_visible_block(block) for block in blocks)
+
+
+def _visible_block(block: Block) -> Block:
+    if isinstance(block, Heading | Paragraph):
+        text = _visible(block.text)
+        return block if text is block.text else replace(block, text=text)
+    if isinstance(block, ListBlock):
+        entries = tuple(
+            ListEntry(text=_visible(entry.text), children=_visible_blocks(entry.children))
+            for entry in block.entries
+        )
+        return replace(block, entries=entries)
+    if isinstance(block, Table):
+        return replace(
+            block,
+            header=tuple(_visible(cell) for cell in block.header),
+            rows=tuple(tuple(_visible(cell) for cell in row) for row in block.rows),
+        )
+    return block
+
+
+def _visible(text: Text) -> Text:
+    clean = visible_text(text.raw)
+    return text if clean is text.raw else replace(text, raw=clean)
+
+
+def _visible_value(value: Any) -> Any:
+    """Front matter with control characters dropped from every string in it."""
+    if isinstance(value, str):
+        return visible_text(value)
+    if isinstance(value, dict):
+        return {_visible_value(key): _visible_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible_value(item) for item in value]
+    return value
 
 
 def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:

@@ -105,6 +105,16 @@ _DONE_NOTE = re.compile(
 )
 
 
+# C0 and C1 control characters (tab and newline excepted) and the bidi embeddings, overrides
+# and isolates: they drive terminals or reorder what a reader sees, and say nothing.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_text(text: str) -> str:
+    """``text`` without control characters or bidi overrides (tab and newline are kept)."""
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
 @dataclass(frozen=True, slots=True)
 class ItemText:
     """The parts of one item's text."""
