@@ -134,3 +134,36 @@ def test_control_and_bidi_characters_are_dropped_from_extracted_text(tmp_path: P
     ]
     assert pm.title == "Outage[2J"
     assert [i.title for i in html.action_items] == ["Pin the]0;x client library"]
+
+
+TABLE_MD = """\
+# Outage
+
+## Action items
+
+| Action | Owner | Due |
+|---|---|---|
+| First item | alice | 2024-05-01 |
+| Third item | <img src=x> | 2024-05-01 |
+| <img src=x> | bob | 2024-05-02 |
+| <describe the action> | <name> | <date> |
+"""
+TABLE_HTML = """\
+<h2>Action items</h2><table><tr><th>Action</th><th>Owner</th><th>Due</th></tr>
+<tr><td>First item</td><td>alice</td><td>2024-05-01</td></tr>
+<tr><td>Third item</td><td><img src=x></td><td>2024-05-01</td></tr>
+<tr><td><img src=x></td><td>bob</td><td>2024-05-02</td></tr>
+<tr><td></td><td></td><td></td></tr>
+</table>
+"""
+
+
+def test_a_table_row_holding_markup_is_kept_or_reported(tmp_path: Path) -> None:
+    pm, _good = _read_with_good(tmp_path, "table.md", TABLE_MD)
+    assert [i.title for i in pm.action_items] == ["First item", "Third item"]
+    assert [(f.code, f.line) for f in pm.findings if f.item is None] == [("unreadable-item", 9)]
+    assert "<img src=x>" in pm.findings[0].message
+
+    html, _good = _read_with_good(tmp_path / "html", "table.html", TABLE_HTML)
+    assert [i.title for i in html.action_items] == ["First item", "Third item"]
+    assert [(f.code, f.line) for f in html.findings if f.item is None] == [("unreadable-item", 4)]

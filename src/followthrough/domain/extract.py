@@ -20,6 +20,7 @@ from followthrough.domain.document import (
     ListEntry,
     Paragraph,
     SourceDocument,
+    SourceProblem,
     Table,
     Text,
 )
@@ -57,12 +58,13 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     postmortems: list[Postmortem] = []
     for heading, blocks in parts:
         if heading is None:
-            postmortem = _postmortem(doc, blocks, pm_id=base_id, heading=None)
+            postmortem, lost = _postmortem(doc, blocks, pm_id=base_id, heading=None)
         else:
             suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
             pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
-            postmortem = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
-        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=doc.problems))
+            postmortem, lost = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
+        problems = (*doc.problems, *lost)
+        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=problems))
     return _unique_ids(postmortems)
 
 
@@ -140,17 +142,18 @@ def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[B
 
 def _postmortem(
     doc: SourceDocument, blocks: Sequence[Block], *, pm_id: str, heading: Heading | None
-) -> Postmortem:
+) -> tuple[Postmortem, tuple[SourceProblem, ...]]:
+    """The postmortem, and the table rows that held something but no readable action."""
     front: Mapping[str, Any] = doc.front_matter if heading is None else {}
     meta = read_metadata(blocks, front)
     title = _title(doc, blocks, meta, heading)
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
-    items = _items(found.candidates, pm_id=pm_id, reference=date)
+    items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
     items += _front_matter_items(
         doc.front_matter, pm_id=pm_id, reference=date, line=doc.front_matter_line
     )
-    return Postmortem(
+    postmortem = Postmortem(
         id=pm_id,
         path=doc.path,
         title=title,
@@ -165,6 +168,7 @@ def _postmortem(
         has_action_section=found.sections > 0 or bool(items),
         extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},
     )
+    return postmortem, lost
 
 
 def _title(
@@ -207,19 +211,32 @@ def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
 
 def _items(
     candidates: Sequence[Candidate], *, pm_id: str, reference: dt.date | None
-) -> list[ActionItem]:
+) -> tuple[list[ActionItem], tuple[SourceProblem, ...]]:
     items: list[ActionItem] = []
+    lost: list[SourceProblem] = []
     used: dict[str, int] = {}
     for candidate in candidates:
         item = _item(candidate, pm_id=pm_id, reference=reference)
         if item is None:
+            if candidate.row is not None:
+                lost.append(_unreadable_row(candidate))
             continue
         count = used.get(item.key, 0) + 1
         used[item.key] = count
         if count > 1:
             item = replace(item, key=f"{item.key}~{count}")
         items.append(item)
-    return items
+    return items, tuple(lost)
+
+
+def _unreadable_row(candidate: Candidate) -> SourceProblem:
+    raw = " ".join(candidate.text.raw.split())
+    shown = f"“{raw[:59]}…”" if len(raw) > 60 else f"“{raw}”" if raw else "nothing"
+    message = (
+        f"this table row's action reads as {shown}, not as an outcome (markup dropped?); "
+        "write the action as plain text"
+    )
+    return SourceProblem("unreadable-item", message, candidate.text.line)
 
 
 def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> ActionItem | None:

@@ -38,7 +38,7 @@ from followthrough.domain.model import (
 )
 
 # Bump when extraction changes, so cached results from older rules are not reused.
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"
 _MAX_BYTES = 5 * 1024 * 1024
 # How the cache file is laid out; bump when `_Codec` changes.
 _CACHE_FORMAT = "2"
