@@ -167,3 +167,17 @@ def test_a_table_row_holding_markup_is_kept_or_reported(tmp_path: Path) -> None:
     html, _good = _read_with_good(tmp_path / "html", "table.html", TABLE_HTML)
     assert [i.title for i in html.action_items] == ["First item", "Third item"]
     assert [(f.code, f.line) for f in html.findings if f.item is None] == [("unreadable-item", 4)]
+
+
+def test_a_backtick_left_open_in_a_link_does_not_crash_the_parser(tmp_path: Path) -> None:
+    text = (
+        "# Outage\n\n## Action items\n\n"
+        "- Document [the `retry flag (owner: @bob, due: 2024-05-01)\n"
+        "- Fix [`a](https://github.com/acme/ops/issues/3) (owner: @ann, due: 2024-05-02)\n\n"
+        "```\n[`inside a fence\n```\n"
+    )
+    pm, _good = _read_with_good(tmp_path, "backtick.md", text)
+    assert [(i.title, i.owner, i.ticket) for i in pm.action_items] == [
+        ("Document [the `retry flag", "bob", None),
+        ("Fix `a", "ann", "acme/ops#3"),
+    ]

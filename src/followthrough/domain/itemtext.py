@@ -131,8 +131,14 @@ class ItemText:
     reads_as_done: bool = False
 
 
+# An item is a sentence or a short paragraph; past this length its text is not read, which
+# also keeps the patterns below (some quadratic on pathological text) within milliseconds.
+MAX_ITEM_TEXT = 2_000
+
+
 def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
+    raw = raw[:MAX_ITEM_TEXT]
     text = _one_line(raw)
     status, text = _status_markers(text)
     owner, text = _owner(text)
@@ -160,7 +166,7 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
     """Attach sub-bullet notes; a note that says the work was done marks the item done."""
     status = item.status
-    if status is None and any(_DONE_NOTE.match(_one_line(note)) for note in notes):
+    if status is None and any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes):
         status = ItemStatus.DONE
     return replace(item, notes=notes, status=status)
 
@@ -260,6 +266,7 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
 
 def plain_text(text: str) -> str:
     """Markdown-like inline text as the words a reader sees, tickets and URLs removed."""
+    text = text[:MAX_ITEM_TEXT]
     if "`" not in text:
         return _tidy(_words(text))
     parts = _CODE_SPAN.split(text)

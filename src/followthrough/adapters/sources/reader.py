@@ -20,7 +20,10 @@ from followthrough.adapters.sources.folder import (
     Unreadable,
     decode,
     find_files,
+    kind_of,
     read_document,
+    stem_of,
+    too_big,
 )
 from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.limits import UnsafeDocumentError
@@ -201,6 +204,23 @@ class DocumentReader:
         self._entries[key] = (stat.st_size, stat.st_mtime_ns, digest, postmortems)
         self._dirty = True
         return postmortems
+
+    def parse_bytes(self, data: bytes, *, name: str) -> tuple[Postmortem, ...]:
+        """Postmortems of one document's bytes, as if read from a file called ``name``.
+
+        Whatever the bytes, this returns postmortems: a document that cannot be read or
+        parsed safely is one postmortem with one ``unreadable-document`` finding.
+        """
+        found = FoundFile(
+            path=Path(name),
+            shown=name,
+            folder=None,
+            stem=stem_of(Path(name).name),
+            kind=kind_of(name) or "markdown",
+        )
+        if len(data) > _MAX_BYTES:
+            return self._cannot_read(found, too_big(len(data), _MAX_BYTES).reason)
+        return self._parse(found, data)
 
     def _cannot_read(self, found: FoundFile, reason: str) -> tuple[Postmortem, ...]:
         self.stats.unreadable += 1
