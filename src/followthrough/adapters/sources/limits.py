@@ -55,7 +55,7 @@ def check_markdown(body: str) -> None:
         )
     for match in _PREFIX.finditer(body):
         prefix = match.group()
-        if len(prefix) > MAX_NESTING:
+        if len(prefix) > MAX_NESTING // 2:  # a tab may count as two levels
             levels = _prefix_levels(prefix)
             if levels > MAX_NESTING:
                 raise _nesting(levels)
