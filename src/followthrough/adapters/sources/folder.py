@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import stat as stat_module
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,16 +153,19 @@ def _entry_target(entry: os.DirEntry[str], inside: str) -> str | Unreadable:
     simply not postmortems.
     """
     document = kind_of(entry.name) is not None
-    if _is_symlink(entry):
-        real = os.path.realpath(entry.path)
-        if not (real + os.sep).startswith(inside):
-            outside = Unreadable("symbolic link leads outside the source folder; it is not read")
-            target = _target(Path(entry.path))
-            shown = document or (
-                not isinstance(target, Unreadable) and stat_module.S_ISDIR(target.st_mode)
-            )
-            return outside if shown else Unreadable(_SKIP)
+    symlink = _is_symlink(entry)
+    if not symlink:  # the listing already says what it is: no system call
+        if _is(entry.is_dir):
+            return "folder"
+        if _is(entry.is_file):
+            return "file"
     target = _target(Path(entry.path))
+    if symlink and not (os.path.realpath(entry.path) + os.sep).startswith(inside):
+        shown = document or (
+            not isinstance(target, Unreadable) and stat_module.S_ISDIR(target.st_mode)
+        )
+        outside = Unreadable("symbolic link leads outside the source folder; it is not read")
+        return outside if shown else Unreadable(_SKIP)
     if isinstance(target, Unreadable):
         return target if document else Unreadable(_SKIP)
     if stat_module.S_ISDIR(target.st_mode):
@@ -219,6 +222,13 @@ class _InFolder:
             resolved=real,
             entry=entry,
         )
+
+
+def _is(check: Callable[..., bool]) -> bool:
+    try:
+        return check(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_symlink(entry: os.DirEntry[str]) -> bool:
