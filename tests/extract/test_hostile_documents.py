@@ -181,3 +181,14 @@ def test_a_backtick_left_open_in_a_link_does_not_crash_the_parser(tmp_path: Path
         ("Document [the `retry flag", "bob", None),
         ("Fix `a", "ann", "acme/ops#3"),
     ]
+
+
+@pytest.mark.parametrize("depth", [500, 5_000])
+def test_deeply_nested_front_matter_is_refused_and_the_body_still_read(
+    tmp_path: Path, depth: int
+) -> None:
+    text = "---\ntitle: " + "[" * depth + "\n---\n" + GOOD
+    pm, _good = _read_with_good(tmp_path, "deep.md", text)
+    assert [f.code for f in pm.findings] == ["bad-front-matter"]
+    assert "nested too deeply" in pm.findings[0].message
+    assert [i.title for i in pm.action_items] == ["Pin the client library version"]

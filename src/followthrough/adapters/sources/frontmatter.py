@@ -62,11 +62,12 @@ def split_front_matter(text: str) -> FrontMatter:
 def _load_yaml(raw: str) -> Any:
     """Parse with the fast loader; a failure is re-read by the pure one for its exact message."""
     try:
-        return _bounded_load(raw, _LOADER)
+        try:
+            return _bounded_load(raw, _LOADER)
+        except yaml.YAMLError:
+            return _bounded_load(raw, yaml.SafeLoader)
     except RecursionError:
         raise yaml.YAMLError("nested too deeply") from None
-    except yaml.YAMLError:
-        return _bounded_load(raw, yaml.SafeLoader)
 
 
 # Front matter holds a few dozen values; aliases may repeat a block, not multiply it.
