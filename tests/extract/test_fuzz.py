@@ -23,7 +23,7 @@ from tests.extract.hostile import HTML_FRAGMENTS, MARKDOWN_FRAGMENTS, NASTY_DIR,
 
 READER = DocumentReader()
 FUZZ = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=dt.timedelta(seconds=10),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
