@@ -64,7 +64,18 @@ def type_of(node: dict[str, Any], defs: dict[str, Any]) -> str:
     for key in ("anyOf", "oneOf"):
         if key in node:
             return " or ".join(_name(o, defs) for o in node[key])
-    return str(kind or "object")
+    return str(kind or "object") + _range(node)
+
+
+def _range(node: dict[str, Any]) -> str:
+    """`` 0…365`` for a bounded number (``>0`` for an exclusive bound)."""
+    low = node.get("minimum", node.get("exclusiveMinimum"))
+    high = node.get("maximum", node.get("exclusiveMaximum"))
+    if low is None and high is None:
+        return ""
+    left = "" if low is None else (">" if "exclusiveMinimum" in node else "") + str(low)
+    right = "" if high is None else ("<" if "exclusiveMaximum" in node else "") + str(high)
+    return f" {left}…{right}"
 
 
 def _name(node: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from followthrough import __version__
@@ -21,6 +22,7 @@ from followthrough.output import (
     lint_github,
     lint_json,
     lint_text,
+    printable,
 )
 
 
@@ -54,8 +56,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _print_table(postmortems: Sequence[Postmortem]) -> None:
     console = Console()
     for pm in postmortems:
+        where = f"{pm.path} · {pm.team or 'no team'} · {pm.date or 'no date'}"
         table = Table(
-            title=f"{pm.title}  [dim]{pm.path} · {pm.team or 'no team'} · {pm.date or 'no date'}[/dim]",
+            title=f"{_shown(pm.title)}  [dim]{_shown(where)}[/dim]",
             title_justify="left",
             expand=False,
         )
@@ -65,13 +68,18 @@ def _print_table(postmortems: Sequence[Postmortem]) -> None:
             table.add_row(
                 str(item.line),
                 item.status.value,
-                item.title,
-                item.owner or "—",
+                _shown(item.title),
+                _shown(item.owner or "—"),
                 str(item.due or "—"),
-                item.ticket or "—",
+                _shown(item.ticket or "—"),
                 item.category or "—",
             )
         console.print(table)
+
+
+def _shown(text: str) -> str:
+    """Document text in a table: printed as written, no markup, no terminal controls."""
+    return escape(printable(text))
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:

@@ -74,7 +74,8 @@ def test_a_new_team_file_reschedules_the_daemon(workspace: Path, log: RecordingL
     daemon = Daemon(config, parts=parts, clock=clock, log=log, options=DaemonOptions())
     try:
         web = workspace / "config" / "teams" / "web.yaml"
-        text = web.read_text().replace("name: web", "name: mobile")
+        # A new team claims its own folder: two teams may not claim the same postmortems.
+        text = web.read_text().replace("name: web", "name: mobile").replace("web/**", "mobile/**")
         (workspace / "config" / "teams" / "mobile.yaml").write_text(text)
         daemon.tick()
         assert "remind:mobile" in daemon.scheduler.next_runs()

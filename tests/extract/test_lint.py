@@ -21,6 +21,7 @@ def test_default_severities() -> None:
         "vague-outcome",
         "duplicate-item",
         "no-action-items",
+        "unreadable-item",
         "unreadable-document",
         "bad-front-matter",
     }

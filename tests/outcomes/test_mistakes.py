@@ -65,7 +65,8 @@ def _binary_document(ws: Workspace) -> dict[str, str]:
 
 def _dangling_document(ws: Workspace) -> dict[str, str]:
     # Listed by the walk, gone when read: what a file deleted mid-scan looks like.
-    (ws.root / "postmortems" / "web" / "gone.md").symlink_to(ws.root / "deleted.md")
+    web = ws.root / "postmortems" / "web"
+    (web / "gone.md").symlink_to(web / "deleted.md")
     return {}
 
 
@@ -208,7 +209,7 @@ MISTAKES = (
         1,
         (
             "postmortems/web/gone.md:1: unreadable-document: postmortems/web/gone.md:"
-            " cannot read file: No such file or directory",
+            " broken symbolic link: its target does not exist",
             "run --once: not all done: sync: 1 source or document skipped",
         ),
         make=_dangling_document,

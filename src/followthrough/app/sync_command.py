@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
@@ -44,6 +45,7 @@ from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import Operation, OpKind, Plan
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
+from followthrough.output import printable
 from followthrough.ports import Store
 from followthrough.retry import RetryPolicy
 
@@ -312,9 +314,9 @@ def render(
         for line in team_lines(
             outcome, result, kind, dry_run=dry_run, directory=names.get(result.team, {})
         ):
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
     for line in outcome.problems:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
     console.print(
         closing_line(outcome, dry_run=dry_run), markup=False, highlight=False, soft_wrap=True
     )
@@ -424,8 +426,13 @@ def _table(result: SyncResult, kind: str) -> Table:
     for op in result.plan.operations:
         if op.kind in _SHOWN:
             ticket = op.ticket_ref or ("—" if op.kind != OpKind.WAIT else f"on {op.until}")
-            table.add_row(op.kind.value, ticket, op.title, op.reason)
+            table.add_row(op.kind.value, _shown(ticket), _shown(op.title), _shown(op.reason))
     return table
+
+
+def _shown(text: str) -> str:
+    """Text from documents or trackers, printed as written: no markup, no terminal controls."""
+    return escape(printable(text))
 
 
 def _json_run(outcome: SyncRun, *, dry_run: bool) -> dict[str, Any]:

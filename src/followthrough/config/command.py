@@ -21,6 +21,7 @@ from followthrough.config.settings import (
     JiraConnection,
     SmtpSettings,
 )
+from followthrough.output import printable
 
 DEFAULT_FILE = Path("config/followthrough.yaml")
 
@@ -75,7 +76,7 @@ def run_check(args: argparse.Namespace) -> int:
         config = load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            print(problem)
+            print(printable(str(problem)))
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in the configuration", file=sys.stderr)
         return 2

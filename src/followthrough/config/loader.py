@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from followthrough.config.defaults import embedded_global, embedded_teams
 from followthrough.config.env import deep_merge, env_values, leaf_paths
+from followthrough.config.overlap import overlap_problems
 from followthrough.config.problems import (
     EMBEDDED,
     ENVIRONMENT,
@@ -235,6 +236,7 @@ def _load_teams(
     problems: list[Problem],
 ) -> dict[str, TeamSettings]:
     teams: dict[str, TeamSettings] = {}
+    parsed_files: dict[str, YamlFile] = {}
     for stem, parsed in files:
         if not isinstance(parsed, YamlFile):
             problems.extend(parsed)
@@ -246,6 +248,8 @@ def _load_teams(
         problems.extend(found)
         if team is not None and not found:
             teams[team.name] = team
+            parsed_files[team.name] = parsed
+    problems.extend(overlap_problems(teams, parsed_files))
     for name in sorted(set(env.teams) - {stem for stem, _ in files}):
         for path in leaf_paths(env.teams[name], ("teams", name)):
             message = f"no team file for '{name}'" + suggestion(name, [s for s, _ in files])

@@ -99,7 +99,7 @@ class JiraConnection(Section):
     user: str | None = None
     token: SecretStr | None = None
     token_file: ConfigPath | None = None
-    search_lag_seconds: float = Field(default=60, ge=0)
+    search_lag_seconds: float = Field(default=60, ge=0, le=3600)
 
     _url = field_validator("url")(_http_url)
 
@@ -196,7 +196,7 @@ class SmtpSettings(Section):
     password: SecretStr | None = None
     password_file: ConfigPath | None = None
     sender: Email
-    timeout_seconds: float = Field(default=30, gt=0)
+    timeout_seconds: float = Field(default=30, gt=0, le=600)
 
     @model_validator(mode="before")
     @classmethod

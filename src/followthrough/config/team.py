@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from followthrough.config.fields import (
     ConfigPath,
@@ -32,6 +32,10 @@ from followthrough.config.fields import (
 from followthrough.config.problems import suggestion
 from followthrough.domain.lint import CODES, LintPolicy
 
+# Ranges of the numbers: wide enough for any real team, narrow enough that dates computed
+# from them stay within the calendar (a due date 10**9 weeks away overflows it).
+Days = Annotated[int, Field(ge=1, le=365)]
+Weeks = Annotated[int, Field(ge=1, le=520)]
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
@@ -41,11 +45,20 @@ def person_key(text: str) -> str:
 
 
 class PostmortemSelection(Section):
-    """Which postmortems belong to the team: by their ``team`` field, and by path globs."""
+    """Which postmortems belong to the team: by their ``team`` field, and by path globs.
+
+    Each postmortem belongs to one team at most: overlapping globs or team names of two teams
+    are a configuration error rather than a precedence rule, so no item is ticketed twice.
+    """
 
     match_team: bool = Field(default=True, description="a postmortem whose team is our name")
-    aliases: list[str] = Field(default_factory=list, description="other team-field values")
-    paths: list[str] = Field(default_factory=list, description="globs under the source root")
+    aliases: list[str] = Field(
+        default_factory=list, description="other team-field values (no two teams share one)"
+    )
+    paths: list[str] = Field(
+        default_factory=list,
+        description="globs under the source root; two teams' globs may not match the same path",
+    )
 
 
 class JiraTarget(Section):
@@ -94,9 +107,9 @@ class TeamTracker(Section):
 class DueDefaults(Section):
     """Due dates given to items that have none, in weeks after the incident."""
 
-    priority_weeks: PositiveInt = 4
-    default_weeks: PositiveInt = 8
-    horizons: dict[Annotated[str, Lowercase], PositiveInt] = Field(
+    priority_weeks: Weeks = 4
+    default_weeks: Weeks = 8
+    horizons: dict[Annotated[str, Lowercase], Weeks] = Field(
         default_factory=as_written({"short-term": 4, "medium-term": 12, "long-term": 26})
     )
 
@@ -127,19 +140,19 @@ class ReminderSettings(Section):
     """When and how often owners of stale or due tickets are nudged."""
 
     enabled: bool = True
-    stale_days: PositiveInt = 14
-    due_soon_days: int = Field(default=3, ge=0)
-    first_after_days: int = Field(default=0, ge=0)
-    backoff_days: list[PositiveInt] = Field(default_factory=as_written([7, 14]))
-    max_per_owner_per_week: int = Field(default=3, ge=0)
+    stale_days: Days = 14
+    due_soon_days: int = Field(default=3, ge=0, le=365)
+    first_after_days: int = Field(default=0, ge=0, le=365)
+    backoff_days: list[Days] = Field(default_factory=as_written([7, 14]), max_length=50)
+    max_per_owner_per_week: int = Field(default=3, ge=0, le=1000)
     business_days: list[Day] = Field(
         default_factory=as_written(["monday", "tuesday", "wednesday", "thursday", "friday"]),
         min_length=1,
     )
     business_hours: str = "09:00-17:00"
     holidays: list[dt.date] = Field(default_factory=list)
-    escalate_after_nudges: int = Field(default=3, ge=0, description="0: never")
-    escalate_after_overdue_days: int = Field(default=14, ge=0, description="0: never")
+    escalate_after_nudges: int = Field(default=3, ge=0, le=100, description="0: never")
+    escalate_after_overdue_days: int = Field(default=14, ge=0, le=365, description="0: never")
     snooze_label: str = "snooze"
     templates_dir: ConfigPath | None = None
 
@@ -187,7 +200,7 @@ class TeamSettings(Section):
     )
     lead: str | None = Field(default=None, description="a directory key or a tracker id")
     timezone: str = "UTC"
-    soak_days: int = Field(default=2, ge=0)
+    soak_days: int = Field(default=2, ge=0, le=365)
     done_items: Literal["create_closed", "skip"] = "create_closed"
     owner_policy: Literal["needs_owner_label", "assign_lead", "hold"] = "needs_owner_label"
     due_defaults: DueDefaults = Field(default_factory=as_written({}))

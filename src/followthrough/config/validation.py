@@ -122,6 +122,14 @@ def _child(value: Any, part: int | str) -> tuple[bool, Any]:
     return False, None
 
 
+_BOUNDS = {
+    "less_than_equal": "at most",
+    "less_than": "less than",
+    "greater_than_equal": "at least",
+    "greater_than": "more than",
+}
+
+
 def _reason(
     detail: ErrorDetails,
     path: KeyPath,
@@ -141,6 +149,10 @@ def _reason(
         hint = PATTERN_HINTS.get(str((detail.get("ctx") or {}).get("pattern")))
         if hint is not None:
             return f"must be {hint}"
+    bound = _BOUNDS.get(kind)
+    if bound is not None:
+        limit = next(iter((detail.get("ctx") or {}).values()), "?")
+        return f"must be {bound} {limit}"
     if "[key]" in detail["loc"]:
         return f"invalid name: {detail['msg']}"
     message = detail["msg"]

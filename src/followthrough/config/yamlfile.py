@@ -65,17 +65,29 @@ class YamlFile:
         return None
 
 
+# A configuration holds hundreds of values; aliases may repeat a block, not multiply it.
+MAX_NODES = 100_000
+
+
 def parse_yaml(text: str, *, label: str) -> YamlFile | list[Problem]:
-    """Parse ``text``; problems when it is not YAML, repeats a key, or is not a mapping."""
+    """Parse ``text``; problems when it is not YAML, repeats a key, or is not a mapping.
+
+    Aliases are expanded only while the values they stand for stay under `MAX_NODES`, so a
+    few lines of nested aliases cannot make the program build billions of values.
+    """
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            check_expansion(node, limit=MAX_NODES)
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1
         reason = getattr(exc, "problem", None) or str(exc)
         return [Problem(label, "", line, f"not valid YAML: {reason}")]
+    except RecursionError:
+        return [Problem(label, "", None, "not valid YAML: nested too deeply")]
     finally:
         loader.dispose()
     if data is None:
@@ -89,6 +101,47 @@ def parse_yaml(text: str, *, label: str) -> YamlFile | list[Problem]:
     if duplicates:
         return duplicates
     return YamlFile(label=label, data=data, lines=lines)
+
+
+class TooManyValuesError(yaml.YAMLError):
+    """Aliases that expand to more values than a configuration can hold."""
+
+    def __init__(self, node: yaml.Node, limit: int) -> None:
+        self.problem = f"aliases expand to more than {limit} values (an alias bomb?)"
+        self.problem_mark = node.start_mark
+        super().__init__(self.problem)
+
+
+def check_expansion(root: yaml.Node, *, limit: int) -> None:
+    """Raise `TooManyValuesError` at the first node whose expansion exceeds ``limit`` values.
+
+    Aliases point at the node they repeat, so each node's expanded size is counted once; a
+    node that contains itself expands without end.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            if known < 0:
+                raise TooManyValuesError(node, limit)  # an alias inside its own anchor
+            return known
+        sizes[id(node)] = -1
+        total = 1 + sum(size(child) for child in _children(node))
+        if total > limit:
+            raise TooManyValuesError(node, limit)
+        sizes[id(node)] = total
+        return total
+
+    size(root)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def read_yaml(path: Path, *, label: str | None = None) -> YamlFile | list[Problem]:

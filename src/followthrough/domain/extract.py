@@ -13,8 +13,18 @@ from dataclasses import replace
 from typing import Any
 
 from followthrough.domain.categorize import infer_category
-from followthrough.domain.document import Block, Heading, Paragraph, SourceDocument
-from followthrough.domain.itemtext import ItemText, plain_text, read_item, with_notes
+from followthrough.domain.document import (
+    Block,
+    Heading,
+    ListBlock,
+    ListEntry,
+    Paragraph,
+    SourceDocument,
+    SourceProblem,
+    Table,
+    Text,
+)
+from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text, with_notes
 from followthrough.domain.keys import item_key
 from followthrough.domain.lint import LintPolicy, lint_postmortem
 from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
@@ -34,20 +44,67 @@ _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
 
 def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[Postmortem, ...]:
-    """Every postmortem in a parsed document, items extracted and linted."""
+    """Every postmortem in a parsed document, items extracted and linted.
+
+    Control characters and bidi overrides are dropped from all text first, so no title,
+    owner or note carries them to a terminal, a tracker or a report.
+    """
     lint = policy or LintPolicy()
+    doc = replace(
+        doc, blocks=_visible_blocks(doc.blocks), front_matter=_visible_value(doc.front_matter)
+    )
     parts = _incidents(doc.blocks)
     base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
     for heading, blocks in parts:
         if heading is None:
-            postmortem = _postmortem(doc, blocks, pm_id=base_id, heading=None)
+            postmortem, lost = _postmortem(doc, blocks, pm_id=base_id, heading=None)
         else:
             suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
             pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
-            postmortem = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
-        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=doc.problems))
+            postmortem, lost = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
+        problems = (*doc.problems, *lost)
+        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=problems))
     return _unique_ids(postmortems)
+
+
+def _visible_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    return tuple(_visible_block(block) for block in blocks)
+
+
+def _visible_block(block: Block) -> Block:
+    if isinstance(block, Heading | Paragraph):
+        text = _visible(block.text)
+        return block if text is block.text else replace(block, text=text)
+    if isinstance(block, ListBlock):
+        entries = tuple(
+            ListEntry(text=_visible(entry.text), children=_visible_blocks(entry.children))
+            for entry in block.entries
+        )
+        return replace(block, entries=entries)
+    if isinstance(block, Table):
+        return replace(
+            block,
+            header=tuple(_visible(cell) for cell in block.header),
+            rows=tuple(tuple(_visible(cell) for cell in row) for row in block.rows),
+        )
+    return block
+
+
+def _visible(text: Text) -> Text:
+    clean = visible_text(text.raw)
+    return text if clean is text.raw else replace(text, raw=clean)
+
+
+def _visible_value(value: Any) -> Any:
+    """Front matter with control characters dropped from every string in it."""
+    if isinstance(value, str):
+        return visible_text(value)
+    if isinstance(value, dict):
+        return {_visible_value(key): _visible_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible_value(item) for item in value]
+    return value
 
 
 def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:
@@ -85,17 +142,18 @@ def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[B
 
 def _postmortem(
     doc: SourceDocument, blocks: Sequence[Block], *, pm_id: str, heading: Heading | None
-) -> Postmortem:
+) -> tuple[Postmortem, tuple[SourceProblem, ...]]:
+    """The postmortem, and the table rows that held something but no readable action."""
     front: Mapping[str, Any] = doc.front_matter if heading is None else {}
     meta = read_metadata(blocks, front)
     title = _title(doc, blocks, meta, heading)
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
-    items = _items(found.candidates, pm_id=pm_id, reference=date)
+    items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
     items += _front_matter_items(
         doc.front_matter, pm_id=pm_id, reference=date, line=doc.front_matter_line
     )
-    return Postmortem(
+    postmortem = Postmortem(
         id=pm_id,
         path=doc.path,
         title=title,
@@ -110,6 +168,7 @@ def _postmortem(
         has_action_section=found.sections > 0 or bool(items),
         extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},
     )
+    return postmortem, lost
 
 
 def _title(
@@ -152,19 +211,32 @@ def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
 
 def _items(
     candidates: Sequence[Candidate], *, pm_id: str, reference: dt.date | None
-) -> list[ActionItem]:
+) -> tuple[list[ActionItem], tuple[SourceProblem, ...]]:
     items: list[ActionItem] = []
+    lost: list[SourceProblem] = []
     used: dict[str, int] = {}
     for candidate in candidates:
         item = _item(candidate, pm_id=pm_id, reference=reference)
         if item is None:
+            if candidate.row is not None:
+                lost.append(_unreadable_row(candidate))
             continue
         count = used.get(item.key, 0) + 1
         used[item.key] = count
         if count > 1:
             item = replace(item, key=f"{item.key}~{count}")
         items.append(item)
-    return items
+    return items, tuple(lost)
+
+
+def _unreadable_row(candidate: Candidate) -> SourceProblem:
+    raw = " ".join(candidate.text.raw.split())
+    shown = f"“{raw[:59]}…”" if len(raw) > 60 else f"“{raw}”" if raw else "nothing"
+    message = (
+        f"this table row's action reads as {shown}, not as an outcome (markup dropped?); "
+        "write the action as plain text"
+    )
+    return SourceProblem("unreadable-item", message, candidate.text.line)
 
 
 def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> ActionItem | None:

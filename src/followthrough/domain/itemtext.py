@@ -105,6 +105,16 @@ _DONE_NOTE = re.compile(
 )
 
 
+# C0 and C1 control characters (tab and newline excepted) and the bidi embeddings, overrides
+# and isolates: they drive terminals or reorder what a reader sees, and say nothing.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_text(text: str) -> str:
+    """``text`` without control characters or bidi overrides (tab and newline are kept)."""
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
 @dataclass(frozen=True, slots=True)
 class ItemText:
     """The parts of one item's text."""
@@ -121,8 +131,14 @@ class ItemText:
     reads_as_done: bool = False
 
 
+# An item is a sentence or a short paragraph; past this length its text is not read, which
+# also keeps the patterns below (some quadratic on pathological text) within milliseconds.
+MAX_ITEM_TEXT = 2_000
+
+
 def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
+    raw = raw[:MAX_ITEM_TEXT]
     text = _one_line(raw)
     status, text = _status_markers(text)
     owner, text = _owner(text)
@@ -150,7 +166,7 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
     """Attach sub-bullet notes; a note that says the work was done marks the item done."""
     status = item.status
-    if status is None and any(_DONE_NOTE.match(_one_line(note)) for note in notes):
+    if status is None and any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes):
         status = ItemStatus.DONE
     return replace(item, notes=notes, status=status)
 
@@ -250,6 +266,7 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
 
 def plain_text(text: str) -> str:
     """Markdown-like inline text as the words a reader sees, tickets and URLs removed."""
+    text = text[:MAX_ITEM_TEXT]
     if "`" not in text:
         return _tidy(_words(text))
     parts = _CODE_SPAN.split(text)

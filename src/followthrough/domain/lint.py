@@ -24,6 +24,7 @@ DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "vague-outcome": Severity.WARNING,
     "duplicate-item": Severity.WARNING,
     "no-action-items": Severity.WARNING,
+    "unreadable-item": Severity.WARNING,
     "unreadable-document": Severity.ERROR,
     "bad-front-matter": Severity.ERROR,
 }

@@ -49,13 +49,21 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("type", "kind", "category", "class", "type-action", "type-acton"),
     "priority": ("priority", "prio", "importance"),
 }
+# A template's "<owner name>" placeholder, but not an HTML element such as <img src=x>:
+# a row holding markup is a real row whose text the author should see read (or reported).
+_PLACEHOLDER = (
+    r"<(?!/?(?:a|abbr|b|br|code|del|div|em|embed|i|iframe|img|input|link|object|p|s|script|"
+    r"span|strike|strong|style|sub|sup|svg|u|video|audio|source|math)\b)[^<>=/]*>"
+)
 _EXAMPLE_ROW = re.compile(
-    r"^(?:example\b.*|e\.g\..*|sample\b.*|\.{3}|…|<[^>]*>|\$\{[^}]*\}|\[[^\]]*\]|x+|"
+    r"^(?:example\b.*|e\.g\..*|sample\b.*|\.{3}|…|" + _PLACEHOLDER + r"|\$\{[^}]*\}|\[[^\]]*\]|x+|"
     r"description|action item|tbd|todo)$",
     re.I,
 )
 _TEMPLATE_OWNER = re.compile(
-    r"^(?:ldap|name|\[name\]|\[owner\]|owner|\[team member\]|team member|who|x+|\.\.\.|<[^>]*>)$",
+    r"^(?:ldap|name|\[name\]|\[owner\]|owner|\[team member\]|team member|who|x+|\.\.\.|"
+    + _PLACEHOLDER
+    + r")$",
     re.I,
 )
 _DONE_CELL = re.compile(
@@ -148,7 +156,14 @@ def _cell(cells: tuple[Text, ...], roles: dict[str, int], role: str) -> Text | N
 
 def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
     action = _cell(cells, roles, "action")
-    if action is None or _EXAMPLE_ROW.match(re.sub(r"[*_`]+", "", action.raw).strip()):
+    if action is None:
+        # No action text, yet other cells filled (its markup was dropped, say): kept, so
+        # extraction can report the row rather than lose it.
+        filled = [cell for cell in cells if cell.raw.strip()]
+        if not filled:
+            return None
+        action = Text("", filled[0].line)
+    elif _EXAMPLE_ROW.match(re.sub(r"[*_`]+", "", action.raw).strip()):
         return None
     owner_cell = _cell(cells, roles, "owner")
     if owner_cell and _TEMPLATE_OWNER.match(re.sub(r"[*_`]+", "", owner_cell.raw).strip()):

@@ -168,11 +168,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
     """
     entries = block.entries
     for position, entry in enumerate(entries):
-        if (
-            entry in entries
-            and is_inline_label(_label_words(entry.text.raw))
-            and _is_bare_label(entry)
-        ):
+        if is_inline_label(_label_words(entry.text.raw)) and _is_bare_label(entry):
             for sibling in entries[position + 1 :]:
                 if _label_words(sibling.text.raw):
                     break

@@ -6,8 +6,10 @@ a postmortem with an ``unreadable-document`` finding, so nothing disappears sile
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Generator, Iterator, Sequence
+import stat as stat_module
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,19 +58,55 @@ def stem_of(name: str) -> str:
 
 
 def find_files(paths: Sequence[str]) -> Iterator[FoundFile | tuple[str, Unreadable]]:
-    """Documents under ``paths`` (files or folders, recursive, sorted); symlink loops are reported."""
+    """Documents under ``paths`` (files or folders, recursive, sorted).
+
+    Only regular files are found; loops, pipes, devices and links leading out of a folder
+    are reported instead, so they are never opened.
+    """
     for given in paths:
         root = Path(given)
-        if root.is_file():
-            yield _found(root, shown=given)
-        elif root.is_dir():
+        target = _target(root)
+        if isinstance(target, Unreadable):
+            yield given, target
+        elif stat_module.S_ISDIR(target.st_mode):
             yield from _walk(root, given)
+        elif stat_module.S_ISREG(target.st_mode):
+            yield _found(root, shown=given)
         else:
-            yield given, Unreadable("no such file or folder")
+            yield given, _not_regular(target)
+
+
+def _target(path: Path) -> os.stat_result | Unreadable:
+    """What ``path`` leads to (links followed), or why it leads nowhere."""
+    try:
+        return path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return Unreadable(_LOOP)
+        if path.is_symlink():
+            return Unreadable("broken symbolic link: its target does not exist")
+        return Unreadable("no such file or folder")
+
+
+_LOOP = "symbolic link loop: the link leads back to itself"
+
+
+def _not_regular(stat: os.stat_result) -> Unreadable:
+    mode = stat.st_mode
+    what = (
+        "a named pipe"
+        if stat_module.S_ISFIFO(mode)
+        else "a socket"
+        if stat_module.S_ISSOCK(mode)
+        else "a device"
+        if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode)
+        else "a special file"
+    )
+    return Unreadable(f"not a regular file ({what}); it is not opened")
 
 
 def _found(path: Path, *, shown: str) -> FoundFile:
-    resolved = path.resolve()
+    resolved = Path(os.path.realpath(path))
     return FoundFile(
         path=path,
         shown=shown,
@@ -81,6 +119,7 @@ def _found(path: Path, *, shown: str) -> FoundFile:
 
 def _walk(root: Path, shown_root: str) -> Iterator[FoundFile | tuple[str, Unreadable]]:
     visited: set[tuple[int, int]] = set()
+    inside = os.path.join(os.path.realpath(root), "")
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -93,11 +132,47 @@ def _walk(root: Path, shown_root: str) -> Iterator[FoundFile | tuple[str, Unread
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if _is_dir(entry):
+            what = _entry_target(entry, inside)
+            if isinstance(what, Unreadable):
+                if what.reason != _SKIP:
+                    yield in_folder.shown + entry.name, what
+            elif what == "folder":
                 subfolders.append(Path(entry.path))
             elif kind_of(entry.name):
                 yield in_folder.found(entry)
         stack.extend(reversed(subfolders))
+
+
+_SKIP = ""  # an entry that is neither a folder nor a document, and needs no word
+
+
+def _entry_target(entry: os.DirEntry[str], inside: str) -> str | Unreadable:
+    """``folder``, ``file`` (a regular file), or why the entry is not read.
+
+    Only a document's name, or a link to a folder, is worth a finding: other files are
+    simply not postmortems.
+    """
+    document = kind_of(entry.name) is not None
+    symlink = _is_symlink(entry)
+    if not symlink:  # the listing already says what it is: no system call
+        if _is(entry.is_dir):
+            return "folder"
+        if _is(entry.is_file):
+            return "file"
+    target = _target(Path(entry.path))
+    if symlink and not (os.path.realpath(entry.path) + os.sep).startswith(inside):
+        shown = document or (
+            not isinstance(target, Unreadable) and stat_module.S_ISDIR(target.st_mode)
+        )
+        outside = Unreadable("symbolic link leads outside the source folder; it is not read")
+        return outside if shown else Unreadable(_SKIP)
+    if isinstance(target, Unreadable):
+        return target if document else Unreadable(_SKIP)
+    if stat_module.S_ISDIR(target.st_mode):
+        return "folder"
+    if stat_module.S_ISREG(target.st_mode):
+        return "file"
+    return _not_regular(target) if document else Unreadable(_SKIP)
 
 
 def _entries(
@@ -131,11 +206,11 @@ class _InFolder:
 
     def found(self, entry: os.DirEntry[str]) -> FoundFile:
         if _is_symlink(entry):
-            resolved = Path(entry.path).resolve()  # a linked file's team is where it lives
+            resolved = Path(os.path.realpath(entry.path))  # a linked file's team is where it lives
             real, team = str(resolved), resolved.parent.name or None
         else:
             if self.real is None:
-                folder = self.folder.resolve()
+                folder = Path(os.path.realpath(self.folder))
                 self.real = (os.path.join(folder, ""), folder.name or None)
             real, team = self.real[0] + entry.name, self.real[1]
         return FoundFile(
@@ -149,6 +224,13 @@ class _InFolder:
         )
 
 
+def _is(check: Callable[..., bool]) -> bool:
+    try:
+        return check(follow_symlinks=False)
+    except OSError:
+        return False
+
+
 def _is_symlink(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_symlink()
@@ -156,30 +238,42 @@ def _is_symlink(entry: os.DirEntry[str]) -> bool:
         return True
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
 def _shown(root: Path, shown_root: str, path: Path) -> str:
     relative = path.relative_to(root)
     return str(Path(shown_root) / relative)
 
 
-def read_text(path: Path) -> str | Unreadable:
-    """The file's text, or why it cannot be read (too big, binary, not UTF-8, empty, dangling link)."""
+def read_document(path: Path, *, max_bytes: int) -> bytes | Unreadable:
+    """The bytes of a regular file, or why they are not read (not regular, too big, unreadable).
+
+    The file is opened without blocking and checked after opening, so a pipe or device put
+    in its place since the folder was listed is never read from.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Unreadable(
-                f"file is {size / 1_048_576:.1f} MB, over the {MAX_BYTES // 1_048_576} MB limit"
-            )
-        data = path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            return Unreadable(_LOOP)
         return Unreadable(f"cannot read file: {error.strerror or error}")
-    return decode(data)
+    with os.fdopen(handle, "rb") as file:
+        stat = os.fstat(file.fileno())
+        if not stat_module.S_ISREG(stat.st_mode):
+            return _not_regular(stat)
+        if stat.st_size > max_bytes:
+            return too_big(stat.st_size, max_bytes)
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as error:
+            return Unreadable(f"cannot read file: {error.strerror or error}")
+    if len(data) > max_bytes:
+        return too_big(len(data), max_bytes)
+    return data
+
+
+def too_big(size: int, max_bytes: int) -> Unreadable:
+    return Unreadable(
+        f"file is {size / 1_048_576:.1f} MB, over the {max_bytes // 1_048_576} MB limit"
+    )
 
 
 def decode(data: bytes) -> str | Unreadable:

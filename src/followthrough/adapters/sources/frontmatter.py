@@ -62,6 +62,52 @@ def split_front_matter(text: str) -> FrontMatter:
 def _load_yaml(raw: str) -> Any:
     """Parse with the fast loader; a failure is re-read by the pure one for its exact message."""
     try:
-        return yaml.load(raw, Loader=_LOADER)  # noqa: S506 - both loaders are safe loaders
-    except yaml.YAMLError:
-        return yaml.safe_load(raw)
+        try:
+            return _bounded_load(raw, _LOADER)
+        except yaml.YAMLError:
+            return _bounded_load(raw, yaml.SafeLoader)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
+
+
+# Front matter holds a few dozen values; aliases may repeat a block, not multiply it.
+MAX_NODES = 10_000
+
+
+class _TooManyValuesError(yaml.YAMLError):
+    def __init__(self, node: yaml.Node) -> None:
+        self.problem = f"aliases expand to more than {MAX_NODES} values"
+        self.problem_mark = node.start_mark
+        super().__init__(self.problem)
+
+
+def _bounded_load(raw: str, loader_class: type[yaml.SafeLoader]) -> Any:
+    loader = loader_class(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, {})
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """The node's size with aliases expanded; a node holding itself never ends."""
+    known = sizes.get(id(node))
+    if known is not None:
+        if known < 0:
+            raise _TooManyValuesError(node)
+        return known
+    sizes[id(node)] = -1
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    total = 1 + sum(_check_expansion(child, sizes) for child in children)
+    if total > MAX_NODES:
+        raise _TooManyValuesError(node)
+    sizes[id(node)] = total
+    return total

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
+from followthrough.adapters.sources.limits import check_html
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -169,7 +170,11 @@ def _cell_text(cell: Tag) -> Text:
 def parse_html(
     text: str, *, path: str, folder: str | None = None, stem: str = ""
 ) -> SourceDocument:
-    """Parse an HTML export into blocks; broken markup is repaired as browsers do."""
+    """Parse an HTML export into blocks; broken markup is repaired as browsers do.
+
+    Raises `UnsafeDocumentError` for a document too deeply nested or too large to parse safely.
+    """
+    check_html(text)
     soup = BeautifulSoup(text, "html5lib")
     root = soup.body or soup
     title_tag = soup.find("title")

@@ -17,6 +17,7 @@ from itertools import accumulate
 from markdown_it_pyrs import MarkdownIt, Node
 
 from followthrough.adapters.sources.frontmatter import split_front_matter
+from followthrough.adapters.sources.limits import UnsafeDocumentError, check_markdown
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -347,6 +348,33 @@ def _escaped_split(text: str) -> list[str]:
     return columns
 
 
+_FENCE_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:```|~~~)")
+
+
+def _tree(md: MarkdownIt, body: str) -> Node:
+    """The document's node tree, working around the parser's known crashes.
+
+    markdown-it-pyrs 0.4 panics on a backtick left open inside a link's brackets
+    (``[the `flag``). Its block structure does not depend on inline backticks, so the
+    document is parsed again with them turned into quotes (same width, so every offset into
+    the source still holds); fences are kept.
+    """
+    try:
+        return md.tree(body)
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise
+    quoted = "\n".join(
+        line if _FENCE_LINE.match(line) else line.replace("`", "'") for line in body.split("\n")
+    )
+    try:
+        return md.tree(quoted)
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise
+        raise UnsafeDocumentError("cannot be parsed: the Markdown parser failed on it") from None
+
+
 def parse_markdown(
     text: str,
     *,
@@ -355,12 +383,16 @@ def parse_markdown(
     folder: str | None = None,
     stem: str = "",
 ) -> SourceDocument:
-    """Parse a Markdown document (optionally with YAML front matter) into blocks."""
+    """Parse a Markdown document (optionally with YAML front matter) into blocks.
+
+    Raises `UnsafeDocumentError` for a document too deeply nested or too heavy to parse safely.
+    """
     front = split_front_matter(text)
     body = _NEWLINES.sub("\n", front.body).replace("\0", "\ufffd")
+    check_markdown(body)
     md = parser or new_parser()
     source = _Source(body, line_offset=front.body_line - 1)
-    root = md.tree(body)
+    root = _tree(md, body)
     return SourceDocument(
         path=path,
         blocks=tuple(_Builder(source).blocks(root.children, 0)),

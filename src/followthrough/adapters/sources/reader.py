@@ -15,10 +15,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from followthrough.adapters.sources.folder import FoundFile, Unreadable, decode, find_files
+from followthrough.adapters.sources.folder import (
+    FoundFile,
+    Unreadable,
+    decode,
+    find_files,
+    kind_of,
+    read_document,
+    stem_of,
+    too_big,
+)
 from followthrough.adapters.sources.html import parse_html
+from followthrough.adapters.sources.limits import UnsafeDocumentError
 from followthrough.adapters.sources.markdown import new_parser, parse_markdown
-from followthrough.domain.document import SourceProblem
+from followthrough.domain.document import SourceDocument, SourceProblem
 from followthrough.domain.extract import extract
 from followthrough.domain.lint import LintPolicy, lint_postmortem
 from followthrough.domain.model import (
@@ -31,7 +41,7 @@ from followthrough.domain.model import (
 )
 
 # Bump when extraction changes, so cached results from older rules are not reused.
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"
 _MAX_BYTES = 5 * 1024 * 1024
 # How the cache file is laid out; bump when `_Codec` changes.
 _CACHE_FORMAT = "2"
@@ -167,27 +177,24 @@ class DocumentReader:
         self._save_cache()
 
     def _read_file(self, found: FoundFile) -> tuple[Postmortem, ...]:
-        key = found.resolved or str(found.path.resolve())
+        key = found.resolved or os.path.realpath(found.path)
         try:
             stat = found.entry.stat() if found.entry is not None else found.path.stat()
         except OSError as error:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"cannot read file: {error.strerror or error}")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
+            return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
         cached = self._entries.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+        if (
+            cached
+            and cached[0] == stat.st_size
+            and cached[1] == stat.st_mtime_ns
+            and cached[3]
+            and cached[3][0].path == found.shown
+        ):
             self.stats.cached += 1
             return cached[3]
-        if stat.st_size > _MAX_BYTES:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"file is {stat.st_size / 1_048_576:.1f} MB, over the 5 MB limit")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
-        try:
-            data = found.path.read_bytes()
-        except OSError as error:
-            self.stats.unreadable += 1
-            reason = Unreadable(f"cannot read file: {error.strerror or error}")
-            return (self._unreadable(found.shown, reason, folder=found.folder, stem=found.stem),)
+        data = read_document(found.path, max_bytes=_MAX_BYTES)
+        if isinstance(data, Unreadable):
+            return self._cannot_read(found, data.reason)
         digest = hashlib.sha256(data).hexdigest()
         if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
@@ -198,19 +205,49 @@ class DocumentReader:
         self._dirty = True
         return postmortems
 
+    def parse_bytes(self, data: bytes, *, name: str) -> tuple[Postmortem, ...]:
+        """Postmortems of one document's bytes, as if read from a file called ``name``.
+
+        Whatever the bytes, this returns postmortems: a document that cannot be read or
+        parsed safely is one postmortem with one ``unreadable-document`` finding.
+        """
+        found = FoundFile(
+            path=Path(name),
+            shown=name,
+            folder=None,
+            stem=stem_of(Path(name).name),
+            kind=kind_of(name) or "markdown",
+        )
+        if len(data) > _MAX_BYTES:
+            return self._cannot_read(found, too_big(len(data), _MAX_BYTES).reason)
+        return self._parse(found, data)
+
+    def _cannot_read(self, found: FoundFile, reason: str) -> tuple[Postmortem, ...]:
+        self.stats.unreadable += 1
+        unreadable = Unreadable(reason)
+        return (self._unreadable(found.shown, unreadable, folder=found.folder, stem=found.stem),)
+
     def _parse(self, found: FoundFile, data: bytes) -> tuple[Postmortem, ...]:
         text = decode(data)
         if isinstance(text, Unreadable):
             self.stats.unreadable += 1
             return (self._unreadable(found.shown, text, folder=found.folder, stem=found.stem),)
+        try:
+            doc = self._document(found, text)
+            postmortems = extract(doc, policy=self.policy)
+        except UnsafeDocumentError as unsafe:
+            return self._cannot_read(found, unsafe.reason)
+        except RecursionError:  # the bounds should prevent it; a crash must not stop the run
+            return self._cannot_read(found, "cannot be parsed safely: nested too deeply")
         self.stats.parsed += 1
+        return postmortems
+
+    def _document(self, found: FoundFile, text: str) -> SourceDocument:
         if found.kind == "html":
-            doc = parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
-        else:
-            doc = parse_markdown(
-                text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
-            )
-        return extract(doc, policy=self.policy)
+            return parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
+        return parse_markdown(
+            text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
+        )
 
     def _unreadable(
         self, shown: str, reason: Unreadable, *, folder: str | None, stem: str

@@ -1,0 +1,111 @@
+"""Bounds that keep parsing one hostile document safe: nesting depth and markup volume.
+
+Sits under the Markdown and HTML adapters. The parsers (markdown-it's Rust core, html5lib)
+and the block walk recurse per level of nesting, and some of their rules grow faster than
+the text does; a single linear scan before parsing refuses the documents that would crash
+or stall them, so a bad file becomes one ``unreadable-document`` finding, never a stopped run.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Postmortems nest lists and quotes a few levels deep; a hundred is far beyond any real one
+# and well inside Python's recursion limit for the walk that follows.
+MAX_NESTING = 100
+# Emphasis, link and table delimiters: each becomes a node, and the parsers' memory and
+# time grow with them (a few hundred bytes per node, faster than linear for some rules).
+MAX_MARKUP = 100_000
+# Consecutive lines opening with "[" are each tried as a reference definition against all
+# the lines after them: quadratic in the run's length.
+MAX_REFERENCE_RUN = 1_000
+# html5lib spends tens of microseconds on each '<', tag or not.
+MAX_HTML_TAGS = 20_000
+
+
+class UnsafeDocumentError(ValueError):
+    """A document that cannot be parsed within the bounds above; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _nesting(levels: int) -> UnsafeDocumentError:
+    return UnsafeDocumentError(
+        f"cannot be parsed safely: nested at least {levels} levels deep (limit {MAX_NESTING})"
+    )
+
+
+# A line's container prefix: blockquote markers, list markers and the whitespace between.
+_PREFIX = re.compile(r"^(?:[ \t]|>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$))*", re.MULTILINE)
+_REFERENCE_LINE = re.compile(r"[ \t>]*\[")
+
+
+def check_markdown(body: str) -> None:
+    """Raise `UnsafeDocumentError` when Markdown nests too deeply or holds too much markup.
+
+    A line's nesting is bounded by its prefix: each container level takes a ``>``, a list
+    marker, or at least two columns of indentation.
+    """
+    markup = sum(body.count(char) for char in "*_[~|")
+    if markup > MAX_MARKUP:
+        raise UnsafeDocumentError(
+            f"cannot be parsed safely: {markup} emphasis, link and table marks (limit {MAX_MARKUP})"
+        )
+    for match in _PREFIX.finditer(body):
+        prefix = match.group()
+        if len(prefix) > MAX_NESTING // 2:  # a tab may count as two levels
+            levels = _prefix_levels(prefix)
+            if levels > MAX_NESTING:
+                raise _nesting(levels)
+    _check_reference_runs(body)
+
+
+def _prefix_levels(prefix: str) -> int:
+    columns = len(prefix.expandtabs(4))
+    markers = len(prefix) - prefix.count(" ") - prefix.count("\t")
+    return markers + (columns - markers) // 2
+
+
+def _check_reference_runs(body: str) -> None:
+    if body.count("[") <= MAX_REFERENCE_RUN:
+        return
+    run = 0
+    for line in body.split("\n"):
+        run = run + 1 if _REFERENCE_LINE.match(line) else 0
+        if run > MAX_REFERENCE_RUN:
+            raise UnsafeDocumentError(
+                f"cannot be parsed safely: over {MAX_REFERENCE_RUN} consecutive lines "
+                "starting with '['"
+            )
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+# Elements that never hold others, or that a browser closes when the next one starts:
+# they add no lasting depth.
+_FLAT = frozenset(
+    "area base br col embed hr img input link meta source track wbr param keygen "
+    "p li dt dd tr td th thead tbody tfoot option optgroup rb rt rp colgroup caption "
+    "html head body".split()
+)
+
+
+def check_html(text: str) -> None:
+    """Raise `UnsafeDocumentError` when HTML nests tags too deeply or holds too many."""
+    depth = 0
+    for match in _TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _FLAT or self_closing:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        if depth > MAX_NESTING:
+            raise _nesting(depth)
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        raise UnsafeDocumentError(
+            f"cannot be parsed safely: {tags} HTML tags or '<' signs (limit {MAX_HTML_TAGS})"
+        )
