@@ -7,6 +7,8 @@
 #     -v "$PWD/config:/etc/followthrough:ro" -v followthrough-state:/var/lib/followthrough \
 #     followthrough:0.1.0 run --config /etc/followthrough/followthrough.yaml
 #
+# The worker binds 127.0.0.1 unless told otherwise; the image tells it 0.0.0.0 so that a
+# published port and the orchestrator's probes reach it.
 # The root filesystem can be read-only: the process writes only under the declared volume
 # /var/lib/followthrough (SQLite journal, parse cache) and /tmp. Secrets are never baked in:
 # pass them at run time as FOLLOWTHROUGH_* environment variables or mounted *_file paths.
@@ -61,7 +63,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     HOME=/var/lib/followthrough \
     FOLLOWTHROUGH_STORE__SQLITE_PATH=/var/lib/followthrough/followthrough.db \
-    FOLLOWTHROUGH_CACHE_DIR=/var/lib/followthrough/cache
+    FOLLOWTHROUGH_CACHE_DIR=/var/lib/followthrough/cache \
+    FOLLOWTHROUGH_HTTP__HOST=0.0.0.0
 
 WORKDIR /var/lib/followthrough
 VOLUME ["/var/lib/followthrough"]

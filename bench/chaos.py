@@ -8,15 +8,16 @@ it outlives every worker it serves. A temporary configuration points real ``jira
 repository acme/ops), no soak time, and reminders allowed at any hour of any day. Generated
 postmortems give every team a mix of overdue, due-soon, later, done and dropped items.
 
-Until the budget is spent the script starts ``followthrough run --once`` (now and then the
-long-running worker instead, whose first sync starts at once), injects a seeded random set
-of faults through the sandbox's control API (429 with ``Retry-After`` 0-1 s, 500/502/503
-bursts, connections dropped before or after the request is handled, 0.05-0.5 s latency) and
-sends SIGKILL after a random delay unless the process has finished by then. Afterwards the
-faults are cleared and clean cycles run until one writes nothing and the journal holds no
-open intent. The tracker state is then checked against ``followthrough extract``: exactly one
-ticket per item carrying its marker, with the right assignee and due date, and at most one
-reminder comment per ticket (the back-off is 7 days) with no reminder tag posted twice.
+Until the budget (for the whole run, the settling cycles included) is nearly spent the
+script starts ``followthrough run --once`` (now and then the long-running worker instead,
+whose first sync starts at once), injects a seeded random set of faults through the
+sandbox's control API (429 with ``Retry-After`` 0-1 s, 500/502/503 bursts, connections
+dropped before or after the request is handled, 0.05-0.5 s latency) and sends SIGKILL after
+a random delay unless the process has finished by then. Afterwards the faults are cleared
+and clean cycles run until one writes nothing and the journal holds no open intent. The
+tracker state is then checked against ``followthrough extract``: exactly one ticket per item
+carrying its marker, with the right assignee and due date, and at most one reminder comment
+per ticket (the back-off is 7 days) with no reminder tag posted twice.
 
 The last line is one JSON object; the exit status is 1 when a ticket is duplicated or
 missing, a field is wrong, or a reminder was doubled.
@@ -431,6 +432,12 @@ class Tally:
     finished: Counter[int] = field(default_factory=Counter)
     daemon_runs: int = 0
     crashes: list[str] = field(default_factory=list)
+    cycle_seconds: list[float] = field(default_factory=list)  # full run --once cycles
+
+    def settle_reserve(self) -> float:
+        """Time to keep for the clean cycles at the end: three cycles as long as the slowest
+        complete one seen so far (a guess of 8 s each before any completed)."""
+        return 3 * max(self.cycle_seconds, default=8.0)
 
 
 def worker_command(config: Path, *, once: bool) -> list[str]:
@@ -470,7 +477,7 @@ def chaos_phase(
     env: dict[str, str],
     *,
     rng: random.Random,
-    budget: float,
+    end: float,
     kill_delay: tuple[float, float],
     daemon_share: float,
     corpus: Corpus,
@@ -478,8 +485,8 @@ def chaos_phase(
     events: list[dict[str, Any]],
 ) -> Tally:
     tally = Tally()
-    deadline = time.monotonic() + budget
-    while time.monotonic() < deadline:
+    while time.monotonic() + tally.settle_reserve() < end:
+        deadline = end - tally.settle_reserve()
         tally.runs += 1
         changes = []
         if corpus.items < max_items and rng.random() < 0.35:
@@ -511,6 +518,8 @@ def chaos_phase(
             tally.kills += 1
         else:
             tally.finished[code] += 1
+            if once:
+                tally.cycle_seconds.append(time.monotonic() - started)
         problem = crashed(log)
         if problem is not None:
             tally.crashes.append(f"{log.name}: {problem}")
@@ -889,7 +898,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, Any], bool]:
                 work,
                 env,
                 rng=rng,
-                budget=args.budget_seconds,
+                end=began + args.budget_seconds,
                 kill_delay=(args.kill_delay[0], args.kill_delay[1]),
                 daemon_share=args.daemon_share,
                 corpus=corpus,
@@ -953,6 +962,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, Any], bool]:
         "nudges": verdict.nudges,
         "runs": tally.runs,
         "clean_cycles": len(cycles),
+        "budget_seconds": args.budget_seconds,
         "seconds": round(time.monotonic() - began, 1),
     }
     failed = bool(verdict.duplicates or verdict.missing or verdict.doubled_nudges)

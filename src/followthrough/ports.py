@@ -18,8 +18,10 @@ class TrackerError(Exception):
     """Base of every error a tracker adapter raises."""
 
 
-class TrackerTemporaryError(TrackerError):
-    """Worth retrying: 429, 5xx, timeouts, dropped connections. ``retry_after`` in seconds."""
+class TransientError(Exception):
+    """Worth retrying (a tracker's 429/5xx/reset, an SMTP 4xx): the one family the retry
+    policy retries. ``retry_after`` is the server's wish in seconds, ``status`` its HTTP code
+    (``None`` when no answer came: the request may or may not have been acted on)."""
 
     def __init__(
         self, message: str, *, retry_after: float | None = None, status: int | None = None
@@ -27,6 +29,15 @@ class TrackerTemporaryError(TrackerError):
         super().__init__(message)
         self.retry_after = retry_after
         self.status = status
+
+
+class TrackerTemporaryError(TrackerError, TransientError):
+    """Worth retrying: 429, 5xx, timeouts, dropped connections. ``retry_after`` in seconds."""
+
+
+class RetryLaterError(TrackerTemporaryError):
+    """The tracker asked to wait longer than the retry cap: the call was not made again, and
+    the rest of the work waits for the next cycle."""
 
 
 class TrackerPermanentError(TrackerError):
@@ -140,7 +151,10 @@ class Store(Protocol):
         ticket_ref: str | None,
         error: str | None,
         now: dt.datetime,
-    ) -> None: ...
+        links: Sequence[Link] = (),
+    ) -> None:
+        """Record a write's result once, with the links it made, in one transaction."""
+        ...
 
     def open_intents(self, team: str) -> list[Intent]:
         """Intents with no recorded result (a crash happened between intent and result)."""
@@ -154,8 +168,11 @@ class Store(Protocol):
         """Last-seen state of our tickets in a tracker project, by reference (for quiet cycles)."""
         ...
 
-    def remember_tickets(self, team: str, project: str, tickets: Sequence[Ticket]) -> None:
-        """Upsert ticket states as read (see `ticket_to_json`)."""
+    def remember_tickets(
+        self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
+    ) -> None:
+        """Upsert ticket states as read (see `ticket_to_json`); ``complete`` (a full listing)
+        forgets every other stored ticket of the project."""
         ...
 
     def cursor(self, team: str, name: str) -> str | None:

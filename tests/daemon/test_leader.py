@@ -10,7 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from followthrough.app.leader import LEADER_LOCK_CLASS, PostgresLeadership
+from followthrough.adapters.stores.pg_session import PgTimeouts
+from followthrough.app.leader import LEADER_LOCK_CLASS, PostgresLeadership, kept_fresh
 from tests.daemon.conftest import RecordingLog, Worker, get_json
 
 pytestmark = pytest.mark.postgres
@@ -54,6 +55,29 @@ def test_losing_the_connection_is_losing_leadership(pg_schema_dsn: str, log: Rec
         assert log.named("leadership_changed")[-1]["role"] == "unknown"
     finally:
         leader.close()
+
+
+def test_a_run_without_the_daemon_loop_keeps_its_lease(
+    pg_schema_dsn: str, log: RecordingLog
+) -> None:
+    lease = PgTimeouts(lease=dt.timedelta(seconds=3))
+    first = PostgresLeadership(
+        pg_schema_dsn, clock=lambda: dt.datetime.now(dt.UTC), log=log, timeouts=lease
+    )
+    second = PostgresLeadership(
+        pg_schema_dsn, clock=lambda: dt.datetime.now(dt.UTC), log=log, timeouts=lease
+    )
+    try:
+        assert first.refresh() == "leader"
+        with kept_fresh(first, every=0.5):
+            time.sleep(2 * 3)  # a long cycle: twice the lease with no daemon loop
+            assert first.is_leader()
+            assert second.refresh() == "standby"
+        time.sleep(2 * 3)  # silent: the server ends the session a lease later
+        wait_for(lambda: second.refresh() == "leader", 5)
+    finally:
+        first.close()
+        second.close()
 
 
 def status(url: str) -> dict[str, Any]:

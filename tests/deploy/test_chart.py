@@ -375,6 +375,7 @@ def test_the_rendered_configuration_loads(
     assert config.settings.store.sqlite_path == Path(DATA) / "followthrough.db"
     assert config.settings.cache_dir == Path(DATA) / "cache"
     assert config.settings.http.port == 8080
+    assert config.settings.http.host == "0.0.0.0"  # the kubelet probes the Pod's own IP
 
 
 def test_the_configmap_holds_no_secret(render: Render) -> None:

@@ -137,6 +137,8 @@ def test_entrypoint_port_and_health_check() -> None:
     assert _exec_form(runtime, "ENTRYPOINT") == ["followthrough"]
     assert _exec_form(runtime, "CMD") == ["run"]
     assert [rest for kw, rest in runtime if kw == "EXPOSE"] == ["8080"]
+    # The default bind is loopback; a published port needs every interface, said explicitly.
+    assert _env(runtime)["FOLLOWTHROUGH_HTTP__HOST"] == "0.0.0.0"
     (check,) = [rest for kw, rest in runtime if kw == "HEALTHCHECK"]
     command = json.loads(check.split(" CMD ", 1)[1])
     assert command[:2] == ["python", "-c"]

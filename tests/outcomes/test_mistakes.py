@@ -233,9 +233,19 @@ MISTAKES = (
             " expires” (owner marco → ghost-user): tracker refused: GitHub 422: Validation"
             ' Failed [{"resource": "Issue", "code": "invalid", "field": "assignees",'
             ' "value": "ghost-user"}]',
-            "sync: not all done: 1 team failed (web); 1 write failed",
+            "  failed: create “Upload the renewed certificate” (owner marco → ghost-user): tracker"
+            ' refused: GitHub 422: Validation Failed [{"resource": "Issue", "code":'
+            ' "invalid", "field": "assignees", "value": "ghost-user"}]',
+            "sync: not all done: 2 writes failed",
         ),
         make=_configure(web={"marco": "ghost-user"}),
+    ),
+    Mistake(
+        "a Jira owner the project does not accept",
+        ("sync", "--team", "payments"),
+        1,
+        ("sync: not all done: 1 write failed",),
+        make=_configure(payments={"tom": GHOST}),
     ),
 )
 

@@ -108,7 +108,7 @@ def test_the_workers_jobs_keep_other_teams_going_and_say_so(workspace: Workspace
             outcomes[job] = book.run(job, body)
         checks = readiness_checks(
             rejected=(),
-            store=cast(Store, store),
+            store={"ok": True},  # the journal's ping, as the daemon hands it in
             role="leader",
             sync=book.status()["sync"],
             now=clock(),

@@ -17,6 +17,7 @@ from followthrough.adapters.chart import png_size
 from followthrough.adapters.mail import MailPermanentError, ReportRenderer, SmtpMailer
 from followthrough.app.report_command import compose
 from followthrough.domain.report_document import report_document, team_report
+from followthrough.retry import RetryPolicy
 
 from .helpers import W18, fixture_inputs
 
@@ -100,7 +101,11 @@ def test_transient_refusal_is_retried(smtp_server):
     inbox = Inbox(refuse_first_rcpt=1)
     server = smtp_server(inbox)
     mailer = SmtpMailer(
-        host="127.0.0.1", port=server.port, security="plain", timeout=5, sleep=lambda _s: None
+        host="127.0.0.1",
+        port=server.port,
+        security="plain",
+        timeout=5,
+        retry=RetryPolicy.no_wait(4),
     )
     mailer.send(report_mail(["a@acme.example"]).message)
     assert len(inbox.messages) == 1
@@ -118,12 +123,40 @@ def test_login_and_wrong_password(smtp_server):
         auth_require_tls=False,
     )
     good = SmtpMailer(
-        host="127.0.0.1", port=server.port, security="plain", username="ft", password="s3cret"
+        host="127.0.0.1",
+        port=server.port,
+        security="plain",
+        allow_plain_auth=True,
+        username="ft",
+        password="s3cret",
     )
     good.send(report_mail(["a@acme.example"]).message)
     bad = SmtpMailer(
-        host="127.0.0.1", port=server.port, security="plain", username="ft", password="nope"
+        host="127.0.0.1",
+        port=server.port,
+        security="plain",
+        allow_plain_auth=True,
+        username="ft",
+        password="nope",
     )
     with pytest.raises(MailPermanentError, match="Authentication"):
         bad.send(report_mail(["a@acme.example"]).message)
     assert len(inbox.messages) == 1
+
+
+def test_a_password_is_not_sent_over_plain_smtp_without_the_opt_in(smtp_server):
+    attempts: list[object] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        attempts.append(auth_data)
+        return AuthResult(success=True, handled=False)
+
+    inbox = Inbox()
+    server = smtp_server(inbox, authenticator=authenticator, auth_require_tls=False)
+    mailer = SmtpMailer(
+        host="127.0.0.1", port=server.port, security="plain", username="ft", password="s3cret"
+    )
+    with pytest.raises(MailPermanentError, match="unencrypted"):
+        mailer.send(report_mail(["a@acme.example"]).message)
+    assert attempts == []
+    assert inbox.messages == []

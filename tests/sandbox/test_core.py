@@ -96,6 +96,31 @@ def test_clock_follows_real_time_until_frozen() -> None:
     assert abs(SimClock().now() - datetime.now(UTC)) < timedelta(seconds=1)
 
 
+def test_a_skewed_clock_is_the_same_clock_off_by_its_skew() -> None:
+    clock = SimClock(T0)
+    clock.freeze(T0)
+    behind = clock.skewed(-600)
+    assert behind.now() == T0 - timedelta(minutes=10)
+    behind.advance(60)  # moves the clock it views
+    assert clock.now() == T0 + timedelta(seconds=60)
+    assert behind.now() == T0 - timedelta(minutes=9)
+    behind.freeze(T0)
+    assert (clock.now(), behind.now()) == (T0 + timedelta(minutes=10), T0)
+    behind.set_skew(30)
+    assert behind.now() == clock.now() + timedelta(seconds=30)
+    assert behind.frozen
+
+
+def test_every_answer_carries_the_sandbox_clock_as_its_date() -> None:
+    clock = SimClock(T0)
+    clock.freeze(T0)
+    with Sandbox(apps=[NotesApp()], clock=clock.skewed(600)) as sandbox:
+        ok = authed(sandbox).get(f"{sandbox.url('notes')}/x", timeout=5)
+        refused = requests.get(f"{sandbox.url('notes')}/x", timeout=5)
+    for answer in (ok, refused):
+        assert answer.raw.headers.getlist("Date") == ["Wed, 01 May 2024 10:10:00 GMT"]
+
+
 def test_request_helpers() -> None:
     assert request().arg("q") == "1"
     assert request().arg("missing", "d") == "d"
@@ -216,6 +241,20 @@ def test_control_api(box: Sandbox) -> None:
     assert box.accounting.total() == 2
 
 
+def test_control_api_sets_the_skew_of_a_skewed_clock(box: Sandbox) -> None:
+    refused = requests.post(f"{box.url('notes')}/_sandbox/clock/skew", json={"seconds": 5})
+    assert refused.status_code == 409  # this box runs on the product's own clock
+    clock = SimClock(T0)
+    clock.freeze(T0)
+    with Sandbox(apps=[NotesApp()], clock=clock.skewed(0)) as skewed:
+        base = f"{skewed.url('notes')}/_sandbox"
+        moved = requests.post(f"{base}/clock/skew", json={"seconds": -90}, timeout=5).json()
+        assert moved["now"] == (T0 - timedelta(seconds=90)).isoformat()
+        answer = authed(skewed).get(f"{skewed.url('notes')}/x", timeout=5)
+        assert answer.headers["Date"] == "Wed, 01 May 2024 09:58:30 GMT"
+    assert clock.now() == T0
+
+
 def test_github_secondary_rate_limit_shape(box: Sandbox) -> None:
     box.add_fault(
         "rate_limit", "github", count=1, params={"variant": "secondary", "retry_after": 60}
@@ -268,6 +307,8 @@ def test_parser_rejects_nothing_but_records_options() -> None:
     args = parser.parse_args(["sandbox", "--port", "0", "--seed", "4"])
     assert args.seed == 4
     assert args.host == "127.0.0.1"
+    assert args.clock_skew == 0.0
+    assert parser.parse_args(["sandbox", "--clock-skew", "-600"]).clock_skew == -600.0
     assert args.func(parser.parse_args(["sandbox", "--host", "0.0.0.0"])) == 2
 
 

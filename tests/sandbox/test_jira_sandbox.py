@@ -438,7 +438,8 @@ def test_search_post_with_reconcile_via_session(jira3: JIRA, sandbox: Sandbox) -
 def test_search_lag_is_configurable(jira3: JIRA, sandbox: Sandbox) -> None:
     url = f"{sandbox.info()['jira']}/_sandbox/config"
     assert requests.post(url, json={"search_lag_seconds": 0}, timeout=5).json() == {
-        "search_lag_seconds": 0.0
+        "search_lag_seconds": 0.0,
+        "time_zone": "Etc/UTC",
     }
     new_issue(jira3)
     assert len(jira3.enhanced_search_issues("project = OPS")) == 1
@@ -580,3 +581,40 @@ def test_search_returns_requested_properties(jira2: JIRA, clock: SimClock) -> No
     assert "description" not in hit["fields"]
     assert "summary" in hit["fields"]
     assert "comment" not in hit["fields"]
+
+
+# --- edits that answer with the issue, and the user's time zone ----------------------
+
+
+def test_an_edit_sets_properties_and_can_answer_with_the_issue(
+    jira2: JIRA, sandbox: Sandbox
+) -> None:
+    key = new_issue(jira2).key
+    answer = session(jira2).put(
+        f"{api(sandbox, '2')}/issue/{key}",
+        params={"returnIssue": "true", "properties": "ours"},
+        json={
+            "fields": {"summary": "Edited"},
+            "properties": [{"key": "ours", "value": {"item": "pm/1"}}],
+        },
+    )
+    assert answer.status_code == 200
+    issue = answer.json()
+    assert issue["key"] == key
+    assert issue["fields"]["summary"] == "Edited"
+    assert "properties" not in issue  # like GET /issue without ?properties=
+    assert jira2.issue_property(key, "ours").value.item == "pm/1"
+    plain = session(jira2).put(f"{api(sandbox, '2')}/issue/{key}", json={"fields": {}})
+    assert (plain.status_code, plain.content) == (204, b"")
+
+
+def test_jql_dates_are_read_in_the_users_time_zone(
+    jira2: JIRA, sandbox: Sandbox, clock: SimClock
+) -> None:
+    sandbox.app("jira").configure({"time_zone": "Asia/Kolkata"})  # type: ignore[attr-defined]
+    assert jira2.myself()["timeZone"] == "Asia/Kolkata"
+    new_issue(jira2)  # updated 2024-05-01 10:00 UTC, 15:30 in Kolkata
+    settle(clock)
+    for moment, found in (("2024/05/01 15:30", 1), ("2024/05/01 15:31", 0)):
+        issues = jira2.enhanced_search_issues(f'project = OPS AND updated >= "{moment}"')
+        assert len(issues) == found, moment

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from followthrough.adapters.stores import PostgresStore, StoreError, redact_dsn
+from followthrough.adapters.stores.pg_session import PgTimeouts
 from tests.stores.conftest import require_postgres
 
 SECRET = "s3cr3t-pa55"
@@ -19,7 +20,7 @@ UNREACHABLE = f"postgresql://followthrough:{SECRET}@127.0.0.1:1/journal"
     [UNREACHABLE, f"host=127.0.0.1 port=1 user=followthrough password={SECRET} dbname=journal"],
 )
 def test_the_password_is_never_shown(dsn: str) -> None:
-    store = PostgresStore(dsn, connect_timeout=dt.timedelta(seconds=1))
+    store = PostgresStore(dsn, timeouts=PgTimeouts(connect=dt.timedelta(seconds=2)))
     assert SECRET not in repr(store)
     assert SECRET not in redact_dsn(dsn)
     assert "password=***" in redact_dsn(dsn)

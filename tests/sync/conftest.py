@@ -19,9 +19,9 @@ from followthrough.adapters.trackers.jira import JiraTracker
 from followthrough.domain.extract import extract
 from followthrough.domain.model import Postmortem
 from followthrough.domain.policy import TeamPolicy
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import SyncEngine
 from followthrough.ports import Store, Tracker
+from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import Sandbox, SimClock
 
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

@@ -15,9 +15,9 @@ from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.remind import PlannedReminder, ReminderPolicy
 from followthrough.domain.tickets import FieldChanges, TicketState
 from followthrough.engine.remind import ReminderEngine, tickets_of_team
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import SyncEngine
 from followthrough.ports import Link, ReminderStore, Store, Tracker
+from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import SimClock
 from tests.sync.conftest import SEARCH_LAG, postmortems
 

@@ -13,6 +13,7 @@ from github import Auth, Github
 from followthrough.adapters.trackers import github_body as gb
 from followthrough.adapters.trackers.github import GitHubTracker
 from followthrough.adapters.trackers.github_http import status_error
+from followthrough.adapters.trackers.memory import ProjectMemory
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     FieldChanges,
@@ -701,3 +702,66 @@ def test_validation_failure_is_permanent(github_tracker: GitHubTracker) -> None:
     with pytest.raises(TrackerPermanentError) as caught:
         github_tracker.create(spec("k", title="   "))
     assert caught.value.status == 422
+
+
+# --- cost of a change, and the tracker's clock ------------------------------------------
+
+
+def test_a_due_change_after_a_listing_is_one_call_and_keeps_a_persons_text(
+    github_tracker: GitHubTracker, github_sandbox: Sandbox, github_clock: SimClock
+) -> None:
+    ticket = github_tracker.create(spec("k", due=DUE))
+    number = int(ticket.ref.rsplit("#", 1)[1])
+    edited = ticket.body.replace("Why:", "Why (a person's words):")
+    set_body(github_sandbox, number, edited)
+    github_clock.advance(60)
+    listing = github_tracker.list_tickets(updated_since=None)
+    assert [t.body for t in listing.tickets] == [edited]
+    before = github_sandbox.accounting.total("github")
+    changed = github_tracker.update(ticket.ref, FieldChanges(due=dt.date(2024, 7, 1)))
+    assert github_sandbox.accounting.total("github") - before == 1
+    assert changed == github_tracker.get(ticket.ref)
+    assert changed.fields.due == dt.date(2024, 7, 1)
+    assert "Why (a person's words):" in changed.body
+
+
+def test_a_due_change_reads_the_body_first_when_no_listing_vouches_for_it(
+    github_make_tracker: Callable[..., GitHubTracker],
+    github_sandbox: Sandbox,
+    github_clock: SimClock,
+) -> None:
+    tracker = github_make_tracker(memory=ProjectMemory())
+    ticket = tracker.create(spec("k", due=DUE))
+    tracker.list_tickets(updated_since=None)
+    # Someone else's listing moved the shared cursor on: this one starts after a gap.
+    github_clock.advance(600)
+    tracker.list_tickets(updated_since=github_clock.now() - dt.timedelta(minutes=1))
+    before = github_sandbox.accounting.total("github")
+    tracker.update(ticket.ref, FieldChanges(due=dt.date(2024, 7, 1)))
+    assert github_sandbox.accounting.total("github") - before == 2  # read, then write
+
+
+def test_a_listing_is_complete_up_to_githubs_time_not_ours(
+    github_make_tracker: Callable[..., GitHubTracker], github_clock: SimClock
+) -> None:
+    ahead = dt.timedelta(minutes=10)
+    tracker = github_make_tracker(clock=lambda: github_clock.now() + ahead)
+    assert tracker.list_tickets(updated_since=None).as_of == github_clock.now()
+    assert tracker.list_tickets(updated_since=None).as_of == github_clock.now()  # a 304 too
+
+
+def test_adopting_a_persons_issue_is_a_read_and_one_write_and_keeps_their_labels(
+    github_tracker: GitHubTracker, github_app: GitHubApp, github_sandbox: Sandbox
+) -> None:
+    number = github_app.seed_issue(title="Rotate certs", body="By hand.", labels=("infra",))
+    ref = f"acme/ops#{number}"
+    before = github_sandbox.accounting.total("github")
+    adopted = github_tracker.adopt(ref, Marker("pm-9/item-1"), labels=(MARKER_LABEL, "sre"))
+    assert github_sandbox.accounting.total("github") - before == 2
+    assert adopted == github_tracker.get(ref)
+    assert adopted.fields.labels == ("infra", MARKER_LABEL, "sre")
+    github_tracker.list_tickets(updated_since=None)
+    before = github_sandbox.accounting.total("github")
+    rekeyed = github_tracker.adopt(ref, Marker("pm-9/item-2"), labels=(MARKER_LABEL,))
+    assert github_sandbox.accounting.total("github") - before == 1  # listed: no read first
+    assert rekeyed.marker == Marker("pm-9/item-2")

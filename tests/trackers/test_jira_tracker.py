@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from followthrough.adapters.trackers import jira_mapping as jm
 from followthrough.adapters.trackers.errors import retry_after_seconds
 from followthrough.adapters.trackers.jira import JiraTracker
 from followthrough.adapters.trackers.jira_http import WritePacer
+from followthrough.adapters.trackers.memory import ProjectMemory
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     FieldChanges,
@@ -22,6 +24,7 @@ from followthrough.domain.tickets import (
     TicketFields,
     TicketSpec,
     TicketState,
+    comment_tag,
 )
 from followthrough.ports import (
     TicketNotFoundError,
@@ -145,8 +148,11 @@ def test_comment_ownership_by_tag_or_author() -> None:
     assert not jm.comment_from(raw, cloud=True, me=ALICE).ours
     assert jm.comment_from(raw, cloud=True, me=BOB).ours
     body = jm.comment_body("nudge", "nudge:a]b\nc")
-    assert body.endswith("[followthrough:nudge:a)b c]")
-    assert jm.comment_from({**raw, "body": body}, cloud=True, me=ALICE).ours
+    assert body.endswith("[followthrough:nudge:a_b_c]")
+    tagged = jm.comment_from({**raw, "body": body}, cloud=True, me=ALICE)
+    assert tagged.ours
+    assert tagged.tag == comment_tag("nudge:a]b\nc") == "nudge:a_b_c"
+    assert jm.comment_from(raw, cloud=True, me=BOB).tag is None
 
 
 # --- create and find --------------------------------------------------------------------
@@ -304,14 +310,14 @@ def test_update_each_field(jira_tracker: JiraTracker) -> None:
     assert ticket.marker == Marker("pm/u")  # the property, not the body, is the identity
     before = jira_tracker.calls
     jira_tracker.update(ref, FieldChanges(title="Once more"))
-    assert jira_tracker.calls - before == 2  # edit, read back
+    assert jira_tracker.calls - before == 2  # edit, then the marker property (not in its answer)
 
 
 def test_update_state_by_transitions(jira_tracker: JiraTracker, jira_sandbox: Sandbox) -> None:
     done = jira_tracker.create(spec("pm/done")).ref
     before = jira_tracker.calls
     assert jira_tracker.update(done, FieldChanges(state=TicketState.DONE)).fields.state == "done"
-    assert jira_tracker.calls - before == 4  # read, transitions, transition, read back
+    assert jira_tracker.calls - before == 3  # read, transitions, transition
     dropped = jira_tracker.create(spec("pm/dropped")).ref
     ticket = jira_tracker.update(dropped, FieldChanges(state=TicketState.DROPPED, title="Dropped"))
     assert (ticket.fields.state, ticket.fields.title) == (TicketState.DROPPED, "Dropped")
@@ -322,7 +328,7 @@ def test_update_state_by_transitions(jira_tracker: JiraTracker, jira_sandbox: Sa
     assert client.issue(dropped).fields.status.name == "In Progress"  # not moved back to To Do
     before = jira_tracker.calls
     assert jira_tracker.update(done, FieldChanges(state=TicketState.DONE)).fields.state == "done"
-    assert jira_tracker.calls - before == 2  # already there: no transition
+    assert jira_tracker.calls - before == 1  # already there: a read, no transition
 
 
 def test_adopt_puts_the_marker_on_an_existing_issue(
@@ -483,7 +489,7 @@ def test_call_counter_matches_the_sandbox_accounting(
     jira_sandbox.add_fault("rate_limit", "jira", count=1)
     with pytest.raises(TrackerTemporaryError):
         jira_tracker.ping()
-    assert jira_tracker.calls == jira_sandbox.accounting.total("jira") == 14
+    assert jira_tracker.calls == jira_sandbox.accounting.total("jira") == 12
 
 
 def test_writes_are_paced_and_reads_are_not() -> None:
@@ -501,3 +507,120 @@ def test_writes_are_paced_and_reads_are_not() -> None:
     now[0] += 0.2
     pacer.before("PUT", "http://jira/rest/api/2/issue/OPS-1")
     assert slept == [0.3]
+
+
+# --- cost of a change ------------------------------------------------------------------
+
+
+def listed(tracker: JiraTracker, clock: SimClock) -> dict[str, Ticket]:
+    """A full listing (after the search lag), by reference: the process has seen them all."""
+    settle(clock)
+    return {t.ref: t for t in tracker.list_tickets(updated_since=None).tickets}
+
+
+def test_a_field_change_after_a_listing_is_one_call_and_answers_the_whole_ticket(
+    jira_tracker: JiraTracker, jira_clock: SimClock, jira_sandbox: Sandbox
+) -> None:
+    ref = jira_tracker.create(spec("pm/one", assignee=ALICE)).ref
+    rekeyed = jira_tracker.create(spec("pm/old-key")).ref
+    jira_tracker.adopt(rekeyed, Marker("pm/new-key"), labels=(MARKER_LABEL,))
+    listed(jira_tracker, jira_clock)
+    for target, changes in (
+        (ref, FieldChanges(due=dt.date(2024, 8, 1))),
+        (ref, FieldChanges(body="Rewritten by the document")),
+        (ref, FieldChanges(title="Renamed", clear_assignee=True)),
+        (rekeyed, FieldChanges(title="Rekeyed, then renamed")),
+    ):
+        before = jira_sandbox.accounting.total("jira")
+        ticket = jira_tracker.update(target, changes)
+        assert jira_sandbox.accounting.total("jira") - before == 1
+        assert ticket == jira_tracker.get(target)
+    assert jira_tracker.get(rekeyed).marker == Marker("pm/new-key")
+
+
+def test_a_field_change_unseen_by_this_process_reads_the_marker_only_when_in_doubt(
+    jira_make_tracker: Callable[..., JiraTracker], jira_sandbox: Sandbox
+) -> None:
+    writer = jira_make_tracker()
+    plain = writer.create(spec("pm/plain")).ref
+    written_before = writer.create(spec("pm/old")).ref
+    # Tickets written before descriptions dropped the marker line still carry it.
+    old_body = f"Why: x\n\n{Marker('pm/old').body_line()}"
+    raw_client(jira_sandbox).issue(written_before).update(fields={"description": old_body})
+    rekeyed = writer.create(spec("pm/was")).ref
+    writer.adopt(rekeyed, Marker("pm/is"), labels=(MARKER_LABEL,))
+    other = jira_make_tracker(memory=ProjectMemory())  # another process: it has seen nothing
+    before = jira_sandbox.accounting.total("jira")
+    assert other.update(written_before, FieldChanges(title="A")).marker == Marker("pm/old")
+    assert jira_sandbox.accounting.total("jira") - before == 1  # marker line and label agree
+    before = jira_sandbox.accounting.total("jira")
+    assert other.update(plain, FieldChanges(title="A")).marker == Marker("pm/plain")
+    assert jira_sandbox.accounting.total("jira") - before == 2  # no line: edit, then property
+    before = jira_sandbox.accounting.total("jira")
+    assert other.update(rekeyed, FieldChanges(title="B")).marker == Marker("pm/is")
+    assert jira_sandbox.accounting.total("jira") - before == 2  # edit, then the property
+
+
+def test_a_state_change_costs_the_transition_once_the_way_is_known(
+    jira_tracker: JiraTracker, jira_clock: SimClock, jira_sandbox: Sandbox
+) -> None:
+    first, second = (jira_tracker.create(spec(f"pm/s{n}")).ref for n in (1, 2))
+    listed(jira_tracker, jira_clock)
+    before = jira_sandbox.accounting.total("jira")
+    done = jira_tracker.update(first, FieldChanges(state=TicketState.DONE))
+    assert jira_sandbox.accounting.total("jira") - before == 2  # the transitions, the transition
+    assert done == replace(jira_tracker.get(first), updated=done.updated)
+    before = jira_sandbox.accounting.total("jira")
+    jira_tracker.update(second, FieldChanges(state=TicketState.DONE))
+    assert jira_sandbox.accounting.total("jira") - before == 1  # the way from To Do is known
+    before = jira_sandbox.accounting.total("jira")
+    both = jira_tracker.update(second, FieldChanges(state=TicketState.OPEN, title="Reopened"))
+    assert jira_sandbox.accounting.total("jira") - before == 3  # edit, transitions, transition
+    assert (both.fields.state, both.fields.title) == (TicketState.OPEN, "Reopened")
+    assert jira_tracker.get(second).fields.state == TicketState.OPEN
+
+
+def test_a_remembered_transition_that_jira_refuses_is_looked_up_again(
+    jira_tracker: JiraTracker, jira_clock: SimClock, jira_sandbox: Sandbox
+) -> None:
+    first, second = (jira_tracker.create(spec(f"pm/r{n}")).ref for n in (1, 2))
+    listed(jira_tracker, jira_clock)
+    jira_tracker.update(first, FieldChanges(state=TicketState.DONE))  # learns To Do → Done
+    raw_client(jira_sandbox).transition_issue(second, "31")  # a person closes it meanwhile
+    ticket = jira_tracker.update(second, FieldChanges(state=TicketState.DONE))
+    assert ticket.fields.state == TicketState.DONE
+    assert raw_client(jira_sandbox).issue(second).fields.status.name == "Done"
+
+
+def test_adopt_is_one_call(jira_tracker: JiraTracker, jira_sandbox: Sandbox) -> None:
+    issue = raw_client(jira_sandbox).create_issue(
+        project="OPS", issuetype={"name": "Task"}, summary="Filed by hand"
+    )
+    before = jira_sandbox.accounting.total("jira")
+    ticket = jira_tracker.adopt(issue.key, Marker("pm/adopted"), labels=(MARKER_LABEL,))
+    assert jira_sandbox.accounting.total("jira") - before == 1
+    assert ticket == jira_tracker.get(issue.key)
+
+
+# --- the tracker's clock -----------------------------------------------------------------
+
+
+def test_a_listing_is_complete_up_to_jiras_time_not_ours(
+    jira_make_tracker: Callable[..., JiraTracker], jira_clock: SimClock
+) -> None:
+    behind = dt.timedelta(minutes=-10)
+    tracker = jira_make_tracker(clock=lambda: jira_clock.now() + behind)
+    assert tracker.list_tickets(updated_since=None).as_of == jira_clock.now()
+
+
+def test_the_listing_date_is_written_in_the_users_zone(
+    jira_tracker: JiraTracker, jira_clock: SimClock, jira_sandbox: Sandbox
+) -> None:
+    app = jira_sandbox.app("jira")
+    app.configure({"time_zone": "America/Los_Angeles"})  # type: ignore[attr-defined]
+    ref = jira_tracker.create(spec("pm/zoned")).ref
+    updated = jira_clock.now()
+    settle(jira_clock)
+    assert [t.ref for t in jira_tracker.list_tickets(updated_since=updated).tickets] == [ref]
+    later = updated + dt.timedelta(minutes=2)  # past the listing's one-minute margin
+    assert jira_tracker.list_tickets(updated_since=later).tickets == ()

@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
-from tenacity import wait_exponential_jitter as backoff
+
+from followthrough.ports import TransientError
+from followthrough.retry import RetryLog, RetryPolicy, call_with_retry
 
 Security = Literal["starttls", "ssl", "plain"]
 Format = Literal["html", "md", "txt"]
@@ -33,7 +33,7 @@ class MailError(Exception):
     """A report e-mail could not be sent."""
 
 
-class MailTemporaryError(MailError):
+class MailTemporaryError(MailError, TransientError):
     """Worth retrying: a 4xx reply, or the connection failed before the data was sent."""
 
 
@@ -134,31 +134,44 @@ def build_message(
     return ReportMail(message=message, message_id=message_id)
 
 
+MAIL_RETRY = RetryPolicy(attempts=4, max_seconds=120.0, base_seconds=1.0, cap_seconds=30.0)
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpMailer:
-    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries."""
+    """Sends messages over SMTP: STARTTLS, implicit TLS (``ssl``) or plain, with retries.
+
+    A password is never sent over a plain connection unless ``allow_plain_auth`` says so.
+    """
 
     host: str
     port: int
     security: Security = "starttls"
+    allow_plain_auth: bool = False
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
-    attempts: int = 4
-    max_seconds: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
+    retry: RetryPolicy = MAIL_RETRY
+    on_retry: RetryLog | None = None
     tls_context: ssl.SSLContext | None = None
 
     def send(self, message: EmailMessage) -> str:
-        """Deliver ``message``; returns its Message-ID. Raises only `MailError` subclasses."""
-        retrying = Retrying(
-            retry=retry_if_exception_type(MailTemporaryError),
-            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_seconds),
-            wait=backoff(initial=1, max=30),
-            sleep=self.sleep,
-            reraise=True,
+        """Deliver ``message``; returns its Message-ID. Raises only `MailError` subclasses.
+
+        Retried by the same policy as tracker calls; a send is not idempotent, so only a
+        failure that surely delivered nothing is tried again."""
+        if self.username and self.security == "plain" and not self.allow_plain_auth:
+            raise MailPermanentError(
+                f"refusing to send the SMTP password to {self.host}:{self.port} unencrypted "
+                "(security: plain); use starttls or ssl, or set allow_plain_auth"
+            )
+        call_with_retry(
+            lambda: self._attempt(message),
+            policy=self.retry,
+            what="smtp_send",
+            on_retry=self.on_retry,
+            idempotent=False,
         )
-        retrying(self._attempt, message)
         return str(message["Message-ID"])
 
     def _attempt(self, message: EmailMessage) -> None:
@@ -224,11 +237,13 @@ def _classified(error: BaseException) -> MailError:
         return MailPermanentError(message)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _reply in error.recipients.values()]
-        transient = all(400 <= code < 500 for code in codes)
-        return (MailTemporaryError if transient else MailPermanentError)(message)
+        if all(400 <= code < 500 for code in codes):
+            return MailTemporaryError(message, status=codes[0])
+        return MailPermanentError(message)
     if isinstance(error, smtplib.SMTPResponseException):
-        transient = 400 <= error.smtp_code < 500
-        return (MailTemporaryError if transient else MailPermanentError)(message)
+        if 400 <= error.smtp_code < 500:  # refused before any data: safe to resend
+            return MailTemporaryError(message, status=error.smtp_code)
+        return MailPermanentError(message)
     if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-        return MailTemporaryError(message)
+        return MailTemporaryError(message, status=421)  # nothing was accepted: safe to resend
     return MailPermanentError(message)

@@ -3,7 +3,10 @@
 Sits under ``run_command`` and above the ``daemon_*`` parts. One loop (the caller's thread)
 reloads changed configuration, keeps leadership fresh and hands due jobs to the single worker
 thread; only the leader runs jobs. `request_stop` (SIGTERM/SIGINT) ends the loop; the job in
-progress stops between teams and the process exits within the grace period.
+progress stops between teams and the process exits within the grace period. Nothing the loop
+or the endpoints wait on can block for long: PostgreSQL calls have deadlines and the readiness
+ping has its own thread and time limit, so a stalled journal neither hangs ``/readyz`` nor
+delays a stop beyond the grace period.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from followthrough.app.daemon_jobs import JobBody, JobBook, Worker
 from followthrough.app.daemon_metrics import Metrics
 from followthrough.app.daemon_report import ReportHook
 from followthrough.app.daemon_schedule import ClockedScheduler, job_specs
-from followthrough.app.daemon_status import readiness_checks, status_view
+from followthrough.app.daemon_status import StorePing, readiness_checks, status_view
 from followthrough.app.http import StatusServer
 from followthrough.app.leader import Leadership
 from followthrough.app.outcome import UsageError
@@ -36,7 +39,7 @@ Log = Callable[..., None]
 class DaemonOptions:
     """How the worker runs; the schedule itself comes from the configuration."""
 
-    host: str = "0.0.0.0"  # noqa: S104 - the container's probes and scrapes come from outside
+    host: str | None = None  # None: the configured ``http.host``
     port: int | None = None  # None: the configured ``http.port``; 0: any free port
     grace: dt.timedelta = dt.timedelta(seconds=20)
     tick: dt.timedelta = dt.timedelta(seconds=1)
@@ -76,6 +79,7 @@ class Daemon:
         self.watcher = ConfigWatcher(config, load=parts.load, log=log, on_change=self._reconfigure)
         self._reconfigure(config)
         self._http: StatusServer | None = None
+        self._store_ping = StorePing()
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -95,12 +99,15 @@ class Daemon:
         if leader:
             self.scheduler.run_pending()
 
-    def serve(self, *, on_listening: Callable[[int], None] | None = None) -> int:
-        """Run until `request_stop`; the exit status (1 when a job outlived the grace period)."""
+    def serve(self, *, on_listening: Callable[[str], None] | None = None) -> int:
+        """Run until `request_stop`; the exit status (1 when a job outlived the grace period).
+
+        ``on_listening`` gets the URL the server is bound to.
+        """
         self._http = self._listen()
-        self._log("daemon_started", port=self._http.port, pid=os.getpid())
+        self._log("daemon_started", url=self._http.url, port=self._http.port, pid=os.getpid())
         if on_listening is not None:
-            on_listening(self._http.port)
+            on_listening(self._http.url)
         self.worker.start()
         while not self._stopping.is_set():
             self.tick()
@@ -109,9 +116,16 @@ class Daemon:
 
     def _listen(self) -> StatusServer:
         """The HTTP server, listening; a port that cannot be had is a `UsageError`."""
-        host, port = self._options.host, self._port()
+        http = self._runtime.config.settings.http
+        host, port = self._options.host or http.host, self._port()
         try:
-            server = StatusServer(self, host=host, port=port)
+            server = StatusServer(
+                self,
+                host=host,
+                port=port,
+                read_timeout=http.read_timeout_seconds,
+                max_connections=http.max_connections,
+            )
             server.start()
         except OSError as error:
             self._parts.leadership.close()
@@ -167,7 +181,7 @@ class Daemon:
     def readiness(self) -> dict[str, dict[str, object]]:
         return readiness_checks(
             rejected=self.watcher.rejected,
-            store=self._runtime.store,
+            store=self._store_ping.check(self._runtime.store),
             role=self._parts.leadership.role,
             sync=self.book.status().get("sync"),
             now=self._clock(),

@@ -1,12 +1,15 @@
 """What the worker says about itself: readiness checks and the status view.
 
-Sits under ``daemon``; pure functions of what the daemon hands in (the store is only pinged),
-so ``/readyz`` and ``/status.json`` are tested without a running loop.
+Sits under ``daemon``; pure functions of what the daemon hands in, so ``/readyz`` and
+``/status.json`` are tested without a running loop. The store is pinged by `StorePing`, on a
+thread of its own and with a time limit, so a journal stuck on a stalled network makes the
+worker not ready instead of making ``/readyz`` hang.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +22,7 @@ from followthrough.ports import Store
 def readiness_checks(
     *,
     rejected: Sequence[str],
-    store: Store,
+    store: Mapping[str, Any],
     role: Role,
     sync: JobStatus | None,
     now: dt.datetime,
@@ -30,7 +33,7 @@ def readiness_checks(
     detail only: each job's last exit status (0 done, 1 something failed) and what failed."""
     checks: dict[str, dict[str, Any]] = {
         "config": {"ok": True, "refused_change": list(rejected) or None},
-        "store": _ping(store),
+        "store": dict(store),
         "leadership": {"ok": role in ("leader", "standby"), "role": role},
     }
     if role != "leader":
@@ -71,12 +74,41 @@ def outcome_detail(outcome: JobOutcome) -> dict[str, Any]:
     }
 
 
-def _ping(store: Store) -> dict[str, Any]:
-    try:
-        store.ping()
-    except Exception as error:  # any failure is "not ready", with its reason
-        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    return {"ok": True}
+class _PingRun:
+    """One ping on its own thread; `result` is set before `done`."""
+
+    def __init__(self, store: Store) -> None:
+        self.done = threading.Event()
+        self.result: dict[str, Any] = {"ok": False}
+        self._store = store
+        threading.Thread(target=self._run, name="followthrough-store-ping", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._store.ping()
+        except Exception as error:  # any failure is "not ready", with its reason
+            self.result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        else:
+            self.result = {"ok": True}
+        self.done.set()
+
+
+class StorePing:
+    """The store check of ``/readyz``: at most one ping at a time, waited for ``timeout``."""
+
+    def __init__(self, *, timeout: float = 0.8) -> None:
+        self._timeout = timeout
+        self._guard = threading.Lock()
+        self._running: _PingRun | None = None
+
+    def check(self, store: Store) -> dict[str, Any]:
+        with self._guard:
+            if self._running is None or self._running.done.is_set():
+                self._running = _PingRun(store)
+            running = self._running
+        if not running.done.wait(self._timeout):
+            return {"ok": False, "error": f"the journal did not answer within {self._timeout} s"}
+        return running.result
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

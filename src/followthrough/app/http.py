@@ -1,7 +1,10 @@
 """The worker's HTTP endpoints: liveness, readiness, metrics, status (JSON and a small page).
 
-Sits under ``daemon``; the standard library's threading server, one thread per request, read
-only. ``/healthz`` says the process answers; ``/readyz`` is the sum of the checks the daemon
+Sits under ``daemon``; the standard library's threading server, one thread per connection,
+read only. It binds exactly the address it is given, says only ``followthrough`` in
+``Server:``, closes a connection whose request stops arriving for ``read_timeout`` seconds,
+and refuses connections beyond ``max_connections`` at once (so threads stay bounded).
+``/healthz`` says the process answers; ``/readyz`` is the sum of the checks the daemon
 reports (200 or 503 with a JSON body naming the failing check); ``/metrics`` is Prometheus
 text; ``/status.json`` and ``/`` show teams, last results, waiting items and next runs.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import socket
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,14 +38,48 @@ class StatusSource(Protocol):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], source: StatusSource) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        source: StatusSource,
+        *,
+        read_timeout: float,
+        max_connections: int,
+    ) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
         self.source = source
+        self.read_timeout = read_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # full: refused rather than queued on a new thread
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "followthrough"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(cast(_Server, self.server).read_timeout)  # every read
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version for a scanner to match
 
     def do_GET(self) -> None:
         source = cast(_Server, self.server).source
@@ -78,8 +116,18 @@ class _Handler(BaseHTTPRequestHandler):
 class StatusServer:
     """Serves the endpoints on a background thread until `stop`."""
 
-    def __init__(self, source: StatusSource, *, host: str, port: int) -> None:
-        self._server = _Server((host, port), source)
+    def __init__(
+        self,
+        source: StatusSource,
+        *,
+        host: str,
+        port: int,
+        read_timeout: float = 10.0,
+        max_connections: int = 64,
+    ) -> None:
+        self._server = _Server(
+            (host, port), source, read_timeout=read_timeout, max_connections=max_connections
+        )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="followthrough-http", daemon=True
         )
@@ -87,6 +135,12 @@ class StatusServer:
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Where the server listens, exactly as bound."""
+        host = str(self._server.server_address[0])
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def start(self) -> None:
         self._thread.start()

@@ -1,32 +1,44 @@
 """Leader election: only one replica acts on trackers; the others stand by.
 
-Sits under ``daemon``. With the PostgreSQL journal, leadership is a session-level advisory
-lock held on a dedicated connection for the life of the process: the standby tries again
-every few seconds, and a broken connection is lost leadership (the server has already
-released the lock), so the process stops acting at once. With SQLite there is one replica,
-always the leader.
-
-The lock is keyed by a constant class and the journal's schema, so deployments (or test
-runs) that keep separate journals in separate schemas of one database elect separately.
+Sits under ``daemon``. With the PostgreSQL journal, leadership is a lock that lives as long as
+a database session (``adapters.stores.postgres_lock`` explains how a lost session frees it);
+this module is the loop around it. The leader proves its session on every refresh and steps
+down at the first failure; it also stops acting, even between refreshes, once its last proof
+is older than half a lease. A standby tries again every few seconds. With SQLite there is one
+replica, always the leader.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal, Protocol
 
-import psycopg
+from followthrough.adapters.stores.pg_session import PgTimeouts
+from followthrough.adapters.stores.postgres_lock import (
+    LEADER_LOCK_CLASS,
+    PostgresLeaderLock,
+)
+from followthrough.adapters.stores.records import StoreError
+
+__all__ = [
+    "LEADER_LOCK_CLASS",
+    "ElectedLeadership",
+    "LeaderLock",
+    "Leadership",
+    "PostgresLeadership",
+    "Role",
+    "SingleReplica",
+    "kept_fresh",
+    "leadership_for",
+]
 
 Role = Literal["leader", "standby", "unknown"]
 Clock = Callable[[], dt.datetime]
 Log = Callable[..., None]
-
-# An arbitrary constant naming "followthrough leader" among two-key advisory locks.
-LEADER_LOCK_CLASS = 0x66745F4C
-_TRY_LOCK = "SELECT pg_try_advisory_lock(%(cls)s, hashtext(current_schema()))"
 
 
 class Leadership(Protocol):
@@ -59,38 +71,52 @@ class SingleReplica:
         return None
 
 
-class PostgresLeadership:
-    """A session advisory lock on a dedicated connection, checked on every refresh."""
+class LeaderLock(Protocol):
+    """The lock that elects: taken, proven and released; failures raise `StoreError`."""
+
+    @property
+    def lease(self) -> dt.timedelta: ...
+
+    def try_acquire(self) -> bool: ...
+
+    def check_held(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
+class ElectedLeadership:
+    """Leadership through a `LeaderLock`, proven on every refresh."""
 
     def __init__(
         self,
-        dsn: str,
+        lock: LeaderLock,
         *,
         clock: Clock,
         log: Log,
         retry_every: dt.timedelta = dt.timedelta(seconds=3),
-        connect_timeout: int = 3,
     ) -> None:
-        self._dsn = dsn
+        self._lock_held = lock
         self._clock = clock
         self._log = log
-        self._retry_every = retry_every
-        self._connect_timeout = connect_timeout
-        self._connection: psycopg.Connection[tuple[object, ...]] | None = None
+        self._retry_every = min(retry_every, lock.lease / 3)
+        self._trust_for = lock.lease.total_seconds() / 2
         self._role: Role = "unknown"
+        self._proven_at = 0.0  # monotonic time of the leader's last proof
         self._next_try: dt.datetime | None = None
-        self._lock = threading.Lock()
+        self._guard = threading.Lock()
 
     @property
     def role(self) -> Role:
         return self._role
 
     def is_leader(self) -> bool:
-        return self._role == "leader"
+        """Leader, with a proof recent enough that no standby can have taken over."""
+        fresh = time.monotonic() - self._proven_at < self._trust_for
+        return self._role == "leader" and fresh
 
     def refresh(self) -> Role:
-        """Leader: check the connection still holds. Standby: try again when it is time."""
-        with self._lock:
+        """Leader: prove the lock is still held. Standby: try again when it is time."""
+        with self._guard:
             if self._role == "leader":
                 self._check_held()
             elif self._next_try is None or self._clock() >= self._next_try:
@@ -99,38 +125,24 @@ class PostgresLeadership:
             return self._role
 
     def _check_held(self) -> None:
-        connection = self._connection
         try:
-            assert connection is not None
-            connection.execute("SELECT 1")
-        except (psycopg.Error, AssertionError) as error:
-            self._drop()
-            self._set("unknown", reason=f"connection lost: {type(error).__name__}")
+            self._lock_held.check_held()
+        except StoreError as error:
+            self._lock_held.release()
+            self._next_try = self._clock() + self._retry_every  # a standby may go first
+            self._set("unknown", reason=f"connection lost: {error}")
+            return
+        self._proven_at = time.monotonic()
 
     def _try_acquire(self) -> None:
         try:
-            connection = self._connection or self._connect()
-            row = connection.execute(_TRY_LOCK, {"cls": LEADER_LOCK_CLASS}).fetchone()
-        except psycopg.Error as error:
-            self._drop()
-            self._set("unknown", reason=f"cannot reach PostgreSQL: {type(error).__name__}")
+            held = self._lock_held.try_acquire()
+        except StoreError as error:
+            self._set("unknown", reason=f"cannot reach PostgreSQL: {error}")
             return
-        self._set("leader" if row is not None and row[0] else "standby", reason="lock checked")
-
-    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        self._connection = psycopg.connect(
-            self._dsn,
-            autocommit=True,
-            connect_timeout=self._connect_timeout,
-            application_name="followthrough-leader",
-        )
-        return self._connection
-
-    def _drop(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(psycopg.Error):  # already broken: nothing to release
-                self._connection.close()
-            self._connection = None
+        if held:
+            self._proven_at = time.monotonic()
+        self._set("leader" if held else "standby", reason="lock checked")
 
     def _set(self, role: Role, *, reason: str) -> None:
         if role != self._role:
@@ -138,14 +150,53 @@ class PostgresLeadership:
         self._role = role
 
     def close(self) -> None:
-        """Release the lock (closing the session releases it) and stop acting."""
-        with self._lock:
-            self._drop()
+        """Release the lock (ending its session releases it) and stop acting."""
+        with self._guard:
+            self._lock_held.release()
             self._role = "unknown"
 
 
-def leadership_for(dsn: str | None, *, clock: Clock, log: Log) -> Leadership:
+class PostgresLeadership(ElectedLeadership):
+    """Leadership through the advisory lock of the PostgreSQL journal at ``dsn``."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        clock: Clock,
+        log: Log,
+        retry_every: dt.timedelta = dt.timedelta(seconds=3),
+        timeouts: PgTimeouts | None = None,
+    ) -> None:
+        lock = PostgresLeaderLock(dsn, timeouts=timeouts or PgTimeouts())
+        super().__init__(lock, clock=clock, log=log, retry_every=retry_every)
+
+
+def leadership_for(
+    dsn: str | None, *, clock: Clock, log: Log, timeouts: PgTimeouts | None = None
+) -> Leadership:
     """PostgreSQL journal: elect through it. SQLite: a single replica."""
     if dsn:
-        return PostgresLeadership(dsn, clock=clock, log=log)
+        return PostgresLeadership(dsn, clock=clock, log=log, timeouts=timeouts)
     return SingleReplica()
+
+
+@contextmanager
+def kept_fresh(leadership: Leadership, *, every: float = 1.0) -> Iterator[None]:
+    """Refresh ``leadership`` on a thread while the block runs (a run with no daemon loop).
+
+    Without it the lock's session would fall silent and the server would end it a lease later.
+    """
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(every):
+            leadership.refresh()
+
+    thread = threading.Thread(target=beat, name="followthrough-leader-beat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

@@ -43,10 +43,10 @@ from followthrough.config import Config, TeamSettings
 from followthrough.domain.calendar import BusinessCalendar
 from followthrough.domain.remind import PlannedReminder, ReminderPolicy
 from followthrough.engine.remind import ReminderEngine, RemindResult, tickets_of_team
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import SyncEngine
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import Link, ReminderStore
+from followthrough.retry import RetryPolicy
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

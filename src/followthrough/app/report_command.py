@@ -64,10 +64,10 @@ from followthrough.domain.report_document import (
 )
 from followthrough.domain.report_period import Week, last_complete_week, parse_week
 from followthrough.domain.tickets import Ticket
-from followthrough.engine.retry import no_log
 from followthrough.engine.sync import SyncEngine, project_scope
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import ReminderStore, TrackerError
+from followthrough.retry import no_log
 
 DIGEST = "all-teams"
 FORMATS = ("html", "md", "json")
@@ -351,6 +351,7 @@ def smtp_mailer(config: Config) -> SmtpMailer | None:
         host=smtp.host,
         port=smtp.port,
         security=smtp.security,
+        allow_plain_auth=smtp.allow_plain_auth,
         username=smtp.username,
         password=password,
         timeout=smtp.timeout_seconds,

@@ -20,11 +20,11 @@ from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook, JobOutcome
 from followthrough.app.daemon_metrics import metrics_for_daemon
 from followthrough.app.daemon_report import find_report_hook
-from followthrough.app.leader import leadership_for
+from followthrough.app.leader import kept_fresh, leadership_for
 from followthrough.app.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE, epilog, plural
 from followthrough.app.report_command import DEFAULT_OUT
 from followthrough.app.sync_command import add_config_option, load
-from followthrough.app.wiring import open_configured_store, utc_now
+from followthrough.app.wiring import open_configured_store, pg_timeouts, utc_now
 from followthrough.config import Config, load_config
 from followthrough.logs import configure_logging, event_logger
 
@@ -53,9 +53,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="HTTP port (default: http.port from the config, 8080; 0: any free port)",
     )
     parser.add_argument(
-        "--host",
-        default="0.0.0.0",  # noqa: S104 - probes and scrapes reach the container from outside
-        help="HTTP address to bind (default: all interfaces)",
+        "--host", help="HTTP address to bind (default: http.host, which defaults to 127.0.0.1)"
     )
     parser.add_argument(
         "--grace",
@@ -98,18 +96,20 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     """Serve until SIGTERM or SIGINT; the exit status."""
     parts = Parts(
         store=open_configured_store(config),
-        leadership=leadership_for(_dsn(config), clock=utc_now, log=log),
+        leadership=leadership_for(
+            _dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config)
+        ),
         metrics=metrics_for_daemon(),
         load=load_config,
         report=find_report_hook(),
     )
     daemon = Daemon(config, parts=parts, clock=utc_now, log=log, options=options)
 
-    def listening(port: int) -> None:
+    def listening(url: str) -> None:
         # Only once the port is ours: a refused port ends the command with its usual handlers.
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda _signum, _frame: daemon.request_stop())
-        _announce(port, options.host)
+        _announce(url)
 
     code = daemon.serve(on_listening=listening)
     if code != 0:  # a job is still running on the worker thread: do not wait for it
@@ -119,15 +119,14 @@ def run_daemon(config: Config, *, log: Callable[..., None], options: DaemonOptio
     return code
 
 
-def _announce(port: int, host: str) -> None:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - compared, not bound
-    print(json.dumps({"http": f"http://{shown}:{port}", "pid": os.getpid()}), flush=True)
+def _announce(url: str) -> None:
+    print(json.dumps({"http": url, "pid": os.getpid()}), flush=True)
 
 
 def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
     """One sync, one reminder run and one report for every team; 0 when all succeeded."""
     store = open_configured_store(config)  # a journal that cannot be used: one line, exit 2
-    leadership = leadership_for(_dsn(config), clock=utc_now, log=log)
+    leadership = leadership_for(_dsn(config), clock=utc_now, log=log, timeouts=pg_timeouts(config))
     if leadership.refresh() != "leader":
         print("another replica holds leadership: nothing done", file=sys.stderr)
         leadership.close()
@@ -138,12 +137,13 @@ def run_once(config: Config, *, log: Callable[..., None], out_dir: Path) -> int:
             current=lambda: Runtime(config=config, store=store),
             clock=utc_now,
             log=log,
-            should_stop=lambda: False,
+            should_stop=lambda: not leadership.is_leader(),
             report=find_report_hook(),
             out_dir=out_dir,
         )
         book = JobBook(clock=utc_now, log=log)
-        outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
+        with kept_fresh(leadership):
+            outcomes = [_run(book, bodies, name) for name in ("sync", "remind", "report")]
     finally:
         store.close()
         leadership.close()

@@ -40,15 +40,15 @@ from followthrough.app.wiring import (
 )
 from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import Operation, OpKind, Plan
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import Store
+from followthrough.retry import RetryPolicy
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
 _WRITE_COST = {
-    "jira": {OpKind.UPDATE: 3, OpKind.ADOPT: 3, OpKind.REKEY: 4, OpKind.ANNOTATE: 1},
-    "github": {OpKind.UPDATE: 2, OpKind.ADOPT: 2, OpKind.REKEY: 3, OpKind.ANNOTATE: 1},
+    "jira": {OpKind.UPDATE: 1, OpKind.ADOPT: 1, OpKind.REKEY: 2, OpKind.ANNOTATE: 1},
+    "github": {OpKind.UPDATE: 1, OpKind.ADOPT: 2, OpKind.REKEY: 3, OpKind.ANNOTATE: 1},
 }
 _DONE = {
     "create": "created",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.app.outcome import UsageError, one_line
@@ -21,9 +21,12 @@ from followthrough.config import (
 )
 from followthrough.domain.model import Finding, Postmortem
 from followthrough.domain.policy import DoneItems, DueDefaults, OwnerPolicy, TeamPolicy
-from followthrough.engine.retry import RetryPolicy
 from followthrough.ports import Store, Tracker
+from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import Sandbox
+
+if TYPE_CHECKING:
+    from followthrough.adapters.stores.pg_session import PgTimeouts
 
 # Jira Cloud's burst limit for writes: about ten a second per user keeps well under it.
 JIRA_WRITE_INTERVAL = 0.1
@@ -189,7 +192,7 @@ def open_configured_store(config: Config) -> Store:
     try:
         if dsn is None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        store = open_store(dsn=dsn, sqlite_path=path)
+        store = open_store(dsn=dsn, sqlite_path=path, timeouts=pg_timeouts(config))
         store.migrate()
     except OSError as error:
         reason = f"cannot create {path.parent}: {error.strerror or error}"
@@ -198,6 +201,19 @@ def open_configured_store(config: Config) -> Store:
         reason = one_line(str(error))
         raise UsageError(f"the journal cannot be used: {reason} (check {setting})") from error
     return store
+
+
+def pg_timeouts(config: Config) -> PgTimeouts:
+    """The PostgreSQL session limits the configuration sets."""
+    from followthrough.adapters.stores.pg_session import PgTimeouts  # noqa: PLC0415
+
+    store = config.settings.store
+    return PgTimeouts(
+        connect=dt.timedelta(seconds=store.connect_timeout_seconds),
+        statement=dt.timedelta(seconds=store.statement_timeout_seconds),
+        lock=dt.timedelta(seconds=store.lock_timeout_seconds),
+        lease=dt.timedelta(seconds=store.leader_lease_seconds),
+    )
 
 
 @dataclass(frozen=True, slots=True)

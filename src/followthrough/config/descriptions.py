@@ -57,6 +57,9 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
     },
     "StoreSettings": {
         "sqlite_path": "the SQLite journal, used when no DSN is set (its folder is created)",
+        "connect_timeout_seconds": "PostgreSQL: how long to wait for a connection",
+        "statement_timeout_seconds": "PostgreSQL: the longest one statement may run",
+        "lock_timeout_seconds": "PostgreSQL: the longest a statement waits for a row lock",
     },
     "ScheduleSettings": {"sync_every_minutes": "minutes between two sync cycles of the worker"},
     "SmtpSettings": {
@@ -66,7 +69,10 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
         "sender": "the From address of report e-mails",
         "timeout_seconds": "how long to wait for the relay before the send counts as failed",
     },
-    "HttpSettings": {"port": "the port of /healthz, /readyz, /metrics and the status page"},
+    "HttpSettings": {
+        "port": "the port of /healthz, /readyz, /metrics and the status page",
+        "max_connections": "requests served at once; more wait (or are refused when queued)",
+    },
     "LogSettings": {
         "format": "`console` for people, `json` for log collectors (one event per line)",
         "level": "the least severe events written",

@@ -153,6 +153,16 @@ class StoreSettings(Section):
     dsn: SecretStr | None = None
     dsn_file: ConfigPath | None = None
     sqlite_path: ConfigPath = Path("state/followthrough.db")
+    connect_timeout_seconds: int = Field(default=10, ge=2, le=300)
+    statement_timeout_seconds: float = Field(default=30, ge=1, le=3600)
+    lock_timeout_seconds: float = Field(default=10, ge=1, le=3600)
+    leader_lease_seconds: int = Field(
+        default=15,
+        ge=3,
+        le=600,
+        description="how long a lost leader's session keeps leadership at most; "
+        "also paces TCP keepalives",
+    )
 
     @field_validator("dsn")
     @classmethod
@@ -179,6 +189,9 @@ class SmtpSettings(Section):
     host: str
     port: int = Field(default=0, ge=0, le=65535, description="0: 587, 465 or 25 by security")
     security: Literal["starttls", "ssl", "plain"] = "starttls"
+    allow_plain_auth: bool = Field(
+        default=False, description="send username and password without TLS (security: plain)"
+    )
     username: str | None = None
     password: SecretStr | None = None
     password_file: ConfigPath | None = None
@@ -197,13 +210,27 @@ class SmtpSettings(Section):
     def _credentials(self) -> SmtpSettings:
         if self.username and self.password is None:
             raise missing_secret("password")
+        if self.username and self.security == "plain" and not self.allow_plain_auth:
+            raise ValueError(
+                "security: plain would send the SMTP password unencrypted; use starttls or "
+                "ssl, or set allow_plain_auth: true if the relay is reached over a trusted link"
+            )
         return self
 
 
 class HttpSettings(Section):
     """The health and metrics endpoint."""
 
+    host: str = Field(
+        default="127.0.0.1",
+        min_length=1,
+        description="address to bind; 0.0.0.0 in a container, so probes reach it",
+    )
     port: int = Field(default=8080, ge=1, le=65535)
+    read_timeout_seconds: float = Field(
+        default=10, gt=0, le=300, description="a request not fully sent by then is closed"
+    )
+    max_connections: int = Field(default=64, ge=4, le=4096)
 
 
 class LogSettings(Section):

@@ -108,6 +108,15 @@ class Comment:
     body: str
     created: dt.datetime
     ours: bool = False
+    tag: str | None = None  # our hidden tag (`comment_tag`), parsed exactly; None if untagged
+
+
+def comment_tag(marker: str) -> str:
+    """The canonical form of a comment tag (``nudge:12``, ``removed:<key>``): one line, no
+    characters any tracker's tag syntax would escape, so the tag read back from a comment
+    equals this value exactly and tags are compared for equality, never by substring."""
+    kept = "".join(ch if ch.isprintable() and ch not in '[]<>"&' else "_" for ch in marker)
+    return "_".join(kept.split()) or "-"
 
 
 @dataclass(frozen=True, slots=True)

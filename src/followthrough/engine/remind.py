@@ -22,9 +22,12 @@ from followthrough.domain.remind import (
     latest_human_comment,
     plan_reminders,
 )
-from followthrough.domain.tickets import Ticket, TicketState
-from followthrough.engine.retry import RetryPolicy, call_with_retry, no_log
-from followthrough.ports import Link, ReminderStore, Tracker, TrackerError
+from followthrough.domain.tickets import Comment, Ticket, TicketState, comment_tag
+from followthrough.engine.outcome import Outcome, WriteOutcome, attempt
+from followthrough.ports import Link, ReminderStore, TicketNotFoundError, Tracker, TrackerError
+from followthrough.retry import RetryPolicy, call_with_retry, log_retries, no_log
+
+NudgeKind = Literal["nudge", "escalation"]
 
 Render = Callable[[str, PlannedReminder, Link | None], str]  # (kind, reminder, link) → text
 
@@ -38,6 +41,7 @@ class RemindResult:
     posted: int = 0
     failed: list[str] = field(default_factory=list)
     read_calls: int = 0
+    missing: list[str] = field(default_factory=list)  # tickets no longer in the tracker
 
 
 def nudge_tag(nudge_id: int) -> str:
@@ -72,11 +76,17 @@ class ReminderEngine:
         links = {link.ticket_ref: link for link in self.store.links(team).values()}
         history = self._history(team, tickets)
         now = self.clock()
-        activities = [
-            self._activity(t, links.get(t.ref), policy, tracker, result)
-            for t in tickets
-            if t.fields.state == TicketState.OPEN and t.ref in links
-        ]
+        activities = []
+        for ticket in tickets:
+            if ticket.fields.state != TicketState.OPEN or ticket.ref not in links:
+                continue
+            try:
+                activities.append(
+                    self._activity(ticket, links.get(ticket.ref), policy, tracker, result)
+                )
+            except TicketNotFoundError:
+                result.missing.append(ticket.ref)  # deleted in the tracker: nobody to remind
+                self.log("reminder_ticket_missing", team=team, ticket=ticket.ref)
         result.planned = plan_reminders(
             activities, history=history, policy=policy, calendar=calendar, now=now
         )
@@ -152,7 +162,7 @@ class ReminderEngine:
         render: Render,
         result: RemindResult,
     ) -> None:
-        kind = "escalation" if reminder.decision.action == "escalate" else "nudge"
+        kind: NudgeKind = "escalation" if reminder.decision.action == "escalate" else "nudge"
         row = self.store.begin_nudge(
             team=team,
             ticket_ref=reminder.ref,
@@ -162,43 +172,66 @@ class ReminderEngine:
         )
         try:
             text = render(kind, reminder, link)
-            comment = self._call(
+        except ValueError as error:
+            outcome: WriteOutcome[Comment] = WriteOutcome(
+                Outcome.REFUSED, error=TrackerError(f"the reminder could not be written: {error}")
+            )
+        else:
+            outcome = attempt(
                 lambda: tracker.comment(reminder.ref, text, marker=nudge_tag(row.id)),
+                policy=self.retry,
                 what="comment",
                 idempotent=False,
+                on_retry=log_retries(self.log),
             )
-        except (TrackerError, ValueError) as error:
+        self._record(team, row.id, ref=reminder.ref, kind=kind, outcome=outcome, result=result)
+
+    def _record(
+        self,
+        team: str,
+        nudge_id: int,
+        *,
+        ref: str,
+        kind: NudgeKind,
+        outcome: WriteOutcome[Comment],
+        result: RemindResult,
+    ) -> None:
+        """Journal a reminder's outcome: an unknown one stays an intent, settled next run by
+        its tag, so a reminder whose answer was lost is never posted twice."""
+        if outcome.outcome != Outcome.UNKNOWN:
+            comment_id = outcome.value.id if outcome.value is not None else None
             self.store.finish_nudge(
-                row.id,
-                ok=False,
-                comment_id=None,
-                error=f"{type(error).__name__}: {error}",
+                nudge_id,
+                ok=outcome.applied,
+                comment_id=comment_id,
+                error=outcome.message or None,
                 now=self.clock(),
             )
-            result.failed.append(reminder.ref)
-            self.log(
-                "reminder_posted",
-                team=team,
-                ticket=reminder.ref,
-                kind=kind,
-                result="failed",
-                error=str(error),
-            )
-            return
-        self.store.finish_nudge(
-            row.id, ok=True, comment_id=comment.id, error=None, now=self.clock()
+        if outcome.applied:
+            result.posted += 1
+        else:
+            result.failed.append(ref)
+        self.log(
+            "reminder_posted",
+            team=team,
+            ticket=ref,
+            kind=kind,
+            result=outcome.outcome.value,
+            **({"error": outcome.message} if outcome.error else {}),
         )
-        result.posted += 1
-        self.log("reminder_posted", team=team, ticket=reminder.ref, kind=kind, result="ok")
 
     def _settle_open(self, team: str, tracker: Tracker) -> None:
-        """Intents a crash left open: posted if the tagged comment exists, else failed (retried)."""
+        """Intents a crash or a lost answer left open: posted if the comment with exactly
+        their tag exists, else failed (tried again when due)."""
         for row in self.store.nudges(team):
             if row.state != "intent":
                 continue
-            comments = self._call(partial(tracker.comments, row.ticket_ref), what="comments")
-            tag = nudge_tag(row.id)
-            posted = next((c for c in comments if tag in c.body), None)
+            try:
+                comments = self._call(partial(tracker.comments, row.ticket_ref), what="comments")
+            except TicketNotFoundError:
+                comments = []
+            tag = comment_tag(nudge_tag(row.id))
+            posted = next((c for c in comments if c.tag == tag), None)
             self.store.finish_nudge(
                 row.id,
                 ok=posted is not None,
@@ -206,9 +239,16 @@ class ReminderEngine:
                 error=None if posted else "not posted (checked after an interruption)",
                 now=self.clock(),
             )
+            self.log("reminder_settled", team=team, ticket=row.ticket_ref, posted=bool(posted))
 
     def _call(self, fn: Callable[[], Any], *, what: str, idempotent: bool = True) -> Any:
-        return call_with_retry(fn, policy=self.retry, what=what, idempotent=idempotent)
+        return call_with_retry(
+            fn,
+            policy=self.retry,
+            what=what,
+            idempotent=idempotent,
+            on_retry=log_retries(self.log),
+        )
 
 
 def tickets_of_team(links: Mapping[str, Link], known: Mapping[str, Ticket]) -> list[Ticket]:

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from followthrough.sandbox.core import Sandbox
+from followthrough.sandbox.core import Sandbox, SimClock
 from followthrough.sandbox.server import LOOPBACK_HOSTS
 
 APP_ORDER = ("jira", "github")
@@ -33,6 +33,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--state", type=Path, default=None, help="JSON state file to load/save")
     parser.add_argument("--seed", type=int, default=0, help="seed for tokens and fault injection")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument(
+        "--clock-skew",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="run the trackers' clock this far ahead of real time (negative: behind)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -54,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     sandbox = Sandbox(
-        state_file=args.state, seed=args.seed, ports=ports_for(args.port), host=args.host
+        state_file=args.state,
+        seed=args.seed,
+        ports=ports_for(args.port),
+        host=args.host,
+        clock=SimClock().skewed(args.clock_skew),
     )
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -67,6 +68,49 @@ class SimClock:
         """Whether the clock ignores real time."""
         with self._lock:
             return self._real_start is None
+
+    def skewed(self, seconds: float) -> SkewedClock:
+        """This clock as a server whose clock is off by ``seconds`` sees it (moves with it)."""
+        return SkewedClock(self, seconds)
+
+
+class SkewedClock(SimClock):
+    """Another machine's view of a `SimClock`: the same time plus a settable offset.
+
+    A sandbox built on one runs its trackers ahead of (or behind) the product's clock;
+    advancing or freezing it moves the clock it views, so both stay in step.
+    """
+
+    def __init__(self, base: SimClock, seconds: float = 0.0) -> None:
+        super().__init__(base.now())
+        self._viewed = base
+        self.skew = timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        """The viewed clock's time plus the skew."""
+        return self._viewed.now() + self.skew
+
+    def advance(self, seconds: float) -> None:
+        """Move the viewed clock (the skew stays)."""
+        self._viewed.advance(seconds)
+
+    def freeze(self, at: datetime | None = None) -> None:
+        """Freeze the viewed clock so that this view reads ``at``."""
+        self._viewed.freeze(None if at is None else _as_utc(at) - self.skew)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the viewed clock ignores real time."""
+        return self._viewed.frozen
+
+    def set_skew(self, seconds: float) -> None:
+        """Run ``seconds`` ahead of the viewed clock (behind when negative)."""
+        self.skew = timedelta(seconds=seconds)
+
+
+def http_date(moment: datetime) -> str:
+    """An RFC 9110 ``Date`` value (whole seconds, GMT)."""
+    return format_datetime(_as_utc(moment).replace(microsecond=0), usegmt=True)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -590,6 +634,13 @@ class Sandbox:
         return dispatch
 
     def _serve_app(self, app_name: str, req: SandboxRequest) -> RawReply:
+        reply = self._answer_app(app_name, req)
+        # Like every origin server with a clock: the tracker's own time, which clients may
+        # use as the moment a listing is complete up to.
+        reply.headers.setdefault("Date", http_date(self.clock.now()))
+        return reply
+
+    def _answer_app(self, app_name: str, req: SandboxRequest) -> RawReply:
         app = self.apps[app_name]
         route = app.route_of(req)
         self.accounting.record(app_name, route)
@@ -654,6 +705,7 @@ class Sandbox:
             "GET clock": self._ctl_clock,
             "POST clock/advance": self._ctl_clock_advance,
             "POST clock/freeze": self._ctl_clock_freeze,
+            "POST clock/skew": self._ctl_clock_skew,
             "GET faults": self._ctl_faults,
             "POST faults": self._ctl_faults_add,
             "DELETE faults": self._ctl_faults_clear,
@@ -688,6 +740,12 @@ class Sandbox:
     def _ctl_clock_freeze(self, app: str, req: SandboxRequest) -> SandboxResponse:
         at = (req.json() or {}).get("at")
         self.clock.freeze(datetime.fromisoformat(at) if at else None)
+        return self._ctl_clock(app, req)
+
+    def _ctl_clock_skew(self, app: str, req: SandboxRequest) -> SandboxResponse:
+        if not isinstance(self.clock, SkewedClock):
+            raise HttpError(409, {"message": "this sandbox's clock is not a skewed view"})
+        self.clock.set_skew(float((req.json() or {})["seconds"]))
         return self._ctl_clock(app, req)
 
     def _ctl_faults(self, _app: str, _req: SandboxRequest) -> SandboxResponse:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from followthrough.sandbox import jira_model as m
 from followthrough.sandbox import jira_render as render
@@ -22,6 +23,7 @@ from followthrough.sandbox.jira_store import JiraStore, jira_error
 
 API_PREFIX = re.compile(r"^/rest/api/(?P<v>2|3|latest)(?P<rest>/.*)?$")
 DEFAULT_SEARCH_LAG = 5.0
+DEFAULT_TIME_ZONE = "Etc/UTC"
 APPLINKS_PATH = "/rest/applinks/latest/listApplicationlinks"
 
 
@@ -73,6 +75,14 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}/?$")
 
 
+def _checked_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise HttpError(400, {"message": f"unknown time zone {name!r}"}) from exc
+    return name
+
+
 def _user_matches(user: dict[str, Any], query: str) -> bool:
     """Prefix match on the display name, the email, or any word of either."""
     names = (str(user["displayName"]).lower(), str(user["emailAddress"]).lower())
@@ -86,10 +96,15 @@ class JiraApp:
     name = "jira"
 
     def __init__(
-        self, *, clock: SimClock | None = None, search_lag: float = DEFAULT_SEARCH_LAG
+        self,
+        *,
+        clock: SimClock | None = None,
+        search_lag: float = DEFAULT_SEARCH_LAG,
+        time_zone: str = DEFAULT_TIME_ZONE,
     ) -> None:
         self.clock = clock or SimClock()
         self.search_lag = search_lag
+        self.time_zone = _checked_zone(time_zone)
         self.store = JiraStore()
         self.issues = IssueEndpoints(self)
         self.routes = self._routes()
@@ -118,18 +133,33 @@ class JiraApp:
 
     def dump_state(self) -> dict[str, Any]:
         """Issues, history, comments, links and counters."""
-        return {"store": self.store.dump(), "search_lag": self.search_lag}
+        return {
+            "store": self.store.dump(),
+            "search_lag": self.search_lag,
+            "time_zone": self.time_zone,
+        }
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Restore a ``dump_state``."""
         self.store.load(state.get("store", {}))
         self.search_lag = float(state.get("search_lag", self.search_lag))
+        self.time_zone = _checked_zone(str(state.get("time_zone", self.time_zone)))
 
     def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
-        """``POST /_sandbox/config``: ``{"search_lag_seconds": N}``."""
+        """``POST /_sandbox/config``: ``{"search_lag_seconds": N, "time_zone": "Area/City"}``.
+
+        ``time_zone`` is the API user's zone: ``/myself`` shows it and JQL reads absolute
+        dates in it.
+        """
         if "search_lag_seconds" in settings:
             self.search_lag = float(settings["search_lag_seconds"])
-        return {"search_lag_seconds": self.search_lag}
+        if "time_zone" in settings:
+            self.time_zone = _checked_zone(str(settings["time_zone"]))
+        return {"search_lag_seconds": self.search_lag, "time_zone": self.time_zone}
+
+    def user_zone(self) -> tzinfo:
+        """The API user's time zone."""
+        return ZoneInfo(self.time_zone)
 
     def error_body(self, status: int, message: str) -> Any:
         """Jira's error shape for injected faults."""
@@ -202,6 +232,7 @@ class JiraApp:
         assert body is not None
         body.update(
             {
+                "timeZone": self.time_zone,
                 "locale": "en_US",
                 "groups": {"size": 1, "items": []},
                 "applicationRoles": {"size": 1, "items": []},

@@ -148,20 +148,34 @@ class IssueEndpoints:
 
     def get(self, call: Call) -> SandboxResponse:
         """``GET /issue/{key}`` with ``fields``, ``expand`` and ``properties``."""
+        return SandboxResponse(
+            200,
+            self._issue_body(
+                call,
+                fields=split_list(call.req.query.get("fields")),
+                properties=split_list(call.req.query.get("properties")),
+            ),
+        )
+
+    def _issue_body(
+        self, call: Call, *, fields: list[str], properties: list[str]
+    ) -> dict[str, Any]:
         issue = self.store.get(call.params["key"])
-        fields = render.select_fields(split_list(call.req.query.get("fields")), default=m.FIELD_IDS)
-        body = render.issue(
+        return render.issue(
             call.ctx,
             issue,
-            fields=fields,
+            fields=render.select_fields(fields, default=m.FIELD_IDS),
             comments=self.store.comments.get(issue["id"], []),
             expand=set(split_list(call.req.query.get("expand"))),
-            properties=split_list(call.req.query.get("properties")),
+            properties=properties,
         )
-        return SandboxResponse(200, body)
 
     def edit(self, call: Call) -> SandboxResponse:
-        """``PUT /issue/{key}``: ``fields`` and ``update`` operations; 204 (or the issue)."""
+        """``PUT /issue/{key}``: ``fields``, ``update`` and ``properties``; 204 (or the issue).
+
+        With ``returnIssue=true`` the answer is the issue as ``GET /issue`` shows it by
+        default: every field, and no properties (the edit has no ``properties`` parameter).
+        """
         current = self.store.get(call.params["key"])
         body = call.body() or {}
         if not isinstance(body, dict):
@@ -175,12 +189,14 @@ class IssueEndpoints:
         self._check_comment_bodies(comments, call, errors)
         if errors:
             raise jira_error(400, errors=errors)
+        for prop in body.get("properties") or []:
+            issue["properties"][str(prop.get("key"))] = prop.get("value")
         if issue != current:
             self.store.commit(issue, now=call.ctx.now)
         for comment in comments:
             self._add_comment(issue, comment, call)
         if call.arg("returnIssue", "false") == "true":
-            return self.get(call)
+            return SandboxResponse(200, self._issue_body(call, fields=[], properties=[]))
         return SandboxResponse(204)
 
     def delete(self, call: Call) -> SandboxResponse:

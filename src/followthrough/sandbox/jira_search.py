@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from followthrough.sandbox import jira_model as m
@@ -135,8 +135,10 @@ class Matcher:
         now: datetime,
         current_user: str,
         comments_of: Callable[[str], list[dict[str, Any]]],
+        zone: tzinfo = UTC,
     ) -> None:
         self.now = now
+        self.zone = zone
         self.current_user = current_user
         self.comments_of = comments_of
 
@@ -242,7 +244,7 @@ class Matcher:
     def _date_of(self, literal: Literal | FuncCall) -> datetime:
         if isinstance(literal, FuncCall):
             return function_date(literal, now=self.now)
-        return parse_date(literal.text, now=self.now)
+        return parse_date(literal.text, now=self.now, zone=self.zone)
 
     def _match_text(self, issue: dict[str, Any], field: str, clause: Clause) -> bool:
         haystack = self._text_of(issue, field).lower()

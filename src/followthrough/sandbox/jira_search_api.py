@@ -177,6 +177,7 @@ class SearchEndpoints:
             now=now,
             current_user=m.BOT_ACCOUNT_ID,
             comments_of=lambda issue_id: self.store.comments.get(issue_id, []),
+            zone=self.app.user_zone(),
         )
 
     def _matching(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 KEYWORDS = frozenset(
     {"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"}
@@ -374,8 +374,11 @@ _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60}
 _ABSOLUTE_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 
 
-def parse_date(text: str, *, now: datetime) -> datetime:
-    """A JQL date: ``YYYY-MM-DD``, ``YYYY-MM-DD HH:mm`` (UTC) or relative ``-5m``/``-2d``."""
+def parse_date(text: str, *, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """A JQL date: ``YYYY-MM-DD``, ``YYYY-MM-DD HH:mm`` or relative ``-5m``/``-2d``.
+
+    Absolute dates are read in ``zone``, the searching user's time zone, as Jira does.
+    """
     cleaned = text.strip()
     relative = _RELATIVE.match(cleaned)
     if relative:
@@ -384,7 +387,7 @@ def parse_date(text: str, *, now: datetime) -> datetime:
         return now + timedelta(seconds=sign * seconds)
     for fmt in _ABSOLUTE_FORMATS:
         try:
-            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
+            return datetime.strptime(cleaned, fmt).replace(tzinfo=zone)
         except ValueError:
             continue
     raise JqlError(

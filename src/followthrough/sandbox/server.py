@@ -41,8 +41,15 @@ Dispatch = Callable[[RawExchange], RawReply]
 
 
 def _write_reply(handler: BaseHTTPRequestHandler, reply: RawReply) -> None:
-    """Send status, headers and body; cut the body short and close for a dropped connection."""
-    handler.send_response(reply.status)
+    """Send status, headers and body; cut the body short and close for a dropped connection.
+
+    The reply's own ``Date`` (the simulated clock) replaces the real-time one.
+    """
+    handler.log_request(reply.status)
+    handler.send_response_only(reply.status)
+    handler.send_header("Server", handler.version_string())
+    if not any(name.lower() == "date" for name in reply.headers):
+        handler.send_header("Date", handler.date_time_string())
     for name, value in reply.headers.items():
         handler.send_header(name, value)
     handler.send_header("Content-Length", str(len(reply.body)))

@@ -34,6 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from followthrough.adapters.stores.base import SqlStore
+from followthrough.adapters.stores.pg_session import PgTimeouts
 from followthrough.adapters.stores.postgres import PostgresStore, redact_dsn
 from followthrough.adapters.stores.records import (
     Nudge,
@@ -53,6 +54,7 @@ __all__ = [
     "Nudge",
     "NudgeKind",
     "NudgeState",
+    "PgTimeouts",
     "PostgresStore",
     "Report",
     "ReportClaim",
@@ -67,8 +69,10 @@ __all__ = [
 ]
 
 
-def open_store(*, dsn: str | None, sqlite_path: Path | str) -> Store:
+def open_store(
+    *, dsn: str | None, sqlite_path: Path | str, timeouts: PgTimeouts | None = None
+) -> Store:
     """PostgreSQL when a DSN is given, else the SQLite file; not yet migrated."""
     if dsn:
-        return PostgresStore(dsn)
+        return PostgresStore(dsn, timeouts=timeouts)
     return SqliteStore(sqlite_path)

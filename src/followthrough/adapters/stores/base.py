@@ -192,8 +192,11 @@ class SqlStore(abc.ABC):
         ticket_ref: str | None,
         error: str | None,
         now: dt.datetime,
+        links: Sequence[Link] = (),
     ) -> None:
-        """Record an intent's result once; later calls for the same intent change nothing."""
+        """Record an intent's result once, and the links it made, in one transaction: a crash
+        can never leave a write recorded as applied without the ticket it made. Later calls for
+        the same intent change nothing."""
         params = {
             "id": intent_id,
             "finished": self._time_in(utc(now)),
@@ -201,31 +204,51 @@ class SqlStore(abc.ABC):
             "ticket_ref": ticket_ref,
             "error": error,
         }
-        self._finish_once(
-            "intents",
-            "finished = %(finished)s, ok = %(ok)s, "
-            "ticket_ref = COALESCE(%(ticket_ref)s, ticket_ref), error = %(error)s",
-            "finished IS NULL",
-            params,
-            what="intent",
-        )
+        with self._transaction(write=True) as session:
+            changed = self._finish_once_in(
+                session,
+                "intents",
+                "finished = %(finished)s, ok = %(ok)s, "
+                "ticket_ref = COALESCE(%(ticket_ref)s, ticket_ref), error = %(error)s",
+                "finished IS NULL",
+                params,
+                what="intent",
+            )
+            if changed:
+                for link in links:
+                    self._upsert_link(session, link)
 
     def _finish_once(
         self, table: str, assignments: str, still_open: str, params: dict[str, Any], *, what: str
     ) -> None:
-        """Record a result on a row that is still open; a second call changes nothing, an
-        unknown id is an error. ``table`` and the SQL fragments are fixed by the callers."""
+        """Record a result on a row that is still open, in its own transaction."""
         with self._transaction(write=True) as session:
-            changed = session.run(
-                f"UPDATE {table} SET {assignments} "  # noqa: S608 - fixed fragments, bound values
-                f"WHERE id = %(id)s AND {still_open}",
-                params,
-            )
-            if not changed and not session.rows(
-                f"SELECT 1 FROM {table} WHERE id = %(id)s",  # noqa: S608 - a fixed table name
-                {"id": params["id"]},
-            ):
-                raise StoreError(f"no {what} with id {params['id']}")
+            self._finish_once_in(session, table, assignments, still_open, params, what=what)
+
+    @staticmethod
+    def _finish_once_in(
+        session: Session,
+        table: str,
+        assignments: str,
+        still_open: str,
+        params: dict[str, Any],
+        *,
+        what: str,
+    ) -> bool:
+        """Record a result on a row that is still open; a second call changes nothing (and
+        returns False), an unknown id is an error. ``table`` and the SQL fragments are fixed
+        by the callers."""
+        changed = session.run(
+            f"UPDATE {table} SET {assignments} "  # noqa: S608 - fixed fragments, bound values
+            f"WHERE id = %(id)s AND {still_open}",
+            params,
+        )
+        if not changed and not session.rows(
+            f"SELECT 1 FROM {table} WHERE id = %(id)s",  # noqa: S608 - a fixed table name
+            {"id": params["id"]},
+        ):
+            raise StoreError(f"no {what} with id {params['id']}")
+        return bool(changed)
 
     def open_intents(self, team: str) -> list[Intent]:
         """Intents with no recorded result, oldest first."""
@@ -274,6 +297,10 @@ class SqlStore(abc.ABC):
 
     def save_link(self, link: Link) -> None:
         """Insert or replace the link for ``(team, item_key)``."""
+        with self._transaction(write=True) as session:
+            self._upsert_link(session, link)
+
+    def _upsert_link(self, session: Session, link: Link) -> None:
         params = {
             "team": link.team,
             "item_key": link.item_key,
@@ -283,15 +310,14 @@ class SqlStore(abc.ABC):
             "removed_noted": link.removed_noted,
             "updated": None if link.updated is None else self._time_in(utc(link.updated)),
         }
-        with self._transaction(write=True) as session:
-            session.run(
-                f"INSERT INTO links ({_LINK_COLUMNS}) VALUES (%(team)s, %(item_key)s, "  # noqa: S608 - fixed columns
-                "%(ticket_ref)s, %(postmortem_id)s, %(synced)s, %(removed_noted)s, %(updated)s) "
-                "ON CONFLICT (team, item_key) DO UPDATE SET ticket_ref = excluded.ticket_ref, "
-                "postmortem_id = excluded.postmortem_id, synced = excluded.synced, "
-                "removed_noted = excluded.removed_noted, updated = excluded.updated",
-                params,
-            )
+        session.run(
+            f"INSERT INTO links ({_LINK_COLUMNS}) VALUES (%(team)s, %(item_key)s, "  # noqa: S608 - fixed columns
+            "%(ticket_ref)s, %(postmortem_id)s, %(synced)s, %(removed_noted)s, %(updated)s) "
+            "ON CONFLICT (team, item_key) DO UPDATE SET ticket_ref = excluded.ticket_ref, "
+            "postmortem_id = excluded.postmortem_id, synced = excluded.synced, "
+            "removed_noted = excluded.removed_noted, updated = excluded.updated",
+            params,
+        )
 
     def known_tickets(self, team: str, project: str) -> dict[str, Ticket]:
         with self._transaction(write=False) as session:
@@ -302,8 +328,12 @@ class SqlStore(abc.ABC):
             )
         return {ref: ticket_from_json(self._json_out(data)) for ref, data in rows}
 
-    def remember_tickets(self, team: str, project: str, tickets: Sequence[Ticket]) -> None:
-        """Upsert ticket states by reference (stored as `ticket_to_json`)."""
+    def remember_tickets(
+        self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
+    ) -> None:
+        """Upsert ticket states by reference (stored as `ticket_to_json`). With ``complete``
+        the tickets are the whole project as listed: any other stored ticket is forgotten (it
+        was deleted, or lost our marker), in the same transaction."""
         params = [
             {
                 "team": team,
@@ -314,16 +344,22 @@ class SqlStore(abc.ABC):
             }
             for ticket in tickets
         ]
-        if not params:
+        if not params and not complete:
             return
         with self._transaction(write=True) as session:
-            session.run_many(
-                "INSERT INTO tickets (team, project, ref, data, updated) "
-                "VALUES (%(team)s, %(project)s, %(ref)s, %(data)s, %(updated)s) "
-                "ON CONFLICT (team, project, ref) DO UPDATE SET data = excluded.data, "
-                "updated = excluded.updated",
-                params,
-            )
+            if complete:
+                session.run(
+                    "DELETE FROM tickets WHERE team = %(team)s AND project = %(project)s",
+                    {"team": team, "project": project},
+                )
+            if params:
+                session.run_many(
+                    "INSERT INTO tickets (team, project, ref, data, updated) "
+                    "VALUES (%(team)s, %(project)s, %(ref)s, %(data)s, %(updated)s) "
+                    "ON CONFLICT (team, project, ref) DO UPDATE SET data = excluded.data, "
+                    "updated = excluded.updated",
+                    params,
+                )
 
     def cursor(self, team: str, name: str) -> str | None:
         with self._transaction(write=False) as session:

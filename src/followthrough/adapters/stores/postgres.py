@@ -1,7 +1,10 @@
 """The journal in PostgreSQL (psycopg 3), for deployments that run more than one host.
 
 One small connection per store, autocommit off, every call an explicit transaction; the
-connection is reopened after it breaks. Threads share it under a lock. `migrate` holds a
+connection is reopened after it breaks. Threads share it under a lock. Every session has
+connect, statement and lock timeouts and TCP keepalives (``pg_session``), the server ends it
+when it idles inside a transaction, and a transaction that outlives its budget has its socket
+shut down, so a stalled network fails a call instead of freezing the worker. `migrate` holds a
 transaction-level advisory lock so two processes never migrate at once. The DSN's password
 is never shown: `redact_dsn` is used for every message, and error texts are scrubbed of it.
 """
@@ -20,6 +23,12 @@ from psycopg.types.json import Jsonb
 
 from followthrough.adapters.stores.base import Params, Row, Session, SqlStore, json_text, utc
 from followthrough.adapters.stores.migrations import Dialect
+from followthrough.adapters.stores.pg_session import (
+    PgTimeouts,
+    abort_socket,
+    deadline,
+    session_conninfo,
+)
 from followthrough.adapters.stores.records import StoreError
 
 # An arbitrary constant naming "followthrough schema migration" among advisory locks.
@@ -36,6 +45,13 @@ def redact_dsn(dsn: str) -> str:
     if params.get("password"):
         params["password"] = _MASK
     return make_conninfo("", **params)
+
+
+def scrubbed_error(error: psycopg.Error, dsn: str) -> str:
+    """The first line of a driver error, with the DSN's password masked."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    password = _password(dsn)
+    return text.replace(password, _MASK) if password else text
 
 
 def _password(dsn: str) -> str | None:
@@ -72,12 +88,16 @@ class PostgresStore(SqlStore):
 
     dialect: ClassVar[Dialect] = "postgres"
 
-    def __init__(self, dsn: str, *, connect_timeout: dt.timedelta | None = None) -> None:
-        self._dsn = dsn
+    def __init__(self, dsn: str, *, timeouts: PgTimeouts | None = None) -> None:
+        self._timeouts = timeouts or PgTimeouts()
+        self._dsn = session_conninfo(
+            dsn,
+            self._timeouts,
+            application_name="followthrough",
+            server={"idle_in_transaction_session_timeout": str(int(self._timeouts.budget * 1000))},
+        )
         self._password = _password(dsn)
         self._where = redact_dsn(dsn)
-        timeout = connect_timeout if connect_timeout is not None else dt.timedelta(seconds=10)
-        self._connect_timeout = max(1, int(timeout.total_seconds()))
         self._lock = threading.RLock()
         self._connection: psycopg.Connection[Row] | None = None
         self._closed = False
@@ -101,9 +121,7 @@ class PostgresStore(SqlStore):
         if current is not None:
             current.close()
         try:
-            self._connection = psycopg.connect(
-                self._dsn, autocommit=False, connect_timeout=self._connect_timeout
-            )
+            self._connection = psycopg.connect(self._dsn, autocommit=False)
         except psycopg.Error as error:
             self._connection = None
             raise self._error(error) from None  # the cause could repeat connection details
@@ -115,7 +133,7 @@ class PostgresStore(SqlStore):
         with self._lock:
             connection = self._connect()
             try:
-                with connection.transaction():
+                with deadline(connection, self._timeouts.budget), connection.transaction():
                     yield _PostgresSession(connection)
             except psycopg.Error as error:
                 raise self._error(error) from error
@@ -145,8 +163,17 @@ class PostgresStore(SqlStore):
             session.rows("SELECT 1")
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
+        """Close now, even while a call is stuck on a stalled network (that call fails)."""
+        self._closed = True
+        if not self._lock.acquire(timeout=1.0):
+            connection = self._connection
+            if connection is not None:
+                abort_socket(connection)
+            if not self._lock.acquire(timeout=1.0):
+                return  # the stuck call still holds the lock; its own deadline will end it
+        try:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+        finally:
+            self._lock.release()

@@ -1,7 +1,9 @@
-"""Tracker adapters' shared HTTP helpers: ``Retry-After`` advice, timeouts, unreachable hosts.
+"""Tracker adapters' shared HTTP helpers: ``Retry-After`` advice, the server's clock, and
+unreachable hosts.
 
 Used by the Jira and GitHub adapters when they turn a 429/503 into a
-`TrackerTemporaryError` (the engine's retry policy lets the server's advice win), and when a
+`TrackerTemporaryError` (the engine's retry policy lets the server's advice win), to read the
+tracker's own time from a response's ``Date`` (listing cursors are in its clock), and when a
 server cannot be reached at all (one line saying why, not the HTTP client's nested repr).
 """
 
@@ -84,3 +86,9 @@ def retry_after_seconds(
     sent = _http_date(_header(headers, "Date") or "")
     base = sent or now or dt.datetime.now(dt.UTC)
     return max((until - base).total_seconds(), 0.0)
+
+
+def server_time(headers: Mapping[str, str] | None) -> dt.datetime | None:
+    """The moment a response's ``Date`` header gives (the server's clock), or ``None``."""
+    text = _header(headers or {}, "Date")
+    return _http_date(text) if text else None

@@ -11,7 +11,10 @@ key is unknown there, lists the labelled issues (``state=all``, newest first) an
 markers. The issue list is consistent, so `consistency_window` is zero.
 
 Listings send ``If-None-Match`` for pages seen before: a quiet repeat of the same listing is
-answered 304, which does not count against GitHub's rate limit. Transport, pacing, call
+answered 304, which does not count against GitHub's rate limit. A listing is complete up to
+GitHub's own time (the first page's ``Date``), which is what the "since" cursor is kept in.
+Every write answers with the issue; a due-date change rewrites the body the process's last
+listings showed (``memory.py``) rather than reading it first. Transport, pacing, call
 counting and error translation are in ``github_http.py``; JSON mapping in
 ``github_mapping.py``.
 
@@ -27,12 +30,14 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from followthrough.adapters.trackers import github_body as gb
 from followthrough.adapters.trackers import github_mapping as gm
 from followthrough.adapters.trackers.github_http import GitHubHttp, PageCache
+from followthrough.adapters.trackers.memory import ProjectMemory, Remembered, project_memory
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -90,6 +95,7 @@ class GitHubTracker:
         clock: Callable[[], dt.datetime] = _utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        memory: ProjectMemory | None = None,
     ) -> None:
         if not _REPO.match(repo):
             raise ValueError(f"repo must be 'owner/name', not {repo!r}")
@@ -111,6 +117,7 @@ class GitHubTracker:
         self._full_pages = PageCache()
         self._since_pages = PageCache()
         self._me: str | None = None
+        self._memory = memory or project_memory("github", self._http.base_url, repo)
 
     @property
     def calls(self) -> int:
@@ -147,14 +154,17 @@ class GitHubTracker:
                 ticket = gm.issue_ticket(raw, repo=self.project)
                 if ticket.marker is not None and ticket.marker.item_key == marker.item_key:
                     return ticket
-        tickets = self._list(since=None)
+        tickets, _as_of = self._list(since=None)
         return self._oldest_with(tickets, marker.item_key)
 
     def list_tickets(self, *, updated_since: dt.datetime | None) -> TicketBatch:
-        """Issues with our label (pull requests skipped), all or those updated since a moment."""
-        as_of = self._clock()
+        """Issues with our label (pull requests skipped), all or those updated since a moment.
+
+        ``updated_since`` and the batch's ``as_of`` are in GitHub's clock: ``as_of`` is the
+        ``Date`` of the first page's answer (ours only if GitHub sent none).
+        """
         before = self.calls
-        tickets = self._list(since=updated_since)
+        tickets, as_of = self._list(since=updated_since)
         return TicketBatch(tickets=tuple(tickets), as_of=as_of, calls=self.calls - before)
 
     def comments(self, ref: str) -> list[Comment]:
@@ -182,7 +192,7 @@ class GitHubTracker:
             # hide the create behind the error; the next sync closes it.
             with contextlib.suppress(TrackerError):
                 raw = self._patch(int(raw["number"]), gm.STATE_PAYLOADS[spec.fields.state])
-        return gm.issue_ticket(raw, repo=self.project)
+        return self._written(raw)
 
     def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
         """Sequential paced creates; per-item failures are returned in place.
@@ -205,47 +215,54 @@ class GitHubTracker:
     def update(self, ref: str, changes: FieldChanges) -> Ticket:
         """Change the set fields; the body only inside the block (or as ``changes.body`` asks).
 
-        Costs: 1 ``PATCH`` for title, assignee and state; a due date or body change adds a
-        read first; each label change is one call (add: ``POST`` of all added labels,
-        remove: one ``DELETE`` each), plus a read when nothing is patched afterwards.
+        Costs: 1 ``PATCH`` (it answers with the issue) for title, assignee, state, due date
+        and body. A due date or body change rewrites the body this process last listed
+        (see ``memory.py``), or reads it first when the process has not listed it lately.
+        Each label change is one call (add: ``POST`` of all added labels, remove: one
+        ``DELETE`` each), plus a read when nothing is patched afterwards.
         """
         number = gm.issue_number(ref, self.project)
         if changes.is_empty():
             return self.get(ref)
         patch = _field_patch(changes)
-        raw: dict[str, Any] | None = None
+        current: Ticket | None = None
         if changes.due is not None or changes.body is not None:
-            raw = self._issue(number, ref)
-            body = _rewritten_body(raw, changes)
-            if body != gb.normalize_newlines(raw.get("body")):
+            current = self._current(number, ref)
+            body = _rewritten_body({"body": current.body}, changes)
+            if body != current.body:
                 patch["body"] = body
         if self._change_labels(number, ref, changes.add_labels, changes.remove_labels):
-            raw = None
+            current = None
         if patch:
-            raw = self._patch(number, patch, ref=ref)
-        return gm.issue_ticket(raw or self._issue(number, ref), repo=self.project)
+            return self._written(self._patch(number, patch, ref=ref))
+        return current or self._written(self._issue(number, ref))
 
     def adopt(self, ref: str, marker: Marker, *, labels: Sequence[str]) -> Ticket:
         """Add our label (and ``labels``), and make the body carry exactly this marker.
 
         Any other marker line is replaced (a rekey); a block is added when there is none;
-        the text people wrote is kept.
+        the text people wrote is kept. Costs: one ``PATCH`` for an issue the last listings
+        showed (a rekey); a read and one ``PATCH`` for a person's issue.
         """
         number = gm.issue_number(ref, self.project)
-        raw = self._issue(number, ref)
-        have = {name.casefold() for name in gm.issue_ticket(raw, repo=self.project).fields.labels}
+        known = self._memory.recall(gm.ticket_ref(self.project, number))
+        current = known.ticket if known else self._written(self._issue(number, ref))
+        have = {name.casefold() for name in current.fields.labels}
         missing = [x for x in gm.label_list([MARKER_LABEL], labels) if x.casefold() not in have]
         try:
-            body = gb.with_marker(raw.get("body"), marker)
+            body = gb.with_marker(current.body, marker)
         except ValueError as error:
             raise TrackerPermanentError(str(error)) from error
-        self._change_labels(number, ref, tuple(missing), ())
-        if body != gb.normalize_newlines(raw.get("body")):
-            raw = self._patch(number, {"body": body}, ref=ref)
-        elif missing:
-            raw = self._issue(number, ref)
         self._index[marker.item_key] = number
-        return gm.issue_ticket(raw, repo=self.project)
+        patch: dict[str, Any] = {"body": body} if body != current.body else {}
+        if missing and known is None:
+            # Just read: setting the whole list is as safe as adding to it, and saves a call.
+            patch["labels"] = [*current.fields.labels, *missing]
+        elif missing:
+            self._change_labels(number, ref, tuple(missing), ())
+        if patch:
+            return self._written(self._patch(number, patch, ref=ref))
+        return self._written(self._issue(number, ref)) if missing else current
 
     def comment(self, ref: str, text: str, *, marker: str) -> Comment:
         """A comment ending in a hidden ``<!-- followthrough:comment <marker> -->`` line."""
@@ -259,11 +276,22 @@ class GitHubTracker:
         if not isinstance(answer.data, Mapping):
             raise TrackerTemporaryError(f"GitHub sent an unexpected comment: {answer.data!r}")
         found = gm.comment_from(answer.data, me=None)
-        return Comment(
-            id=found.id, author=found.author, body=found.body, created=found.created, ours=True
-        )
+        return replace(found, ours=True)
 
     # helpers -------------------------------------------------------------------------
+
+    def _current(self, number: int, ref: str) -> Ticket:
+        """The issue as this process last listed it (see ``memory.py``), else as read now."""
+        known = self._memory.recall(gm.ticket_ref(self.project, number))
+        if known is not None:
+            return known.ticket
+        return self._written(self._issue(number, ref))
+
+    def _written(self, raw: Mapping[str, Any]) -> Ticket:
+        """A ticket from an issue a write answered with, remembered for the next write."""
+        ticket = gm.issue_ticket(raw, repo=self.project)
+        self._memory.wrote(Remembered(ticket))
+        return ticket
 
     def _issue(self, number: int, ref: str) -> dict[str, Any]:
         answer = self._http.request("GET", f"{self._path}/issues/{number}", ref=ref)
@@ -293,7 +321,8 @@ class GitHubTracker:
             )
         return bool(added or removed)
 
-    def _list(self, *, since: dt.datetime | None) -> list[Ticket]:
+    def _list(self, *, since: dt.datetime | None) -> tuple[list[Ticket], dt.datetime]:
+        """Our issues (all, or changed since a moment) and the moment the list is good to."""
         params: dict[str, Any] = {
             "labels": MARKER_LABEL,
             "state": "all",
@@ -304,11 +333,13 @@ class GitHubTracker:
         if since is not None:
             params["since"] = gm.since_param(since)
         cache = self._full_pages if since is None else self._since_pages
-        raws = self._http.cached_pages(f"{self._path}/issues", params, cache)
+        raws, answered = self._http.cached_pages(f"{self._path}/issues", params, cache)
+        as_of = answered or self._clock()
         issues = [raw for raw in raws if isinstance(raw, Mapping) and not gm.is_pull_request(raw)]
         tickets = [gm.issue_ticket(raw, repo=self.project) for raw in issues]
         self._remember(tickets, full=since is None)
-        return tickets
+        self._memory.listed((Remembered(t) for t in tickets), since=since, as_of=as_of)
+        return tickets, as_of
 
     def _remember(self, tickets: Sequence[Ticket], *, full: bool) -> None:
         """Refresh the key → number index (a full listing replaces it)."""

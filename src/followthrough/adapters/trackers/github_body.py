@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
-from followthrough.domain.tickets import Marker
+from followthrough.domain.tickets import Marker, comment_tag
 
 BEGIN = "<!-- followthrough:begin -->"
 END = "<!-- followthrough:end -->"
@@ -41,7 +41,7 @@ _BLOCK = re.compile(
 )
 _DUE_LINE = re.compile(r"^\*\*Due:\*\* (?P<value>\S+)(?: \((?P<note>.*)\))?$", re.M)
 _ANY_MARKER_LINE = re.compile(r'^<!-- followthrough:v\d+ item="[^"\n]+" -->$\n?', re.M)
-_COMMENT_TAG = re.compile(r"^<!-- followthrough:comment [^\n]* -->$", re.M)
+_COMMENT_TAG = re.compile(r"^<!-- followthrough:comment ([^\n]*) -->$", re.M)
 
 
 def normalize_newlines(text: str | None) -> str:
@@ -200,10 +200,15 @@ def with_marker(body: str | None, marker: Marker) -> str:
 
 def comment_body(text: str, tag: str) -> str:
     """A comment's text with a hidden trailing line that marks it as ours."""
-    clean = _one_line(tag).replace(">", "&gt;") or "-"
-    return f"{neutralize(text).rstrip()}\n\n<!-- followthrough:comment {clean} -->"
+    return f"{neutralize(text).rstrip()}\n\n<!-- followthrough:comment {comment_tag(tag)} -->"
 
 
 def has_comment_tag(body: str | None) -> bool:
     """Whether a comment carries our hidden tag line."""
     return bool(_COMMENT_TAG.search(normalize_newlines(body)))
+
+
+def comment_tag_of(body: str | None) -> str | None:
+    """The tag of our hidden tag line (the last one), exactly as written; None without one."""
+    found = _COMMENT_TAG.findall(normalize_newlines(body))
+    return str(found[-1]) if found else None

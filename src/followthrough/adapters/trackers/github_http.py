@@ -26,7 +26,12 @@ import requests
 from github import Auth, Consts, GithubException
 from github.Requester import Requester
 
-from followthrough.adapters.trackers.errors import CONNECT_TIMEOUT, retry_after_seconds, unreachable
+from followthrough.adapters.trackers.errors import (
+    CONNECT_TIMEOUT,
+    retry_after_seconds,
+    server_time,
+    unreachable,
+)
 from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
@@ -228,34 +233,43 @@ class GitHubHttp:
             answer = self.request("GET", following, ref=ref)
         return items
 
-    def cached_pages(self, url: str, params: Mapping[str, Any], cache: PageCache) -> list[Any]:
+    def cached_pages(
+        self, url: str, params: Mapping[str, Any], cache: PageCache
+    ) -> tuple[list[Any], dt.datetime | None]:
         """Like `all_pages`, asking with ``If-None-Match`` for pages seen before.
 
         A 304 costs no rate limit; the page's items come from ``cache``, which is then
-        replaced by the pages of this listing only.
+        replaced by the pages of this listing only. Also returns GitHub's time (``Date``)
+        when it answered the first page: the listing is complete up to then.
         """
         items: list[Any] = []
         seen: dict[str, CachedPage] = {}
+        first: dt.datetime | None = None
         target: str | None = self._absolute(url, params)
-        for _ in range(MAX_PAGES):
+        for page_number in range(MAX_PAGES):
             if target is None:
                 break
-            page = self._conditional_page(target, cache.pages.get(target))
+            page, answered = self._conditional_page(target, cache.pages.get(target))
+            first = answered if page_number == 0 else first
             seen[target] = page
             items += page.items
             target = page.next_url
         cache.pages = seen
-        return items
+        return items, first
 
-    def _conditional_page(self, url: str, known: CachedPage | None) -> CachedPage:
+    def _conditional_page(
+        self, url: str, known: CachedPage | None
+    ) -> tuple[CachedPage, dt.datetime | None]:
         headers = {"If-None-Match": known.etag} if known and known.etag else {}
         answer = self.request("GET", url, headers=headers)
+        answered = server_time(answer.headers)
         if answer.status == 304 and known is not None:
-            return known
+            return known, answered
         items = tuple(_items(answer.data))
-        return CachedPage(
+        page = CachedPage(
             etag=answer.headers.get("etag", ""), items=items, next_url=next_link(answer.headers)
         )
+        return page, answered
 
     def _absolute(self, url: str, params: Mapping[str, Any]) -> str:
         query = urlencode(sorted((str(k), str(v)) for k, v in params.items()))

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from followthrough.adapters.trackers.github_body import (
+    comment_tag_of,
     due_from_block,
-    has_comment_tag,
     managed_block,
     normalize_newlines,
 )
@@ -128,8 +128,11 @@ def comment_from(raw: Mapping[str, Any], *, me: str | None) -> Comment:
     body = normalize_newlines(raw.get("body") if isinstance(raw.get("body"), str) else "")
     author = _login(raw.get("user")) or ""
     created = parse_time(raw.get("created_at")) or dt.datetime.min.replace(tzinfo=dt.UTC)
-    ours = has_comment_tag(body) or (me is not None and author.casefold() == me.casefold())
-    return Comment(id=str(raw.get("id")), author=author, body=body, created=created, ours=ours)
+    tag = comment_tag_of(body)
+    ours = tag is not None or (me is not None and author.casefold() == me.casefold())
+    return Comment(
+        id=str(raw.get("id")), author=author, body=body, created=created, ours=ours, tag=tag
+    )
 
 
 def label_list(*groups: Iterable[str]) -> list[str]:

@@ -8,6 +8,13 @@ per 50). Search is eventually consistent: a ticket may be missing from `find` fo
 `consistency_window`; the engine keeps unconfirmed creates as open intents and looks again
 once that window has passed, so a write whose answer was lost is found rather than repeated.
 
+A change costs its write alone: an edit asks Jira to answer with the issue
+(``returnIssue``), a transition reuses the way this process last took from that status
+(``memory.py``), and what an answer leaves out (the identity property; after a transition,
+everything) comes from the process's memory of the project's last listings. Listings are
+complete up to Jira's own time (the answer's ``Date``), so the "updated since" cursor is
+in Jira's clock, written in the API user's time zone.
+
 Writes use REST v2 (plain-text bodies, accepted by Cloud and Data Center). Searches use
 ``/rest/api/2/search/jql`` with ``nextPageToken`` on Cloud and ``/rest/api/2/search`` with
 ``startAt`` on Data Center. The mapping between Jira JSON and tickets is in
@@ -29,6 +36,12 @@ from followthrough.adapters.trackers.jira_http import (
     json_object,
     status_error,
 )
+from followthrough.adapters.trackers.memory import (
+    ProjectMemory,
+    Remembered,
+    TransitionChoice,
+    project_memory,
+)
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -43,6 +56,7 @@ from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
     TrackerPermanentError,
+    TrackerTemporaryError,
 )
 
 SEARCH_PAGE = 100  # Cloud's largest page when fields are requested
@@ -51,6 +65,8 @@ COMMENT_PAGE = 100
 BULK_CHUNK = 50  # POST /issue/bulk takes at most 50 issues
 MAX_PAGES = 10_000  # a guard against a server that keeps handing out the same token
 LISTING_MARGIN = dt.timedelta(minutes=1)  # JQL dates have minute precision
+NEW_ISSUE = "(new issue)"  # the status a create leaves, before we know its id
+SEARCH_LABEL_PREFIX = "ft-"  # `Marker.search_label`
 
 
 def _utc_now() -> dt.datetime:
@@ -77,6 +93,7 @@ class JiraTracker:
         priorities: Mapping[str, str] = jm.DEFAULT_PRIORITY_NAMES,
         clock: Callable[[], dt.datetime] = _utc_now,
         min_write_interval: float = 0.0,
+        memory: ProjectMemory | None = None,
     ) -> None:
         if deployment not in ("cloud", "datacenter"):
             raise ValueError(f"deployment must be 'cloud' or 'datacenter', not {deployment!r}")
@@ -96,6 +113,7 @@ class JiraTracker:
             pacer=WritePacer(min_write_interval),
         )
         self._me: Mapping[str, Any] | None = None
+        self._memory = memory or project_memory("jira", self._http.base, project)
 
     @property
     def calls(self) -> int:
@@ -144,17 +162,22 @@ class JiraTracker:
         return min(exact, key=lambda t: int(t.tracker_id or 0), default=None)
 
     def list_tickets(self, *, updated_since: dt.datetime | None) -> TicketBatch:
-        """Tickets with our label, all or those updated since a moment (a minute earlier)."""
-        as_of = self._clock()
+        """Tickets with our label, all or those updated since a moment (a minute earlier).
+
+        ``updated_since`` and the batch's ``as_of`` are in Jira's clock: ``as_of`` is the
+        ``Date`` of the first page's answer (ours only if Jira sent none), and the JQL date
+        is written in the API user's time zone, which Jira reads it in.
+        """
         before = self.calls
         jql = f"project = {jm.jql_string(self.project)} AND labels = {jm.jql_string(MARKER_LABEL)}"
         if updated_since is not None:
             since = jm.jql_minute(updated_since - LISTING_MARGIN, self._time_zone())
             jql += f' AND updated >= "{since}"'
-        issues = self._search(jql + " ORDER BY key ASC")
-        tickets = tuple(
-            jm.issue_ticket(raw, base=self._http.base, cloud=self._cloud) for raw in issues
-        )
+        issues, answered = self._search_dated(jql + " ORDER BY key ASC")
+        as_of = answered or self._clock()
+        seen = [self._remembered(raw) for raw in issues]
+        self._memory.listed(seen, since=updated_since, as_of=as_of)
+        tickets = tuple(found.ticket for found in seen)
         return TicketBatch(tickets=tickets, as_of=as_of, calls=self.calls - before)
 
     def comments(self, ref: str) -> list[Comment]:
@@ -188,15 +211,18 @@ class JiraTracker:
 
     def _closed_if_asked(self, spec: TicketSpec, ticket: Ticket) -> Ticket:
         """Items already done or dropped in the document are created, then moved by transition."""
+        created = Remembered(ticket=ticket, status=NEW_ISSUE, property_marker=spec.marker)
         if spec.fields.state == TicketState.OPEN:
+            self._memory.wrote(created)
             return ticket
         try:
-            self._transition(ticket.ref, spec.fields.state)
+            moved = self._move(ticket.ref, spec.fields.state, created)
         except TrackerError:
             # The issue exists: report it as it is (open) rather than hide the create
             # behind the failed transition; the next sync closes it.
-            return replace(ticket, fields=replace(ticket.fields, state=TicketState.OPEN))
-        return replace(ticket, fields=replace(ticket.fields, state=spec.fields.state))
+            return _with_state(ticket, TicketState.OPEN)
+        self._memory.wrote(moved)
+        return moved.ticket
 
     def create_many(self, specs: Sequence[TicketSpec]) -> list[Ticket | TrackerError]:
         """``POST /issue/bulk`` per 50 specs; per-item failures are returned in place.
@@ -215,37 +241,43 @@ class JiraTracker:
         return results
 
     def update(self, ref: str, changes: FieldChanges) -> Ticket:
-        """Edit the set fields in one ``PUT``, move state by a transition, then read back.
+        """Edit the set fields in one ``PUT`` that answers with the issue; move state by a
+        transition.
 
-        Costs: 2 calls for fields only; a state change adds a read before and 2 calls for
-        the transition (list with screens, then perform).
+        Costs: 1 call for fields; a state change is the transition's ``POST`` (plus, the
+        first time this process takes that way from that status, the ``GET`` of the
+        transitions). When the process has not seen the ticket lately, a read is added: of
+        the marker property after an edit (unless the description's marker line and the
+        item's search label agree), of the issue before a transition.
         """
         key = _checked_ref(ref)
-        # A transition is chosen by target category only, so first make sure one is needed:
-        # "open" must not move In Progress back to To Do, nor "done" move Done to Closed.
-        moving = changes.state is not None and self.get(key).fields.state != changes.state
+        known = self._memory.recall(key)
         body = jm.edit_payload(changes, cloud=self._cloud)
-        if body:
-            self._http.request("PUT", f"issue/{key}", body=body, ref=key)
-        if moving and changes.state is not None:
-            self._transition(key, changes.state)
-        ticket = self.get(key)
-        if changes.state is not None and not _reached(ticket.fields.state, changes.state):
-            raise TrackerPermanentError(
-                f"{key}: no transition leads to a {changes.state.value} status"
-            )
-        return ticket
+        seen = self._edit(key, body, known) if body else known
+        if changes.state is not None:
+            seen = self._move(key, changes.state, seen)
+        if seen is None:
+            return self.get(key)
+        self._memory.wrote(seen)
+        return seen.ticket
 
     def adopt(self, ref: str, marker: Marker, *, labels: Sequence[str]) -> Ticket:
-        """Put our label(s) and identity property on an existing ticket."""
+        """Put our label(s) and identity property on an existing ticket: one ``PUT``."""
         key = _checked_ref(ref)
         ops = [{"add": label} for label in jm.marker_labels(labels, marker)]
-        self._http.request("PUT", f"issue/{key}", body={"update": {"labels": ops}}, ref=key)
-        value = jm.marker_value(marker)
-        self._http.call(
-            lambda: self._http.client.add_issue_property(key, jm.PROPERTY_KEY, value), ref=key
+        body = {
+            "update": {"labels": ops},
+            "properties": [{"key": jm.PROPERTY_KEY, "value": jm.marker_value(marker)}],
+        }
+        answer = self._http.exchange(
+            "PUT", f"issue/{key}", params={"returnIssue": "true"}, body=body, ref=key
         )
-        return self.get(key)
+        raw = _issue_or_none(answer.data)
+        if raw is None:  # a server without returnIssue
+            return self.get(key)
+        seen = self._remembered(raw, marker=marker)
+        self._memory.wrote(seen)
+        return seen.ticket
 
     def comment(self, ref: str, text: str, *, marker: str) -> Comment:
         """A plain-text comment ending in a ``[followthrough:<marker>]`` tag line."""
@@ -253,9 +285,7 @@ class JiraTracker:
         body = jm.comment_body(text, marker)
         raw = self._http.call(lambda: self._http.client.add_comment(key, body).raw, ref=key)
         found = jm.comment_from(raw, cloud=self._cloud, me=None)
-        return Comment(
-            id=found.id, author=found.author, body=found.body, created=found.created, ours=True
-        )
+        return replace(found, ours=True)
 
     # helpers -------------------------------------------------------------------------
 
@@ -293,38 +323,149 @@ class JiraTracker:
                 results.append(TrackerPermanentError(f"{spec.marker.item_key}: not created"))
         return results
 
-    def _transition(self, key: str, state: TicketState) -> None:
-        """Move to a status of the state's category; a won't-do resolution for DROPPED."""
-        transitions = self._http.call(
+    def _edit(self, key: str, body: Mapping[str, Any], known: Remembered | None) -> Remembered:
+        """``PUT /issue`` with ``returnIssue``; the marker property from memory or a read."""
+        answer = self._http.exchange(
+            "PUT", f"issue/{key}", params={"returnIssue": "true"}, body=dict(body), ref=key
+        )
+        raw = _issue_or_none(answer.data)
+        if raw is None:  # a server without returnIssue
+            return self._read(key)
+        if known is not None:
+            return self._remembered(raw, marker=known.property_marker)
+        ticket = jm.issue_ticket(raw, base=self._http.base, cloud=self._cloud)
+        if _marker_line_confirmed(ticket):
+            return self._remembered(raw, marker=ticket.marker)
+        return self._remembered(raw, marker=self._marker_property(key))
+
+    def _move(self, key: str, state: TicketState, seen: Remembered | None) -> Remembered:
+        """Transition to ``state`` unless the ticket is there already; the ticket after it.
+
+        A remembered way from this status is tried first; when Jira refuses it (the
+        workflow changed, or so did the status), the issue and its transitions are read.
+        """
+        if seen is None:
+            seen = self._read(key)
+        if seen.ticket.fields.state == state:
+            return seen
+        cached = self._memory.transition(seen.status, state.value)
+        if cached is not None:
+            try:
+                return self._transition(seen, state, cached)
+            except TrackerPermanentError as error:
+                if isinstance(error, TicketNotFoundError) or error.status != 400:
+                    raise
+                self._memory.learn_transition(seen.status, state.value, None)
+                seen = self._read(key)
+                if seen.ticket.fields.state == state:
+                    return seen
+        choice = self._choose_transition(key, seen.status, state)
+        if choice is not None:
+            return self._transition(seen, state, choice)
+        if _reached(seen.ticket.fields.state, state):
+            return seen
+        raise TrackerPermanentError(f"{key}: no transition leads to a {state.value} status")
+
+    def _choose_transition(
+        self, key: str, status: str, state: TicketState
+    ) -> TransitionChoice | None:
+        """The transition (with its screen's resolution) to ``state``, learnt for ``status``."""
+        offered = self._http.call(
             lambda: list(self._http.client.transitions(key, expand="transitions.fields")),
             ref=key,
         )
-        choice = jm.pick_transition(transitions, state)
-        if choice is None:
-            return  # the workflow offers no way there; `update` reports it
-        transition_id, fields = choice
-        body: dict[str, Any] = {"transition": {"id": transition_id}}
-        if fields:
-            body["fields"] = fields
-        self._http.request("POST", f"issue/{key}/transitions", body=body, ref=key)
-        if state == TicketState.DROPPED and not fields:
-            self._set_wont_do(key)
+        picked = jm.pick_transition(offered, state)
+        if picked is None:
+            return None
+        transition_id, fields = picked
+        target = next((t.get("to") or {} for t in offered if str(t["id"]) == transition_id), {})
+        choice = TransitionChoice(id=transition_id, fields=fields, to_status=str(target.get("id")))
+        if status:
+            self._memory.learn_transition(status, state.value, choice)
+        return choice
 
-    def _set_wont_do(self, key: str) -> None:
+    def _transition(
+        self, seen: Remembered, state: TicketState, choice: TransitionChoice
+    ) -> Remembered:
+        """``POST /transitions``; the ticket is what we knew with the state it now has."""
+        key = seen.ticket.ref
+        body: dict[str, Any] = {"transition": {"id": choice.id}}
+        if choice.fields:
+            body["fields"] = choice.fields
+        answer = self._http.exchange("POST", f"issue/{key}/transitions", body=body, ref=key)
+        # The screen's resolution is a won't-do one exactly when `pick_transition` found one.
+        reached = state
+        if state == TicketState.DROPPED and not choice.fields:
+            reached = TicketState.DONE
+        ticket = seen.ticket
+        moved = replace(
+            ticket,
+            fields=replace(ticket.fields, state=reached),
+            updated=answer.date or ticket.updated,
+        )
+        after = replace(seen, ticket=moved, status=choice.to_status)
+        if state == TicketState.DROPPED and not choice.fields:
+            return self._set_wont_do(after)
+        return after
+
+    def _set_wont_do(self, seen: Remembered) -> Remembered:
         """Best effort when the Done screen has no resolution: set it by an edit."""
+        key = seen.ticket.ref
         body = {"fields": {"resolution": {"name": "Won't Do"}}}
         try:
-            self._http.request("PUT", f"issue/{key}", body=body, ref=key)
+            answer = self._http.exchange(
+                "PUT", f"issue/{key}", params={"returnIssue": "true"}, body=body, ref=key
+            )
         except TicketNotFoundError:
             raise
         except TrackerPermanentError:
-            return  # not editable here: the ticket stays Done, which `update` accepts
+            return seen  # not editable here: the ticket stays Done, which `update` accepts
+        raw = _issue_or_none(answer.data)
+        if raw is None:
+            return replace(seen, ticket=_with_state(seen.ticket, TicketState.DROPPED))
+        return self._remembered(raw, marker=seen.property_marker)
+
+    def _read(self, key: str) -> Remembered:
+        """The issue with our fields, its status and the marker property (one ``GET``)."""
+        raw = self._http.call(
+            lambda: (
+                self._http.client.issue(
+                    key, fields=",".join(jm.TICKET_FIELDS), properties=jm.PROPERTY_KEY
+                ).raw
+            ),
+            ref=key,
+        )
+        return self._remembered(raw)
+
+    def _marker_property(self, key: str) -> Marker | None:
+        """The identity property alone (``None`` when the issue has none)."""
+        try:
+            value = self._http.request("GET", f"issue/{key}/properties/{jm.PROPERTY_KEY}", ref=key)
+        except TicketNotFoundError:
+            return None  # no such property (a missing issue failed the edit before)
+        value = value.get("value") if isinstance(value, Mapping) else None
+        return jm.issue_marker({"properties": {jm.PROPERTY_KEY: value}}, "")
+
+    def _remembered(self, raw: Mapping[str, Any], *, marker: Marker | None = None) -> Remembered:
+        """A ticket from an issue; ``marker`` stands in for a property the answer left out."""
+        ticket = jm.issue_ticket(raw, base=self._http.base, cloud=self._cloud)
+        found = jm.issue_marker(raw, "") if "properties" in raw else marker
+        if found is not None:
+            ticket = replace(ticket, marker=found)
+        status = ((raw.get("fields") or {}).get("status") or {}).get("id")
+        return Remembered(ticket=ticket, status=str(status or ""), property_marker=found)
 
     def _search(self, jql: str) -> list[dict[str, Any]]:
         """All matching issues, with the fields a `Ticket` needs and our property."""
-        return self._search_cloud(jql) if self._cloud else self._search_datacenter(jql)
+        return self._search_dated(jql)[0]
 
-    def _search_cloud(self, jql: str) -> list[dict[str, Any]]:
+    def _search_dated(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+        """All matching issues, and Jira's time when it answered the first page."""
+        if self._cloud:
+            return self._search_cloud(jql)
+        return self._search_datacenter(jql)
+
+    def _search_cloud(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         body: dict[str, Any] = {
             "jql": jql,
             "fields": list(jm.TICKET_FIELDS),
@@ -332,16 +473,19 @@ class JiraTracker:
             "maxResults": SEARCH_PAGE,
         }
         issues: list[dict[str, Any]] = []
-        for _ in range(MAX_PAGES):
-            page = json_object(self._http.request("POST", "search/jql", body=body), what="search")
+        first: dt.datetime | None = None
+        for page_number in range(MAX_PAGES):
+            answer = self._http.exchange("POST", "search/jql", body=body)
+            first = answer.date if page_number == 0 else first
+            page = json_object(answer.data, what="search")
             issues += page.get("issues") or []
             token = page.get("nextPageToken")
             if not token or page.get("isLast") or token == body.get("nextPageToken"):
                 break
             body = {**body, "nextPageToken": token}
-        return issues
+        return issues, first
 
-    def _search_datacenter(self, jql: str) -> list[dict[str, Any]]:
+    def _search_datacenter(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         params: dict[str, Any] = {
             "jql": jql,
             "fields": ",".join(jm.TICKET_FIELDS),
@@ -349,16 +493,16 @@ class JiraTracker:
             "maxResults": DC_SEARCH_PAGE,
         }
         issues: list[dict[str, Any]] = []
-        for _ in range(MAX_PAGES):
-            page = json_object(
-                self._http.request("GET", "search", params={**params, "startAt": len(issues)}),
-                what="search",
-            )
+        first: dt.datetime | None = None
+        for page_number in range(MAX_PAGES):
+            answer = self._http.exchange("GET", "search", params={**params, "startAt": len(issues)})
+            first = answer.date if page_number == 0 else first
+            page = json_object(answer.data, what="search")
             batch = page.get("issues") or []
             issues += batch
             if not batch or len(issues) >= int(page.get("total") or 0):
                 break
-        return issues
+        return issues, first
 
     def _myself(self) -> Mapping[str, Any]:
         return self._http.call(lambda: dict(self._http.client.myself()))
@@ -388,9 +532,35 @@ def _checked_ref(ref: str) -> str:
     return ref
 
 
+def _issue_or_none(data: Any) -> dict[str, Any] | None:
+    """The issue an edit answered with (``returnIssue``), or ``None`` for a bare 204."""
+    if data is None:
+        return None
+    issue = json_object(data, what="edit answer")
+    if "key" not in issue:
+        raise TrackerTemporaryError(f"Jira sent an unexpected issue body: {str(data)[:200]!r}")
+    return dict(issue)
+
+
 def _reached(actual: TicketState, wanted: TicketState) -> bool:
     # Without a won't-do resolution in the workflow, a dropped item's ticket is Done.
     return actual == wanted or (wanted == TicketState.DROPPED and actual == TicketState.DONE)
+
+
+def _with_state(ticket: Ticket, state: TicketState) -> Ticket:
+    return replace(ticket, fields=replace(ticket.fields, state=state))
+
+
+def _marker_line_confirmed(ticket: Ticket) -> bool:
+    """The description's marker line names the item of the only search label on the issue.
+
+    Our own rekey adds a second search label, and the property is written with the label,
+    so a lone matching label means the property (if any) names the same item.
+    """
+    if ticket.marker is None:
+        return False
+    ours = {label for label in ticket.fields.labels if label.startswith(SEARCH_LABEL_PREFIX)}
+    return ours == {ticket.marker.search_label()}
 
 
 def _bulk_item_error(spec: TicketSpec, failure: Mapping[str, Any]) -> TrackerError:

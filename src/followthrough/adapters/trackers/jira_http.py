@@ -8,10 +8,12 @@ each HTTP attempt, and turns ``JIRAError`` and ``requests`` exceptions into the
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -21,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from followthrough.adapters.trackers.errors import (
     CONNECT_TIMEOUT,
     retry_after_seconds,
+    server_time,
     unreachable,
 )
 from followthrough.ports import (
@@ -124,6 +127,14 @@ def json_object(value: Any, *, what: str) -> Mapping[str, Any]:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A decoded JSON body (``None`` when empty) and the server's time when it answered."""
+
+    data: Any
+    date: dt.datetime | None
+
+
 class JiraHttp:
     """The ``jira`` client plus a counted, error-translated raw request for REST v2."""
 
@@ -190,6 +201,21 @@ class JiraHttp:
         keep_body_of: frozenset[int] = frozenset(),
     ) -> Any:
         """One REST v2 call; JSON body or ``None``. ``keep_body_of``: error statuses to return."""
+        return self.exchange(
+            method, path, params=params, body=body, ref=ref, keep_body_of=keep_body_of
+        ).data
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        ref: str | None = None,
+        keep_body_of: frozenset[int] = frozenset(),
+    ) -> Answer:
+        """Like `request`, with the answer's ``Date`` (the tracker's clock) beside the body."""
         url = f"{self.base}/rest/api/2/{path}"
         with self.translated(ref=ref):
             try:
@@ -199,4 +225,5 @@ class JiraHttp:
                 if kept is None:
                     raise
                 response = kept
-            return response.json() if response.content else None
+            data = response.json() if response.content else None
+            return Answer(data=data, date=server_time(response.headers))

@@ -22,6 +22,7 @@ from followthrough.domain.tickets import (
     TicketFields,
     TicketSpec,
     TicketState,
+    comment_tag,
 )
 
 PROPERTY_KEY = MARKER_LABEL  # the issue property holding {"version": 1, "item": <key>}
@@ -259,8 +260,7 @@ def issue_ticket(raw: Mapping[str, Any], *, base: str, cloud: bool) -> Ticket:
 
 def comment_body(text: str, marker: str) -> str:
     """The comment text with a small trailing tag line that marks it as ours."""
-    tag = " ".join(marker.replace("]", ")").split())
-    return f"{text.rstrip()}\n\n[followthrough:{tag}]"
+    return f"{text.rstrip()}\n\n[followthrough:{comment_tag(marker)}]"
 
 
 def comment_from(raw: Mapping[str, Any], *, cloud: bool, me: str | None) -> Comment:
@@ -269,8 +269,12 @@ def comment_from(raw: Mapping[str, Any], *, cloud: bool, me: str | None) -> Comm
     text = body if isinstance(body, str) else ""
     author = user_identity(raw.get("author"), cloud=cloud) or ""
     created = parse_time(raw.get("created")) or dt.datetime.min.replace(tzinfo=dt.UTC)
-    ours = bool(_COMMENT_TAG.search(text)) or (me is not None and author == me)
-    return Comment(id=str(raw.get("id")), author=author, body=text, created=created, ours=ours)
+    tags = _COMMENT_TAG.findall(text)
+    tag = str(tags[-1]) if tags else None
+    ours = tag is not None or (me is not None and author == me)
+    return Comment(
+        id=str(raw.get("id")), author=author, body=text, created=created, ours=ours, tag=tag
+    )
 
 
 def pick_transition(
