@@ -433,11 +433,12 @@ class Tally:
     daemon_runs: int = 0
     crashes: list[str] = field(default_factory=list)
     cycle_seconds: list[float] = field(default_factory=list)  # full run --once cycles
+    guess_seconds: float = 8.0  # a clean cycle's length before one was seen
 
     def settle_reserve(self) -> float:
         """Time to keep for the clean cycles at the end: three cycles as long as the slowest
-        complete one seen so far (a guess of 8 s each before any completed)."""
-        return 3 * max(self.cycle_seconds, default=8.0)
+        complete one seen so far (or the guess, before any completed)."""
+        return 3 * max(self.cycle_seconds, default=self.guess_seconds)
 
 
 def worker_command(config: Path, *, once: bool) -> list[str]:
@@ -484,8 +485,8 @@ def chaos_phase(
     max_items: int,
     events: list[dict[str, Any]],
 ) -> Tally:
-    tally = Tally()
-    while time.monotonic() + tally.settle_reserve() < end:
+    tally = Tally(guess_seconds=min(8.0, (end - time.monotonic()) / 6))
+    while tally.runs == 0 or time.monotonic() + tally.settle_reserve() < end:
         deadline = end - tally.settle_reserve()
         tally.runs += 1
         changes = []

@@ -11,7 +11,7 @@ from followthrough.adapters.stores import SqliteStore
 from followthrough.app.daemon_cycle import JobBodies, Runtime
 from followthrough.app.daemon_jobs import JobBook
 from followthrough.app.daemon_metrics import RegistryMetrics
-from followthrough.app.daemon_status import readiness_checks
+from followthrough.app.daemon_status import StorePing, readiness_checks
 from followthrough.config import load_config
 from followthrough.ports import Store
 from tests.outcomes.conftest import Workspace
@@ -108,7 +108,7 @@ def test_the_workers_jobs_keep_other_teams_going_and_say_so(workspace: Workspace
             outcomes[job] = book.run(job, body)
         checks = readiness_checks(
             rejected=(),
-            store={"ok": True},  # the journal's ping, as the daemon hands it in
+            store=StorePing().check(cast(Store, store)),
             role="leader",
             sync=book.status()["sync"],
             now=clock(),

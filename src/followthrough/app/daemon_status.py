@@ -60,20 +60,6 @@ def readiness_checks(
     return checks
 
 
-def exit_status(outcome: JobOutcome) -> int:
-    """The exit status the job's run would have had as a command: 0 done, 1 something failed."""
-    return 0 if outcome.ok else 1
-
-
-def outcome_detail(outcome: JobOutcome) -> dict[str, Any]:
-    """A run's exit status, the teams that failed (and why), and the sources it skipped."""
-    return {
-        "last_status": exit_status(outcome),
-        "failed_teams": {t.team: t.error or t.summary for t in outcome.teams if not t.ok},
-        "skipped": list(outcome.problems),
-    }
-
-
 class _PingRun:
     """One ping on its own thread; `result` is set before `done`."""
 
@@ -109,6 +95,20 @@ class StorePing:
         if not running.done.wait(self._timeout):
             return {"ok": False, "error": f"the journal did not answer within {self._timeout} s"}
         return running.result
+
+
+def exit_status(outcome: JobOutcome) -> int:
+    """The exit status the job's run would have had as a command: 0 done, 1 something failed."""
+    return 0 if outcome.ok else 1
+
+
+def outcome_detail(outcome: JobOutcome) -> dict[str, Any]:
+    """A run's exit status, the teams that failed (and why), and the sources it skipped."""
+    return {
+        "last_status": exit_status(outcome),
+        "failed_teams": {t.team: t.error or t.summary for t in outcome.teams if not t.ok},
+        "skipped": list(outcome.problems),
+    }
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -57,9 +57,13 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
     },
     "StoreSettings": {
         "sqlite_path": "the SQLite journal, used when no DSN is set (its folder is created)",
-        "connect_timeout_seconds": "PostgreSQL: how long to wait for a connection",
-        "statement_timeout_seconds": "PostgreSQL: the longest one statement may run",
-        "lock_timeout_seconds": "PostgreSQL: the longest a statement waits for a row lock",
+        "connect_timeout_seconds": "how long a PostgreSQL connection attempt may take",
+        "statement_timeout_seconds": "the longest one journal statement may run on PostgreSQL",
+        "lock_timeout_seconds": "the longest a journal statement waits for a row lock",
+        "leader_lease_seconds": (
+            "how long a silent leader keeps leadership: the server ends its session after"
+            " this, and a standby takes over"
+        ),
     },
     "ScheduleSettings": {"sync_every_minutes": "minutes between two sync cycles of the worker"},
     "SmtpSettings": {
@@ -71,7 +75,9 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
     },
     "HttpSettings": {
         "port": "the port of /healthz, /readyz, /metrics and the status page",
-        "max_connections": "requests served at once; more wait (or are refused when queued)",
+        "host": "the address to bind: 127.0.0.1, or 0.0.0.0 in a container that is probed",
+        "read_timeout_seconds": "a request not fully received in this time is closed",
+        "max_connections": "connections served at once; more are closed at once",
     },
     "LogSettings": {
         "format": "`console` for people, `json` for log collectors (one event per line)",

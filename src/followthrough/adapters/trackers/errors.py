@@ -1,5 +1,5 @@
-"""Tracker adapters' shared HTTP helpers: ``Retry-After`` advice, the server's clock, and
-unreachable hosts.
+"""Tracker adapters' shared HTTP helpers: ``Retry-After`` advice, the server's clock,
+timeouts and unreachable hosts.
 
 Used by the Jira and GitHub adapters when they turn a 429/503 into a
 `TrackerTemporaryError` (the engine's retry policy lets the server's advice win), to read the
