@@ -125,6 +125,16 @@ MISTAKES = (
         make=_env("FOLLOWTHROUGH_STORE__SQLITE_PATH", "/proc/followthrough/journal.db"),
     ),
     Mistake(
+        "a journal path that is a folder",
+        ("remind", "--dry-run"),
+        2,
+        (
+            "followthrough remind: the journal cannot be used: cannot open the SQLite journal"
+            " {root}/postmortems: unable to open database file (check store.sqlite_path)",
+        ),
+        make=_env("FOLLOWTHROUGH_STORE__SQLITE_PATH", "postmortems"),
+    ),
+    Mistake(
         "a lead who is not in the directory",
         ("config", "check"),
         2,
