@@ -126,6 +126,16 @@ MISTAKES = (
         make=_env("FOLLOWTHROUGH_STORE__SQLITE_PATH", "/proc/followthrough/journal.db"),
     ),
     Mistake(
+        "a journal path that is a folder",
+        ("remind", "--dry-run"),
+        2,
+        (
+            "followthrough remind: the journal cannot be used: cannot open the SQLite journal"
+            " {root}/postmortems: unable to open database file (check store.sqlite_path)",
+        ),
+        make=_env("FOLLOWTHROUGH_STORE__SQLITE_PATH", "postmortems"),
+    ),
+    Mistake(
         "a lead who is not in the directory",
         ("config", "check"),
         2,
@@ -241,6 +251,18 @@ MISTAKES = (
             "sync: not all done: 2 writes failed",
         ),
         make=_configure(web={"marco": "ghost-user"}),
+    ),
+    Mistake(
+        "a Jira owner the project does not accept",
+        ("sync", "--team", "payments"),
+        1,
+        (
+            "  failed: create “Roll back the pool-size change” (owner tom → " + GHOST + "):"
+            " tracker refused: 2026-10-14-card-auth-timeouts:824f2b6c50: Specify a valid value"
+            " for assignee",
+            "sync: not all done: 1 write failed",
+        ),
+        make=_configure(payments={"tom": GHOST}),
     ),
 )
 

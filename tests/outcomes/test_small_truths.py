@@ -68,3 +68,16 @@ def test_sync_and_remind_print_names_and_readable_counts(workspace: Workspace) -
         for line in reminded.lines
     )
     assert "remind: 1 team planned" in reminded.lines
+
+
+def test_sync_json_names_each_refused_write_and_the_exit_status(workspace: Workspace) -> None:
+    workspace.configure(web={"marco": "ghost-user"})
+    ran = workspace.run("sync", "--team", "web", "--format", "json")
+    assert ran.status == 1
+    document = json.loads("\n".join(ran.out))
+    assert document["ok"] is False
+    assert document["exit_status"] == 1
+    (team,) = document["teams"]
+    assert [f["operation"] for f in team["failed"]] == ["create", "create"]
+    assert all(f["error"].startswith("TrackerPermanentError: GitHub 422") for f in team["failed"])
+    assert team["applied"] == {"create": 3}

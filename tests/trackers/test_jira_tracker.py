@@ -538,19 +538,24 @@ def test_a_field_change_after_a_listing_is_one_call_and_answers_the_whole_ticket
     assert jira_tracker.get(rekeyed).marker == Marker("pm/new-key")
 
 
-def test_a_field_change_unseen_by_this_process_reads_the_marker_property(
+def test_a_field_change_unseen_by_this_process_reads_the_marker_only_when_in_doubt(
     jira_make_tracker: Callable[..., JiraTracker], jira_sandbox: Sandbox
 ) -> None:
-    """Jira descriptions carry no marker line (Jira would show it as text): a process that has
-    not listed the project reads the marker property after the edit (a sync lists first)."""
     writer = jira_make_tracker()
     plain = writer.create(spec("pm/plain")).ref
+    written_before = writer.create(spec("pm/old")).ref
+    # Tickets written before descriptions dropped the marker line still carry it.
+    old_body = f"Why: x\n\n{Marker('pm/old').body_line()}"
+    raw_client(jira_sandbox).issue(written_before).update(fields={"description": old_body})
     rekeyed = writer.create(spec("pm/was")).ref
     writer.adopt(rekeyed, Marker("pm/is"), labels=(MARKER_LABEL,))
     other = jira_make_tracker(memory=ProjectMemory())  # another process: it has seen nothing
     before = jira_sandbox.accounting.total("jira")
+    assert other.update(written_before, FieldChanges(title="A")).marker == Marker("pm/old")
+    assert jira_sandbox.accounting.total("jira") - before == 1  # marker line and label agree
+    before = jira_sandbox.accounting.total("jira")
     assert other.update(plain, FieldChanges(title="A")).marker == Marker("pm/plain")
-    assert jira_sandbox.accounting.total("jira") - before == 2  # edit, then the property
+    assert jira_sandbox.accounting.total("jira") - before == 2  # no line: edit, then property
     before = jira_sandbox.accounting.total("jira")
     assert other.update(rekeyed, FieldChanges(title="B")).marker == Marker("pm/is")
     assert jira_sandbox.accounting.total("jira") - before == 2  # edit, then the property

@@ -112,21 +112,7 @@ class DaemonMetrics:
                     f"followthrough_job_last_success_timestamp_seconds{_labels(job=job)} {t:.0f}"
                     for job, t in sorted(self._last_success.items())
                 ),
-                *_STATUS_HELP,
-                *(
-                    f"followthrough_job_last_status{_labels(job=job)} {n}"
-                    for job, n in sorted(self._status.items())
-                ),
-                *_TEAM_STATUS_HELP,
-                *(
-                    f"followthrough_team_last_status{_labels(job=job, team=team)} {n}"
-                    for (job, team), n in sorted(self._team_status.items())
-                ),
-                *_SKIPPED_HELP,
-                *(
-                    f"followthrough_job_last_skipped{_labels(job=job)} {n}"
-                    for job, n in sorted(self._skipped.items())
-                ),
+                *self._status_lines(),
                 "# HELP followthrough_tracker_writes_total Tracker writes made, by team and kind.",
                 "# TYPE followthrough_tracker_writes_total counter",
                 *(
@@ -135,6 +121,26 @@ class DaemonMetrics:
                 ),
             ]
         return "\n".join(lines) + "\n"
+
+    def _status_lines(self) -> list[str]:
+        """The last run's outcome per job and per team (called with the lock held)."""
+        return [
+            *_STATUS_HELP,
+            *(
+                f"followthrough_job_last_status{_labels(job=job)} {n}"
+                for job, n in sorted(self._status.items())
+            ),
+            *_TEAM_STATUS_HELP,
+            *(
+                f"followthrough_team_last_status{_labels(job=job, team=team)} {n}"
+                for (job, team), n in sorted(self._team_status.items())
+            ),
+            *_SKIPPED_HELP,
+            *(
+                f"followthrough_job_last_skipped{_labels(job=job)} {n}"
+                for job, n in sorted(self._skipped.items())
+            ),
+        ]
 
 
 class RegistryMetrics:

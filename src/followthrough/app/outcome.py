@@ -63,6 +63,7 @@ class WriteFailure:
 
 
 _WRITES = ("ticket_written", "reminder_posted")
+_NOT_APPLIED = ("failed", "refused", "unknown")  # unknown: the answer was lost
 
 
 class FailureLog:
@@ -78,12 +79,11 @@ class FailureLog:
 
     def __call__(self, event: str, **fields: Any) -> None:
         self._log(event, **fields)
-        failed = event in _WRITES and fields.get("result") == "failed"
-        if failed or event == "write_outcome_unknown":
+        if event in _WRITES and fields.get("result") in _NOT_APPLIED:
             self.writes.append(
                 WriteFailure(
                     item=str(fields.get("item") or fields.get("ticket") or "?"),
-                    operation=str(fields.get("operation") or event),
+                    operation=str(fields.get("operation") or fields.get("kind") or event),
                     ticket=fields.get("ticket"),
                     error=one_line(str(fields.get("error") or "outcome unknown")),
                     team=str(fields.get("team") or ""),

@@ -262,7 +262,8 @@ def remind_lines(outcome: RemindRun, result: RemindResult, *, dry_run: bool) -> 
     lines = [f"{result.team}: {verb} {plural(count, 'reminder')}; failed: {len(result.failed)}"]
     for ref in result.failed:
         failure = next((f for f in reversed(outcome.failures) if f.item == ref), None)
-        lines.append(f"  failed: reminder on {ref}: {failure.error if failure else 'not posted'}")
+        said = team_error(failure.error) if failure else "not posted"
+        lines.append(f"  failed: reminder on {ref}: {said}")
     return lines
 
 

@@ -447,6 +447,20 @@ def _json_run(outcome: SyncRun, *, dry_run: bool) -> dict[str, Any]:
     }
 
 
+def _failed_json(outcome: SyncRun, result: SyncResult) -> list[dict[str, Any]]:
+    """Each failed item once, with the operation, ticket and the tracker's words when known."""
+    known = {f.item: f for f in outcome.failures_of(result)}
+    return [
+        {
+            "item": item,
+            "operation": known[item].operation if item in known else None,
+            "ticket": known[item].ticket if item in known else None,
+            "error": known[item].error if item in known else None,
+        }
+        for item in dict.fromkeys(result.failed)
+    ]
+
+
 def _json(outcome: SyncRun, kind: str, result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
     return {
         "team": result.team,
@@ -466,11 +480,7 @@ def _json(outcome: SyncRun, kind: str, result: SyncResult, *, dry_run: bool) -> 
         "read_calls": result.read_calls,
         "write_cost": write_cost(result.plan, kind),
         "applied": result.applied,
-        "failed": [
-            {"item": f.item, "operation": f.operation, "ticket": f.ticket, "error": f.error}
-            for f in outcome.failures_of(result)
-        ]
-        or result.failed,
+        "failed": _failed_json(outcome, result),
         "error": result.error,
         "findings": [
             {"code": f.code, "message": f.message, "path": f.path, "line": f.line, "item": f.item}
