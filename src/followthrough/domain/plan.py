@@ -9,7 +9,9 @@ I/O; the engine applies the plan. The rules, in order of precedence:
   document since the last sync is pushed; a value changed only in the tracker is left alone;
   done/dropped items are closed but a closed ticket is never reopened;
 - a ticket found by marker with no journal entry (journal lost) is adopted as the baseline;
-- an item that names a ticket in this tracker adopts it; one in another tracker is left there;
+- an item that names a ticket in this tracker adopts it, unless that ticket already tracks
+  another item (its marker, or the journal, says so): then a finding names both items;
+  a ticket named in another tracker is left there;
 - a new item waits for the team's soak time, follows the owner policy, then is created;
 - an item gone from a postmortem that was read keeps its ticket: it is renamed when an item
   of the same postmortem reads alike, otherwise its ticket gets one comment saying so.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -138,18 +140,21 @@ def plan_team(
         items, tickets=tickets, links=links, read=read_postmortems, skip=unreadable_postmortems
     )
     renamed_new = {new for new, _ in renames.values()}
+    claims = _claimed_refs(tickets, links)
     operations: list[Operation] = []
     findings: list[Finding] = []
     for planned in items:
         key = planned.item.key
         if key in renamed_new:
             continue
-        op, finding = _plan_item(
+        op, item_findings = _plan_item(
             planned, team, tickets=tickets, links=links, today=today, pending=pending
         )
+        if op.kind == OpKind.ADOPT and op.ticket_ref is not None:
+            op, claim = _claim(op, planned, claims)
+            item_findings = (*item_findings, *claim)
         operations.append(op)
-        if finding is not None:
-            findings.append(finding)
+        findings.extend(item_findings)
     for old_key, (new_key, link) in renames.items():
         operations.append(_rekey(old_key, new_key, link, current[new_key], team))
     operations.extend(
@@ -172,15 +177,16 @@ def _plan_item(
     links: Mapping[str, LinkState],
     today: dt.date,
     pending: Collection[str],
-) -> tuple[Operation, Finding | None]:
+) -> tuple[Operation, tuple[Finding, ...]]:
     item, pm = planned.item, planned.postmortem
     desired = desired_fields(planned, team)
-    finding = _owner_finding(planned, team, desired)
+    owner_finding = _owner_finding(planned, team, desired)
+    finding = (owner_finding,) if owner_finding is not None else ()
     base: dict[str, Any] = {"item_key": item.key, "postmortem_id": pm.id, "title": item.title}
     if item.key in pending:
         return Operation(
             OpKind.HOLD, reason="a write from an earlier cycle is being confirmed", **base
-        ), None
+        ), ()
     link = links.get(item.key)
     ticket = tickets.get(item.key)
     if ticket is not None and link is None:
@@ -188,13 +194,45 @@ def _plan_item(
         reason = f"found {ticket.ref} by its marker; journal entry rebuilt from the tracker"
         return Operation(
             OpKind.NOOP, reason=reason, ticket_ref=ticket.ref, synced=synced, **base
-        ), None
+        ), ()
     if ticket is not None and link is not None:
         return _reconcile(planned, desired, ticket, link, base), finding
     if link is not None:
         reason = f"{link.ticket_ref} is in the journal but not in this listing; left alone"
-        return Operation(OpKind.NOOP, reason=reason, ticket_ref=link.ticket_ref, **base), None
+        return Operation(OpKind.NOOP, reason=reason, ticket_ref=link.ticket_ref, **base), ()
     return _new_item(planned, team, desired, today, base), finding
+
+
+def _claimed_refs(tickets: Mapping[str, Ticket], links: Mapping[str, LinkState]) -> dict[str, str]:
+    """Ticket reference (case-folded) → the item key it tracks, by marker or by journal."""
+    claims = {link.ticket_ref.casefold(): key for key, link in links.items()}
+    claims.update({ticket.ref.casefold(): key for key, ticket in tickets.items()})
+    return claims
+
+
+def _claim(
+    op: Operation, planned: PlannedItem, claims: dict[str, str]
+) -> tuple[Operation, tuple[Finding, ...]]:
+    """The adoption when the named ticket tracks no other item; otherwise a no-op and a
+    finding naming both items: a reference in one item's text never takes another's ticket."""
+    ref = op.ticket_ref or ""
+    holder = claims.setdefault(ref.casefold(), op.item_key)
+    if holder == op.item_key:
+        return op, ()
+    message = (
+        f"“{planned.item.title}” ({op.item_key}) names {ref}, which already tracks "
+        f"another item ({holder}); it is not adopted: name the right ticket or none"
+    )
+    finding = Finding(
+        code="ticket-claimed",
+        severity=Severity.ERROR,
+        message=message,
+        path=planned.postmortem.path,
+        line=planned.item.line,
+        item=op.item_key,
+    )
+    reason = f"{ref} already tracks another item ({holder}); not adopted"
+    return replace(op, kind=OpKind.NOOP, reason=reason, ticket_ref=None), (finding,)
 
 
 def _new_item(
