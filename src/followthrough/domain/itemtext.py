@@ -133,7 +133,8 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    tickets = find_tickets(" ".join(filter(None, [raw, ticket_field])), links)
+    labelled = _prose_references_blanked(_one_line(raw))
+    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_field])), links)
     title, explanation = _title_and_explanation(text)
     return ItemText(
         reads_as_done=_looks_done(title),
@@ -157,6 +158,42 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 def _one_line(raw: str) -> str:
     return re.sub(r"\s+", " ", raw.replace("\\\n", " ")).strip()
+
+
+# A bare "#12" or "GH-12" names a ticket only where a reader sees a ticket label: alone,
+# as a leading "#12:" label, in brackets "(#12)", or trailing "… #12" (not after "about",
+# "and", "in" …). In running prose it is talk about some other ticket, and taking it would
+# let one item's text claim another item's ticket.
+_BARE_REFERENCE = re.compile(r"(?<![\w/&])#\d{1,6}\b|(?<![\w/-])GH-\d+(?![\w-])")
+_ANY_REF = r"(?:#\d+|[A-Z][A-Z0-9_]+-\d+|[\w.-]+/[\w.-]+#\d+)"
+_REF_RUN = _ANY_REF + r"(?:\s*[,;&]?\s*" + _ANY_REF + r")*"
+_BRACKETED_REFS = re.compile(r"[(\[]\s*" + _REF_RUN + r"\s*[)\]]")
+_LEADING_LABEL = re.compile(r"^\W{0,3}" + _ANY_REF + r"(?:\s*\([^)]*\))?\s*\]?(?:\[[^\]]*\])?\s*:")
+_TRAILING_RUN = re.compile(r"(?P<before>[\w'’]+)?[^\w#]*?(?P<refs>" + _REF_RUN + r")[\W]*$")
+_CONNECTIVES = frozenset(
+    "about and or in on of for from with to at by than as like after before into via vs versus "
+    "against under over between behind since until without".split()
+)
+
+
+def _prose_references_blanked(text: str) -> str:
+    """The text with every bare ``#N`` / ``GH-N`` outside a ticket position blanked out."""
+    if "#" not in text and "GH-" not in text:
+        return text
+    spans = [m.span() for m in _BRACKETED_REFS.finditer(text)]
+    for pattern in (_LEADING_LABEL, _TRAILING_RUN):
+        found = pattern.search(text)
+        if found and not _after_connective(found):
+            spans.append(found.span())
+    return _BARE_REFERENCE.sub(
+        lambda m: m.group(0) if any(a <= m.start() < b for a, b in spans) else " " * len(m[0]),
+        text,
+    )
+
+
+def _after_connective(found: re.Match[str]) -> bool:
+    before = found.groupdict().get("before")
+    return before is not None and before.lower() in _CONNECTIVES
 
 
 def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
@@ -271,7 +308,7 @@ _PUNCT = frozenset(",.;:!?")
 def _tidy(out: str) -> str:
     last = out.rstrip()[-1:]  # trailing references end in a digit, ")" or "]"
     if last and (last.isdigit() or last in ")]"):
-        out = _TRAILING_REFS.sub("", out)
+        out = _TRAILING_REFS.sub(_cut_trailing_refs, out)
     if "(" in out:
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
@@ -280,6 +317,15 @@ def _tidy(out: str) -> str:
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
     out = " ".join(out.split())
     return out.strip(" -–—:;,|").lstrip(". ").strip()
+
+
+def _cut_trailing_refs(found: re.Match[str]) -> str:
+    """Trailing references go, unless the sentence runs into them ("… about #1 and GH-2")."""
+    words = found.string[: found.start()].split()
+    bracketed = found.group(0).lstrip().startswith(("(", "["))
+    if words and words[-1].lower() in _CONNECTIVES and not bracketed:
+        return found.group(0)
+    return ""
 
 
 _LEADING_REF_LABEL = re.compile(
