@@ -1,0 +1,78 @@
+"""Sync scenarios with hostile item text, on both trackers and both stores: a reference in
+one item's text never takes over another item's ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from followthrough.domain.model import Postmortem
+from followthrough.domain.policy import TeamPolicy
+from followthrough.engine.sync import SyncEngine
+from followthrough.ports import Store, Tracker
+from followthrough.sandbox.core import SimClock
+from tests.sync.conftest import SEARCH_LAG, postmortems
+from tests.sync.test_sync_engine import all_tickets, per_item
+
+FIRST = """---
+date: 2026-11-20
+---
+# Pool exhaustion
+
+## Action items
+
+- Rotate the TLS certificates. Owner: @alice, due 2026-12-04
+"""
+
+SECOND = """---
+date: 2026-11-21
+---
+# Queue backlog
+
+## Action items
+
+| Action | Owner | Ticket |
+|---|---|---|
+| Ping the on-call about #1 and GH-2 | @bob | |
+| Add an alert on queue depth | @bob | {ref} |
+"""
+
+
+def both(tracker_kind: str) -> list[Postmortem]:
+    ref = "OPS-1" if tracker_kind == "jira" else "#1"
+    return [
+        *postmortems(FIRST, path="payments/2026-11-20-pool.md"),
+        *postmortems(SECOND.format(ref=ref), path="payments/2026-11-21-queue.md"),
+    ]
+
+
+def test_a_reference_in_another_items_text_never_takes_its_ticket(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    tracker_kind: str,
+    clock: SimClock,
+) -> None:
+    tracker = make_tracker()
+    engine = make_engine(store_factory())
+    first = postmortems(FIRST, path="payments/2026-11-20-pool.md")
+    assert engine.sync_team(team, tracker, first).applied == {"create": 1}
+    clock.advance(SEARCH_LAG + 1)
+    (original,) = all_tickets(tracker)
+
+    result = engine.sync_team(team, tracker, both(tracker_kind))
+    clock.advance(SEARCH_LAG + 1)
+    again = engine.sync_team(team, tracker, both(tracker_kind))
+
+    assert result.applied == {"create": 1}
+    assert again.applied == {}
+    after = tracker.get(original.ref)
+    assert after.marker == original.marker
+    assert after.fields.title == "Rotate the TLS certificates"
+    assert after.fields.due == original.fields.due
+    claimed = [f for f in result.plan.findings if f.code == "ticket-claimed"]
+    assert [f.path for f in claimed] == ["payments/2026-11-21-queue.md"]
+    assert original.ref in claimed[0].message
+    titles = sorted(t.fields.title for t in all_tickets(tracker))
+    assert titles == ["Ping the on-call about #1 and GH-2", "Rotate the TLS certificates"]
+    assert set(per_item(tracker).values()) == {1}
