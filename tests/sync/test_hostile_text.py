@@ -76,3 +76,40 @@ def test_a_reference_in_another_items_text_never_takes_its_ticket(
     titles = sorted(t.fields.title for t in all_tickets(tracker))
     assert titles == ["Ping the on-call about #1 and GH-2", "Rotate the TLS certificates"]
     assert set(per_item(tracker).values()) == {1}
+
+
+HUGE_ITEM = """---
+date: 2026-11-20
+---
+# Pool exhaustion
+
+## Action items
+
+- {title}. Owner: @alice, due 2026-12-04
+  - {note}
+"""
+
+
+def test_an_item_beyond_the_trackers_limits_is_created_once_and_then_left_alone(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    title = "Rotate " + "the certificates and " * 5_000 + "the keys"
+    text = HUGE_ITEM.format(title=title, note="long note " * 10_000)
+    tracker = make_tracker()
+    engine = make_engine(store_factory())
+    first = engine.sync_team(team, tracker, postmortems(text))
+    assert first.ok, first
+    assert first.applied == {"create": 1}
+    clock.advance(SEARCH_LAG + 1)
+    second = engine.sync_team(team, tracker, postmortems(text))
+    assert second.applied == {}
+    assert [op.reason for op in second.plan.operations] == ["up to date"]
+    (ticket,) = all_tickets(tracker)
+    assert ticket.fields.title.startswith("Rotate the certificates and")
+    assert ticket.fields.title.endswith("(shortened)")
+    assert "(shortened)" in ticket.body
+    assert str(ticket.fields.due) == "2026-12-04"

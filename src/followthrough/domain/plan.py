@@ -37,6 +37,7 @@ from followthrough.domain.tickets import (
     TicketFields,
     TicketSpec,
     TicketState,
+    ticket_title,
 )
 
 RENAME_SIMILARITY = 0.5
@@ -351,7 +352,10 @@ def desired_fields(planned: PlannedItem, team: TeamPolicy) -> Desired:
     state = {ItemStatus.OPEN: TicketState.OPEN, ItemStatus.DONE: TicketState.DONE}.get(
         item.status, TicketState.DROPPED
     )
-    fields = TicketFields(title=item.title, assignee=assignee, due=due, state=state, labels=labels)
+    # The title as the tracker will keep it (cut to its limit), so a long title is not
+    # taken next cycle for an edit made in the tracker.
+    title = ticket_title(item.title, team.tracker_kind)
+    fields = TicketFields(title=title, assignee=assignee, due=due, state=state, labels=labels)
     return Desired(fields=fields, due_note=note, owner_resolved=resolved)
 
 
