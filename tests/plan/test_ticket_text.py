@@ -3,6 +3,7 @@ that show item text literally (no markup, mention, link or control character of 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -34,3 +35,33 @@ def test_control_characters_never_reach_a_title() -> None:
     (op,) = run(planned(item("Rotate\x1b[2J the \u202ecertificates\x07"))).operations
     assert op.spec is not None
     assert op.spec.fields.title == "Rotate[2J the certificates"
+
+
+HOSTILE_TITLE = (
+    "h1. Ping @org/team and @alice {color:red}now{color} [~accountid:557058:abc] "
+    "[click|https://evil.example] <img src=x onerror=alert(1)> **bold** #1 GH-2"
+)
+
+
+def hostile_body(team: TeamPolicy) -> str:
+    hostile = item(
+        HOSTILE_TITLE,
+        owner="@org/team",
+        notes=("<script>x</script> [~accountid:1] @bob", "bq. quoted"),
+    )
+    (op,) = run(planned(hostile), team).operations
+    assert op.spec is not None
+    return op.spec.body
+
+
+@pytest.mark.parametrize("team", [TEAM, GITHUB], ids=["jira", "github"])
+def test_item_text_in_a_body_carries_no_markup_mention_or_reference(team: TeamPolicy) -> None:
+    body = hostile_body(replace(team, postmortem_base_url="https://wiki.example.com/pm"))
+    for mention in ("@org/team", "@alice", "@bob", " #1", "GH-2"):
+        assert mention not in body, mention
+    for bare in (r"<img", r"<script", r"\{color", r"\[~accountid", r"\[click", r"\*\*bold"):
+        assert re.search(r"(?<!\\)" + bare, body) is None, bare
+    assert not any(line.startswith(("h1.", "bq.")) for line in body.splitlines())
+    url = "https://wiki.example.com/pm/payments/pm-1.md"
+    ours = f"]({url})" if team.tracker_kind == "github" else f"|{url}]"
+    assert ours in body  # our own link back to the postmortem stays a link

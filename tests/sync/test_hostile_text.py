@@ -3,7 +3,9 @@ one item's text never takes over another item's ticket."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from followthrough.domain.model import Postmortem
 from followthrough.domain.policy import TeamPolicy
@@ -113,3 +115,38 @@ def test_an_item_beyond_the_trackers_limits_is_created_once_and_then_left_alone(
     assert ticket.fields.title.endswith("(shortened)")
     assert "(shortened)" in ticket.body
     assert str(ticket.fields.due) == "2026-12-04"
+
+
+MARKUP = """---
+date: 2026-11-20
+---
+# Pool exhaustion
+
+## Action items
+
+- h1. Tell @org/team {color:red}now{color} [~accountid:557058:abc] [click|https://evil.example] <img src=x> **bold**. Owner: @alice, due 2026-12-04
+  - Ask @bob about <script>x</script>
+"""
+
+
+def test_markup_in_item_text_reaches_the_ticket_body_only_escaped(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    tracker = make_tracker()
+    engine = make_engine(store_factory())
+    linked = replace(team, postmortem_base_url="https://wiki.example.com/pm")
+    result = engine.sync_team(linked, tracker, postmortems(MARKUP))
+    assert result.applied == {"create": 1}
+    clock.advance(SEARCH_LAG + 1)
+    (ticket,) = all_tickets(tracker)
+    human = ticket.body.split("<!-- followthrough:", 1)[0]
+    for mention in ("@org/team", "@bob"):
+        assert mention not in human
+    for bare in (r"<img", r"<script", r"\{color", r"\[~accountid", r"\[click", r"\*\*bold"):
+        assert re.search(r"(?<!\\)" + bare, human) is None, bare
+    assert not any(line.startswith("h1.") for line in human.splitlines())
+    assert "https://wiki.example.com/pm/payments/2026-11-20-pool.md" in human

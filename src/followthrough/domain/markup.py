@@ -22,6 +22,8 @@ _URL_SAFE = ":/?#@!$&'*+,;=%~"  # brackets, pipes, parentheses and spaces get pe
 # "#12" and "GH-12" become issue references (and timeline events on the issue they name).
 _REFERENCE = re.compile(r"(?<=\\#)(?=[0-9])|(?<=\bGH\\-)(?=[0-9])", re.I)
 _WIKI_LINK_TEXT = str.maketrans({"[": "(", "]": ")", "|": "¦"})
+# Jira headings and quotes ("h1. ", "bq. ") start a line; a zero-width space breaks them.
+_WIKI_LINE_START = re.compile(r"^(?=(?:h[1-6]|bq)\.)", re.I)
 
 _COMMON = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "@" + ZWSP}
 _MARKDOWN = {
@@ -53,6 +55,7 @@ def escape_markdown(text: str) -> str:
 def escape_wiki(text: str) -> str:
     """Text shown literally in Jira wiki markup: no formatting, link, macro or mention."""
     escaped = "".join(_WIKI.get(c, c) for c in one_line(text))
+    escaped = _WIKI_LINE_START.sub(ZWSP, escaped)
     return _REFERENCE.sub(ZWSP, escaped)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from followthrough.domain import markup
 from followthrough.domain.keys import normalised_words
 from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
 from followthrough.domain.policy import DoneItems, OwnerPolicy, TeamPolicy
@@ -391,27 +392,47 @@ def postmortem_url(pm: Postmortem, team: TeamPolicy) -> str | None:
 
 
 def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str:
-    """Plain text every tracker renders: what, where from, owner as written, due and why."""
+    """The body in the tracker's markup: what, where from, owner as written, due and why.
+
+    Every piece of document text is escaped for the tracker (`markup.escape`): shown
+    literally, it cannot format, link, embed HTML, mention anyone or reference an issue.
+    Only our own link back to the postmortem is markup.
+    """
     item, pm = planned.item, planned.postmortem
+    kind = team.tracker_kind
     url = postmortem_url(pm, team)
+    where = markup.link(kind, url, url) if url else _path_text(kind, pm.path)
+    owner = markup.escape(kind, item.owner) if item.owner else "none named"
     lines = [
-        item.title,
+        markup.escape(kind, item.title),
         "",
-        f"Action item from the postmortem “{pm.title}”"
+        f"Action item from the postmortem “{markup.escape(kind, pm.title)}”"
         + (f" ({pm.date})" if pm.date else "")
         + ".",
-        f"Postmortem: {url or pm.path} (line {item.line})",
-        f"Owner in the document: {item.owner or 'none named'}",
+        f"Postmortem: {where} (line {item.line})",
+        f"Owner in the document: {owner}",
     ]
     if desired.fields.due is not None:
-        lines.append(
-            f"Due: {desired.fields.due}" + (f" ({desired.due_note})" if desired.due_note else "")
-        )
+        note = f" ({markup.escape(kind, desired.due_note)})" if desired.due_note else ""
+        lines.append(f"Due: {desired.fields.due}{note}")
     if not desired.owner_resolved:
         lines.append("This item needs an owner: please name one person in the postmortem.")
     if item.notes:
-        lines += ["", "Notes from the document:", *(f"- {note}" for note in item.notes)]
+        notes = (f"- {markup.escape(kind, note)}" for note in item.notes)
+        lines += ["", "Notes from the document:", *notes]
     return "\n".join(lines)
+
+
+# A path of letters, digits and "./_-" carries no mention, HTML, link or reference, so it is
+# shown as it is (readers search for it); any other path is escaped like document text.
+_PLAIN_PATH = re.compile(r"[\w./-]+")
+_ISSUE_SHORTHAND = re.compile(r"\bgh-\d", re.I)
+
+
+def _path_text(tracker_kind: str, path: str) -> str:
+    if _PLAIN_PATH.fullmatch(path) and not _ISSUE_SHORTHAND.search(path):
+        return path
+    return markup.escape(tracker_kind, path)
 
 
 def adoptable_ref(refs: Sequence[str], team: TeamPolicy) -> str | None:
