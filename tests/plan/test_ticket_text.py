@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from followthrough.domain.plan import OpKind
+from followthrough.domain.plan import LinkState, OpKind
 from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.tickets import TITLE_LIMITS
-from tests.plan.test_plan import TEAM, item, planned, run
+from tests.plan.test_plan import PM, TEAM, item, planned, run
 
 GITHUB = replace(TEAM, tracker_kind="github", project="acme/ops")
 
@@ -65,3 +65,19 @@ def test_item_text_in_a_body_carries_no_markup_mention_or_reference(team: TeamPo
     url = "https://wiki.example.com/pm/payments/pm-1.md"
     ours = f"]({url})" if team.tracker_kind == "github" else f"|{url}]"
     assert ours in body  # our own link back to the postmortem stays a link
+
+
+@pytest.mark.parametrize("team", [TEAM, GITHUB], ids=["jira", "github"])
+def test_the_removal_note_shows_the_postmortem_path_without_mentions(team: TeamPolicy) -> None:
+    gone = item("Alert on pool usage")
+    links = {
+        gone.key: LinkState(
+            ticket_ref="OPS-1", postmortem_id=PM.id, synced={"path": "pm/@org/team <b>.md"}
+        )
+    }
+    (op,) = run([], team, links=links).operations
+    assert op.kind == OpKind.ANNOTATE
+    assert op.text is not None
+    assert "@org/team" not in op.text
+    assert "<b>" not in op.text
+    assert "org/team" in op.text

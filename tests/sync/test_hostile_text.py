@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
+from followthrough.adapters.stores import SqliteStore
 from followthrough.domain.model import Postmortem
 from followthrough.domain.policy import TeamPolicy
 from followthrough.engine.sync import SyncEngine
@@ -150,3 +152,33 @@ def test_markup_in_item_text_reaches_the_ticket_body_only_escaped(
         assert re.search(r"(?<!\\)" + bare, human) is None, bare
     assert not any(line.startswith("h1.") for line in human.splitlines())
     assert "https://wiki.example.com/pm/payments/2026-11-20-pool.md" in human
+
+
+def test_a_postmortem_named_with_control_characters_still_gets_one_ticket_per_item(
+    tmp_path: Path,
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    tracker = make_tracker()
+    engine = make_engine(store_factory())
+    path = "payments/2026-11-20-\x1b[2Jpool\u202e.md"
+    assert engine.sync_team(team, tracker, postmortems(DOC_ONE, path=path)).applied == {"create": 1}
+    clock.advance(SEARCH_LAG + 1)
+    engine.new_cycle()
+    again = engine.sync_team(team, tracker, postmortems(DOC_ONE, path=path))
+    assert again.applied == {}
+    assert [op.reason for op in again.plan.operations] == ["up to date"]
+    fresh = SqliteStore(tmp_path / "fresh.db")
+    fresh.migrate()
+    rebuilt = make_engine(fresh).sync_team(team, tracker, postmortems(DOC_ONE, path=path))
+    assert rebuilt.applied == {}
+    assert set(per_item(tracker).values()) == {1}
+    (ticket,) = all_tickets(tracker)
+    assert "\x1b" not in ticket.body
+    assert "\u202e" not in ticket.body
+
+
+DOC_ONE = FIRST

@@ -166,6 +166,7 @@ def plan_team(
             renamed=renames,
             read=read_postmortems,
             skip=unreadable_postmortems,
+            tracker_kind=team.tracker_kind,
         )
     )
     return Plan(team=team.name, operations=tuple(operations), findings=tuple(findings))
@@ -547,6 +548,7 @@ def _removed(
     renamed: Mapping[str, tuple[str, LinkState]],
     read: Collection[str],
     skip: Collection[str],
+    tracker_kind: str,
 ) -> list[Operation]:
     operations = []
     for key, link in sorted(links.items()):
@@ -556,7 +558,8 @@ def _removed(
             continue  # the document was not read this cycle: its items are not gone
         text = (
             "This action item is no longer in its postmortem "
-            f"({link.synced.get('path', link.postmortem_id)}). The ticket is left as it is: "
+            f"({_path_text(tracker_kind, str(link.synced.get('path', link.postmortem_id)))}). "
+            "The ticket is left as it is: "
             "close it if the work is no longer needed, or keep going if it still matters."
         )
         operations.append(
