@@ -42,6 +42,8 @@ def test_a_ticket_carrying_another_items_marker_is_not_adopted() -> None:
     assert "OPS-1" in finding.message
     assert owner.key in finding.message
     assert intruder.key in finding.message
+    assert "“Rotate the TLS certificates”" in finding.message
+    assert "“Ping the on-call about OPS-1”" in finding.message
 
 
 def test_github_hash_reference_to_a_tracked_issue_is_not_adopted() -> None:

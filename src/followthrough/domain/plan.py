@@ -206,25 +206,31 @@ def _plan_item(
     return _new_item(planned, team, desired, today, base), finding
 
 
-def _claimed_refs(tickets: Mapping[str, Ticket], links: Mapping[str, LinkState]) -> dict[str, str]:
-    """Ticket reference (case-folded) → the item key it tracks, by marker or by journal."""
-    claims = {link.ticket_ref.casefold(): key for key, link in links.items()}
-    claims.update({ticket.ref.casefold(): key for key, ticket in tickets.items()})
+def _claimed_refs(
+    tickets: Mapping[str, Ticket], links: Mapping[str, LinkState]
+) -> dict[str, tuple[str, str]]:
+    """Ticket reference (case-folded) → (item key, title) of the item it tracks, by marker
+    or by journal."""
+    claims = {
+        link.ticket_ref.casefold(): (key, str(link.synced.get("title", "")))
+        for key, link in links.items()
+    }
+    claims.update({t.ref.casefold(): (key, t.fields.title) for key, t in tickets.items()})
     return claims
 
 
 def _claim(
-    op: Operation, planned: PlannedItem, claims: dict[str, str]
+    op: Operation, planned: PlannedItem, claims: dict[str, tuple[str, str]]
 ) -> tuple[Operation, tuple[Finding, ...]]:
     """The adoption when the named ticket tracks no other item; otherwise a no-op and a
     finding naming both items: a reference in one item's text never takes another's ticket."""
     ref = op.ticket_ref or ""
-    holder = claims.setdefault(ref.casefold(), op.item_key)
+    holder, holder_title = claims.setdefault(ref.casefold(), (op.item_key, op.title))
     if holder == op.item_key:
         return op, ()
     message = (
         f"“{planned.item.title}” ({op.item_key}) names {ref}, which already tracks "
-        f"another item ({holder}); it is not adopted: name the right ticket or none"
+        f"“{holder_title}” ({holder}); not adopted: name the right ticket or none"
     )
     finding = Finding(
         code="ticket-claimed",
