@@ -165,11 +165,16 @@ def _one_line(raw: str) -> str:
 # "and", "in" …). In running prose it is talk about some other ticket, and taking it would
 # let one item's text claim another item's ticket.
 _BARE_REFERENCE = re.compile(r"(?<![\w/&])#\d{1,6}\b|(?<![\w/-])GH-\d+(?![\w-])")
-_ANY_REF = r"(?:#\d+|[A-Z][A-Z0-9_]+-\d+|[\w.-]+/[\w.-]+#\d+)"
-_REF_RUN = _ANY_REF + r"(?:\s*[,;&]?\s*" + _ANY_REF + r")*"
-_BRACKETED_REFS = re.compile(r"[(\[]\s*" + _REF_RUN + r"\s*[)\]]")
-_LEADING_LABEL = re.compile(r"^\W{0,3}" + _ANY_REF + r"(?:\s*\([^)]*\))?\s*\]?(?:\[[^\]]*\])?\s*:")
-_TRAILING_RUN = re.compile(r"(?P<before>[\w'’]+)?[^\w#]*?(?P<refs>" + _REF_RUN + r")[\W]*$")
+# Bounded and possessive quantifiers keep every search linear in the text, whatever the text.
+_ANY_REF = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
+_REF_RUN = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"
+_BRACKETED_REFS = re.compile(r"[(\[]\s*+" + _REF_RUN + r"\s*+[)\]]")
+_LEADING_LABEL = re.compile(
+    r"\W{0,3}" + _ANY_REF + r"(?:\s*+\([^)]*+\))?\s*+\]?(?:\[[^\]]*+\])?\s*+:"
+)
+_TOKEN = re.compile(r"\S+")
+_REF_TOKEN = re.compile(r"[(\[]*" + _ANY_REF + r"[)\],;.:!?]*|&")
+_WORD_EDGES = "\"'“”‘’()[]{},;:.!?*_`"
 _CONNECTIVES = frozenset(
     "about and or in on of for from with to at by than as like after before into via vs versus "
     "against under over between behind since until without".split()
@@ -180,20 +185,27 @@ def _prose_references_blanked(text: str) -> str:
     """The text with every bare ``#N`` / ``GH-N`` outside a ticket position blanked out."""
     if "#" not in text and "GH-" not in text:
         return text
+    labelled = bytearray(len(text))
+    for begin, end in _ticket_positions(text):
+        labelled[begin:end] = b"\x01" * (end - begin)
+    return _BARE_REFERENCE.sub(lambda m: m[0] if labelled[m.start()] else " " * len(m[0]), text)
+
+
+def _ticket_positions(text: str) -> list[tuple[int, int]]:
+    """Where references label the item: bracketed, a leading label, the trailing run."""
     spans = [m.span() for m in _BRACKETED_REFS.finditer(text)]
-    for pattern in (_LEADING_LABEL, _TRAILING_RUN):
-        found = pattern.search(text)
-        if found and not _after_connective(found):
-            spans.append(found.span())
-    return _BARE_REFERENCE.sub(
-        lambda m: m.group(0) if any(a <= m.start() < b for a, b in spans) else " " * len(m[0]),
-        text,
-    )
-
-
-def _after_connective(found: re.Match[str]) -> bool:
-    before = found.groupdict().get("before")
-    return before is not None and before.lower() in _CONNECTIVES
+    leading = _LEADING_LABEL.match(text)
+    if leading:
+        spans.append(leading.span())
+    tokens = list(_TOKEN.finditer(text))
+    first = len(tokens)
+    while first > 0 and _REF_TOKEN.fullmatch(tokens[first - 1][0]):
+        first -= 1
+    if first < len(tokens):
+        before = tokens[first - 1][0].strip(_WORD_EDGES).lower() if first > 0 else ""
+        if before not in _CONNECTIVES:  # "… about #1 and GH-2" is prose, not a label
+            spans.append((tokens[first].start(), len(text)))
+    return spans
 
 
 def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
