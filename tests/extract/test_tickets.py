@@ -110,3 +110,60 @@ def test_words_that_look_like_keys_are_not_tickets() -> None:
         md("# Queue outage\n\n## Action items\n\n- Move the TLS-1 ciphers to UTF-8 safe names\n")
     )
     assert item.tickets == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ping the on-call about #1 and GH-2",
+        "Ping the on-call about #1 and #2 before the rollout",
+        "Fix the crash reported in #12 for the pool",
+        "Compare GH-4 with the staging alerts",
+        "Raise the pool limit (as discussed in #7) before Friday",
+    ],
+)
+def test_bare_numbers_in_running_prose_are_not_tickets(text: str) -> None:
+    item = only_item(md(f"# Queue outage\n\n## Action items\n\n- {text}\n"))
+    assert item.tickets == ()
+    assert item.ticket is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tickets"),
+    [
+        ("Add an alert on queue depth (#17)", ("#17",)),
+        ("Add an alert on queue depth [#17, #18]", ("#17", "#18")),
+        ("Add an alert on queue depth, see #17", ("#17",)),
+        ("#17: Add an alert on queue depth", ("#17",)),
+        ("[GH-17]: Add an alert on queue depth", ("GH-17",)),
+        ("Add an alert on queue depth. Ticket: #17", ("#17",)),
+        ("Add an alert on queue depth (tracking: GH-17)", ("GH-17",)),
+        ("Add an alert on queue depth about #1, tracking: #17", ("#17",)),
+    ],
+)
+def test_bare_numbers_in_ticket_positions_are_tickets(text: str, tickets: tuple[str, ...]) -> None:
+    item = only_item(md(f"# Queue outage\n\n## Action items\n\n- {text}\n"))
+    assert item.tickets == tickets
+
+
+def test_prose_reference_keeps_its_words_in_the_title() -> None:
+    item = only_item(
+        md("# Queue outage\n\n## Action items\n\n- Ping the on-call about #1 and GH-2\n")
+    )
+    assert item.title == "Ping the on-call about #1 and GH-2"
+
+
+def test_table_action_cell_prose_is_no_ticket_but_the_ticket_cell_is() -> None:
+    pm = md(
+        """
+        # Queue outage
+
+        ## Action items
+
+        | Action | Owner | Ticket |
+        |---|---|---|
+        | Ping the on-call about #1 and GH-2 | @bob | |
+        | Add an alert on queue depth | @alice | #3 |
+        """
+    )
+    assert [i.tickets for i in pm.action_items] == [(), ("#3",)]

@@ -168,6 +168,56 @@ def test_validation_errors_have_github_shape(sandbox: Sandbox, repo: Repository)
     assert reason.json()["errors"][0]["field"] == "state_reason"
 
 
+def too_long(error: GithubException) -> dict[str, Any]:
+    assert error.status == 422
+    assert error.data["message"] == "Validation Failed"
+    (entry,) = error.data["errors"]
+    return dict(entry)
+
+
+def test_documented_length_limits_are_enforced_with_githubs_error_shape(repo: Repository) -> None:
+    with pytest.raises(GithubException) as title:
+        repo.create_issue(title="t" * 257)
+    assert too_long(title.value) == {
+        "resource": "Issue",
+        "code": "custom",
+        "field": "title",
+        "message": "title is too long (maximum is 256 characters)",
+    }
+    with pytest.raises(GithubException) as body:
+        repo.create_issue(title="Fine", body="b" * 65_537)
+    assert too_long(body.value) == {
+        "resource": "Issue",
+        "code": "custom",
+        "field": "body",
+        "message": "body is too long (maximum is 65536 characters)",
+    }
+    issue = repo.create_issue(title="t" * 256, body="b" * 65_536)
+    with pytest.raises(GithubException) as edited:
+        issue.edit(title="é" * 257)
+    assert too_long(edited.value)["field"] == "title"
+    with pytest.raises(GithubException) as edited_body:
+        issue.edit(body="b" * 65_537)
+    assert too_long(edited_body.value)["field"] == "body"
+    with pytest.raises(GithubException) as comment:
+        issue.create_comment("c" * 65_537)
+    assert too_long(comment.value) == {
+        "resource": "IssueComment",
+        "code": "unprocessable",
+        "field": "data",
+        "message": "Body is too long (maximum is 65536 characters)",
+    }
+    issue.create_comment("c" * 65_536)
+    with pytest.raises(GithubException) as label:
+        repo.create_issue(title="Labelled", labels=["l" * 51])
+    assert too_long(label.value) == {
+        "resource": "Label",
+        "code": "custom",
+        "field": "name",
+        "message": "name is too long (maximum is 50 characters)",
+    }
+
+
 def test_missing_title_raw_and_bad_json(sandbox: Sandbox) -> None:
     response = raw(sandbox, "POST", "/repos/acme/ops/issues", json={"body": "no title"})
     assert response.status_code == 422

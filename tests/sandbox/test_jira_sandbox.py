@@ -127,6 +127,24 @@ def test_create_validation_errors(jira2: JIRA, jira3: JIRA) -> None:
     assert "cannot be assigned" in err.value.response.json()["errors"]["assignee"]
 
 
+def test_text_field_limits_are_enforced(jira2: JIRA) -> None:
+    with pytest.raises(JIRAError) as summary:
+        new_issue(jira2, summary="s" * 256)
+    assert summary.value.response.json()["errors"] == {
+        "summary": "Summary must be less than 255 characters."
+    }
+    with pytest.raises(JIRAError) as description:
+        new_issue(jira2, description="d" * 32_768)
+    assert description.value.status_code == 400
+    assert description.value.response.json()["errors"] == {
+        "description": "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
+    }
+    issue = new_issue(jira2, summary="s" * 255, description="d" * 32_767)
+    with pytest.raises(JIRAError) as edited:
+        issue.update(fields={"description": "d" * 32_768})
+    assert "too long" in edited.value.response.json()["errors"]["description"]
+
+
 def test_bulk_create_reports_per_item_errors(jira2: JIRA) -> None:
     good = {"project": {"key": "OPS"}, "issuetype": {"name": "Bug"}, "summary": "ok"}
     bad = {"project": {"key": "NOPE"}, "issuetype": {"name": "Bug"}, "summary": "bad"}

@@ -6,6 +6,7 @@ any of them by file name. Text we did not write (item and postmortem titles) rea
 template already escaped for the tracker's markup, with ``@`` mentions, ``#123`` references
 and ``[~accountid:…]`` neutralised, so no template (ours or a team's) can let it inject
 markup or ping anyone. Mentions are built only from the owner and lead ids passed in.
+The escaping itself lives in `followthrough.domain.markup`, which ticket bodies use too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
 
 from jinja2 import (
     BaseLoader,
@@ -29,35 +29,18 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from followthrough.domain import markup
+
 TrackerKind = Literal["jira", "github"]
 Kind = Literal["nudge", "escalation"]
 
 TITLE_LIMIT = 300
-_ZWSP = "\u200b"  # breaks "@name" and "#12" for the trackers' linkers; invisible when read
-_URL_SAFE = ":/?#@!$&'*+,;=%~"  # brackets, pipes, parentheses and spaces get percent-encoded
 _GITHUB_LOGIN = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[\w.-]{1,100})?$"
 )
 _JIRA_ACCOUNT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_-]{0,127}$")
-# "#12" and "GH-12" become issue references (and timeline events on the issue they name).
-_REFERENCE = re.compile(r"(?<=\\#)(?=[0-9])|(?<=\bGH\\-)(?=[0-9])", re.I)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WIKI_LINK_TEXT = str.maketrans({"[": "(", "]": ")", "|": "¦"})
-
-_COMMON = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "@" + _ZWSP}
-_MARKDOWN = {
-    **{c: "\\" + c for c in "\\`*_{}[]()+-.!|~="},
-    **_COMMON,
-    "#": "\\#",
-    '"': "&quot;",
-    "'": "&#39;",
-}
-_WIKI = {
-    **{c: "\\" + c for c in "*_-+^~?{}[]|!"},
-    **_COMMON,
-    "#": "\\#",
-    "\\": "&#92;",  # Jira has no backslash escape for the backslash itself
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +63,14 @@ def escape_markdown(text: str) -> Markup:
     """Text shown literally in GitHub Markdown: no formatting, HTML, mention or reference."""
     if isinstance(text, Markup):
         return text
-    escaped = "".join(_MARKDOWN.get(c, c) for c in _one_line(text))
-    return _trusted(_REFERENCE.sub(_ZWSP, escaped))
+    return _trusted(markup.escape_markdown(text))
 
 
 def escape_wiki(text: str) -> Markup:
     """Text shown literally in Jira wiki markup: no formatting, link, macro or mention."""
     if isinstance(text, Markup):
         return text
-    escaped = "".join(_WIKI.get(c, c) for c in _one_line(text))
-    return _trusted(_REFERENCE.sub(_ZWSP, escaped))
+    return _trusted(markup.escape_wiki(text))
 
 
 _ESCAPES: Mapping[TrackerKind, Callable[[str], Markup]] = {
@@ -110,17 +91,7 @@ def mention(tracker_kind: TrackerKind, tracker_id: str) -> Markup:
 
 def link(tracker_kind: TrackerKind, title: str, url: str | None) -> Markup:
     """An escaped title, linked when ``url`` is an http(s) address."""
-    if tracker_kind == "jira":
-        # Jira's link parser does not honour escaped brackets or pipes inside a link's text.
-        title = title.translate(_WIKI_LINK_TEXT)
-    text = _ESCAPES[tracker_kind](title or url or "")
-    parts = urlsplit((url or "").strip())
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return text
-    target = quote(parts.geturl(), safe=_URL_SAFE)
-    if tracker_kind == "github":
-        return _trusted(f"[{text}]({target})")
-    return _trusted(f"[{text}|{target}]")
+    return _trusted(markup.link(tracker_kind, title, url))
 
 
 def marker_tag(tracker_kind: TrackerKind, marker: str) -> Markup:
@@ -224,11 +195,6 @@ def _due_phrase(left: int | None) -> str:
     return "yesterday" if left == -1 else f"{-left} days ago"
 
 
-def _one_line(text: str) -> str:
-    """Whitespace (line breaks included) folded to single spaces; control characters dropped."""
-    return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
-
-
 def _shorten(text: str) -> str:
-    clean = _one_line(text)
+    clean = markup.one_line(text)
     return clean if len(clean) <= TITLE_LIMIT else clean[: TITLE_LIMIT - 1].rstrip() + "…"

@@ -149,7 +149,8 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    tickets = find_tickets(" ".join(filter(None, [raw, ticket_field])), links)
+    labelled = _prose_references_blanked(_one_line(raw))
+    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_field])), links)
     title, explanation = _title_and_explanation(text)
     return ItemText(
         reads_as_done=_looks_done(title),
@@ -173,6 +174,54 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 def _one_line(raw: str) -> str:
     return re.sub(r"\s+", " ", raw.replace("\\\n", " ")).strip()
+
+
+# A bare "#12" or "GH-12" names a ticket only where a reader sees a ticket label: alone,
+# as a leading "#12:" label, in brackets "(#12)", or trailing "… #12" (not after "about",
+# "and", "in" …). In running prose it is talk about some other ticket, and taking it would
+# let one item's text claim another item's ticket.
+_BARE_REFERENCE = re.compile(r"(?<![\w/&])#\d{1,6}\b|(?<![\w/-])GH-\d+(?![\w-])")
+# Bounded and possessive quantifiers keep every search linear in the text, whatever the text.
+_ANY_REF = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
+_REF_RUN = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"
+_BRACKETED_REFS = re.compile(r"[(\[]\s*+" + _REF_RUN + r"\s*+[)\]]")
+_LEADING_LABEL = re.compile(
+    r"\W{0,3}" + _ANY_REF + r"(?:\s*+\([^)]*+\))?\s*+\]?(?:\[[^\]]*+\])?\s*+:"
+)
+_TOKEN = re.compile(r"\S+")
+_REF_TOKEN = re.compile(r"[(\[]*" + _ANY_REF + r"[)\],;.:!?]*|&")
+_WORD_EDGES = "\"'“”‘’()[]{},;:.!?*_`"
+_CONNECTIVES = frozenset(
+    "about and or in on of for from with to at by than as like after before into via vs versus "
+    "against under over between behind since until without".split()
+)
+
+
+def _prose_references_blanked(text: str) -> str:
+    """The text with every bare ``#N`` / ``GH-N`` outside a ticket position blanked out."""
+    if "#" not in text and "GH-" not in text:
+        return text
+    labelled = bytearray(len(text))
+    for begin, end in _ticket_positions(text):
+        labelled[begin:end] = b"\x01" * (end - begin)
+    return _BARE_REFERENCE.sub(lambda m: m[0] if labelled[m.start()] else " " * len(m[0]), text)
+
+
+def _ticket_positions(text: str) -> list[tuple[int, int]]:
+    """Where references label the item: bracketed, a leading label, the trailing run."""
+    spans = [m.span() for m in _BRACKETED_REFS.finditer(text)]
+    leading = _LEADING_LABEL.match(text)
+    if leading:
+        spans.append(leading.span())
+    tokens = list(_TOKEN.finditer(text))
+    first = len(tokens)
+    while first > 0 and _REF_TOKEN.fullmatch(tokens[first - 1][0]):
+        first -= 1
+    if first < len(tokens):
+        before = tokens[first - 1][0].strip(_WORD_EDGES).lower() if first > 0 else ""
+        if before not in _CONNECTIVES:  # "… about #1 and GH-2" is prose, not a label
+            spans.append((tokens[first].start(), len(text)))
+    return spans
 
 
 def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
@@ -288,7 +337,7 @@ _PUNCT = frozenset(",.;:!?")
 def _tidy(out: str) -> str:
     last = out.rstrip()[-1:]  # trailing references end in a digit, ")" or "]"
     if last and (last.isdigit() or last in ")]"):
-        out = _TRAILING_REFS.sub("", out)
+        out = _TRAILING_REFS.sub(_cut_trailing_refs, out)
     if "(" in out:
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
@@ -297,6 +346,15 @@ def _tidy(out: str) -> str:
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
     out = " ".join(out.split())
     return out.strip(" -–—:;,|").lstrip(". ").strip()
+
+
+def _cut_trailing_refs(found: re.Match[str]) -> str:
+    """Trailing references go, unless the sentence runs into them ("… about #1 and GH-2")."""
+    words = found.string[: found.start()].split()
+    bracketed = found.group(0).lstrip().startswith(("(", "["))
+    if words and words[-1].lower() in _CONNECTIVES and not bracketed:
+        return found.group(0)
+    return ""
 
 
 _LEADING_REF_LABEL = re.compile(

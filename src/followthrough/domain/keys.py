@@ -7,6 +7,8 @@ ticket references, owner/due annotations, checkboxes and done markers already re
 whitespace, markup, punctuation, owner, due date or state; it changes only when the words of
 the outcome change (the sync engine then matches by similarity within the postmortem).
 Two items with the same words in one postmortem are duplicates: the second gets ``~2``.
+A key is written into trackers as the item's identity, so it holds no character a tracker
+write drops (see `tickets.writable`): a postmortem id's control characters are left out.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+
+from followthrough.domain.tickets import writable
 
 
 def normalised_words(title: str) -> str:
@@ -26,4 +30,4 @@ def normalised_words(title: str) -> str:
 def item_key(postmortem_id: str, title: str) -> str:
     """The stable key of an item with this outcome in this postmortem."""
     digest = hashlib.sha1(normalised_words(title).encode(), usedforsecurity=False).hexdigest()
-    return f"{postmortem_id}:{digest[:10]}"
+    return f"{writable(postmortem_id)}:{digest[:10]}"

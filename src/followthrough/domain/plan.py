@@ -9,7 +9,9 @@ I/O; the engine applies the plan. The rules, in order of precedence:
   document since the last sync is pushed; a value changed only in the tracker is left alone;
   done/dropped items are closed but a closed ticket is never reopened;
 - a ticket found by marker with no journal entry (journal lost) is adopted as the baseline;
-- an item that names a ticket in this tracker adopts it; one in another tracker is left there;
+- an item that names a ticket in this tracker adopts it, unless that ticket already tracks
+  another item (its marker, or the journal, says so): then a finding names both items;
+  a ticket named in another tracker is left there;
 - a new item waits for the team's soak time, follows the owner policy, then is created;
 - an item gone from a postmortem that was read keeps its ticket: it is renamed when an item
   of the same postmortem reads alike, otherwise its ticket gets one comment saying so.
@@ -20,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from followthrough.domain import markup
 from followthrough.domain.keys import normalised_words
 from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
 from followthrough.domain.policy import DoneItems, OwnerPolicy, TeamPolicy
@@ -35,6 +38,7 @@ from followthrough.domain.tickets import (
     TicketFields,
     TicketSpec,
     TicketState,
+    ticket_title,
 )
 
 RENAME_SIMILARITY = 0.5
@@ -138,18 +142,21 @@ def plan_team(
         items, tickets=tickets, links=links, read=read_postmortems, skip=unreadable_postmortems
     )
     renamed_new = {new for new, _ in renames.values()}
+    claims = _claimed_refs(tickets, links)
     operations: list[Operation] = []
     findings: list[Finding] = []
     for planned in items:
         key = planned.item.key
         if key in renamed_new:
             continue
-        op, finding = _plan_item(
+        op, item_findings = _plan_item(
             planned, team, tickets=tickets, links=links, today=today, pending=pending
         )
+        if op.kind == OpKind.ADOPT and op.ticket_ref is not None:
+            op, claim = _claim(op, planned, claims)
+            item_findings = (*item_findings, *claim)
         operations.append(op)
-        if finding is not None:
-            findings.append(finding)
+        findings.extend(item_findings)
     for old_key, (new_key, link) in renames.items():
         operations.append(_rekey(old_key, new_key, link, current[new_key], team))
     operations.extend(
@@ -159,6 +166,7 @@ def plan_team(
             renamed=renames,
             read=read_postmortems,
             skip=unreadable_postmortems,
+            tracker_kind=team.tracker_kind,
         )
     )
     return Plan(team=team.name, operations=tuple(operations), findings=tuple(findings))
@@ -172,15 +180,16 @@ def _plan_item(
     links: Mapping[str, LinkState],
     today: dt.date,
     pending: Collection[str],
-) -> tuple[Operation, Finding | None]:
+) -> tuple[Operation, tuple[Finding, ...]]:
     item, pm = planned.item, planned.postmortem
     desired = desired_fields(planned, team)
-    finding = _owner_finding(planned, team, desired)
+    owner_finding = _owner_finding(planned, team, desired)
+    finding = (owner_finding,) if owner_finding is not None else ()
     base: dict[str, Any] = {"item_key": item.key, "postmortem_id": pm.id, "title": item.title}
     if item.key in pending:
         return Operation(
             OpKind.HOLD, reason="a write from an earlier cycle is being confirmed", **base
-        ), None
+        ), ()
     link = links.get(item.key)
     ticket = tickets.get(item.key)
     if ticket is not None and link is None:
@@ -188,13 +197,51 @@ def _plan_item(
         reason = f"found {ticket.ref} by its marker; journal entry rebuilt from the tracker"
         return Operation(
             OpKind.NOOP, reason=reason, ticket_ref=ticket.ref, synced=synced, **base
-        ), None
+        ), ()
     if ticket is not None and link is not None:
         return _reconcile(planned, desired, ticket, link, base), finding
     if link is not None:
         reason = f"{link.ticket_ref} is in the journal but not in this listing; left alone"
-        return Operation(OpKind.NOOP, reason=reason, ticket_ref=link.ticket_ref, **base), None
+        return Operation(OpKind.NOOP, reason=reason, ticket_ref=link.ticket_ref, **base), ()
     return _new_item(planned, team, desired, today, base), finding
+
+
+def _claimed_refs(
+    tickets: Mapping[str, Ticket], links: Mapping[str, LinkState]
+) -> dict[str, tuple[str, str]]:
+    """Ticket reference (case-folded) → (item key, title) of the item it tracks, by marker
+    or by journal."""
+    claims = {
+        link.ticket_ref.casefold(): (key, str(link.synced.get("title", "")))
+        for key, link in links.items()
+    }
+    claims.update({t.ref.casefold(): (key, t.fields.title) for key, t in tickets.items()})
+    return claims
+
+
+def _claim(
+    op: Operation, planned: PlannedItem, claims: dict[str, tuple[str, str]]
+) -> tuple[Operation, tuple[Finding, ...]]:
+    """The adoption when the named ticket tracks no other item; otherwise a no-op and a
+    finding naming both items: a reference in one item's text never takes another's ticket."""
+    ref = op.ticket_ref or ""
+    holder, holder_title = claims.setdefault(ref.casefold(), (op.item_key, op.title))
+    if holder == op.item_key:
+        return op, ()
+    message = (
+        f"“{planned.item.title}” ({op.item_key}) names {ref}, which already tracks "
+        f"“{holder_title}” ({holder}); not adopted: name the right ticket or none"
+    )
+    finding = Finding(
+        code="ticket-claimed",
+        severity=Severity.ERROR,
+        message=message,
+        path=planned.postmortem.path,
+        line=planned.item.line,
+        item=op.item_key,
+    )
+    reason = f"{ref} already tracks another item ({holder}); not adopted"
+    return replace(op, kind=OpKind.NOOP, reason=reason, ticket_ref=None), (finding,)
 
 
 def _new_item(
@@ -313,7 +360,10 @@ def desired_fields(planned: PlannedItem, team: TeamPolicy) -> Desired:
     state = {ItemStatus.OPEN: TicketState.OPEN, ItemStatus.DONE: TicketState.DONE}.get(
         item.status, TicketState.DROPPED
     )
-    fields = TicketFields(title=item.title, assignee=assignee, due=due, state=state, labels=labels)
+    # The title as the tracker will keep it (cut to its limit), so a long title is not
+    # taken next cycle for an edit made in the tracker.
+    title = ticket_title(item.title, team.tracker_kind)
+    fields = TicketFields(title=title, assignee=assignee, due=due, state=state, labels=labels)
     return Desired(fields=fields, due_note=note, owner_resolved=resolved)
 
 
@@ -349,27 +399,47 @@ def postmortem_url(pm: Postmortem, team: TeamPolicy) -> str | None:
 
 
 def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str:
-    """Plain text every tracker renders: what, where from, owner as written, due and why."""
+    """The body in the tracker's markup: what, where from, owner as written, due and why.
+
+    Every piece of document text is escaped for the tracker (`markup.escape`): shown
+    literally, it cannot format, link, embed HTML, mention anyone or reference an issue.
+    Only our own link back to the postmortem is markup.
+    """
     item, pm = planned.item, planned.postmortem
+    kind = team.tracker_kind
     url = postmortem_url(pm, team)
+    where = markup.link(kind, url, url) if url else _path_text(kind, pm.path)
+    owner = markup.escape(kind, item.owner) if item.owner else "none named"
     lines = [
-        item.title,
+        markup.escape(kind, item.title),
         "",
-        f"Action item from the postmortem “{pm.title}”"
+        f"Action item from the postmortem “{markup.escape(kind, pm.title)}”"
         + (f" ({pm.date})" if pm.date else "")
         + ".",
-        f"Postmortem: {url or pm.path} (line {item.line})",
-        f"Owner in the document: {item.owner or 'none named'}",
+        f"Postmortem: {where} (line {item.line})",
+        f"Owner in the document: {owner}",
     ]
     if desired.fields.due is not None:
-        lines.append(
-            f"Due: {desired.fields.due}" + (f" ({desired.due_note})" if desired.due_note else "")
-        )
+        note = f" ({markup.escape(kind, desired.due_note)})" if desired.due_note else ""
+        lines.append(f"Due: {desired.fields.due}{note}")
     if not desired.owner_resolved:
         lines.append("This item needs an owner: please name one person in the postmortem.")
     if item.notes:
-        lines += ["", "Notes from the document:", *(f"- {note}" for note in item.notes)]
+        notes = (f"- {markup.escape(kind, note)}" for note in item.notes)
+        lines += ["", "Notes from the document:", *notes]
     return "\n".join(lines)
+
+
+# A path of letters, digits and "./_-" carries no mention, HTML, link or reference, so it is
+# shown as it is (readers search for it); any other path is escaped like document text.
+_PLAIN_PATH = re.compile(r"[\w./-]+")
+_ISSUE_SHORTHAND = re.compile(r"\bgh-\d", re.I)
+
+
+def _path_text(tracker_kind: str, path: str) -> str:
+    if _PLAIN_PATH.fullmatch(path) and not _ISSUE_SHORTHAND.search(path):
+        return path
+    return markup.escape(tracker_kind, path)
 
 
 def adoptable_ref(refs: Sequence[str], team: TeamPolicy) -> str | None:
@@ -484,6 +554,7 @@ def _removed(
     renamed: Mapping[str, tuple[str, LinkState]],
     read: Collection[str],
     skip: Collection[str],
+    tracker_kind: str,
 ) -> list[Operation]:
     operations = []
     for key, link in sorted(links.items()):
@@ -493,7 +564,8 @@ def _removed(
             continue  # the document was not read this cycle: its items are not gone
         text = (
             "This action item is no longer in its postmortem "
-            f"({link.synced.get('path', link.postmortem_id)}). The ticket is left as it is: "
+            f"({_path_text(tracker_kind, str(link.synced.get('path', link.postmortem_id)))}). "
+            "The ticket is left as it is: "
             "close it if the work is no longer needed, or keep going if it still matters."
         )
         operations.append(

@@ -3,6 +3,9 @@
 Tracker-neutral: Jira and GitHub adapters translate to and from these values. A ticket is
 ours when it carries the identity marker (`Marker`): a label plus an exact, versioned record
 of the item key (a Jira issue property, a hidden line in a GitHub issue body).
+
+Whatever is written to a tracker passes `writable` (no control or bidi characters) and stays
+within the tracker's limits (`shortened`, `TITLE_LIMITS`).
 """
 
 from __future__ import annotations
@@ -17,9 +20,54 @@ from typing import Any
 MARKER_LABEL = "followthrough"
 MARKER_VERSION = 1
 NEEDS_OWNER_LABEL = "needs-owner"
+# Titles: GitHub takes 256 characters, Jira 255 (both count UTF-16 units at most).
+TITLE_LIMITS: dict[str, int] = {"github": 256, "jira": 255}
+SHORTENED = "… (shortened)"
+# C0 and C1 controls (tab, line feed and carriage return kept) and the bidirectional
+# controls that reorder how text is shown (U+202E turns "exe.txt" into "txt.exe").
+_UNWRITABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _BODY_MARKER = re.compile(
     r'^<!-- followthrough:v(?P<version>\d+) item="(?P<key>[^"\r\n]+)" -->\r?$', re.M
 )
+
+
+def writable(text: str) -> str:
+    """Text with control and bidi characters removed: what any tracker write may carry."""
+    return _UNWRITABLE.sub("", text)
+
+
+def writable_json(value: Any) -> Any:
+    """A JSON request body with every string in it `writable` (keys and values)."""
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {writable_json(key): writable_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [writable_json(item) for item in value]
+    return value
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` when it fits in ``limit`` characters, else cut to fit, ending in a visible
+    "… (shortened)". Counted in UTF-16 units, never fewer than characters: it fits either way."""
+    if _units(text) <= limit:
+        return text
+    budget = limit - _units(SHORTENED)
+    cut = text[:budget]
+    while _units(cut) > budget:
+        cut = cut[: len(cut) - max(1, (_units(cut) - budget) // 2)]
+    return cut.rstrip() + SHORTENED
+
+
+def ticket_title(text: str, tracker_kind: str) -> str:
+    """An item's title as a tracker keeps it: one line, writable, within the title limit."""
+    return shortened(" ".join(writable(text).split()), TITLE_LIMITS.get(tracker_kind, 255))
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 class TicketState(StrEnum):

@@ -25,6 +25,10 @@ from followthrough.sandbox.github_state import (
 STATES = frozenset({"open", "closed"})
 STATE_REASONS = frozenset({"completed", "not_planned", "reopened", "duplicate"})
 DEFAULT_COLOR = "ededed"
+# GitHub's documented limits, in characters (code points).
+TITLE_LIMIT = 256
+BODY_LIMIT = 65_536
+LABEL_NAME_LIMIT = 50
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
@@ -34,12 +38,19 @@ def not_found(message: str = "Not Found") -> HttpError:
 
 
 def validation_failed(
-    resource: str, field: str, *, code: str = "invalid", value: Any = None
+    resource: str,
+    field: str,
+    *,
+    code: str = "invalid",
+    value: Any = None,
+    message: str | None = None,
 ) -> HttpError:
     """GitHub's 422 ``Validation Failed`` body with one error entry."""
     error: dict[str, Any] = {"resource": resource, "code": code, "field": field}
     if value is not None:
         error["value"] = value
+    if message is not None:
+        error["message"] = message
     body = {
         "message": "Validation Failed",
         "errors": [error],
@@ -53,6 +64,13 @@ def invalid_request(detail: str) -> HttpError:
     """GitHub's 422 for a payload of the wrong shape."""
     body = {"message": f"Invalid request.\n\n{detail}", "documentation_url": DOCS, "status": "422"}
     return HttpError(422, body)
+
+
+def within_limit(resource: str, field: str, text: str | None, limit: int) -> None:
+    """GitHub's 422 for a title, body or name longer than its documented limit."""
+    if text is not None and len(text) > limit:
+        message = f"{field} is too long (maximum is {limit} characters)"
+        raise validation_failed(resource, field, code="custom", message=message)
 
 
 def payload_object(payload: Any) -> dict[str, Any]:
@@ -99,11 +117,14 @@ def create_issue(w: Writer, payload: dict[str, Any]) -> Issue:
         raise validation_failed("Issue", "title", code="missing_field")
     if not isinstance(title, str | int):
         raise invalid_request("For 'properties/title', the value is not a string or integer.")
+    within_limit("Issue", "title", str(title), TITLE_LIMIT)
+    body = _optional_text(payload, "body")
+    within_limit("Issue", "body", body, BODY_LIMIT)
     draft = Issue(
         id=w.state.new_id(),
         number=w.repo.next_number,
         title=str(title),
-        body=_optional_text(payload, "body"),
+        body=body,
         user=w.actor,
         created_at=w.now,
         updated_at=w.now,
@@ -121,9 +142,12 @@ def edit_issue(w: Writer, current: Issue, payload: dict[str, Any]) -> Issue:
         title = payload["title"]
         if not isinstance(title, str | int) or not str(title).strip():
             raise validation_failed("Issue", "title", code="missing_field")
+        within_limit("Issue", "title", str(title), TITLE_LIMIT)
         changed = replace(changed, title=str(title))
     if "body" in payload:
-        changed = replace(changed, body=_optional_text(payload, "body"))
+        body = _optional_text(payload, "body")
+        within_limit("Issue", "body", body, BODY_LIMIT)
+        changed = replace(changed, body=body)
     changed = _apply_fields(w, changed, payload)
     changed = _apply_state(w, changed, payload)
     return w.touch(current, changed)
@@ -218,6 +242,7 @@ def label_names(raw: Any) -> list[str]:
         name = item.get("name") if isinstance(item, dict) else item
         if not isinstance(name, str) or not name.strip():
             raise validation_failed("Label", "name", value=name)
+        within_limit("Label", "name", name.strip(), LABEL_NAME_LIMIT)
         names.append(name.strip())
     return names
 
@@ -243,6 +268,7 @@ def create_label(state: GitHubState, repo: Repo, payload: dict[str, Any]) -> Lab
     name = payload.get("name")
     if not isinstance(name, str) or not name.strip():
         raise validation_failed("Label", "name", code="missing_field")
+    within_limit("Label", "name", name.strip(), LABEL_NAME_LIMIT)
     if repo.label_named(name) is not None:
         raise validation_failed("Label", "name", code="already_exists", value=name)
     created = Label(
@@ -290,6 +316,7 @@ def add_comment(w: Writer, issue: Issue, payload: dict[str, Any]) -> Comment:
     body = payload.get("body")
     if not isinstance(body, str) or not body.strip():
         raise validation_failed("IssueComment", "body", code="missing_field")
+    _comment_within_limit(body)
     created = Comment(
         id=w.state.new_id(),
         issue_number=issue.number,
@@ -308,10 +335,18 @@ def edit_comment(w: Writer, current: Comment, payload: dict[str, Any]) -> Commen
     body = payload.get("body")
     if not isinstance(body, str) or not body.strip():
         raise validation_failed("IssueComment", "body", code="missing_field")
+    _comment_within_limit(body)
     if body != current.body:
         current.body = body
         current.updated_at = w.now
     return current
+
+
+def _comment_within_limit(body: str) -> None:
+    # Comments answer in a shape of their own (field "data", capital "Body").
+    if len(body) > BODY_LIMIT:
+        message = f"Body is too long (maximum is {BODY_LIMIT} characters)"
+        raise validation_failed("IssueComment", "data", code="unprocessable", message=message)
 
 
 def delete_comment(w: Writer, current: Comment) -> None:

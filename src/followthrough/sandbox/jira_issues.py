@@ -14,6 +14,8 @@ from followthrough.sandbox.core import HttpError, SandboxResponse
 from followthrough.sandbox.jira_search_api import SearchEndpoints
 from followthrough.sandbox.jira_store import (
     NOT_SETTABLE,
+    TEXT_LIMIT,
+    TEXT_TOO_LONG,
     apply_fields,
     apply_update,
     jira_error,
@@ -23,7 +25,6 @@ from followthrough.sandbox.jira_store import (
 if TYPE_CHECKING:
     from followthrough.sandbox.jira import Call, JiraApp
 
-COMMENT_LIMIT = 32767
 BULK_LIMIT = 50
 DONE_STATUS = "10002"
 DEFAULT_RESOLUTION = "10000"
@@ -269,14 +270,8 @@ class IssueEndpoints:
             raise jira_error(400, errors={"comment": f"Comment body is not valid! {exc}"}) from exc
         if stored is None or not stored["text"].strip():
             raise jira_error(400, errors={"comment": "Comment body can not be empty!"})
-        if len(stored["text"]) > COMMENT_LIMIT:
-            raise jira_error(
-                400,
-                errors={
-                    "comment": "The entered text is too long. It exceeds "
-                    "the allowed limit of 32,767 characters."
-                },
-            )
+        if len(stored["text"]) > TEXT_LIMIT:
+            raise jira_error(400, errors={"comment": TEXT_TOO_LONG})
         return stored
 
     def _add_comment(self, issue: dict[str, Any], body: Any, call: Call) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from followthrough.sandbox.core import HttpError
 
 MAX_VERSIONS = 200
 SUMMARY_LIMIT = 255
+TEXT_LIMIT = 32_767  # Jira Cloud's limit for a text field (description, comment)
+TEXT_TOO_LONG = "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
 NOT_SETTABLE = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
 
@@ -179,9 +181,14 @@ def _simple_field(
             issue["summary"] = summary
     elif name == "description":
         try:
-            issue["description"] = m.rich_text(value, version=version)
+            stored = m.rich_text(value, version=version)
         except m.RichTextError as exc:
             errors["description"] = str(exc)
+            return
+        if stored is not None and len(stored["text"]) > TEXT_LIMIT:
+            errors["description"] = TEXT_TOO_LONG
+            return
+        issue["description"] = stored
     elif name == "priority":
         priority = m.find(m.PRIORITIES, value, "name")
         if priority is None:

@@ -46,6 +46,7 @@ from followthrough.domain.tickets import (
     Ticket,
     TicketSpec,
     TicketState,
+    ticket_title,
 )
 from followthrough.ports import (
     TicketBatch,
@@ -361,7 +362,8 @@ class GitHubTracker:
         except ValueError as error:  # an item key a marker cannot carry
             raise TrackerPermanentError(str(error)) from error
         labels = gm.label_list([MARKER_LABEL], spec.fields.labels, self._labels)
-        payload: dict[str, Any] = {"title": spec.fields.title, "body": body, "labels": labels}
+        title = ticket_title(spec.fields.title, self.kind)
+        payload: dict[str, Any] = {"title": title, "body": body, "labels": labels}
         if spec.fields.assignee:
             payload["assignees"] = [spec.fields.assignee]
         return payload
@@ -388,7 +390,7 @@ def _stops_batch(error: TrackerError) -> bool:
 def _field_patch(changes: FieldChanges) -> dict[str, Any]:
     patch: dict[str, Any] = {}
     if changes.title is not None:
-        patch["title"] = changes.title
+        patch["title"] = ticket_title(changes.title, "github")
     if changes.assignee is not None:
         patch["assignees"] = [changes.assignee]
     elif changes.clear_assignee:

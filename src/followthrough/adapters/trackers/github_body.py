@@ -15,7 +15,9 @@ lives in the body, after the text people read and edit::
 Everything here is pure string work: rendering the block, reading the due date back from the
 block only, replacing the block (or the marker line) while keeping every other character, and
 neutralising our own comment syntax inside text we did not write, so a body or comment can
-never forge a marker, a block boundary or a comment tag.
+never forge a marker, a block boundary or a comment tag. A body we compose stays within
+GitHub's 65,536 characters: the human text is cut (with a visible note), never our block or
+marker line.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
-from followthrough.domain.tickets import Marker, comment_tag
+from followthrough.domain.tickets import Marker, comment_tag, shortened, writable
 
 BEGIN = "<!-- followthrough:begin -->"
 END = "<!-- followthrough:end -->"
 RULE = "---"
+BODY_LIMIT = 65_536  # GitHub refuses longer issue bodies and comments
 NO_DUE = "none"
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # reserved characters stay; spaces and parentheses do not
 _OUR_SYNTAX = "<!-- followthrough:"
@@ -50,8 +53,9 @@ def normalize_newlines(text: str | None) -> str:
 
 
 def neutralize(text: str) -> str:
-    """Text we did not write, made unable to carry our hidden syntax (renders the same)."""
-    return normalize_newlines(text).replace(_OUR_SYNTAX, _ESCAPED_SYNTAX)
+    """Text we did not write, made unable to carry our hidden syntax (renders the same) or
+    control characters."""
+    return writable(normalize_newlines(text)).replace(_OUR_SYNTAX, _ESCAPED_SYNTAX)
 
 
 def _one_line(text: str) -> str:
@@ -144,6 +148,12 @@ def replace_managed_block(body: str | None, new_block: str) -> str:
     return _append(text, new_block)
 
 
+def _fitted(text: str, ours: str) -> str:
+    """Human ``text`` (neutralised, cut to what room is left) followed by our lines."""
+    room = BODY_LIMIT - len(ours) - 2
+    return _append(shortened(neutralize(text), room), ours)
+
+
 def _append(text: str, addition: str) -> str:
     if not text.strip():
         return addition
@@ -168,7 +178,9 @@ def with_human_text(body: str | None, text: str) -> str:
     """The body with the text outside our block and marker line replaced by ``text``."""
     current = normalize_newlines(body)
     ours = [part for part in (managed_block(current), _marker_line_of(current)) if part]
-    return _append(neutralize(text), "\n".join(ours)) if ours else neutralize(text)
+    if not ours:
+        return shortened(neutralize(text), BODY_LIMIT)
+    return _fitted(text, "\n".join(ours))
 
 
 def _marker_line_of(body: str) -> str | None:
@@ -186,7 +198,7 @@ def compose_body(
 ) -> str:
     """A new issue's body: the human text, the managed block, the marker line."""
     block = render_managed_block(due=due, due_note=due_note, postmortem_url=postmortem_url)
-    return _append(neutralize(text), block + "\n" + marker.body_line())
+    return _fitted(text, block + "\n" + marker.body_line())
 
 
 def with_marker(body: str | None, marker: Marker) -> str:
@@ -200,7 +212,7 @@ def with_marker(body: str | None, marker: Marker) -> str:
 
 def comment_body(text: str, tag: str) -> str:
     """A comment's text with a hidden trailing line that marks it as ours."""
-    return f"{neutralize(text).rstrip()}\n\n<!-- followthrough:comment {comment_tag(tag)} -->"
+    return _fitted(text.rstrip(), f"<!-- followthrough:comment {comment_tag(tag)} -->")
 
 
 def has_comment_tag(body: str | None) -> bool:

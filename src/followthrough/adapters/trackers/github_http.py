@@ -7,7 +7,8 @@ own pacing is off). Using the requester directly gives us the status and headers
 answer, which conditional requests (``If-None-Match`` → 304) and ``Retry-After`` need, and
 lets payloads follow the official REST description (labels as ``{"labels": [...]}``).
 
-Writes are paced: at most one per ``min_write_interval`` seconds, measured from the end of
+Every request body is sent `writable_json`: no control or bidi character reaches GitHub,
+whichever path built it. Writes are paced: at most one per ``min_write_interval`` seconds, measured from the end of
 the previous write, as GitHub asks to stay clear of its secondary (content-creation) limits.
 """
 
@@ -32,6 +33,7 @@ from followthrough.adapters.trackers.errors import (
     server_time,
     unreachable,
 )
+from followthrough.domain.tickets import writable_json
 from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
@@ -193,7 +195,7 @@ class GitHubHttp:
         try:
             self.calls += 1
             status, got, output = self._requester.requestJson(
-                verb, url, dict(params) if params else None, sent, body
+                verb, url, dict(params) if params else None, sent, writable_json(body)
             )
         except (requests.RequestException, OSError) as error:
             raise TrackerTemporaryError(unreachable("GitHub", self.base_url, error)) from error

@@ -3,7 +3,8 @@
 Every request of the Jira adapter goes through `JiraHttp`: it builds the ``jira`` client
 (no retries, a timeout, basic auth on Cloud and a bearer token on Data Center), counts
 each HTTP attempt, and turns ``JIRAError`` and ``requests`` exceptions into the
-`TrackerError` family so nothing vendor-specific reaches the engine.
+`TrackerError` family so nothing vendor-specific reaches the engine. Request bodies are
+sent `writable_json` (no control or bidi character reaches Jira).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from followthrough.adapters.trackers.errors import (
     server_time,
     unreachable,
 )
+from followthrough.domain.tickets import writable_json
 from followthrough.ports import (
     TicketNotFoundError,
     TrackerError,
@@ -219,7 +221,9 @@ class JiraHttp:
         url = f"{self.base}/rest/api/2/{path}"
         with self.translated(ref=ref):
             try:
-                response = self._session.request(method, url, params=params, json=body)
+                response = self._session.request(
+                    method, url, params=params, json=writable_json(body)
+                )
             except JIRAError as error:
                 kept = error.response if error.status_code in keep_body_of else None
                 if kept is None:

@@ -23,6 +23,9 @@ from followthrough.domain.tickets import (
     TicketSpec,
     TicketState,
     comment_tag,
+    shortened,
+    ticket_title,
+    writable,
 )
 
 PROPERTY_KEY = MARKER_LABEL  # the issue property holding {"version": 1, "item": <key>}
@@ -48,7 +51,6 @@ DEFAULT_PRIORITY_NAMES: Mapping[str, str] = {
     "P4": "Lowest",
     **{name: name for name in ("Highest", "High", "Medium", "Low", "Lowest")},
 }
-SUMMARY_LIMIT = 255
 DESCRIPTION_LIMIT = 30_000  # Jira refuses more than 32,767 characters
 ISSUE_REF = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*-\d+|\d+)$")
 _COMMENT_TAG = re.compile(r"^\[followthrough:(?P<marker>[^\]\n]*)\]\s*$", re.M)
@@ -71,14 +73,13 @@ def marker_value(marker: Marker) -> dict[str, Any]:
 
 
 def clean_summary(title: str) -> str:
-    """A summary Jira accepts: one line, at most 255 characters."""
-    line = " ".join(title.split())
-    return line if len(line) <= SUMMARY_LIMIT else line[: SUMMARY_LIMIT - 1] + "…"
+    """A summary Jira accepts: one line, at most 255 characters (cut with a visible note)."""
+    return ticket_title(title, "jira")
 
 
 def clean_label(label: str) -> str:
-    """A label Jira accepts (no whitespace)."""
-    return "-".join(label.split())
+    """A label Jira accepts (no whitespace, no control characters)."""
+    return "-".join(writable(label).split())
 
 
 def marker_labels(labels: Iterable[str], marker: Marker | None = None) -> list[str]:
@@ -94,7 +95,7 @@ def description(body: str) -> str:
     here: Jira shows an HTML comment as literal text, so it would be noise in every ticket
     (`issue_marker` still reads the line on tickets written before).
     """
-    return body if len(body) <= DESCRIPTION_LIMIT else body[: DESCRIPTION_LIMIT - 1] + "…"
+    return shortened(writable(body), DESCRIPTION_LIMIT)
 
 
 def user_ref(identity: str | None, *, cloud: bool) -> dict[str, str] | None:
@@ -260,7 +261,7 @@ def issue_ticket(raw: Mapping[str, Any], *, base: str, cloud: bool) -> Ticket:
 
 def comment_body(text: str, marker: str) -> str:
     """The comment text with a small trailing tag line that marks it as ours."""
-    return f"{text.rstrip()}\n\n[followthrough:{comment_tag(marker)}]"
+    return f"{shortened(writable(text).rstrip(), DESCRIPTION_LIMIT)}\n\n[followthrough:{comment_tag(marker)}]"
 
 
 def comment_from(raw: Mapping[str, Any], *, cloud: bool, me: str | None) -> Comment:
