@@ -90,7 +90,7 @@ date: 2026-11-20
 ## Action items
 
 - {title}. Owner: @alice, due 2026-12-04
-  - {note}
+{notes}
 """
 
 
@@ -101,8 +101,10 @@ def test_an_item_beyond_the_trackers_limits_is_created_once_and_then_left_alone(
     team: TeamPolicy,
     clock: SimClock,
 ) -> None:
-    title = "Rotate " + "the certificates and " * 5_000 + "the keys"
-    text = HUGE_ITEM.format(title=title, note="long note " * 10_000)
+    title = "Rotate " + "the certificates and " * 70 + "the keys"  # far over 256 characters
+    # extraction reads an item's text up to 2,000 characters, so the body grows by its notes
+    notes = "\n".join(f"  - note {n}: " + "long note " * 190 for n in range(80))
+    text = HUGE_ITEM.format(title=title, notes=notes)
     tracker = make_tracker()
     engine = make_engine(store_factory())
     first = engine.sync_team(team, tracker, postmortems(text))

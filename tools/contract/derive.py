@@ -241,7 +241,7 @@ def _accepts(port: int) -> bool:
         return False
 
 
-def wait_until_listening(processes: Iterable[PrismProcess], *, timeout: float = 90.0) -> None:
+def wait_until_listening(processes: Iterable[PrismProcess], *, timeout: float = 240.0) -> None:
     """Poll every port until it accepts connections; raise with the log tail if Prism died."""
     pending = list(processes)
     deadline = time.monotonic() + timeout
