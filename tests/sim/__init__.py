@@ -1,0 +1,1 @@
+"""A deterministic fault simulator over the engines' ports (store, tracker, mailer)."""
