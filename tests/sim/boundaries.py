@@ -40,6 +40,7 @@ class FaultKind(StrEnum):
     CRASH = "crash"
     LOST = "lost"  # the tracker (or relay) acted, the answer never arrived
     REFUSE_429 = "429"
+    REFUSE_429_LONG = "429-long"  # Retry-After: 3600, GitHub's primary-limit reset
     REFUSE_503 = "503"
     REFUSE_500 = "500"
     REFUSE_401 = "401"
@@ -51,6 +52,7 @@ class FaultKind(StrEnum):
 
 REFUSALS = (
     FaultKind.REFUSE_429,
+    FaultKind.REFUSE_429_LONG,
     FaultKind.REFUSE_503,
     FaultKind.REFUSE_500,
     FaultKind.REFUSE_401,
@@ -169,7 +171,7 @@ class Timeline:
             self.surroundings.advance(lag / 2 if kind == FaultKind.DELAY_INSIDE else lag + 1)
             return
         if not self.surroundings.arm_refusal(port, kind):
-            raise TrackerPermanentError(f"HTTP {kind.value} (injected)", status=int(kind.value))
+            raise TrackerPermanentError(f"HTTP {kind.value} (injected)", status=int(kind.value[:3]))
 
     def _after(self, port: str, kind: FaultKind) -> None:
         if kind == FaultKind.CRASH:

@@ -22,7 +22,7 @@ class Defect:
     name: str
     reason: str
     violation: re.Pattern[str]
-    methods: frozenset[str] = frozenset()  # "port.method.phase" the fault sits at
+    methods: frozenset[str] = frozenset()  # "port.method.phase" the fault sits at; any if empty
     kinds: frozenset[FaultKind] = frozenset()  # empty: shows without any fault
     scenarios: frozenset[str] = frozenset()  # where it shows (every scenario when empty)
 
@@ -35,7 +35,10 @@ class Defect:
             return True
         return any(
             i.kind in self.kinds
-            and f"{i.boundary.port}.{i.boundary.method}.{i.boundary.phase}" in self.methods
+            and (
+                not self.methods
+                or f"{i.boundary.port}.{i.boundary.method}.{i.boundary.phase}" in self.methods
+            )
             for i in injected
         )
 
@@ -107,6 +110,13 @@ DEFECTS = (
             {"store.finish_intent.after", "store.remember_tickets.after", "tracker.update.before"}
         ),
         frozenset({FaultKind.CRASH}) | _PERMANENT,
+    ),
+    Defect(
+        "retry-after-uncapped",
+        "a Retry-After of an hour is slept in full on the worker's only thread: the wait is "
+        "not capped",
+        re.compile(r"retry-wait: .* waited 3600 s"),
+        kinds=frozenset({FaultKind.REFUSE_429_LONG}),
     ),
     Defect(
         "adopt-link-lost",

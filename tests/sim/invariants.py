@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from followthrough.domain.plan import OpKind, PlannedItem, plan_team
 from followthrough.domain.tickets import TicketFields, TicketSpec
+from followthrough.engine.retry import RetryPolicy
 from tests.sim.boundaries import DELAYS, FaultKind
 from tests.sim.observe import ESCALATION_TEXT, NUDGE_TEXT, RawTicket
 from tests.sim.runs import postmortems, team_policy
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from tests.sim.simulate import Episode
 
 FIELDS = ("title", "assignee", "due", "state")
+LONGEST_WAIT = RetryPolicy().max_seconds  # no single retry wait may outlast the whole budget
 
 
 @dataclass
@@ -86,6 +88,12 @@ def _run_outcomes(episode: Episode) -> Iterator[str]:
     for number, record in enumerate(episode.records, 1):
         if record.unhandled is not None:
             yield f"outcome: run {number} ({record.step}) raised {record.unhandled}"
+        longest = max(record.waits, default=0.0)
+        if longest > LONGEST_WAIT:
+            yield (
+                f"retry-wait: run {number} ({record.step}) waited {longest:g} s in one retry"
+                f" (the whole retry budget is {LONGEST_WAIT:g} s)"
+            )
 
 
 def _one_ticket_per_item(

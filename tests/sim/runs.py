@@ -103,6 +103,7 @@ class RunRecord:
     stopped_at: str = ""  # the team whose turn it was when the run ended early
     injected: list[Injected] = field(default_factory=list)
     deliveries: dict[str, str] = field(default_factory=dict)
+    waits: list[float] = field(default_factory=list)  # retry waits, in simulated seconds
 
 
 def sync_outcome(result: SyncResult) -> str:
@@ -134,6 +135,7 @@ class Runner:
             body = self._remind
         else:
             body = self._report
+        self.records.append(record)
         try:
             body(record)
         except Crash:
@@ -144,13 +146,21 @@ class Runner:
         finally:
             self.timeline.team = ""
         record.injected = self.timeline.injected[before:]
-        self.records.append(record)
         return record
+
+    def _retry(self) -> RetryPolicy:
+        """The engines' retry rules, waiting in simulated time (each wait is recorded)."""
+        return RetryPolicy(attempts=4, sleep=self._wait, jitter=lambda: 0.0)
+
+    def _wait(self, seconds: float) -> None:
+        if self.records:
+            self.records[-1].waits.append(seconds)
+        self.world.advance(seconds)
 
     def _sync(self, docs: Mapping[str, str], record: RunRecord) -> None:
         self.docs = dict(docs)
         with self.world.store(self.timeline) as store:
-            engine = SyncEngine(store=store, clock=self.world.clock.now, retry=_retry())
+            engine = SyncEngine(store=store, clock=self.world.clock.now, retry=self._retry())
             for team in self.teams:
                 self.timeline.team = team.name
                 tracker = self.world.tracker(team, self.timeline)
@@ -162,8 +172,8 @@ class Runner:
     def _remind(self, record: RunRecord) -> None:
         clock = self.world.clock.now
         with self.world.store(self.timeline) as store:
-            lister = SyncEngine(store=store, clock=clock, retry=_retry())
-            engine = ReminderEngine(store=store, clock=clock, retry=_retry())
+            lister = SyncEngine(store=store, clock=clock, retry=self._retry())
+            engine = ReminderEngine(store=store, clock=clock, retry=self._retry())
             for team in self.teams:
                 self.timeline.team = team.name
                 tracker = self.world.tracker(team, self.timeline)
@@ -190,6 +200,7 @@ class Runner:
                 clock=self.world.clock.now,
                 mailer=self.world.mailer(self.timeline),
                 renderer=RENDERER,
+                lister=SyncEngine(store=store, clock=self.world.clock.now, retry=self._retry()),
             )
             for team in self.teams:
                 self.timeline.team = team.name
@@ -236,10 +247,6 @@ def team_settings(team: TeamSpec) -> TeamSettings:
             "reports": {"recipients": [f"{team.name}-leads@acme.example"]},
         }
     )
-
-
-def _retry() -> RetryPolicy:
-    return RetryPolicy.no_wait(attempts=4)
 
 
 def _renderer(

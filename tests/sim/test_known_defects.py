@@ -62,6 +62,15 @@ CASES = (
         "payments.store.finish_intent.after.1",
         "crash",
     ),
+    ("interrupted-rekey-annotated", "github", "rekey", "payments.tracker.update.before.1", "401"),
+    (
+        "retry-after-uncapped",
+        "jira",
+        "create-one",
+        "payments.tracker.list_tickets.before.1",
+        "429-long",
+    ),
+    ("retry-after-uncapped", "github", "remind", "payments.tracker.comment.before.1", "429-long"),
 )
 # (defect, tracker, scenario, seed): random schedules that found a defect no single fault shows.
 SEEDED = (

@@ -46,6 +46,7 @@ _TLS = ssl.create_default_context()  # plain SMTP never uses it; building one pe
 # Sandbox faults that make the next request of an app fail (403 has none: raised at the port).
 _SANDBOX_REFUSALS: dict[FaultKind, tuple[str, dict[str, Any]]] = {
     FaultKind.REFUSE_429: ("rate_limit", {"retry_after": 1}),
+    FaultKind.REFUSE_429_LONG: ("rate_limit", {"retry_after": 3600}),
     FaultKind.REFUSE_503: ("server_error", {"status": 503}),
     FaultKind.REFUSE_500: ("server_error", {"status": 500}),
     FaultKind.REFUSE_401: ("unauthorized", {}),
