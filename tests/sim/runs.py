@@ -126,27 +126,29 @@ class Runner:
     docs: dict[str, str] = field(default_factory=dict)  # the documents of the last sync
 
     def run(self, step: Sync | Remind | Report) -> RunRecord:
+        """One run of a restarted process; how it ended is recorded, never raised."""
         record = RunRecord(step=type(step).__name__.lower())
         before = len(self.timeline.injected)
-        body: Callable[[RunRecord], None]
-        if isinstance(step, Sync):
-            body = lambda rec: self._sync(step.docs, rec)  # noqa: E731 - one-line dispatch
-        elif isinstance(step, Remind):
-            body = self._remind
-        else:
-            body = self._report
         self.records.append(record)
         try:
-            body(record)
+            self._body(step, record)
         except Crash:
             record.crashed = True
-        except Exception as error:
+        except Exception as error:  # what escapes the engines is the finding
             record.unhandled = f"{type(error).__name__}: {error}"
             record.stopped_at = self.timeline.team
         finally:
             self.timeline.team = ""
         record.injected = self.timeline.injected[before:]
         return record
+
+    def _body(self, step: Sync | Remind | Report, record: RunRecord) -> None:
+        if isinstance(step, Sync):
+            self._sync(step.docs, record)
+        elif isinstance(step, Remind):
+            self._remind(record)
+        else:
+            self._report(record)
 
     def _retry(self) -> RetryPolicy:
         """The engines' retry rules, waiting in simulated time (each wait is recorded)."""

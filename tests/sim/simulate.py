@@ -1,7 +1,7 @@
 """Schedules: play a scenario under faults, recover to quiescence, check the invariants.
 
 `Simulator.reference` plays a scenario without faults (counting its boundaries and keeping
-its end state as the oracle); `Simulator.play` plays one schedule; `enumerate_single` tries
+its end state as the oracle); `Simulator.play` plays one schedule; `single_faults` lists
 every boundary of the faulted steps with every fault kind that fits it; `random_schedule`
 draws several faults from a seed, spread over the faulted steps and the first recovery runs.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import email
 import random
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 
@@ -89,12 +89,10 @@ class Simulator:
     ) -> Episode:
         if self._prepared is not None:
             self.world.restore(self._prepared)
-            assert self._expect is not None
-            expect = self._expect.copy()
-        else:
+        else:  # a journal that cannot be copied (PostgreSQL): prepare again
             self._prepare()
-            assert self._expect is not None
-            expect = self._expect.copy()
+        assert self._expect is not None
+        expect = self._expect.copy()
         timeline = Timeline(self.world, schedule, random.Random(seed), keep_seen=keep_seen)
         runner = Runner(self.world, self.teams, timeline)
         for step in self.scenario.act:
@@ -208,25 +206,3 @@ class Simulator:
         span = max(self.reference.act_boundaries * 2, 1)
         numbers = rng.sample(range(1, span + 1), k=min(faults, span))
         return dict.fromkeys(numbers, ANY)
-
-
-def enumerate_single(simulator: Simulator) -> list[Episode]:
-    """Every boundary x every fault kind, one fault per schedule; the episodes that broke."""
-    broken = []
-    for boundary, kind in simulator.single_faults():
-        episode = simulator.play({boundary.number: kind})
-        if episode.violations:
-            broken.append(episode)
-    return broken
-
-
-def first_broken(
-    simulator: Simulator, seeds: Sequence[int], *, faults: int = 3
-) -> tuple[int, Episode] | None:
-    """Random multi-fault schedules from seeds; the first that breaks an invariant."""
-    for seed in seeds:
-        rng = random.Random(seed)
-        episode = simulator.play(simulator.random_schedule(rng, faults), seed=seed)
-        if episode.violations:
-            return seed, episode
-    return None
