@@ -7,8 +7,9 @@ disk when there is one, a loopback SMTP relay) and plays schedule ``i`` with see
 ``seed + i`` on the scenarios in turn (every scenario on Jira and on GitHub): several faults
 (crash, lost answer, 429/500/503/401/403/404 refusals, delays past or inside the search lag)
 at random boundaries of the faulted steps and the first recovery runs, then recovery to
-quiescence and the invariant checks. The first ``--show`` violating schedules are printed
-with their seed, faults and violations, so any of them can be replayed exactly.
+quiescence and the invariant checks. The first ``--show`` violating schedules, and as many
+of those no known defect explains, are printed with their seed, faults and violations, so
+any of them can be replayed exactly.
 
 The last line is one JSON object: scenarios (scenario x tracker pairs), boundaries (their
 faultable boundaries in all), schedules, violations (schedules that broke an invariant, of
@@ -75,7 +76,7 @@ def run(worlds: dict[str, World], args: argparse.Namespace) -> dict[str, int | f
         violations += 1
         left = unexplained(episode.violations, episode.injected, name)
         unexplained_count += bool(left)
-        if violations <= args.show:
+        if violations <= args.show or (left and unexplained_count <= args.show):
             show(seed, kind, episode, left)
     return {
         "scenarios": len(pairs),

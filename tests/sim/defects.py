@@ -120,12 +120,11 @@ DEFECTS = (
     ),
     Defect(
         "adopt-link-lost",
-        "a crash after an adopt was journalled but before its link was saved, then a restart "
-        "past the search lag, rebuilds the link from the ticket as it is: the document's "
-        "title, owner and due date are never pushed",
+        "an adopt interrupted after the journal closed it but before its link was saved is "
+        "relinked from the ticket as it is: the document's title, owner and due date are "
+        "never pushed",
         re.compile(r"fields: .* the fault-free run has"),
-        frozenset({"store.finish_intent.after"}),
-        frozenset({FaultKind.CRASH}),
+        kinds=frozenset({FaultKind.CRASH}),
         scenarios=frozenset({"adopt"}),
     ),
 )

@@ -151,6 +151,9 @@ def _by_marker(episode: Episode) -> dict[str, RawTicket]:
 
 
 def _comments(episode: Episode, reference: Episode) -> Iterator[str]:
+    """Each tag once; one removal note, reminder and escalation per ticket at most (no
+    scenario spans the 7-day back-off, so one reminder per ticket is one per due nudge);
+    and as many as the fault-free run posted, so a lost reminder shows too."""
     theirs = _by_marker(reference)
     for key, ticket in sorted(_by_marker(episode).items()):
         twice = sorted(tag for tag, n in ticket.tags().items() if n > 1)

@@ -76,6 +76,8 @@ CASES = (
 SEEDED = (
     ("adopt-link-lost", "jira", "adopt", 17),
     ("adopt-link-lost", "github", "adopt", 17),
+    ("adopt-link-lost", "jira", "adopt", 755),
+    ("adopt-link-lost", "github", "adopt", 872),
 )
 # Scenarios that break their promises without any fault.
 FAULT_FREE = {
