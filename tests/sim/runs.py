@@ -10,6 +10,7 @@ escaping the engines is recorded as unhandled.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from tests.sim.scenarios import BROKEN, Remind, Report, Sync
 from tests.sim.world import TeamSpec, World
 
 UTC = zoneinfo.ZoneInfo("UTC")
+_FAILED = re.compile(r"failed=[1-9]")
 CALENDAR = BusinessCalendar(UTC, frozenset(range(5)), dt.time(8), dt.time(18), frozenset())
 WEEK = Week(2026, 47)
 SENDER = "followthrough@acme.example"
@@ -104,6 +106,16 @@ class RunRecord:
     injected: list[Injected] = field(default_factory=list)
     deliveries: dict[str, str] = field(default_factory=dict)
     waits: list[float] = field(default_factory=list)  # retry waits, in simulated seconds
+
+    def settled(self) -> bool:
+        """Ended normally with nothing left to retry (a team that can never work aside)."""
+        if self.crashed or self.unhandled is not None:
+            return False
+        return not any(
+            "error=True" in outcome or _FAILED.search(outcome) or outcome == "failed"
+            for team, outcome in self.outcomes.items()
+            if team != BROKEN
+        )
 
 
 def sync_outcome(result: SyncResult) -> str:

@@ -111,47 +111,43 @@ class Scenario:
         return tuple(cycle)
 
 
-DAY = 86_400.0
 SETTLE = 6.0  # past the search lag
+EDITED = document(PAYMENTS, f"{ALERT}. Owner: @bob, due 2026-12-18", BASE[1], BASE[2])
+CLOSED = document(PAYMENTS, BASE[0], f"[x] {VALIDATE}. Owner: @bob, due 2026-12-11", BASE[2])
+REWORDED = document(
+    PAYMENTS,
+    BASE[0],
+    "Validate every pool size in the config pipeline. Owner: @bob, due 2026-12-11",
+    BASE[2],
+)
+REMOVED = document(PAYMENTS, BASE[0], BASE[2])
+ADOPTING = document(
+    PAYMENTS, *BASE, f"{RUNBOOK} (tracked in {{ref}}). Owner: @carol, due 2026-12-18"
+)
+OVERDUE = document(
+    PAYMENTS,
+    f"{ALERT}. Owner: @alice, due 2026-11-02",  # three weeks overdue: escalated
+    f"{VALIDATE}. Owner: @bob, due 2026-11-20",  # a few days overdue: nudged
+    "Check the pool sizes again. Owner: @alice, due 2027-03-01",  # not due: left alone
+)
+MISSING = document(PAYMENTS, f"{ALERT} (tracked in {{missing}}). Owner: @alice")
 
 
-def _scenarios() -> tuple[Scenario, ...]:
+def _ticket_writes() -> tuple[Scenario, ...]:
+    """Each ticket write of sync: create, bulk create, update, close, rekey, annotate, adopt."""
     synced = (sync(payments=BASE_DOC), Wait(SETTLE))
-    edited = document(
-        PAYMENTS,
-        f"{ALERT}. Owner: @bob, due 2026-12-18",
-        BASE[1],
-        BASE[2],
-    )
-    closed = document(PAYMENTS, BASE[0], f"[x] {VALIDATE}. Owner: @bob, due 2026-12-11", BASE[2])
-    reworded = document(
-        PAYMENTS,
-        BASE[0],
-        "Validate every pool size in the config pipeline. Owner: @bob, due 2026-12-11",
-        BASE[2],
-    )
-    removed = document(PAYMENTS, BASE[0], BASE[2])
-    adopting = document(
-        PAYMENTS, *BASE, f"{RUNBOOK} (tracked in {{ref}}). Owner: @carol, due 2026-12-18"
-    )
-    overdue = document(
-        PAYMENTS,
-        f"{ALERT}. Owner: @alice, due 2026-11-02",  # three weeks overdue: escalated
-        f"{VALIDATE}. Owner: @bob, due 2026-11-20",  # a few days overdue: nudged
-        "Check the pool sizes again. Owner: @alice, due 2027-03-01",  # not due: left alone
-    )
     return (
         Scenario("create", (PAYMENTS,), act=(sync(payments=BASE_DOC),)),
         Scenario("create-one", (PAYMENTS,), act=(sync(payments=document(PAYMENTS, BASE[0])),)),
-        Scenario("update", (PAYMENTS,), prepare=synced, act=(sync(payments=edited),)),
-        Scenario("close", (PAYMENTS,), prepare=synced, act=(sync(payments=closed),)),
-        Scenario("rekey", (PAYMENTS,), prepare=synced, act=(sync(payments=reworded),)),
-        Scenario("annotate", (PAYMENTS,), prepare=synced, act=(sync(payments=removed),)),
+        Scenario("update", (PAYMENTS,), prepare=synced, act=(sync(payments=EDITED),)),
+        Scenario("close", (PAYMENTS,), prepare=synced, act=(sync(payments=CLOSED),)),
+        Scenario("rekey", (PAYMENTS,), prepare=synced, act=(sync(payments=REWORDED),)),
+        Scenario("annotate", (PAYMENTS,), prepare=synced, act=(sync(payments=REMOVED),)),
         Scenario(
             "adopt",
             (PAYMENTS,),
             prepare=(HumanCreate(PAYMENTS, RUNBOOK), *synced),
-            act=(sync(payments=adopting),),
+            act=(sync(payments=ADOPTING),),
         ),
         Scenario(
             "human-edits",
@@ -162,12 +158,18 @@ def _scenarios() -> tuple[Scenario, ...]:
                 HumanEdit(PAYMENTS, VALIDATE, due=dt.date(2027, 1, 8)),
                 Wait(SETTLE),
             ),
-            act=(sync(payments=edited),),
+            act=(sync(payments=EDITED),),
         ),
+    )
+
+
+def _other_writes() -> tuple[Scenario, ...]:
+    """Reminders, escalations and report e-mail; two teams where one cannot be served."""
+    return (
         Scenario(
             "remind",
             (PAYMENTS,),
-            prepare=(sync(payments=overdue), Wait(SETTLE)),
+            prepare=(sync(payments=OVERDUE), Wait(SETTLE)),
             act=(Remind(), Wait(3600), Remind()),
         ),
         Scenario(
@@ -179,12 +181,7 @@ def _scenarios() -> tuple[Scenario, ...]:
         Scenario(
             "two-teams-missing-ticket",
             (PAYMENTS, WEB),
-            act=(
-                sync(
-                    payments=document(PAYMENTS, f"{ALERT} (tracked in {{missing}}). Owner: @alice"),
-                    web=WEB_DOC,
-                ),
-            ),
+            act=(sync(payments=MISSING, web=WEB_DOC),),
             healthy=frozenset({WEB}),
         ),
         Scenario(
@@ -197,14 +194,14 @@ def _scenarios() -> tuple[Scenario, ...]:
             "deleted-ticket",
             (PAYMENTS,),
             prepare=(
-                sync(payments=overdue),
+                sync(payments=OVERDUE),
                 Wait(SETTLE),
                 HumanDelete(PAYMENTS, VALIDATE),
                 Wait(SETTLE),
             ),
-            act=(sync(payments=overdue), Remind()),
+            act=(sync(payments=OVERDUE), Remind()),
         ),
     )
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in _scenarios()}
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (*_ticket_writes(), *_other_writes())}

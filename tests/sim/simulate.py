@@ -123,9 +123,9 @@ class Simulator:
             writes, runs = timeline.tracker_writes, len(runner.records)
             for step in cycle:
                 self._step(runner, step, None)
-            calm = all(not r.crashed and r.unhandled is None for r in runner.records[runs:])
+            calm = all(record.settled() for record in runner.records[runs:])
             if number and calm and timeline.tracker_writes == writes:
-                return True  # a quiet cycle that started past the search lag
+                return True  # a quiet, settled cycle that started past the search lag
         return False
 
     def _step(self, runner: Runner, step: Step, expect: Expectations | None) -> None:
