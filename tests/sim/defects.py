@@ -74,7 +74,7 @@ DEFECTS = (
     Defect(
         "reminder-lost-answer",
         "a reminder or escalation whose answer was lost is recorded as failed and posted again",
-        re.compile(r"has 2 (reminder|escalation) comments"),
+        re.compile(r"has \d+ (reminder|escalation) comments \(at most one\)"),
         frozenset({"tracker.comment.after"}),
         frozenset({FaultKind.LOST}),
     ),
@@ -97,7 +97,7 @@ DEFECTS = (
         "removal-note-twice",
         "a removal note whose comment reached the tracker is posted again: a pending "
         "annotate is not held (Jira) and a crash before the link is marked repeats it",
-        re.compile(r"tags posted twice: removed:|2 removal note comments"),
+        re.compile(r"tags posted twice: removed:|\d+ removal note comments \(at most one\)"),
         frozenset({"tracker.comment.after", "store.finish_intent.after", "store.save_link.after"}),
         frozenset({FaultKind.CRASH, FaultKind.LOST}),
     ),
@@ -107,9 +107,16 @@ DEFECTS = (
         "leaves the reworded item annotated as removed from its postmortem",
         re.compile(r"removal note comments, the fault-free run 0"),
         frozenset(
-            {"store.finish_intent.after", "store.remember_tickets.after", "tracker.update.before"}
+            {
+                "store.finish_intent.after",
+                "store.remember_tickets.after",
+                "tracker.adopt.before",
+                "tracker.adopt.after",
+                "tracker.update.before",
+            }
         ),
-        frozenset({FaultKind.CRASH}) | _PERMANENT,
+        frozenset({FaultKind.CRASH, FaultKind.LOST}) | _PERMANENT,
+        scenarios=frozenset({"rekey"}),
     ),
     Defect(
         "retry-after-uncapped",
