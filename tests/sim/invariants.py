@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from followthrough.domain.plan import OpKind, PlannedItem, plan_team
 from followthrough.domain.tickets import TicketFields, TicketSpec
-from followthrough.engine.retry import RetryPolicy
+from followthrough.retry import RetryPolicy
 from tests.sim.boundaries import DELAYS, FaultKind
 from tests.sim.observe import ESCALATION_TEXT, NUDGE_TEXT, RawTicket
 from tests.sim.runs import postmortems, team_policy

@@ -31,9 +31,9 @@ from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.remind import PlannedReminder, ReminderPolicy
 from followthrough.domain.report_period import Week
 from followthrough.engine.remind import ReminderEngine, RemindResult, tickets_of_team
-from followthrough.engine.retry import RetryPolicy
 from followthrough.engine.sync import SyncEngine, SyncResult
-from followthrough.ports import Link, Tracker
+from followthrough.ports import Link, Tracker, TrackerError
+from followthrough.retry import RetryPolicy
 from tests.sim.boundaries import Crash, Injected, Timeline
 from tests.sim.scenarios import BROKEN, Remind, Report, Sync
 from tests.sim.world import TeamSpec, World
@@ -124,7 +124,8 @@ def sync_outcome(result: SyncResult) -> str:
 
 
 def remind_outcome(result: RemindResult) -> str:
-    return f"posted={result.posted} failed={len(result.failed)}"
+    error = f" error={result.error.partition(':')[0]}" if result.error else ""
+    return f"posted={result.posted} failed={len(result.failed)}{error}"
 
 
 @dataclass
@@ -191,7 +192,11 @@ class Runner:
             for team in self.teams:
                 self.timeline.team = team.name
                 tracker = self.world.tracker(team, self.timeline)
-                current = lister.current_tickets(team_policy(team), tracker, dry_run=False)
+                try:  # as the remind command and job do: a team's listing fails that team
+                    current = lister.current_tickets(team_policy(team), tracker, dry_run=False)
+                except TrackerError as error:
+                    record.outcomes[team.name] = f"error={type(error).__name__}"
+                    continue
                 tickets = tickets_of_team(store.links(team.name), {t.ref: t for t in current})
                 result = engine.run_team(
                     team.name,

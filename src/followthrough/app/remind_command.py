@@ -22,6 +22,7 @@ from followthrough.app.outcome import (
     WriteFailure,
     epilog,
     error_text,
+    one_line,
     plural,
 )
 from followthrough.app.sync_command import (
@@ -193,12 +194,16 @@ def remind_teams(
             if should_stop():
                 break
             try:
-                outcome.results.append(
-                    _remind_team(team, trackers, lister, engine, clock=clock, dry_run=dry_run)
-                )
+                result = _remind_team(team, trackers, lister, engine, clock=clock, dry_run=dry_run)
             except Exception as error:  # one team's trouble must not stop the other teams
                 outcome.errors[team.name] = error_text(error)
                 log("team_remind_failed", team=team.name, error=outcome.errors[team.name])
+                continue
+            if result.error is not None:  # the tracker refused the team: the engine stopped
+                outcome.errors[team.name] = one_line(result.error)
+                log("team_remind_failed", team=team.name, error=outcome.errors[team.name])
+                continue
+            outcome.results.append(result)
     return outcome
 
 

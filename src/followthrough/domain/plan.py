@@ -167,6 +167,7 @@ def plan_team(
             read=read_postmortems,
             skip=unreadable_postmortems,
             tracker_kind=team.tracker_kind,
+            pending=pending,
         )
     )
     return Plan(team=team.name, operations=tuple(operations), findings=tuple(findings))
@@ -555,6 +556,7 @@ def _removed(
     read: Collection[str],
     skip: Collection[str],
     tracker_kind: str,
+    pending: Collection[str] = (),
 ) -> list[Operation]:
     operations = []
     for key, link in sorted(links.items()):
@@ -562,6 +564,18 @@ def _removed(
             continue
         if link.postmortem_id not in read or link.postmortem_id in skip:
             continue  # the document was not read this cycle: its items are not gone
+        if key in pending:  # the note may have been posted: it is looked up first
+            operations.append(
+                Operation(
+                    OpKind.HOLD,
+                    item_key=key,
+                    postmortem_id=link.postmortem_id,
+                    title=str(link.synced.get("title", "")),
+                    ticket_ref=link.ticket_ref,
+                    reason="a write from an earlier cycle is being confirmed",
+                )
+            )
+            continue
         text = (
             "This action item is no longer in its postmortem "
             f"({_path_text(tracker_kind, str(link.synced.get('path', link.postmortem_id)))}). "

@@ -127,7 +127,8 @@ class PlanApplier:
             )
             if op.kind == OpKind.ADOPT or not adopted.applied or op.changes is None:
                 return adopted
-        if op.kind in (OpKind.UPDATE, OpKind.REKEY) and op.changes is not None:
+            return self._retitle(op, ref, adopted)
+        if op.kind == OpKind.UPDATE and op.changes is not None:
             changes = op.changes
             return self._attempt(lambda: self.tracker.update(ref, changes), "update")
         if op.kind == OpKind.ANNOTATE and op.text:
@@ -138,6 +139,24 @@ class PlanApplier:
                 idempotent=False,
             )
         return WriteOutcome(Outcome.REFUSED, error=TrackerError(f"nothing to write for {op}"))
+
+    def _retitle(self, op: Operation, ref: str, adopted: TicketOutcome) -> TicketOutcome:
+        """The title edit of a rekey whose marker already moved: the rekey itself is applied
+        whatever becomes of the edit (the link records the title only when it arrived)."""
+        changes = op.changes
+        assert changes is not None
+        edited = self._attempt(lambda: self.tracker.update(ref, changes), "update")
+        if edited.applied:
+            return edited
+        self.log(
+            "ticket_written",
+            operation="rekey-title",
+            item=op.new_key,
+            ticket=ref,
+            result=edited.outcome.value,
+            error=edited.message,
+        )
+        return adopted
 
     def _attempt(
         self, call: Callable[[], Ticket | None], what: str, *, idempotent: bool = True

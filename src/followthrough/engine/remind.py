@@ -42,6 +42,7 @@ class RemindResult:
     failed: list[str] = field(default_factory=list)
     read_calls: int = 0
     missing: list[str] = field(default_factory=list)  # tickets no longer in the tracker
+    error: str | None = None  # the tracker refused this team: the run stopped there
 
 
 def nudge_tag(nudge_id: int) -> str:
@@ -69,8 +70,36 @@ class ReminderEngine:
         render: Render,
         dry_run: bool = False,
     ) -> RemindResult:
-        """Plan the team's reminders; post and record them unless ``dry_run``."""
+        """Plan the team's reminders; post and record them unless ``dry_run``. A tracker that
+        refuses this team ends the team's run as a result with its ``error``, never raised."""
         result = RemindResult(team=team)
+        try:
+            self._run(
+                result,
+                tracker,
+                tickets,
+                policy=policy,
+                calendar=calendar,
+                render=render,
+                dry_run=dry_run,
+            )
+        except TrackerError as error:
+            result.error = f"{type(error).__name__}: {error}"
+            self.log("team_remind_stopped", team=team, error=result.error)
+        return result
+
+    def _run(
+        self,
+        result: RemindResult,
+        tracker: Tracker,
+        tickets: Sequence[Ticket],
+        *,
+        policy: ReminderPolicy,
+        calendar: BusinessCalendar,
+        render: Render,
+        dry_run: bool,
+    ) -> None:
+        team = result.team
         if not dry_run:
             self._settle_open(team, tracker)
         links = {link.ticket_ref: link for link in self.store.links(team).values()}
@@ -91,7 +120,7 @@ class ReminderEngine:
             activities, history=history, policy=policy, calendar=calendar, now=now
         )
         if dry_run:
-            return result
+            return
         for reminder in result.planned:
             if reminder.decision.action != "none":
                 self._post(
@@ -102,7 +131,6 @@ class ReminderEngine:
                     render=render,
                     result=result,
                 )
-        return result
 
     def _history(self, team: str, tickets: Sequence[Ticket]) -> dict[str, list[NudgeRecord]]:
         owners = {t.ref: t.fields.assignee for t in tickets}
