@@ -29,6 +29,7 @@ from followthrough.adapters.trackers.github import GitHubTracker
 from followthrough.adapters.trackers.jira import JiraTracker
 from followthrough.domain.tickets import FieldChanges
 from followthrough.ports import Tracker
+from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import Sandbox, SimClock
 from followthrough.sandbox.github import GitHubApp
 from followthrough.sandbox.jira import JiraApp
@@ -198,7 +199,7 @@ class World:
             port=self._smtp.port,
             security="plain",
             timeout=5,
-            sleep=lambda _seconds: None,
+            retry=RetryPolicy.no_wait(4),  # the mail relay's 4xx are retried at once here
             tls_context=_TLS,
         )
         return PortProxy(smtp, port="mail", timeline=timeline)

@@ -132,10 +132,12 @@ def plan_team(
     pending: Collection[str] = (),
     unreadable_postmortems: Collection[str] = (),
     read_postmortems: Collection[str] = (),
+    missing_refs: Collection[str] = (),
 ) -> Plan:
     """The plan for one team. ``tickets`` are keyed by marker item key; ``pending`` lists
     item keys with unconfirmed writes; postmortems in ``unreadable_postmortems`` change
-    nothing for their items, and removal is judged only for ``read_postmortems``."""
+    nothing for their items, and removal is judged only for ``read_postmortems``. A ticket in
+    ``missing_refs`` was found not to exist lately: an item naming it is held, not retried."""
     today = now.date()
     current = {planned.item.key: planned for planned in items}
     renames = _renames(
@@ -152,6 +154,9 @@ def plan_team(
         op, item_findings = _plan_item(
             planned, team, tickets=tickets, links=links, today=today, pending=pending
         )
+        if op.kind == OpKind.ADOPT and op.ticket_ref in missing_refs:
+            op, gone = _named_missing(op, planned)
+            item_findings = (*item_findings, gone)
         if op.kind == OpKind.ADOPT and op.ticket_ref is not None:
             op, claim = _claim(op, planned, claims)
             item_findings = (*item_findings, *claim)
@@ -171,6 +176,24 @@ def plan_team(
         )
     )
     return Plan(team=team.name, operations=tuple(operations), findings=tuple(findings))
+
+
+def _named_missing(op: Operation, planned: PlannedItem) -> tuple[Operation, Finding]:
+    """An item naming a ticket that does not exist: held, and the document asked to change."""
+    message = (
+        f"{op.ticket_ref} named for “{op.title}” does not exist or is not visible; the item"
+        " waits until the document names a ticket that exists (or none)"
+    )
+    finding = Finding(
+        code="ticket-not-found",
+        severity=Severity.ERROR,
+        message=message,
+        path=planned.postmortem.path,
+        line=planned.item.line,
+        item=op.item_key,
+    )
+    held = replace(op, kind=OpKind.HOLD, reason=f"{op.ticket_ref} does not exist")
+    return held, finding
 
 
 def _plan_item(

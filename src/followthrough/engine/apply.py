@@ -215,6 +215,9 @@ class PlanApplier:
             record.findings.append(_not_found(op))
             if op.ticket_ref:
                 self.listing.forget(self.tracker, op.ticket_ref)
+            if op.kind == OpKind.ADOPT and op.ticket_ref:
+                now = self.clock().isoformat()
+                self.store.set_cursor(team, missing_cursor(op.ticket_ref), now)
         if outcome.stops_team:
             record.error = outcome.message
         self._log_write(team, op, result="failed", error=outcome.message)
@@ -286,6 +289,11 @@ def _outcome_of(each: Ticket | TrackerError) -> TicketOutcome:
         return WriteOutcome(Outcome.APPLIED, value=each)
     unknown = isinstance(each, TrackerTemporaryError) and may_have_applied(each)
     return WriteOutcome(Outcome.UNKNOWN if unknown else Outcome.REFUSED, error=each)
+
+
+def missing_cursor(ref: str) -> str:
+    """The journal's note that a ticket a document names was found not to exist."""
+    return f"missing:{ref}"
 
 
 def _not_found(op: Operation) -> Finding:

@@ -16,12 +16,12 @@ from followthrough.domain.model import Finding, Postmortem, Severity
 from followthrough.domain.plan import LinkState, Plan, PlannedItem, plan_team
 from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.tickets import Ticket
-from followthrough.engine.apply import BULK_CHUNK, PlanApplier, WriteProgress
+from followthrough.engine.apply import BULK_CHUNK, PlanApplier, WriteProgress, missing_cursor
 from followthrough.engine.listing import FULL_LISTING_EVERY, TicketListing, project_scope
 from followthrough.engine.readonly import ReadOnlyStore
 from followthrough.engine.settle import IntentSettler
-from followthrough.ports import Link, Store, Tracker, TrackerError
-from followthrough.retry import RetryPolicy, log_retries, no_log
+from followthrough.ports import Link, Store, TicketNotFoundError, Tracker, TrackerError
+from followthrough.retry import RetryPolicy, call_with_retry, log_retries, no_log
 
 Log = Callable[..., None]
 
@@ -44,6 +44,7 @@ class Observation:
     pending: frozenset[str]
     read_calls: int
     duplicates: tuple[Finding, ...] = ()
+    missing: frozenset[str] = frozenset()  # tickets the documents name that do not exist
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ class SyncEngine:
         """One cycle for one team. Every tracker failure ends as a result of this team."""
         store: Store = ReadOnlyStore(self.store) if dry_run else self.store
         try:
-            observation = self._observe(team, tracker, store=store)
+            observation = self._observe(team, tracker, postmortems, store=store)
             plan = self._plan(team, postmortems, observation, store=store, unreadable=unreadable)
         except TrackerError as error:
             return self._failed(team, Plan(team=team.name, operations=()), error)
@@ -148,7 +149,9 @@ class SyncEngine:
             should_stop=self.should_stop,
         )
 
-    def _observe(self, team: TeamPolicy, tracker: Tracker, *, store: Store) -> Observation:
+    def _observe(
+        self, team: TeamPolicy, tracker: Tracker, postmortems: Sequence[Postmortem], *, store: Store
+    ) -> Observation:
         """Settle unconfirmed writes, then list the tracker (incrementally when possible)."""
         pending = self._settler(tracker, store).settle(team.name)
         tickets, calls = self.listing.tickets(tracker, store=store)
@@ -160,6 +163,7 @@ class SyncEngine:
             pending=frozenset(pending),
             read_calls=calls,
             duplicates=duplicates,
+            missing=frozenset(self._missing_refs(team, tracker, postmortems, store)),
         )
 
     def _plan(
@@ -186,7 +190,31 @@ class SyncEngine:
             pending=observation.pending,
             unreadable_postmortems=set(unreadable),
             read_postmortems={pm.id for pm in postmortems if pm.readable},
+            missing_refs=observation.missing,
         )
+
+    def _missing_refs(
+        self, team: TeamPolicy, tracker: Tracker, postmortems: Sequence[Postmortem], store: Store
+    ) -> set[str]:
+        """Tickets the documents name that were found not to exist: each is read once a cycle
+        (not written to) until it exists, and its item is held with a finding meanwhile."""
+        named = {ref for pm in postmortems for item in pm.action_items for ref in item.tickets}
+        missing = set()
+        for ref in sorted(named):
+            if not store.cursor(team.name, missing_cursor(ref)):
+                continue
+            try:
+                call_with_retry(
+                    lambda ref=ref: tracker.get(ref),  # type: ignore[misc]
+                    policy=self.retry,
+                    what="get",
+                    on_retry=log_retries(self.log),
+                )
+            except TicketNotFoundError:
+                missing.add(ref)
+                continue
+            store.set_cursor(team.name, missing_cursor(ref), "")  # it exists now
+        return missing
 
     def _first_seen(self, team: TeamPolicy, pm: Postmortem, store: Store) -> dt.date:
         name = f"first_seen:{pm.id}"
