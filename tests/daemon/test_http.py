@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.app.daemon import Daemon, DaemonOptions, Parts
-from followthrough.app.daemon_jobs import JobOutcome, TeamOutcome, Waiting
-from followthrough.app.daemon_metrics import DaemonMetrics, RegistryMetrics
-from followthrough.app.http import StatusServer
-from followthrough.app.leader import Role, SingleReplica
+from followthrough.app.daemon.core import Daemon, DaemonOptions, Parts
+from followthrough.app.daemon.http import StatusServer
+from followthrough.app.daemon.jobs import JobOutcome, TeamOutcome, Waiting
+from followthrough.app.daemon.leader import Role, SingleReplica
+from followthrough.app.daemon.metrics import DaemonMetrics, RegistryMetrics
 from followthrough.app.wiring import open_configured_store
 from followthrough.config import load_config
 from tests.daemon.conftest import FakeClock, RecordingLog, get, get_json

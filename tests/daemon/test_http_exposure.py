@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from followthrough.app.http import StatusServer
+from followthrough.app.daemon.http import StatusServer
 from tests.daemon.conftest import Worker
 
 READ_TIMEOUT = 0.5

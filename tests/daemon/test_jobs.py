@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from followthrough.app.daemon_jobs import JobBody, JobBook, JobOutcome, TeamOutcome, Worker
-from followthrough.app.daemon_schedule import ClockedScheduler, Every, JobSpec
+from followthrough.adapters.scheduler import ClockedScheduler
+from followthrough.app.daemon.jobs import JobBody, JobBook, JobOutcome, TeamOutcome, Worker
+from followthrough.app.daemon.schedule import Every, JobSpec
 from tests.daemon.conftest import FakeClock, RecordingLog
 
 START = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from followthrough.adapters.stores.pg_session import PgTimeouts
-from followthrough.app.leader import LEADER_LOCK_CLASS, PostgresLeadership, kept_fresh
+from followthrough.app.daemon.leader import LEADER_LOCK_CLASS, PostgresLeadership, kept_fresh
 from tests.daemon.conftest import RecordingLog, Worker, get_json
 
 pytestmark = pytest.mark.postgres

@@ -6,10 +6,10 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from followthrough.app.daemon import Daemon, DaemonOptions, Parts
-from followthrough.app.daemon_config import ConfigWatcher
-from followthrough.app.daemon_metrics import DaemonMetrics
-from followthrough.app.leader import SingleReplica
+from followthrough.app.daemon.config import ConfigWatcher
+from followthrough.app.daemon.core import Daemon, DaemonOptions, Parts
+from followthrough.app.daemon.leader import SingleReplica
+from followthrough.app.daemon.metrics import DaemonMetrics
 from followthrough.app.wiring import open_configured_store
 from followthrough.config import Config, load_config
 from tests.daemon.conftest import GLOBAL_YAML, FakeClock, RecordingLog

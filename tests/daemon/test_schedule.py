@@ -6,8 +6,8 @@ import datetime as dt
 import zoneinfo
 from pathlib import Path
 
-from followthrough.app.daemon_schedule import (
-    ClockedScheduler,
+from followthrough.adapters.scheduler import ClockedScheduler
+from followthrough.app.daemon.schedule import (
     DailyAt,
     Every,
     JobSpec,

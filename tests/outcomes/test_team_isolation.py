@@ -8,10 +8,10 @@ import re
 from typing import cast
 
 from followthrough.adapters.stores import SqliteStore
-from followthrough.app.daemon_cycle import JobBodies, Runtime
-from followthrough.app.daemon_jobs import JobBook
-from followthrough.app.daemon_metrics import RegistryMetrics
-from followthrough.app.daemon_status import StorePing, readiness_checks
+from followthrough.app.daemon.cycle import JobBodies, Runtime
+from followthrough.app.daemon.jobs import JobBook
+from followthrough.app.daemon.metrics import RegistryMetrics
+from followthrough.app.daemon.status import StorePing, readiness_checks
 from followthrough.config import load_config
 from followthrough.ports import Store
 from tests.outcomes.conftest import Workspace

@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from followthrough.adapters.stores import PostgresStore, StoreError
 from followthrough.adapters.stores.pg_session import PgTimeouts, session_conninfo
-from followthrough.app.leader import PostgresLeadership
+from followthrough.app.daemon.leader import PostgresLeadership
 from tests.stores.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.postgres

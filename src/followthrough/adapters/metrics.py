@@ -62,6 +62,27 @@ class Metrics:
             registry=r,
         )
 
+        self._jobs = _JobMetrics(r)
+
+    def record_job(
+        self, job: str, *, ok: bool, seconds: float, finished: float, skipped: int
+    ) -> None:
+        """One run of a worker job (``finished``: a Unix time; ``skipped``: sources and
+        documents it could not read)."""
+        jobs = self._jobs
+        jobs.runs.labels(job=job, result="ok" if ok else "failed").inc()
+        jobs.seconds.labels(job=job).inc(max(seconds, 0.0))
+        if ok:
+            jobs.last_success.labels(job=job).set(finished)
+        jobs.status.labels(job=job).set(0 if ok else 1)
+        jobs.skipped.labels(job=job).set(skipped)
+
+    def record_team_status(self, job: str, team: str, *, ok: bool) -> None:
+        self._jobs.team_status.labels(job=job, team=team).set(0 if ok else 1)
+
+    def set_leader(self, leader: bool) -> None:
+        self._jobs.leader.set(int(leader))
+
     def update_from_figures(self, team: str, figures: Figures) -> None:
         """Set a team's gauges from its latest report figures."""
         for status, count in (
@@ -95,6 +116,36 @@ class Metrics:
     def exposition(self) -> bytes:
         """The text format for ``GET /metrics`` (serve with `CONTENT_TYPE`)."""
         return generate_latest(self.registry)
+
+
+STATUS_TEXT = "Last run's exit status as a command would give it: 0 done, 1 something failed."
+TEAM_TEXT = "Last run's status for one team: 0 done, 1 failed (tracker refused, error)."
+SKIPPED_TEXT = "Sources skipped and documents unread in the job's last run."
+
+
+class _JobMetrics:
+    """The worker's own series: job runs, time, last success and status, leadership."""
+
+    def __init__(self, r: CollectorRegistry) -> None:
+        self.runs = Counter(
+            "followthrough_job_runs", "Job runs by job kind and result.", ["job", "result"],
+            registry=r,
+        )  # fmt: skip
+        self.seconds = Counter(
+            "followthrough_job_seconds", "Time spent in jobs.", ["job"], registry=r
+        )
+        self.last_success = Gauge(
+            "followthrough_job_last_success_timestamp_seconds", "Last successful run.", ["job"],
+            registry=r,
+        )  # fmt: skip
+        self.leader = Gauge(
+            "followthrough_leader", "1 when this replica is the leader.", registry=r
+        )
+        self.status = Gauge("followthrough_job_last_status", STATUS_TEXT, ["job"], registry=r)
+        self.team_status = Gauge(
+            "followthrough_team_last_status", TEAM_TEXT, ["job", "team"], registry=r
+        )
+        self.skipped = Gauge("followthrough_job_last_skipped", SKIPPED_TEXT, ["job"], registry=r)
 
 
 def generate_latest(registry: CollectorRegistry) -> bytes:

@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from followthrough.app.clock_option import worker_clock
-from followthrough.app.daemon import Daemon, DaemonOptions, Parts
-from followthrough.app.daemon_cycle import JobBodies, Runtime
-from followthrough.app.daemon_jobs import JobBook, JobOutcome
-from followthrough.app.daemon_metrics import metrics_for_daemon
-from followthrough.app.daemon_report import find_report_hook
-from followthrough.app.leader import kept_fresh, leadership_for
+from followthrough.app.daemon.core import Daemon, DaemonOptions, Parts
+from followthrough.app.daemon.cycle import JobBodies, Runtime
+from followthrough.app.daemon.jobs import JobBook, JobOutcome
+from followthrough.app.daemon.leader import kept_fresh, leadership_for
+from followthrough.app.daemon.metrics import metrics_for_daemon
+from followthrough.app.daemon.report import find_report_hook
 from followthrough.app.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE, epilog, plural
 from followthrough.app.report_command import DEFAULT_OUT
 from followthrough.app.sync_command import add_config_option, load

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from followthrough.app.daemon_jobs import TeamOutcome
+from followthrough.app.daemon.jobs import TeamOutcome
 from followthrough.config import Config, TeamSettings
 from followthrough.ports import Store
 
@@ -34,6 +34,6 @@ ReportHook = Callable[[ReportRequest], TeamOutcome]
 
 def find_report_hook() -> ReportHook | None:
     """The report job's body, or ``None`` while no report command provides one."""
-    from followthrough.app.daemon_report_command import report_with_command  # noqa: PLC0415 - loads the report stack on use
+    from followthrough.app.daemon.report_command import report_with_command  # noqa: PLC0415 - loads the report stack on use
 
     return report_with_command

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from followthrough.app.daemon_jobs import JobBody, JobOutcome, TeamOutcome, Waiting
-from followthrough.app.daemon_report import ReportHook, ReportRequest
+from followthrough.app.daemon.jobs import JobBody, JobOutcome, TeamOutcome, Waiting
+from followthrough.app.daemon.report import ReportHook, ReportRequest
 from followthrough.app.outcome import WriteFailure, error_text, plural
 from followthrough.app.remind_command import remind_teams
 from followthrough.app.sync_command import sync_teams, team_error

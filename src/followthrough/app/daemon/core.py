@@ -18,15 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from followthrough.app.daemon_config import ConfigWatcher
-from followthrough.app.daemon_cycle import JobBodies, Runtime
-from followthrough.app.daemon_jobs import JobBody, JobBook, Worker
-from followthrough.app.daemon_metrics import Metrics
-from followthrough.app.daemon_report import ReportHook
-from followthrough.app.daemon_schedule import ClockedScheduler, job_specs
-from followthrough.app.daemon_status import StorePing, readiness_checks, status_view
-from followthrough.app.http import StatusServer
-from followthrough.app.leader import Leadership
+from followthrough.adapters.scheduler import ClockedScheduler
+from followthrough.app.daemon.config import ConfigWatcher
+from followthrough.app.daemon.cycle import JobBodies, Runtime
+from followthrough.app.daemon.http import StatusServer
+from followthrough.app.daemon.jobs import JobBody, JobBook, Worker
+from followthrough.app.daemon.leader import Leadership
+from followthrough.app.daemon.metrics import Metrics
+from followthrough.app.daemon.report import ReportHook
+from followthrough.app.daemon.schedule import job_specs
+from followthrough.app.daemon.status import StorePing, readiness_checks, status_view
 from followthrough.app.outcome import UsageError
 from followthrough.config import Config
 from followthrough.ports import Store

@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from prometheus_client import Counter, Gauge
-
+from followthrough.adapters.metrics import SKIPPED_TEXT as _SKIPPED_TEXT
+from followthrough.adapters.metrics import STATUS_TEXT as _STATUS_TEXT
+from followthrough.adapters.metrics import TEAM_TEXT as _TEAM_TEXT
 from followthrough.adapters.metrics import Metrics as SharedMetrics
-from followthrough.app.daemon_jobs import JobOutcome
+from followthrough.app.daemon.jobs import JobOutcome
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -36,9 +37,6 @@ def _labels(**labels: str) -> str:
     return "{" + inner + "}" if inner else ""
 
 
-_STATUS_TEXT = "Last run's exit status as a command would give it: 0 done, 1 something failed."
-_TEAM_TEXT = "Last run's status for one team: 0 done, 1 failed (tracker refused, error)."
-_SKIPPED_TEXT = "Sources skipped and documents unread in the job's last run."
 _STATUS_HELP = (
     f"# HELP followthrough_job_last_status {_STATUS_TEXT}",
     "# TYPE followthrough_job_last_status gauge",
@@ -148,41 +146,18 @@ class RegistryMetrics:
 
     def __init__(self, metrics: SharedMetrics | None = None) -> None:
         self.shared = metrics or SharedMetrics()
-        registry = self.shared.registry
-        self._runs = Counter(
-            "followthrough_job_runs", "Job runs by job kind and result.", ["job", "result"],
-            registry=registry,
-        )  # fmt: skip
-        self._seconds = Counter(
-            "followthrough_job_seconds", "Time spent in jobs.", ["job"], registry=registry
-        )
-        self._last_success = Gauge(
-            "followthrough_job_last_success_timestamp_seconds", "Last successful run.", ["job"],
-            registry=registry,
-        )  # fmt: skip
-        self._leader = Gauge(
-            "followthrough_leader", "1 when this replica is the leader.", registry=registry
-        )
-        self._status = Gauge(
-            "followthrough_job_last_status", _STATUS_TEXT, ["job"], registry=registry
-        )
-        self._team_status = Gauge(
-            "followthrough_team_last_status", _TEAM_TEXT, ["job", "team"], registry=registry
-        )
-        self._skipped = Gauge(
-            "followthrough_job_last_skipped", _SKIPPED_TEXT, ["job"], registry=registry
-        )
 
     def job_finished(self, outcome: JobOutcome) -> None:
         kind = outcome.job.partition(":")[0]
-        self._runs.labels(job=kind, result="ok" if outcome.ok else "failed").inc()
-        self._seconds.labels(job=kind).inc(max(outcome.seconds, 0.0))
-        if outcome.ok:
-            self._last_success.labels(job=kind).set(outcome.finished.timestamp())
-        self._status.labels(job=kind).set(0 if outcome.ok else 1)
-        self._skipped.labels(job=kind).set(len(outcome.problems))
+        self.shared.record_job(
+            kind,
+            ok=outcome.ok,
+            seconds=outcome.seconds,
+            finished=outcome.finished.timestamp(),
+            skipped=len(outcome.problems),
+        )
         for team in outcome.teams:
-            self._team_status.labels(job=kind, team=team.team).set(0 if team.ok else 1)
+            self.shared.record_team_status(kind, team.team, ok=team.ok)
             counts = dict(team.counts)
             if kind == "sync":
                 failed = counts.pop("failed", 0)
@@ -192,7 +167,7 @@ class RegistryMetrics:
                 self.shared.record_nudges(team.team, reminders=counts.get("posted", 0))
 
     def set_leader(self, leader: bool) -> None:
-        self._leader.set(int(leader))
+        self.shared.set_leader(leader)
 
     def render(self) -> str:
         return self.shared.exposition().decode("utf-8")

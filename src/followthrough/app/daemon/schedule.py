@@ -3,18 +3,17 @@
 Sits under ``daemon``. Rules are pure (``next_after(moment)``), so next run times per team time
 zone — across daylight-saving changes — are computed and tested without waiting. The
 ``schedule`` scheduler is driven by the same injected clock: the daemon's loop (or a test)
-calls `ClockedScheduler.run_pending`, and due jobs hand their name to a submit callable.
+calls `ClockedScheduler.run_pending` (``adapters.scheduler``), and due jobs hand their name
+to a submit callable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-
-import schedule
 
 from followthrough.config import Config, TeamSettings
 
@@ -138,69 +137,3 @@ def report_spec(team: TeamSettings, config: Config) -> JobSpec:
         team=team.name,
         rule=WeeklyAt(weekday, at, team.tz),
     )
-
-
-class ClockedJob(schedule.Job):
-    """A ``schedule`` job whose due time comes from a `Rule` and an injected clock."""
-
-    def __init__(self, scheduler: ClockedScheduler, spec: JobSpec, clock: Clock) -> None:
-        super().__init__(interval=1, scheduler=scheduler)
-        self.unit = "seconds"  # unused: the rule decides; set so ``repr`` works
-        self.spec = spec
-        self._clock = clock
-
-    @property
-    def should_run(self) -> bool:
-        assert self.next_run is not None
-        return self._clock() >= self.next_run
-
-    def _schedule_next_run(self) -> None:
-        self.next_run = self.spec.rule.next_after(self._clock())
-
-
-class ClockedScheduler(schedule.Scheduler):
-    """A ``schedule`` scheduler whose jobs read the injected clock instead of the wall clock."""
-
-    def __init__(self, clock: Clock) -> None:
-        super().__init__()
-        self._clock = clock
-
-    def add(
-        self, spec: JobSpec, submit: Callable[[str], object], *, last: dt.datetime | None = None
-    ) -> ClockedJob:
-        """Register ``spec``; when due, ``submit(spec.name)`` is called (it must not block)."""
-        job = ClockedJob(self, spec, self._clock)
-        job.do(submit, spec.name)
-        now = self._clock()
-        if spec.immediately:
-            job.next_run = now if last is None else max(now, spec.rule.next_after(last))
-        else:
-            job.next_run = spec.rule.next_after(now)
-        return job
-
-    def replace_all(
-        self,
-        specs: Iterable[JobSpec],
-        submit: Callable[[str], object],
-        *,
-        last_runs: dict[str, dt.datetime],
-    ) -> None:
-        """Swap every job for ``specs`` (after a configuration reload), keeping their rhythm."""
-        self.clear()
-        for spec in specs:
-            self.add(spec, submit, last=last_runs.get(spec.name))
-
-    def next_runs(self) -> dict[str, dt.datetime]:
-        """Each job's next due time, by job name."""
-        return {
-            job.spec.name: job.next_run
-            for job in self.jobs
-            if isinstance(job, ClockedJob) and job.next_run is not None
-        }
-
-    @property
-    def idle_seconds(self) -> float | None:
-        upcoming: dt.datetime | None = self.next_run
-        if upcoming is None:
-            return None
-        return (upcoming - self._clock()).total_seconds()

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from followthrough.app.daemon_jobs import JobOutcome, JobStatus
-from followthrough.app.leader import Role
+from followthrough.app.daemon.jobs import JobOutcome, JobStatus
+from followthrough.app.daemon.leader import Role
 from followthrough.config import Config
 from followthrough.ports import Store
 

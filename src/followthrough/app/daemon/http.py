@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, cast
 
-from followthrough.app.daemon_metrics import CONTENT_TYPE as METRICS_TYPE
+from followthrough.app.daemon.metrics import CONTENT_TYPE as METRICS_TYPE
 
 
 class StatusSource(Protocol):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from followthrough.app.daemon_jobs import TeamOutcome
-from followthrough.app.daemon_report import ReportRequest
+from followthrough.app.daemon.jobs import TeamOutcome
+from followthrough.app.daemon.report import ReportRequest
 from followthrough.app.report_command import (
     ReportJob,
     ReportStore,
