@@ -136,6 +136,18 @@ FIXED = (
         scenarios=frozenset({"adopt"}),
     ),
 )
+FIXED = (
+    *FIXED,
+    Defect(
+        "refused-update-unchecked",
+        "an update refused after a step may have reached the ticket is checked by a read; "
+        "that read refused too (401) raised out of the sync run",
+        re.compile(r"\(sync\) raised TrackerPermanentError"),
+        frozenset({"tracker.get.before"}),
+        _PERMANENT,
+        scenarios=frozenset({"update"}),
+    ),
+)
 KNOWN: tuple[Defect, ...] = ()
 BY_NAME = {defect.name: defect for defect in (*FIXED, *KNOWN)}
 

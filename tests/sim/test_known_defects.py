@@ -77,6 +77,7 @@ SEEDED = (
     ("adopt-link-lost", "github", "adopt", 17),
     ("adopt-link-lost", "jira", "adopt", 755),
     ("adopt-link-lost", "github", "adopt", 872),
+    ("refused-update-unchecked", "jira", "update", 8618),
 )
 # Scenarios that broke their promises without any fault.
 FAULT_FREE = {

@@ -201,7 +201,12 @@ class PlanApplier:
         links: list[Link] = []
         if op.kind in (OpKind.UPDATE, OpKind.REKEY) and op.ticket_ref and not outcome.not_found:
             # a multi-step update may have made some of its steps before the refusal
-            _all, links = self.settler.update_arrived(team, intent, op.ticket_ref)
+            try:
+                _all, links = self.settler.update_arrived(team, intent, op.ticket_ref)
+            except TrackerError as error:  # cannot tell now: the next cycle settles it
+                record.failed.append(op.item_key)
+                self._log_write(team, op, result="unknown", error=f"{outcome.message}; {error}")
+                return
         self.store.finish_intent(
             intent.id,
             ok=False,

@@ -109,6 +109,8 @@ class SyncEngine:
             self.progress.start(team.name, len(plan.writes))
         try:
             self._applier(tracker).apply(team.name, plan, result)
+        except TrackerError as error:  # a read between writes refused: the rest waits
+            result.error = f"{type(error).__name__}: {error}"
         finally:
             if self.progress is not None:
                 self.progress.finish()
