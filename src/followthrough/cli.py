@@ -97,7 +97,12 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+EXTRACTION_COMMANDS = frozenset({"extract", "lint"})
+
+
+def build_parser(*, extraction_only: bool = False) -> argparse.ArgumentParser:
+    """Every command's parser; with ``extraction_only`` just ``extract`` and ``lint``, so that
+    they start without loading tracker clients, database drivers or the simulator."""
     parser = argparse.ArgumentParser(
         prog="followthrough",
         description="Postmortem action items, followed through.",
@@ -133,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="text lines, JSON, or GitHub Actions annotations (default: text)",
     )
     lint.set_defaults(handler=_cmd_lint)
-    _add_sandbox(commands)
+    if not extraction_only:
+        _add_sandbox(commands)
     return parser
 
 
@@ -165,6 +171,8 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _at_refusal(args: argparse.Namespace) -> str | None:
+    if args.command in EXTRACTION_COMMANDS:
+        return None
     from followthrough.app.clock_option import at_refusal  # noqa: PLC0415
 
     return at_refusal(args)
@@ -172,8 +180,9 @@ def _at_refusal(args: argparse.Namespace) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``followthrough`` console script (exit statuses: see `app.outcome`)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(extraction_only=bool(given) and given[0] in EXTRACTION_COMMANDS)
+    args = parser.parse_args(given)
     refusal = _at_refusal(args)
     if refusal is not None:
         print(refusal, file=sys.stderr)
