@@ -99,18 +99,26 @@ class Daemon:
             self.scheduler.run_pending()
 
     def serve(self, *, on_listening: Callable[[str], None] | None = None) -> int:
-        """Run until `request_stop`; the exit status (1 when a job outlived the grace period).
+        """Run until `request_stop`; the exit status (1 when a job outlived the grace period,
+        2 when the HTTP address cannot be bound).
 
         ``on_listening`` gets the URL the server is bound to.
         """
         http = self._runtime.config.settings.http
-        self._http = StatusServer(
-            self,
-            host=self._options.host or http.host,
-            port=self._port(),
-            read_timeout=http.read_timeout_seconds,
-            max_connections=http.max_connections,
-        )
+        host, port = self._options.host or http.host, self._port()
+        try:
+            self._http = StatusServer(
+                self,
+                host=host,
+                port=port,
+                read_timeout=http.read_timeout_seconds,
+                max_connections=http.max_connections,
+            )
+        except OSError as error:
+            self._log("daemon_stopped", error=f"cannot listen on {host}:{port}: {error.strerror}")
+            self._parts.leadership.close()
+            self._parts.store.close()
+            return 2
         self._http.start()
         self._log("daemon_started", url=self._http.url, port=self._http.port, pid=os.getpid())
         if on_listening is not None:
