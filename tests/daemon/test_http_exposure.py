@@ -94,3 +94,25 @@ def test_the_worker_binds_only_the_address_it_announces(workspace: Path) -> None
             socket.create_connection(("127.0.0.2", port), timeout=5).close()  # other address
     finally:
         worker.stop()
+
+
+def named(worker: Worker, event: str) -> list[dict[str, Any]]:
+    return [e for e in list(worker.events) if e.get("event") == event]
+
+
+def test_an_address_that_cannot_be_bound_is_one_clear_error(workspace: Path) -> None:
+    worker = Worker(
+        ["--config", "config/followthrough.yaml", "--host", "192.0.2.1", "--port", "0"],
+        cwd=workspace,
+    )
+    try:
+        code = worker.proc.wait(20)
+        deadline = time.monotonic() + 5  # the log reader may still be draining the pipe
+        while time.monotonic() < deadline and not named(worker, "daemon_stopped"):
+            time.sleep(0.05)
+        [stopped] = named(worker, "daemon_stopped")
+    finally:
+        worker.stop()
+    assert code == 2
+    assert stopped["error"].startswith("cannot listen on 192.0.2.1:0: ")
+    assert not [e for e in worker.events if "Traceback" in str(e.get("line", ""))]

@@ -8,7 +8,8 @@ open at that moment (and, for a stall, to new ones too until `heal`):
 - ``reset``: both sides get a TCP RST.
 - ``half_open``: the client gets a RST, while the server's side is kept open and silent, so
   the server still believes its session is alive (what a lost NAT entry or a crashed
-  middlebox leaves behind). Kept until the proxy is closed.
+  middlebox leaves behind). Kept until the proxy is closed. (The other way round, the
+  server's side abandoned while the client is kept waiting, is what ``stall`` does.)
 """
 
 from __future__ import annotations

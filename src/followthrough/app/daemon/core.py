@@ -101,7 +101,8 @@ class Daemon:
             self.scheduler.run_pending()
 
     def serve(self, *, on_listening: Callable[[str], None] | None = None) -> int:
-        """Run until `request_stop`; the exit status (1 when a job outlived the grace period).
+        """Run until `request_stop`; the exit status (1 when a job outlived the grace period,
+        2 when the HTTP address cannot be bound).
 
         ``on_listening`` gets the URL the server is bound to.
         """
@@ -132,6 +133,7 @@ class Daemon:
             self._parts.leadership.close()
             self._parts.store.close()
             reason = error.strerror or str(error)
+            self._log("daemon_stopped", error=f"cannot listen on {host}:{port}: {reason}")
             raise UsageError(
                 f"cannot listen on {host}:{port}: {reason} (choose another --port or http.port)"
             ) from error
