@@ -18,10 +18,10 @@ from followthrough.domain.model import Finding, Postmortem, Severity
 from followthrough.domain.plan import Operation, OpKind, Plan, synced_values
 from followthrough.domain.tickets import MARKER_LABEL, Marker, Ticket
 from followthrough.engine.listing import TicketListing
-from followthrough.engine.outcome import Outcome, WriteOutcome, attempt
+from followthrough.engine.outcome import Outcome, WriteOutcome, attempt, failed
 from followthrough.engine.settle import IntentSettler, removal_tag
-from followthrough.ports import Intent, Link, Store, Tracker, TrackerError, TrackerTemporaryError
-from followthrough.retry import RetryLog, RetryPolicy, may_have_applied, no_log
+from followthrough.ports import Intent, Link, Store, Tracker, TrackerError
+from followthrough.retry import RetryLog, RetryPolicy, no_log
 
 Log = Callable[..., None]
 BULK_CHUNK = 50
@@ -292,8 +292,7 @@ def _outcome_of(each: Ticket | TrackerError) -> TicketOutcome:
     """One spec's result of a bulk create, as an outcome."""
     if isinstance(each, Ticket):
         return WriteOutcome(Outcome.APPLIED, value=each)
-    unknown = isinstance(each, TrackerTemporaryError) and may_have_applied(each)
-    return WriteOutcome(Outcome.UNKNOWN if unknown else Outcome.REFUSED, error=each)
+    return failed(each)
 
 
 def missing_cursor(ref: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from followthrough.ports import (
     RetryLaterError,
@@ -78,9 +78,17 @@ def attempt(
         value = call_with_retry(
             call, policy=policy, what=what, on_retry=on_retry, idempotent=idempotent
         )
-    except TrackerTemporaryError as error:
-        unknown = may_have_applied(error) and not isinstance(error, RetryLaterError)
-        return WriteOutcome(Outcome.UNKNOWN if unknown else Outcome.REFUSED, error=error)
     except TrackerError as error:
-        return WriteOutcome(Outcome.REFUSED, error=error)
+        return failed(error)
     return WriteOutcome(Outcome.APPLIED, value=value)
+
+
+def failed(error: TrackerError) -> WriteOutcome[Any]:
+    """The outcome a tracker error stands for: unknown when the request may have been acted
+    on (no answer, a gateway error), refused otherwise."""
+    unknown = (
+        isinstance(error, TrackerTemporaryError)
+        and may_have_applied(error)
+        and not isinstance(error, RetryLaterError)
+    )
+    return WriteOutcome(Outcome.UNKNOWN if unknown else Outcome.REFUSED, error=error)
