@@ -122,6 +122,9 @@ class Desired:
     owner_resolved: bool
 
 
+CONFIRMING = "a write from an earlier cycle is being confirmed"
+
+
 def plan_team(
     items: Sequence[PlannedItem],
     team: TeamPolicy,
@@ -211,9 +214,7 @@ def _plan_item(
     finding = (owner_finding,) if owner_finding is not None else ()
     base: dict[str, Any] = {"item_key": item.key, "postmortem_id": pm.id, "title": item.title}
     if item.key in pending:
-        return Operation(
-            OpKind.HOLD, reason="a write from an earlier cycle is being confirmed", **base
-        ), ()
+        return Operation(OpKind.HOLD, reason=CONFIRMING, **base), ()
     link = links.get(item.key)
     ticket = tickets.get(item.key)
     if ticket is not None and link is None:
@@ -587,17 +588,14 @@ def _removed(
             continue
         if link.postmortem_id not in read or link.postmortem_id in skip:
             continue  # the document was not read this cycle: its items are not gone
+        base: dict[str, Any] = {
+            "item_key": key,
+            "postmortem_id": link.postmortem_id,
+            "title": str(link.synced.get("title", "")),
+            "ticket_ref": link.ticket_ref,
+        }
         if key in pending:  # the note may have been posted: it is looked up first
-            operations.append(
-                Operation(
-                    OpKind.HOLD,
-                    item_key=key,
-                    postmortem_id=link.postmortem_id,
-                    title=str(link.synced.get("title", "")),
-                    ticket_ref=link.ticket_ref,
-                    reason="a write from an earlier cycle is being confirmed",
-                )
-            )
+            operations.append(Operation(OpKind.HOLD, reason=CONFIRMING, **base))
             continue
         text = (
             "This action item is no longer in its postmortem "
@@ -606,14 +604,6 @@ def _removed(
             "close it if the work is no longer needed, or keep going if it still matters."
         )
         operations.append(
-            Operation(
-                OpKind.ANNOTATE,
-                item_key=key,
-                postmortem_id=link.postmortem_id,
-                title=str(link.synced.get("title", "")),
-                ticket_ref=link.ticket_ref,
-                reason="removed from its postmortem",
-                text=text,
-            )
+            Operation(OpKind.ANNOTATE, reason="removed from its postmortem", text=text, **base)
         )
     return operations

@@ -58,7 +58,7 @@ class WriteOutcome(Generic[T]):
             return True
         if isinstance(error, TicketNotFoundError) or not isinstance(error, TrackerPermanentError):
             return False
-        return error.status in (401, 403) or (error.status == 404)
+        return error.status in (401, 403, 404)
 
     @property
     def not_found(self) -> bool:
