@@ -28,6 +28,7 @@ from followthrough.adapters.sources.folder import (
 from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.limits import UnsafeDocumentError
 from followthrough.adapters.sources.markdown import new_parser, parse_markdown
+from followthrough.adapters.sources.pool import POOL_FROM, ParsePool, available_cores
 from followthrough.domain.document import SourceDocument, SourceProblem
 from followthrough.domain.extract import extract
 from followthrough.domain.lint import LintPolicy, lint_postmortem
@@ -140,6 +141,55 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Files looked up before their documents are parsed together.
+_WINDOW = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One document to parse, as it crosses to a worker process."""
+
+    shown: str
+    folder: str | None
+    stem: str
+    kind: str
+    data: bytes
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A file of the current window whose document is to be parsed."""
+
+    found: FoundFile
+    key: str
+    size: int
+    mtime_ns: int
+    digest: str
+    data: bytes
+    postmortems: tuple[Postmortem, ...] = ()
+
+
+# A parsed document's postmortems, and whether it could be parsed at all.
+_Parsed = tuple[tuple[Postmortem, ...], bool]
+_WORKER_READER: DocumentReader | None = None
+
+
+def _start_worker(policy: LintPolicy) -> None:
+    global _WORKER_READER  # noqa: PLW0603 - one reader per worker process, made once
+    _WORKER_READER = DocumentReader(policy=policy, workers=1)
+
+
+def _parse_in_worker(job: _Job) -> tuple[tuple[tuple[Any, ...], ...], bool]:
+    reader = _WORKER_READER or DocumentReader(workers=1)
+    postmortems, parsed = reader._parse_job(job)
+    return _CODEC.postmortem.pack_all(postmortems), parsed
+
+
+def _received(sent: tuple[tuple[tuple[Any, ...], ...], bool]) -> _Parsed:
+    packed, parsed = sent
+    return _CODEC.postmortem.unpack_all(packed), parsed
+
+
 @dataclass(slots=True)
 class ScanStats:
     """What a scan did: how many files it found, parsed, and took from the cache."""
@@ -148,6 +198,8 @@ class ScanStats:
     parsed: int = 0
     cached: int = 0
     unreadable: int = 0
+    # Of the documents parsed (or found unparseable), how many by worker processes.
+    in_workers: int = 0
 
 
 @dataclass
@@ -159,6 +211,9 @@ class DocumentReader:
     policy: LintPolicy = field(default_factory=LintPolicy)
     cache_dir: Path | None = None
     stats: ScanStats = field(default_factory=ScanStats)
+    # Processes that parse a large batch; None: one per core this process may use.
+    workers: int | None = None
+    pool_from: int = POOL_FROM
 
     def __post_init__(self) -> None:
         self._parser = new_parser()
@@ -166,17 +221,59 @@ class DocumentReader:
         self._dirty = False
 
     def read(self, paths: Sequence[str]) -> Iterator[Postmortem]:
-        """Postmortems of every document under ``paths``, in path order."""
-        for found in find_files(paths):
-            self.stats.files += 1
-            if isinstance(found, tuple):
-                self.stats.unreadable += 1
-                yield self._unreadable(found[0], found[1], folder=None, stem=Path(found[0]).name)
-                continue
-            yield from self._read_file(found)
+        """Postmortems of every document under ``paths``, in path order.
+
+        Files are taken in windows: the window's files that need parsing are parsed
+        together, on every available core when there are many (`ParsePool`).
+        """
+        pool: ParsePool[_Job, _Parsed] = ParsePool(
+            _parse_in_worker,
+            receive=_received,
+            workers=self.workers if self.workers is not None else available_cores(),
+            setup=_start_worker,
+            setup_args=(self.policy,),
+            pool_from=self.pool_from,
+        )
+        try:
+            window: list[tuple[Postmortem, ...] | _Pending] = []
+            for found in find_files(paths):
+                self.stats.files += 1
+                if isinstance(found, tuple):
+                    self.stats.unreadable += 1
+                    stem = Path(found[0]).name
+                    window.append((self._unreadable(found[0], found[1], folder=None, stem=stem),))
+                else:
+                    window.append(self._look_up(found))
+                if len(window) >= _WINDOW:
+                    yield from self._finish(window, pool)
+                    window = []
+            yield from self._finish(window, pool)
+        finally:
+            pool.close()
         self._save_cache()
 
-    def _read_file(self, found: FoundFile) -> tuple[Postmortem, ...]:
+    def _finish(
+        self, window: list[tuple[Postmortem, ...] | _Pending], pool: ParsePool[_Job, _Parsed]
+    ) -> Iterator[Postmortem]:
+        pending = [slot for slot in window if isinstance(slot, _Pending)]
+        jobs = [
+            _Job(slot.found.shown, slot.found.folder, slot.found.stem, slot.found.kind, slot.data)
+            for slot in pending
+        ]
+        results = pool.run(jobs, self._parse_job)
+        if pool.used_workers:
+            self.stats.in_workers += len(results)
+        for slot, (postmortems, parsed) in zip(pending, results, strict=True):
+            self.stats.parsed += parsed
+            self.stats.unreadable += not parsed
+            self._entries[slot.key] = (slot.size, slot.mtime_ns, slot.digest, postmortems)
+            self._dirty = True
+            slot.postmortems = postmortems
+        for done in window:
+            yield from done.postmortems if isinstance(done, _Pending) else done
+
+    def _look_up(self, found: FoundFile) -> tuple[Postmortem, ...] | _Pending:
+        """The file's postmortems from the cache, or the file's bytes to parse."""
         key = found.resolved or os.path.realpath(found.path)
         try:
             stat = found.entry.stat() if found.entry is not None else found.path.stat()
@@ -198,12 +295,10 @@ class DocumentReader:
         digest = hashlib.sha256(data).hexdigest()
         if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
-            postmortems = cached[3]
-        else:
-            postmortems = self._parse(found, data)
-        self._entries[key] = (stat.st_size, stat.st_mtime_ns, digest, postmortems)
-        self._dirty = True
-        return postmortems
+            self._entries[key] = (stat.st_size, stat.st_mtime_ns, digest, cached[3])
+            self._dirty = True
+            return cached[3]
+        return _Pending(found, key, stat.st_size, stat.st_mtime_ns, digest, data)
 
     def parse_bytes(self, data: bytes, *, name: str) -> tuple[Postmortem, ...]:
         """Postmortems of one document's bytes, as if read from a file called ``name``.
@@ -228,19 +323,27 @@ class DocumentReader:
         return (self._unreadable(found.shown, unreadable, folder=found.folder, stem=found.stem),)
 
     def _parse(self, found: FoundFile, data: bytes) -> tuple[Postmortem, ...]:
-        text = decode(data)
+        postmortems, parsed = self._parse_job(
+            _Job(found.shown, found.folder, found.stem, found.kind, data)
+        )
+        self.stats.parsed += parsed
+        self.stats.unreadable += not parsed
+        return postmortems
+
+    def _parse_job(self, job: _Job) -> _Parsed:
+        """The document's postmortems, and whether it could be parsed (stats untouched)."""
+        found = FoundFile(Path(job.shown), job.shown, job.folder, job.stem, job.kind)
+        text = decode(job.data)
         if isinstance(text, Unreadable):
-            self.stats.unreadable += 1
-            return (self._unreadable(found.shown, text, folder=found.folder, stem=found.stem),)
+            return (self._unreadable(job.shown, text, folder=job.folder, stem=job.stem),), False
         try:
             doc = self._document(found, text)
-            postmortems = extract(doc, policy=self.policy)
+            return extract(doc, policy=self.policy), True
         except UnsafeDocumentError as unsafe:
-            return self._cannot_read(found, unsafe.reason)
+            reason = Unreadable(unsafe.reason)
         except RecursionError:  # the bounds should prevent it; a crash must not stop the run
-            return self._cannot_read(found, "cannot be parsed safely: nested too deeply")
-        self.stats.parsed += 1
-        return postmortems
+            reason = Unreadable("cannot be parsed safely: nested too deeply")
+        return (self._unreadable(job.shown, reason, folder=job.folder, stem=job.stem),), False
 
     def _document(self, found: FoundFile, text: str) -> SourceDocument:
         if found.kind == "html":
