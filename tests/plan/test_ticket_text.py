@@ -49,14 +49,15 @@ def hostile_body(team: TeamPolicy) -> str:
         owner="@org/team",
         notes=("<script>x</script> [~accountid:1] @bob", "bq. quoted"),
     )
-    (op,) = run(planned(hostile), team).operations
+    linked = replace(PM, url="https://wiki.example.com/pm/payments/pm-1.md")
+    (op,) = run(planned(hostile, pm=linked), team).operations
     assert op.spec is not None
     return op.spec.body
 
 
 @pytest.mark.parametrize("team", [TEAM, GITHUB], ids=["jira", "github"])
 def test_item_text_in_a_body_carries_no_markup_mention_or_reference(team: TeamPolicy) -> None:
-    body = hostile_body(replace(team, postmortem_base_url="https://wiki.example.com/pm"))
+    body = hostile_body(team)
     for mention in ("@org/team", "@alice", "@bob", " #1", "GH-2"):
         assert mention not in body, mention
     for bare in (r"<img", r"<script", r"\{color", r"\[~accountid", r"\[click", r"\*\*bold"):

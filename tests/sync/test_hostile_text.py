@@ -142,8 +142,9 @@ def test_markup_in_item_text_reaches_the_ticket_body_only_escaped(
 ) -> None:
     tracker = make_tracker()
     engine = make_engine(store_factory())
-    linked = replace(team, postmortem_base_url="https://wiki.example.com/pm")
-    result = engine.sync_team(linked, tracker, postmortems(MARKUP))
+    (pm,) = postmortems(MARKUP)
+    linked = replace(pm, url="https://wiki.example.com/pm/payments/2026-11-20-pool.md")
+    result = engine.sync_team(team, tracker, [linked])
     assert result.applied == {"create": 1}
     clock.advance(SEARCH_LAG + 1)
     (ticket,) = all_tickets(tracker)

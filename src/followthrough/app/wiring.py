@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.app.outcome import UsageError, one_line
@@ -280,9 +281,17 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
             skipped.append(f"source {root}: skipped, no such folder (check sources in the config)")
             continue
         for pm in reader.read([str(root)]):
-            found.append(pm)
+            found.append(_linked(pm, root, source.base_url))
             roots[pm.path] = root
     return Documents(postmortems=tuple(found), roots=roots, skipped_sources=tuple(skipped))
+
+
+def _linked(pm: Postmortem, root: Path, base_url: str | None) -> Postmortem:
+    """The postmortem with its web address: the source's base URL and its path inside."""
+    if base_url is None or not Path(pm.path).is_relative_to(root):
+        return pm
+    inside = Path(pm.path).relative_to(root).as_posix()
+    return replace(pm, url=f"{base_url}/{quote(inside)}")
 
 
 @contextmanager

@@ -121,7 +121,8 @@ def summary(config: Config) -> list[str]:
 
 def _source(source: Any) -> str:
     if isinstance(source, FolderSource):
-        return f"{_shown(source.path)} (folder)"
+        linked = f", linked as {source.base_url}/…" if source.base_url else ", no links back"
+        return f"{_shown(source.path)} (folder{linked})"
     spec = source.github
     return f"{spec.repo}@{spec.ref}:{spec.path or '/'} (github via {spec.connection})"
 

@@ -27,7 +27,13 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
         ),
         "cache_dir": "where parsed postmortems are cached between runs",
     },
-    "FolderSource": {"path": "a folder of postmortems, relative to the working directory"},
+    "FolderSource": {
+        "path": "a folder of postmortems, relative to the working directory",
+        "base_url": (
+            "where people read these documents (e.g. https://github.com/acme/postmortems/blob/main):"
+            " each ticket links to this URL plus the document's path inside the folder"
+        ),
+    },
     "GitHubSourceSpec": {
         "repo": "the repository, owner/name",
         "path": "the folder inside the repository (default: the whole repository)",

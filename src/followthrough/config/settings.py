@@ -56,6 +56,14 @@ class FolderSource(Section):
     """Postmortems in a local folder (walked recursively)."""
 
     path: ConfigPath
+    # Where people read these documents (a wiki, a repository's web view): a document's link
+    # is this URL plus its path inside the folder. Unset: tickets name the path only.
+    base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
 
 
 class GitHubSourceSpec(Section):

@@ -85,4 +85,6 @@ class Postmortem:
     findings: tuple[Finding, ...] = ()
     has_action_section: bool = False
     readable: bool = True
+    # Where people read the document, set by its source (None: nowhere known).
+    url: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

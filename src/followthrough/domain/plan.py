@@ -410,17 +410,11 @@ def ticket_spec(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> Tic
         marker=Marker(item_key=planned.item.key),
         fields=desired.fields,
         body=ticket_body(planned, team, desired),
-        postmortem_url=postmortem_url(planned.postmortem, team),
+        postmortem_url=planned.postmortem.url,
         components=team.components,
         issue_type=team.issue_type,
         priority=planned.item.priority,
     )
-
-
-def postmortem_url(pm: Postmortem, team: TeamPolicy) -> str | None:
-    if team.postmortem_base_url:
-        return team.postmortem_base_url.rstrip("/") + "/" + pm.path.lstrip("./")
-    return None
 
 
 def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str:
@@ -432,8 +426,8 @@ def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str
     """
     item, pm = planned.item, planned.postmortem
     kind = team.tracker_kind
-    url = postmortem_url(pm, team)
-    where = markup.link(kind, url, url) if url else _path_text(kind, pm.path)
+    url = pm.url
+    where = markup.link(kind, pm.path, url) if url else _path_text(kind, pm.path)
     owner = markup.escape(kind, item.owner) if item.owner else "none named"
     lines = [
         markup.escape(kind, item.title),

@@ -63,7 +63,6 @@ class TeamPolicy:
     labels: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
     issue_type: str | None = None
-    postmortem_base_url: str | None = None
 
     def resolve_owner(self, owner: str | None) -> str | None:
         """The tracker identity of an owner as written, via the directory; never a guess."""
