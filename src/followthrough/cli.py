@@ -166,6 +166,9 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from followthrough.app import check_command, clock_option  # noqa: PLC0415
 
     check_command.add_parser(commands)
+    from followthrough.app import annotate_command  # noqa: PLC0415
+
+    annotate_command.add_parser(commands)
     for name in ("sync", "remind", "report"):
         clock_option.add_at_option(commands.choices[name])
 
