@@ -52,6 +52,29 @@ class TicketNotFoundError(TrackerPermanentError):
     """A ticket named by reference does not exist (or we may not see it)."""
 
 
+class TrackerCalls(Protocol):
+    """Told of every HTTP call a tracker adapter makes and every error it raises to the engine
+    (the worker's metrics listen; ``tracker`` is ``jira`` or ``github``)."""
+
+    def answered(self, tracker: str, status: int | None) -> None:
+        """One HTTP attempt and its status (``None``: no answer, e.g. a timeout)."""
+        ...
+
+    def failed(self, tracker: str, error: TrackerError) -> None:
+        """One error the adapter raised instead of an answer."""
+        ...
+
+
+class NoTrackerCalls:
+    """Nobody listens: the commands count nothing."""
+
+    def answered(self, tracker: str, status: int | None) -> None:
+        return None
+
+    def failed(self, tracker: str, error: TrackerError) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class TicketBatch:
     """Tickets from one listing, and the moment the listing is complete up to."""

@@ -12,7 +12,7 @@ from followthrough.app.daemon.core import Daemon, DaemonOptions, Parts
 from followthrough.app.daemon.http import StatusServer
 from followthrough.app.daemon.jobs import JobOutcome, TeamOutcome, Waiting
 from followthrough.app.daemon.leader import Role, SingleReplica
-from followthrough.app.daemon.metrics import DaemonMetrics, RegistryMetrics
+from followthrough.app.daemon.metrics import RegistryMetrics
 from followthrough.app.wiring import open_configured_store
 from followthrough.config import load_config
 from tests.daemon.conftest import FakeClock, RecordingLog, get, get_json
@@ -46,7 +46,7 @@ def serve(workspace: Path, log: RecordingLog, leadership: SingleReplica) -> Iter
     parts = Parts(
         store=open_configured_store(config),
         leadership=leadership,
-        metrics=DaemonMetrics(),
+        metrics=RegistryMetrics(),
         load=load_config,
     )
     daemon = Daemon(config, parts=parts, clock=clock, log=log, options=DaemonOptions())
@@ -112,8 +112,8 @@ def test_metrics_are_prometheus_text(served: Served) -> None:
     status, text = get(f"{served.url}/metrics")
     assert status == 200
     assert "# TYPE followthrough_job_runs_total counter" in text
-    assert 'followthrough_job_runs_total{job="sync",result="ok"} 1' in text
-    assert 'followthrough_tracker_writes_total{operation="create",team="payments"} 2' in text
+    assert 'followthrough_job_runs_total{job="sync",result="ok"} 1.0' in text
+    assert 'followthrough_sync_operations_total{result="created",team="payments"} 2.0' in text
 
 
 def test_status_json_and_the_escaped_page(served: Served) -> None:
@@ -136,8 +136,15 @@ def test_the_shared_registry_carries_job_and_sync_metrics() -> None:
     clock = FakeClock(START)
     metrics = RegistryMetrics()
     metrics.job_finished(sync_run(clock, ok=True))
+    counts = {"posted": 3, "escalated": 1, "failed": 0}
+    team = TeamOutcome("payments", ok=True, summary="3 reminders posted", counts=counts)
+    metrics.job_finished(
+        JobOutcome(job="remind:payments", ok=True, started=clock(), finished=clock(), teams=(team,))
+    )
     metrics.set_leader(True)
     text = metrics.render()
+    assert 'followthrough_nudges_sent_total{kind="nudge",team="payments"} 2.0' in text
+    assert 'followthrough_nudges_sent_total{kind="escalation",team="payments"} 1.0' in text
     assert 'followthrough_job_runs_total{job="sync",result="ok"} 1.0' in text
     assert 'followthrough_sync_operations_total{result="created",team="payments"} 2.0' in text
     assert "followthrough_leader 1.0" in text

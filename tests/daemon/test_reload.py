@@ -9,7 +9,7 @@ from pathlib import Path
 from followthrough.app.daemon.config import ConfigWatcher
 from followthrough.app.daemon.core import Daemon, DaemonOptions, Parts
 from followthrough.app.daemon.leader import SingleReplica
-from followthrough.app.daemon.metrics import DaemonMetrics
+from followthrough.app.daemon.metrics import RegistryMetrics
 from followthrough.app.wiring import open_configured_store
 from followthrough.config import Config, load_config
 from tests.daemon.conftest import GLOBAL_YAML, FakeClock, RecordingLog
@@ -68,7 +68,7 @@ def test_a_new_team_file_reschedules_the_daemon(workspace: Path, log: RecordingL
     parts = Parts(
         store=open_configured_store(config),
         leadership=SingleReplica(),
-        metrics=DaemonMetrics(),
+        metrics=RegistryMetrics(),
         load=load_config,
     )
     daemon = Daemon(config, parts=parts, clock=clock, log=log, options=DaemonOptions())

@@ -1,4 +1,4 @@
-"""The trend chart is a valid PNG; metrics live on their own registry."""
+"""The trend chart is a valid PNG; a team's standing; metrics live on their own registry."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from prometheus_client import REGISTRY
 
 from followthrough.adapters.chart import png_size, trend_png
 from followthrough.adapters.metrics import Metrics, generate_latest
-from followthrough.domain.report import item_facts, team_figures
+from followthrough.domain.standing import Standing, standing
+from followthrough.ports import TicketNotFoundError, TrackerTemporaryError
 
-from .helpers import fixture_inputs
+from .helpers import day, fixture_inputs
 
 
 def test_chart_png_decodes():
@@ -23,21 +24,44 @@ def test_chart_png_decodes():
     assert len(raw) == 100 * (1 + 300 * 3)
 
 
-def test_metrics_from_figures_and_results():
+def test_standing_counts_every_item_written_so_far_and_overdue_as_remind_does():
+    # Wednesday of the week after W18: the postmortem of 10 May is counted, "late" open.
+    later = standing(fixture_inputs(), day(5, 8))
+    assert later == Standing(open=4, done=3, dropped=1, overdue=2, completion_rate=0.6667)
+    # On 3 May (inside W18) item b, due that day, is not overdue yet; f (due 20 April) is.
+    on_the_day = standing(fixture_inputs(), day(5, 3))
+    assert (on_the_day.open, on_the_day.overdue) == (3, 1)
+
+
+def test_metrics_from_standing_and_results():
     metrics = Metrics()
-    figures = team_figures(fixture_inputs(), item_facts(fixture_inputs()))
-    metrics.update_from_figures("payments", figures)
+    metrics.update_standing(
+        "payments", Standing(open=3, done=2, dropped=1, overdue=2, completion_rate=0.6667)
+    )
+    metrics.update_standing(
+        "web", Standing(open=0, done=0, dropped=0, overdue=0, completion_rate=None)
+    )
     metrics.record_sync("payments", applied={"create": 2, "update": 1, "annotate": 1}, failed=1)
     metrics.record_nudges("payments", reminders=3, escalations=1)
-    metrics.record_api_call("jira")
-    metrics.record_api_call("jira", error="temporary")
+    calls = metrics.tracker_calls()
+    calls.answered("jira", 201)
+    calls.answered("jira", 503)
+    calls.failed("jira", TrackerTemporaryError("Jira 503: busy", status=503))
+    calls.answered("github", None)
+    calls.failed("github", TicketNotFoundError("acme/ops#9: GitHub 404", status=404))
     text = generate_latest(metrics.registry).decode()
     assert 'followthrough_action_items{status="open",team="payments"} 3.0' in text
     assert 'followthrough_overdue_items{team="payments"} 2.0' in text
     assert 'followthrough_completion_rate{team="payments"} 0.6667' in text
+    assert 'followthrough_completion_rate{team="web"} NaN' in text
     assert 'followthrough_sync_operations_total{result="updated",team="payments"} 2.0' in text
-    assert 'followthrough_tracker_api_errors_total{kind="temporary",tracker="jira"} 1.0' in text
     assert 'followthrough_nudges_sent_total{kind="nudge",team="payments"} 3.0' in text
+    assert 'followthrough_tracker_api_calls_total{status="2xx",tracker="jira"} 1.0' in text
+    assert 'followthrough_tracker_api_calls_total{status="5xx",tracker="jira"} 1.0' in text
+    assert 'followthrough_tracker_api_calls_total{status="none",tracker="github"} 1.0' in text
+    assert 'followthrough_tracker_api_errors_total{kind="temporary",tracker="jira"} 1.0' in text
+    assert 'followthrough_tracker_api_errors_total{kind="permanent",tracker="jira"} 0.0' in text
+    assert 'followthrough_tracker_api_errors_total{kind="permanent",tracker="github"} 1.0' in text
     assert metrics.exposition() == generate_latest(metrics.registry)
     assert b"followthrough_" not in generate_latest(REGISTRY)
     Metrics()  # a second set of metrics does not clash with the first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -71,7 +72,14 @@ def synced(
     return tracker
 
 
-def run(store: Store, tracker: Tracker, team: TeamPolicy, clock: SimClock, **kwargs: Any) -> Any:
+def run(
+    store: Store,
+    tracker: Tracker,
+    team: TeamPolicy,
+    clock: SimClock,
+    policy: ReminderPolicy = POLICY,
+    **kwargs: Any,
+) -> Any:
     current = {t.ref: t for t in tracker.list_tickets(updated_since=None).tickets}
     tickets = tickets_of_team(store.links(team.name), current)
     engine = ReminderEngine(
@@ -81,7 +89,7 @@ def run(store: Store, tracker: Tracker, team: TeamPolicy, clock: SimClock, **kwa
         team.name,
         tracker,
         tickets,
-        policy=POLICY,
+        policy=policy,
         calendar=CALENDAR,
         render=render_for(tracker.kind),
         **kwargs,
@@ -120,6 +128,22 @@ def test_overdue_ticket_is_nudged_once_and_the_rest_wait(
     assert nudges_on(tracker, OVERDUE) == 1
     states = [row.state for row in cast(ReminderStore, store).nudges(team.name)]
     assert states == ["posted"]
+
+
+def test_an_escalation_posted_is_counted_as_one(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    store = store_factory()
+    tracker = synced(make_tracker, store, team, clock)
+    policy = replace(POLICY, escalate_after_overdue_days=1, lead="lead-1")
+    result = run(store, tracker, team, clock, policy=policy)
+    assert [p.decision.action for p in result.planned if p.decision.action != "none"] == [
+        "escalate"
+    ]
+    assert (result.posted, result.escalated) == (1, 1)
 
 
 def test_crash_between_post_and_record_never_doubles(

@@ -1,8 +1,9 @@
 """Prometheus metrics for the daemon's ``/metrics`` endpoint, on a registry of their own.
 
 Nothing is registered globally: each `Metrics` owns a `CollectorRegistry`, so tests and
-several daemons in one process never share state. Gauges are set from report figures;
-counters are advanced from sync, reminder and tracker-call results.
+several daemons in one process never share state. Gauges are set from each team's standing
+after a sync; counters are advanced from sync and reminder results and, through
+`TrackerCallMetrics` (a `TrackerCalls` listener), from every tracker HTTP call and error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Mapping
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
 from prometheus_client import generate_latest as _generate_latest
 
-from followthrough.domain.report import Figures
+from followthrough.domain.standing import Standing
+from followthrough.ports import TrackerError, TrackerTemporaryError
 
 # Sync operation kinds (``SyncResult.applied`` keys) as reported: created or updated.
 _CREATED = frozenset({"create"})
@@ -33,13 +35,13 @@ class Metrics:
         )
         self.overdue = Gauge(
             "followthrough_overdue_items",
-            "Open action items past their due date.",
+            "Open action items past their due date (due before today in the team's zone).",
             ["team"],
             registry=r,
         )
         self.completion = Gauge(
             "followthrough_completion_rate",
-            "Share of the items due in the last reported week that are done (NaN: none due).",
+            "Share of the items due in the last complete week that are done (NaN: none due).",
             ["team"],
             registry=r,
         )
@@ -53,11 +55,14 @@ class Metrics:
             registry=r,
         )
         self.api_calls = Counter(
-            "followthrough_tracker_api_calls", "Tracker API calls.", ["tracker"], registry=r
+            "followthrough_tracker_api_calls",
+            "Tracker HTTP calls, by status class (2xx, 3xx, 4xx, 5xx; none: no answer).",
+            ["tracker", "status"],
+            registry=r,
         )
         self.api_errors = Counter(
             "followthrough_tracker_api_errors",
-            "Tracker API calls that failed, by error kind (temporary, permanent).",
+            "Tracker errors raised instead of an answer, by kind (temporary, permanent).",
             ["tracker", "kind"],
             registry=r,
         )
@@ -83,16 +88,16 @@ class Metrics:
     def set_leader(self, leader: bool) -> None:
         self._jobs.leader.set(int(leader))
 
-    def update_from_figures(self, team: str, figures: Figures) -> None:
-        """Set a team's gauges from its latest report figures."""
+    def update_standing(self, team: str, standing: Standing) -> None:
+        """Set a team's gauges from where its items stand now."""
         for status, count in (
-            ("open", figures.open),
-            ("done", figures.done),
-            ("dropped", figures.dropped),
+            ("open", standing.open),
+            ("done", standing.done),
+            ("dropped", standing.dropped),
         ):
             self.items.labels(team=team, status=status).set(count)
-        self.overdue.labels(team=team).set(figures.overdue)
-        rate = figures.completion_rate
+        self.overdue.labels(team=team).set(standing.overdue)
+        rate = standing.completion_rate
         self.completion.labels(team=team).set(float("nan") if rate is None else rate)
 
     def record_nudges(self, team: str, *, reminders: int = 0, escalations: int = 0) -> None:
@@ -107,15 +112,45 @@ class Metrics:
         self.sync.labels(team=team, result="updated").inc(updated)
         self.sync.labels(team=team, result="failed").inc(failed)
 
-    def record_api_call(self, tracker: str, *, error: str | None = None) -> None:
-        """One tracker call; ``error`` is ``"temporary"`` or ``"permanent"`` when it failed."""
-        self.api_calls.labels(tracker=tracker).inc()
-        if error is not None:
-            self.api_errors.labels(tracker=tracker, kind=error).inc()
+    def record_api_call(self, tracker: str, status: int | None) -> None:
+        """One tracker HTTP call and its status (``None``: no answer came)."""
+        self.api_calls.labels(tracker=tracker, status=status_class(status)).inc()
+        for kind in _ERROR_KINDS:  # every kind shows from the first call on, at 0 until one
+            self.api_errors.labels(tracker=tracker, kind=kind)
+
+    def record_api_error(self, tracker: str, error: TrackerError) -> None:
+        """One error a tracker adapter raised (temporary: worth retrying; else permanent)."""
+        kind = "temporary" if isinstance(error, TrackerTemporaryError) else "permanent"
+        self.api_errors.labels(tracker=tracker, kind=kind).inc()
+
+    def tracker_calls(self) -> TrackerCallMetrics:
+        """The listener to hand the tracker adapters (a `followthrough.ports.TrackerCalls`)."""
+        return TrackerCallMetrics(self)
 
     def exposition(self) -> bytes:
         """The text format for ``GET /metrics`` (serve with `CONTENT_TYPE`)."""
         return generate_latest(self.registry)
+
+
+_ERROR_KINDS = ("temporary", "permanent")
+
+
+def status_class(status: int | None) -> str:
+    """``2xx`` for 200 to 299 and so on; ``none`` when no answer came."""
+    return "none" if status is None else f"{status // 100}xx"
+
+
+class TrackerCallMetrics:
+    """The `TrackerCalls` listener that counts into `Metrics`."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def answered(self, tracker: str, status: int | None) -> None:
+        self._metrics.record_api_call(tracker, status)
+
+    def failed(self, tracker: str, error: TrackerError) -> None:
+        self._metrics.record_api_error(tracker, error)
 
 
 STATUS_TEXT = "Last run's exit status as a command would give it: 0 done, 1 something failed."

@@ -47,7 +47,7 @@ from followthrough.domain.remind import PlannedReminder, ReminderPolicy
 from followthrough.engine.remind import ReminderEngine, RemindResult, tickets_of_team
 from followthrough.engine.sync import SyncEngine
 from followthrough.logs import configure_logging, event_logger
-from followthrough.ports import Link, ReminderStore
+from followthrough.ports import Link, ReminderStore, TrackerCalls
 from followthrough.retry import RetryPolicy
 
 
@@ -180,12 +180,15 @@ def remind_teams(
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
     retry: RetryPolicy | None = None,
+    listener: TrackerCalls | None = None,
 ) -> RemindRun:
     """One reminder run for ``teams``; stops between teams when ``should_stop`` says so. One
     team's failure (its tracker refuses, an unexpected error) never stops the others."""
     failures = FailureLog(log)
     outcome = RemindRun(failures=failures.writes)
-    with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
+    with trackers_for(
+        config, clock=clock, sandbox_state=sandbox_state(config), listener=listener
+    ) as trackers:
         lister = SyncEngine(store=store, clock=clock, retry=retry or RetryPolicy())
         engine = ReminderEngine(
             store=store, clock=clock, retry=retry or RetryPolicy(), log=failures

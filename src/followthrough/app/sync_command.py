@@ -46,7 +46,7 @@ from followthrough.domain.plan import Operation, OpKind, Plan
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
 from followthrough.logs import configure_logging, event_logger
 from followthrough.output import printable
-from followthrough.ports import Store
+from followthrough.ports import Store, TrackerCalls
 from followthrough.retry import RetryPolicy
 
 # Writes each operation costs, per tracker (Jira creates in bulk, 50 per call).
@@ -211,6 +211,7 @@ class SyncRun:
     results: list[tuple[str, SyncResult]]
     problems: list[str] = field(default_factory=list)  # sources skipped, documents unread
     failures: list[WriteFailure] = field(default_factory=list)
+    documents: Documents | None = None  # the postmortems this run read
 
     @property
     def ok(self) -> bool:
@@ -236,13 +237,17 @@ def sync_teams(
     should_stop: Callable[[], bool] = lambda: False,
     progress: WriteProgress | None = None,
     retry: RetryPolicy | None = None,
+    listener: TrackerCalls | None = None,
 ) -> SyncRun:
     """One sync cycle for ``teams``; stops between teams. One team's failure (a tracker that
-    refuses, an unexpected error) is that team's result and never stops the others."""
+    refuses, an unexpected error) is that team's result and never stops the others.
+    ``listener`` hears of every tracker call."""
     docs = read_documents(config)
     failures = FailureLog(log)
-    run = SyncRun(results=[], problems=docs.problems(), failures=failures.writes)
-    with trackers_for(config, clock=clock, sandbox_state=sandbox_state(config)) as trackers:
+    run = SyncRun(results=[], problems=docs.problems(), failures=failures.writes, documents=docs)
+    with trackers_for(
+        config, clock=clock, sandbox_state=sandbox_state(config), listener=listener
+    ) as trackers:
         engine = SyncEngine(
             store=store,
             clock=clock,

@@ -22,7 +22,7 @@ from followthrough.config import (
 )
 from followthrough.domain.model import Finding, Postmortem
 from followthrough.domain.policy import DoneItems, DueDefaults, OwnerPolicy, TeamPolicy
-from followthrough.ports import Store, Tracker
+from followthrough.ports import NoTrackerCalls, Store, Tracker, TrackerCalls
 from followthrough.retry import RetryPolicy
 from followthrough.sandbox.core import Sandbox
 
@@ -70,11 +70,13 @@ def team_policy(team: TeamSettings) -> TeamPolicy:
 
 @dataclass
 class Trackers:
-    """Builds one tracker adapter per team, starting the embedded sandbox when asked for."""
+    """Builds one tracker adapter per team, starting the embedded sandbox when asked for;
+    ``listener`` hears of every HTTP call and error of the adapters built."""
 
     config: Config
     clock: Callable[[], dt.datetime]
     sandbox_state: Path | None = None
+    listener: TrackerCalls = field(default_factory=NoTrackerCalls)
     _sandbox: Sandbox | None = field(default=None, init=False)
 
     def for_team(self, team: TeamSettings) -> Tracker:
@@ -90,10 +92,15 @@ class Trackers:
                 deployment=connection.deployment,
                 lag=connection.search_lag_seconds,
                 clock=self.clock,
+                listener=self.listener,
             )
         assert isinstance(connection, GitHubConnection)
         return _github(
-            team, base_url=connection.url, token=_secret(connection.token), clock=self.clock
+            team,
+            base_url=connection.url,
+            token=_secret(connection.token),
+            clock=self.clock,
+            listener=self.listener,
         )
 
     def _sandboxed(self, team: TeamSettings, connection: SandboxConnection) -> Tracker:
@@ -112,9 +119,15 @@ class Trackers:
                 lag=5.0,
                 clock=self.clock,
                 pace=0.0,
+                listener=self.listener,
             )
         return _github(
-            team, base_url=info["github"], token=info["token"], clock=self.clock, pace=0.0
+            team,
+            base_url=info["github"],
+            token=info["token"],
+            clock=self.clock,
+            pace=0.0,
+            listener=self.listener,
         )
 
     def close(self) -> None:
@@ -137,6 +150,7 @@ def _jira(
     lag: float,
     clock: Callable[[], dt.datetime],
     pace: float = JIRA_WRITE_INTERVAL,
+    listener: TrackerCalls,
 ) -> Tracker:
     from followthrough.adapters.trackers.jira import JiraTracker  # noqa: PLC0415 - vendor client loads on use
 
@@ -153,6 +167,7 @@ def _jira(
         search_lag=dt.timedelta(seconds=lag),
         clock=clock,
         min_write_interval=pace,
+        listener=listener,
     )
 
 
@@ -163,6 +178,7 @@ def _github(
     token: str,
     clock: Callable[[], dt.datetime],
     pace: float = 1.0,
+    listener: TrackerCalls,
 ) -> Tracker:
     from followthrough.adapters.trackers.github import GitHubTracker  # noqa: PLC0415 - vendor client loads on use
 
@@ -175,6 +191,7 @@ def _github(
         labels=github.labels,
         clock=clock,
         min_write_interval=pace,
+        listener=listener,
     )
 
 
@@ -296,9 +313,18 @@ def _linked(pm: Postmortem, root: Path, base_url: str | None) -> Postmortem:
 
 @contextmanager
 def trackers_for(
-    config: Config, *, clock: Callable[[], dt.datetime], sandbox_state: Path | None
+    config: Config,
+    *,
+    clock: Callable[[], dt.datetime],
+    sandbox_state: Path | None,
+    listener: TrackerCalls | None = None,
 ) -> Iterator[Trackers]:
-    trackers = Trackers(config=config, clock=clock, sandbox_state=sandbox_state)
+    trackers = Trackers(
+        config=config,
+        clock=clock,
+        sandbox_state=sandbox_state,
+        listener=listener or NoTrackerCalls(),
+    )
     try:
         yield trackers
     finally:

@@ -22,7 +22,12 @@ LISTING_MARGIN = dt.timedelta(minutes=2)
 
 def project_scope(tracker: Tracker) -> str:
     """The store namespace of a tracker project's listing state (shared by its teams)."""
-    return f"{tracker.kind}:{tracker.project}"
+    return listing_scope(tracker.kind, tracker.project)
+
+
+def listing_scope(kind: str, project: str) -> str:
+    """`project_scope` from the tracker kind and project key (``jira:OPS``, ``github:o/r``)."""
+    return f"{kind}:{project}"
 
 
 @dataclass

@@ -38,7 +38,8 @@ class RemindResult:
 
     team: str
     planned: list[PlannedReminder] = field(default_factory=list)
-    posted: int = 0
+    posted: int = 0  # escalations included
+    escalated: int = 0  # of those posted, the ones that mention the lead
     failed: list[str] = field(default_factory=list)
     read_calls: int = 0
     missing: list[str] = field(default_factory=list)  # tickets no longer in the tracker
@@ -237,6 +238,8 @@ class ReminderEngine:
             )
         if outcome.applied:
             result.posted += 1
+            if kind == "escalation":
+                result.escalated += 1
         else:
             result.failed.append(ref)
         self.log(

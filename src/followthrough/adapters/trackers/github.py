@@ -51,6 +51,7 @@ from followthrough.domain.tickets import (
 from followthrough.ports import (
     TicketBatch,
     TicketNotFoundError,
+    TrackerCalls,
     TrackerError,
     TrackerPermanentError,
     TrackerTemporaryError,
@@ -97,6 +98,7 @@ class GitHubTracker:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         memory: ProjectMemory | None = None,
+        listener: TrackerCalls | None = None,
     ) -> None:
         if not _REPO.match(repo):
             raise ValueError(f"repo must be 'owner/name', not {repo!r}")
@@ -111,6 +113,7 @@ class GitHubTracker:
             clock=clock,
             monotonic=monotonic,
             sleep=sleep,
+            listener=listener,
         )
         owner, name = repo.split("/", 1)
         self._path = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"

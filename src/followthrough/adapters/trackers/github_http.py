@@ -35,7 +35,9 @@ from followthrough.adapters.trackers.errors import (
 )
 from followthrough.domain.tickets import writable_json
 from followthrough.ports import (
+    NoTrackerCalls,
     TicketNotFoundError,
+    TrackerCalls,
     TrackerError,
     TrackerPermanentError,
     TrackerTemporaryError,
@@ -152,9 +154,11 @@ class GitHubHttp:
         clock: Callable[[], dt.datetime],
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        listener: TrackerCalls | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.calls = 0
+        self._listener = listener or NoTrackerCalls()
         self._clock = clock
         self._monotonic = monotonic
         self._sleep = sleep
@@ -187,7 +191,27 @@ class GitHubHttp:
         ref: str | None = None,
         ok: frozenset[int] = frozenset(),
     ) -> Answer:
-        """One call; error statuses raise our errors unless listed in ``ok``."""
+        """One call; error statuses raise our errors unless listed in ``ok``. The listener
+        hears of the call's status and of the error raised, if any."""
+        try:
+            return self._request(
+                verb, url, params=params, body=body, headers=headers, ref=ref, ok=ok
+            )
+        except TrackerError as error:
+            self._listener.failed("github", error)
+            raise
+
+    def _request(
+        self,
+        verb: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        ref: str | None,
+        ok: frozenset[int],
+    ) -> Answer:
         writing = verb != "GET"
         if writing:
             self._pace()
@@ -198,16 +222,20 @@ class GitHubHttp:
                 verb, url, dict(params) if params else None, sent, writable_json(body)
             )
         except (requests.RequestException, OSError) as error:
+            self._listener.answered("github", None)
             raise TrackerTemporaryError(unreachable("GitHub", self.base_url, error)) from error
         except GithubException as error:
+            self._listener.answered("github", error.status)
             raise status_error(
                 error.status, error.data, error.headers or {}, ref=ref, now=self._clock()
             ) from error
         except RuntimeError as error:  # PyGithub refuses a redirect to another host or scheme
+            self._listener.answered("github", None)
             raise TrackerPermanentError(f"GitHub request refused: {error}") from error
         finally:
             if writing:
                 self._last_write = self._monotonic()
+        self._listener.answered("github", status)
         lowered = {str(k).lower(): str(v) for k, v in got.items()}
         data = _decode(output, status=status)
         if status >= 400 and status not in ok:

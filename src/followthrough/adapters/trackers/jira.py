@@ -54,6 +54,7 @@ from followthrough.domain.tickets import (
 from followthrough.ports import (
     TicketBatch,
     TicketNotFoundError,
+    TrackerCalls,
     TrackerError,
     TrackerPermanentError,
     TrackerTemporaryError,
@@ -94,6 +95,7 @@ class JiraTracker:
         clock: Callable[[], dt.datetime] = _utc_now,
         min_write_interval: float = 0.0,
         memory: ProjectMemory | None = None,
+        listener: TrackerCalls | None = None,
     ) -> None:
         if deployment not in ("cloud", "datacenter"):
             raise ValueError(f"deployment must be 'cloud' or 'datacenter', not {deployment!r}")
@@ -111,6 +113,7 @@ class JiraTracker:
             cloud=self._cloud,
             timeout=timeout,
             pacer=WritePacer(min_write_interval),
+            listener=listener,
         )
         self._me: Mapping[str, Any] | None = None
         self._memory = memory or project_memory("jira", self._http.base, project)

@@ -2,7 +2,7 @@
 
 Every request of the Jira adapter goes through `JiraHttp`: it builds the ``jira`` client
 (no retries, a timeout, basic auth on Cloud and a bearer token on Data Center), counts
-each HTTP attempt, and turns ``JIRAError`` and ``requests`` exceptions into the
+each HTTP attempt (and tells a `TrackerCalls` listener its status and every error), and turns ``JIRAError`` and ``requests`` exceptions into the
 `TrackerError` family so nothing vendor-specific reaches the engine. Request bodies are
 sent `writable_json` (no control or bidi character reaches Jira).
 """
@@ -29,7 +29,9 @@ from followthrough.adapters.trackers.errors import (
 )
 from followthrough.domain.tickets import writable_json
 from followthrough.ports import (
+    NoTrackerCalls,
     TicketNotFoundError,
+    TrackerCalls,
     TrackerError,
     TrackerPermanentError,
     TrackerTemporaryError,
@@ -77,17 +79,23 @@ class WritePacer:
 
 
 class _CountingAdapter(HTTPAdapter):
-    """Counts every attempt (including those that time out or lose the connection), paced."""
+    """Counts every attempt (including those that time out or lose the connection), paced;
+    ``count`` gets the answer's status, or ``None`` when none came."""
 
-    def __init__(self, count: Callable[[], None], pacer: WritePacer) -> None:
+    def __init__(self, count: Callable[[int | None], None], pacer: WritePacer) -> None:
         super().__init__()
         self._count = count
         self._pacer = pacer
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         self._pacer.before(str(request.method or "GET"), str(request.url or ""))
-        self._count()
-        return super().send(request, *args, **kwargs)
+        try:
+            response = super().send(request, *args, **kwargs)
+        except BaseException:
+            self._count(None)
+            raise
+        self._count(response.status_code)
+        return response
 
 
 def status_error(
@@ -150,10 +158,12 @@ class JiraHttp:
         timeout: float,
         pacer: WritePacer | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
+        listener: TrackerCalls | None = None,
     ) -> None:
         self.base = url.rstrip("/")
         self._lock = threading.Lock()
         self._calls = 0
+        self._listener = listener or NoTrackerCalls()
         auth: dict[str, Any] = {"basic_auth": (user, token)} if cloud else {"token_auth": token}
         # No server-info call at construction: nothing here needs the client's version
         # sniffing, and a constructor should not do I/O. Retries are the engine's job.
@@ -169,9 +179,10 @@ class JiraHttp:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
-    def _count(self) -> None:
+    def _count(self, status: int | None) -> None:
         with self._lock:
             self._calls += 1
+        self._listener.answered("jira", status)
 
     @property
     def calls(self) -> int:
@@ -185,7 +196,9 @@ class JiraHttp:
         try:
             yield
         except (JIRAError, requests.RequestException, ValueError) as error:
-            raise translate(error, ref=ref, base=self.base) from error
+            ours = translate(error, ref=ref, base=self.base)
+            self._listener.failed("jira", ours)
+            raise ours from error
 
     def call(self, action: Callable[[], T], *, ref: str | None = None) -> T:
         """Run one ``jira`` client method with translated errors."""

@@ -74,6 +74,7 @@ class Daemon:
             log=log,
             should_stop=self.should_stop,
             report=parts.report,
+            listener=parts.metrics.tracker_calls(),
         )
         self.worker = Worker(book=self.book, bodies=self._body)
         self.scheduler = ClockedScheduler(clock)

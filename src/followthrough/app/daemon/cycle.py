@@ -15,14 +15,16 @@ from typing import cast
 
 from followthrough.app.daemon.jobs import JobBody, JobOutcome, TeamOutcome, Waiting
 from followthrough.app.daemon.report import ReportHook, ReportRequest
+from followthrough.app.daemon.standing import team_standing
 from followthrough.app.outcome import WriteFailure, error_text, plural
 from followthrough.app.remind_command import remind_teams
-from followthrough.app.sync_command import sync_teams, team_error
+from followthrough.app.sync_command import SyncRun, sync_teams, team_error
 from followthrough.config import Config, TeamSettings
 from followthrough.domain.plan import OpKind
+from followthrough.domain.standing import Standing
 from followthrough.engine.remind import RemindResult
 from followthrough.engine.sync import SyncResult
-from followthrough.ports import ReminderStore, Store
+from followthrough.ports import ReminderStore, Store, TrackerCalls
 
 Clock = Callable[[], dt.datetime]
 Log = Callable[..., None]
@@ -56,6 +58,7 @@ class JobBodies:
         should_stop: Callable[[], bool],
         report: ReportHook | None,
         out_dir: Path | None = None,
+        listener: TrackerCalls | None = None,
     ) -> None:
         self._current = current
         self._clock = clock
@@ -63,6 +66,7 @@ class JobBodies:
         self._should_stop = should_stop
         self._report = report
         self._out_dir = out_dir
+        self._listener = listener
 
     def __call__(self, name: str) -> JobBody | None:
         kind, _, team = name.partition(":")
@@ -101,9 +105,28 @@ class JobBodies:
             clock=self._clock,
             log=self._log,
             should_stop=self._should_stop,
+            listener=self._listener,
         )
-        outcomes = [sync_outcome(result, run.failures_of(result)) for _kind, result in run.results]
+        by_name = {team.name: team for team in teams}
+        outcomes = [
+            sync_outcome(
+                result,
+                run.failures_of(result),
+                standing=self._standing(runtime, by_name[result.team], run),
+            )
+            for _kind, result in run.results
+        ]
         return outcomes, run.problems
+
+    def _standing(self, runtime: Runtime, team: TeamSettings, run: SyncRun) -> Standing | None:
+        """Where the team's items stand now (for the gauges); ``None`` when it cannot be told."""
+        if run.documents is None:
+            return None
+        try:
+            return team_standing(team, run.documents.for_team(team), runtime.store, self._clock())
+        except Exception as error:  # the gauges keep their last values; the sync stands
+            self._log("team_standing_failed", team=team.name, error=error_text(error))
+            return None
 
     def _remind(self, runtime: Runtime, teams: Sequence[TeamSettings]) -> Work:
         run = remind_teams(
@@ -113,6 +136,7 @@ class JobBodies:
             clock=self._clock,
             log=self._log,
             should_stop=self._should_stop,
+            listener=self._listener,
         )
         done = {result.team: remind_outcome(result, run.failures) for result in run.results}
         for team, error in run.errors.items():
@@ -141,6 +165,7 @@ class JobBodies:
             clock=self._clock,
             log=self._log,
             out_dir=self._out_dir,
+            listener=self._listener,
         )
         try:
             return hook(request)
@@ -157,7 +182,9 @@ def _teams(config: Config, team: str | None) -> list[TeamSettings] | None:
     return [found] if found is not None else None
 
 
-def sync_outcome(result: SyncResult, failures: Sequence[WriteFailure] = ()) -> TeamOutcome:
+def sync_outcome(
+    result: SyncResult, failures: Sequence[WriteFailure] = (), *, standing: Standing | None = None
+) -> TeamOutcome:
     """One team's sync, summed up; each failed write named with the tracker's reason."""
     waiting = tuple(
         Waiting(item=op.item_key, title=op.title, until=op.until)
@@ -182,6 +209,7 @@ def sync_outcome(result: SyncResult, failures: Sequence[WriteFailure] = ()) -> T
         counts=counts,
         waiting=waiting,
         error=error,
+        standing=standing,
     )
 
 
@@ -196,6 +224,10 @@ def remind_outcome(result: RemindResult, failures: Sequence[WriteFailure] = ()) 
         team=result.team,
         ok=not result.failed,
         summary=summary,
-        counts={"posted": result.posted, "failed": len(result.failed)},
+        counts={
+            "posted": result.posted,
+            "escalated": result.escalated,
+            "failed": len(result.failed),
+        },
         error=f"reminders failed on {'; '.join(named)}" if result.failed else None,
     )

@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from followthrough.domain.standing import Standing
+
 Clock = Callable[[], dt.datetime]
 Log = Callable[..., None]
 
@@ -38,6 +40,7 @@ class TeamOutcome:
     waiting: tuple[Waiting, ...] = ()
     error: str | None = None
     files: tuple[str, ...] = ()
+    standing: Standing | None = None  # after a sync: where the team's items stand
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from followthrough.app.daemon.jobs import TeamOutcome
 from followthrough.config import Config, TeamSettings
-from followthrough.ports import Store
+from followthrough.ports import Store, TrackerCalls
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,7 @@ class ReportRequest:
     clock: Callable[[], dt.datetime]
     log: Callable[..., None]
     out_dir: Path | None  # ``run --once`` writes the report here; the worker sends it
+    listener: TrackerCalls | None = None  # hears of every tracker call
 
 
 ReportHook = Callable[[ReportRequest], TeamOutcome]

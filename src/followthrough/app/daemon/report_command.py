@@ -27,7 +27,12 @@ def report_with_command(request: ReportRequest) -> TeamOutcome:
     """One team's report for its last complete week: written to ``out_dir``, or sent."""
     config, team = request.config, request.team
     send = request.out_dir is None
-    with trackers_for(config, clock=request.clock, sandbox_state=sandbox_state(config)) as trackers:
+    with trackers_for(
+        config,
+        clock=request.clock,
+        sandbox_state=sandbox_state(config),
+        listener=request.listener,
+    ) as trackers:
         job = ReportJob(
             config=config,
             store=cast(ReportStore, request.store),  # the SQL stores keep reports and snapshots
