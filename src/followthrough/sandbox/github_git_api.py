@@ -23,7 +23,7 @@ from followthrough.sandbox import github_issues as ops
 from followthrough.sandbox import github_render as render
 from followthrough.sandbox.core import HttpError
 from followthrough.sandbox.github_call import Call, Handler, Reply
-from followthrough.sandbox.github_render import DOCS
+from followthrough.sandbox.github_render import DOCS, Urls
 from followthrough.sandbox.github_repos import (
     BLOB_MODES,
     FILE_MODE,
@@ -79,8 +79,11 @@ def commit_files(
     return made
 
 
-def file_changes(git: GitData, before: str | None, after: str) -> list[dict[str, Any]]:
-    """``diff-entry`` items between two trees (``before`` None: everything is added)."""
+def file_changes(
+    urls: Urls, repo: Repo, before: str | None, after: str, *, at: str
+) -> list[dict[str, Any]]:
+    """``diff-entry`` items between two trees (``before`` None: all added); links at ``at``."""
+    git = repo.git
     old = git.files(before) if before else {}
     new = git.files(after)
     changes = []
@@ -88,7 +91,12 @@ def file_changes(git: GitData, before: str | None, after: str) -> list[dict[str,
         if old.get(path) == new.get(path):
             continue
         status = "added" if path not in old else "removed" if path not in new else "modified"
-        changes.append(_diff_entry(git, path, status, old.get(path), new.get(path)))
+        entry = _diff_entry(git, path, status, old.get(path), new.get(path))
+        web, quoted = f"{urls.web}/{repo.full_name}", quote(path)
+        entry["blob_url"] = f"{web}/blob/{at}/{quoted}"
+        entry["raw_url"] = f"{web}/raw/{at}/{quoted}"
+        entry["contents_url"] = f"{urls.repo(repo)}/contents/{quoted}?ref={at}"
+        changes.append(entry)
     return changes
 
 
@@ -111,9 +119,6 @@ def _diff_entry(
         "additions": added,
         "deletions": removed,
         "changes": added + removed,
-        "blob_url": "",
-        "raw_url": "",
-        "contents_url": "",
         "patch": "\n".join(diff[2:]),
     }
 
@@ -427,7 +432,8 @@ class GitDataApi:
         repo, git = self._git(call)
         found = self._commit_of(git, call.params["ref"])
         parent = git.commit(found.parents[0]) if found.parents else None
-        files = file_changes(git, parent.tree if parent else None, found.tree)
+        before = parent.tree if parent else None
+        files = file_changes(call.urls, repo, before, found.tree, at=found.sha)
         body = git_render.commit(call.urls, self.state, repo, found, files=files)
         return Reply(body=body, last_modified=found.committer.date)
 

@@ -62,7 +62,9 @@ def pull_json(urls: Urls, state: GitHubState, repo: Repo, pull: Pull) -> dict[st
     git = repo.git
     base_sha = git.branch(pull.base) or ""
     changes = (
-        file_changes(git, _tree(repo, base_sha), _tree(repo, head_sha) or "") if head_sha else []
+        file_changes(urls, repo, _tree(repo, base_sha), _tree(repo, head_sha) or "", at=head_sha)
+        if head_sha
+        else []
     )
     commits = _commits_between(repo, base_sha, head_sha)
     return {
@@ -368,7 +370,9 @@ class PullsApi:
             "commits": [
                 git_render.commit(call.urls, self.state, repo, c) for c in found if c is not None
             ],
-            "files": file_changes(git, _tree(repo, common), _tree(repo, head) or ""),
+            "files": file_changes(
+                call.urls, repo, _tree(repo, common), _tree(repo, head) or "", at=head
+            ),
         }
         return Reply(body=body)
 
