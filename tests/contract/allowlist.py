@@ -143,6 +143,21 @@ ALLOWED: tuple[Allowed, ...] = (
         ),
     ),
     Allowed(
+        name="github-conditional-304",
+        vendor="github",
+        route=r"GET /.*",
+        location="response",
+        statuses=frozenset({304}),
+        message=r"^Unable to match the returned status code with those defined in the document",
+        reason=(
+            "GitHub answers a GET carrying a matching If-None-Match (or If-Modified-Since) with "
+            "304 Not Modified on every endpoint that sends an ETag, and such a 304 does not "
+            "count against the primary rate limit (docs.github.com, 'Best practices for using "
+            "the REST API', conditional requests). The description declares 304 on only some "
+            "operations, not on GET branches/{branch} or commits/{ref}."
+        ),
+    ),
+    Allowed(
         name="jira-transition-id-integer",
         vendor="jira",
         route=r"POST /rest/api/(2|3|latest)/issue/[^/]+/transitions",

@@ -57,6 +57,16 @@ def test_github_copy(derived_specs: DerivedSpecs) -> None:
     list_issues = spec["paths"]["/repos/{owner}/{repo}/issues"]["get"]["responses"]["200"]
     assert "Link" not in list_issues.get("headers", {})
     assert _ref_valued_examples(spec) == 0
+    deepest = "/repos/{owner}/{repo}/contents/{path}/{path_2}/{path_3}/{path_4}/{path_5}/{path_6}"
+    put = spec["paths"][deepest]["put"]
+    assert (
+        put["requestBody"]
+        == spec["paths"]["/repos/{owner}/{repo}/contents/{path}"]["put"]["requestBody"]
+    )
+    assert [p["name"] for p in put["parameters"] if "name" in p][-5:] == [
+        f"path_{n}" for n in range(2, 7)
+    ]
+    assert "/repos/{owner}/{repo}/git/ref/{ref}/{ref_2}" in spec["paths"]
     assert _ref_valued_examples(json.loads(derive.GITHUB_SPEC.read_text(encoding="utf-8"))) > 0
 
 

@@ -10,7 +10,12 @@ GitHub
     * drop ``Link`` response headers (their shared example points at ``/resource``);
     * hoist examples whose ``value`` is itself a ``$ref``;
     * rewrite typeless ``nullable`` schemas to ``anyOf: [..., {enum: [null]}]`` because ajv
-      otherwise silently skips validation of the whole body.
+      otherwise silently skips validation of the whole body;
+    * alias the operations whose last path parameter holds slashes (a file path, ``heads/main``,
+      a branch ``writeback/x``) at two to ``SLASHED_DEPTH`` segments: an OpenAPI 3.0 template
+      parameter matches one segment, so Prism would answer "Selected route not found" and
+      validate nothing for ``contents/postmortems/a.md`` or ``git/ref/heads/main``. The
+      extra segments become string path parameters ``{name}_2`` ... of a copied operation.
 
 Jira
     * ``json.loads`` examples that are JSON documents encoded as strings;
@@ -57,6 +62,18 @@ HTTP_METHODS: Final = frozenset(
 )
 JIRA_V3_PREFIX: Final = "/rest/api/3/"
 JIRA_ALIASES: Final = {"/rest/api/2/": "V2", "/rest/api/latest/": "Latest"}
+# GitHub paths whose final parameter may span segments, and the deepest alias derived for them.
+GITHUB_SLASHED_PATHS: Final = (
+    "/repos/{owner}/{repo}/contents/{path}",
+    "/repos/{owner}/{repo}/git/ref/{ref}",
+    "/repos/{owner}/{repo}/git/refs/{ref}",
+    "/repos/{owner}/{repo}/git/matching-refs/{ref}",
+    "/repos/{owner}/{repo}/branches/{branch}",
+    "/repos/{owner}/{repo}/commits/{ref}",
+    "/repos/{owner}/{repo}/compare/{basehead}",
+    "/repos/{owner}/{repo}/tarball/{ref}",
+)
+SLASHED_DEPTH: Final = 6
 # Keys that stay beside the anyOf because they describe the property, not the value.
 ANNOTATION_KEYS: Final = frozenset({"description", "example", "title", "deprecated", "readOnly"})
 
@@ -106,8 +123,31 @@ def derive_github(*, base_url: str, source: Path = GITHUB_SPEC) -> dict[str, Jso
                 value = example.get("value") if isinstance(example, dict) else None
                 if isinstance(value, dict) and "$ref" in value:
                     examples[name] = {"$ref": value["$ref"]}
+    _alias_slashed_paths(spec)
     fixed: dict[str, Json] = fix_typeless_nullable(spec)
     return fixed
+
+
+def _alias_slashed_paths(spec: dict[str, Json]) -> None:
+    paths: dict[str, Json] = spec["paths"]
+    for path in GITHUB_SLASHED_PATHS:
+        item = paths[path]
+        name = path.rsplit("{", 1)[1].rstrip("}")
+        for depth in range(2, SLASHED_DEPTH + 1):
+            extra = [f"{name}_{n}" for n in range(2, depth + 1)]
+            alias = copy.deepcopy(item)
+            for method, op in alias.items():
+                if method not in HTTP_METHODS:
+                    continue
+                op["operationId"] = f"{op['operationId']}/depth-{depth}"
+                op["parameters"] = [
+                    *op.get("parameters", []),
+                    *(
+                        {"name": e, "in": "path", "required": True, "schema": {"type": "string"}}
+                        for e in extra
+                    ),
+                ]
+            paths[path + "".join(f"/{{{e}}}" for e in extra)] = alias
 
 
 def _decode_string_examples(node: Json) -> Json:

@@ -6,8 +6,9 @@ faults, counts calls and persists app state to a JSON file.
 
 Default apps are built as ``JiraApp(clock=clock)`` and ``GitHubApp(clock=clock)``.
 An app may optionally define ``configure(settings: dict) -> dict`` (exposed as
-``POST /_sandbox/config``) and ``error_body(status: int, message: str) -> Any`` (vendor-shaped
-error bodies for injected faults and auth failures).
+``POST /_sandbox/config``), ``error_body(status: int, message: str) -> Any`` (vendor-shaped
+error bodies for injected faults and auth failures) and ``allows_anonymous(req) -> bool``
+(requests served without credentials, like GitHub's archive downloads).
 """
 
 from __future__ import annotations
@@ -478,6 +479,12 @@ def credentials_ok(headers: dict[str, str], *, user: str, token: str) -> bool:
     return decoded == f"{user}:{token}"
 
 
+def _allows_anonymous(app: App, req: SandboxRequest) -> bool:
+    """Whether the app serves ``req`` without credentials (optional ``allows_anonymous`` hook)."""
+    hook = getattr(app, "allows_anonymous", None)
+    return bool(hook(req)) if callable(hook) else False
+
+
 def _default_apps(clock: SimClock) -> list[App]:
     apps: list[App] = []
     for module, cls in (("jira", "JiraApp"), ("github", "GitHubApp")):
@@ -649,7 +656,11 @@ class Sandbox:
         if fault is not None and fault.kind == "latency":
             time.sleep(float(fault.params.get("seconds", 1.0)))
         error = fault_error(fault, body_for) if fault is not None else None
-        if error is None and not credentials_ok(req.headers, user=self.user, token=self.token):
+        if (
+            error is None
+            and not _allows_anonymous(app, req)
+            and not credentials_ok(req.headers, user=self.user, token=self.token)
+        ):
             error = HttpError(401, body_for(401, _message(app_name, 401)))
         if error is not None:
             return self._reply(SandboxResponse(error.status, error.body, error.headers))

@@ -19,7 +19,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from followthrough.sandbox.core import HttpError, SandboxRequest, SandboxResponse, SimClock
-from followthrough.sandbox.github_handlers import Call, GitHubApi, Handler, Reply, decode_params
+from followthrough.sandbox.github_call import Call, Handler, Reply
+from followthrough.sandbox.github_git_api import CODELOAD, TREE_ENTRY_LIMIT
+from followthrough.sandbox.github_handlers import GitHubApi, decode_params
 from followthrough.sandbox.github_issues import Writer, create_issue
 from followthrough.sandbox.github_render import DOCS, Urls
 from followthrough.sandbox.github_state import (
@@ -36,6 +38,7 @@ ENTERPRISE_PREFIX = "/api/v3"
 CORE_LIMIT = 5000
 SEARCH_LIMIT = 30
 _DIGIT_PARAMS = frozenset({"number", "comment_id"})
+_SLASHED_PARAMS = frozenset({"ref", "path", "branch", "basehead"})  # may span segments
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ class _Route:
 def _compile(template: str) -> re.Pattern[str]:
     def group(match: re.Match[str]) -> str:
         name = match.group(1)
-        return f"(?P<{name}>\\d+)" if name in _DIGIT_PARAMS else f"(?P<{name}>[^/]+)"
+        if name in _DIGIT_PARAMS:
+            return f"(?P<{name}>\\d+)"
+        return f"(?P<{name}>.+)" if name in _SLASHED_PARAMS else f"(?P<{name}>[^/]+)"
 
     return re.compile("^" + re.sub(r"\{(\w+)\}", group, template) + "$")
 
@@ -82,8 +87,11 @@ def urls_for(public_base: str, *, enterprise: bool) -> Urls:
 
 
 def etag_of(body: Any) -> str:
-    """Strong ETag: a hash of the canonical JSON body."""
-    raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    """Strong ETag: a hash of the canonical JSON body (or of the bytes of a download)."""
+    if isinstance(body, bytes):
+        raw = body
+    else:
+        raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     return f'"{hashlib.sha256(raw).hexdigest()}"'
 
 
@@ -122,6 +130,7 @@ class GitHubApp:
         core_limit: int = CORE_LIMIT,
         search_limit: int = SEARCH_LIMIT,
         enforce_rate_limit: bool = False,
+        tree_entry_limit: int = TREE_ENTRY_LIMIT,
     ) -> None:
         self.clock = clock
         self.enforce_rate_limit = enforce_rate_limit
@@ -129,6 +138,7 @@ class GitHubApp:
             now=clock.now().timestamp(), core_limit=core_limit, search_limit=search_limit
         )
         self._api = GitHubApi(state, search_lag_seconds=search_lag_seconds)
+        self._api.tree_entry_limit = tree_entry_limit
         self._routes = [_Route(m, t, _compile(t), h) for m, t, h in self._api.routes()]
         self._lock = threading.RLock()
         self._served = 0
@@ -170,6 +180,7 @@ class GitHubApp:
             return {
                 "search_lag_seconds": self._api.search_lag_seconds,
                 "enforce_rate_limit": self.enforce_rate_limit,
+                "tree_entry_limit": self._api.tree_entry_limit,
                 **dump_state(self._api.state),
             }
 
@@ -179,6 +190,7 @@ class GitHubApp:
             self._api.state = load_state(state)
             self._api.search_lag_seconds = float(state.get("search_lag_seconds", 5.0))
             self.enforce_rate_limit = bool(state.get("enforce_rate_limit", False))
+            self._api.tree_entry_limit = int(state.get("tree_entry_limit", TREE_ENTRY_LIMIT))
 
     # optional core hooks ----------------------------------------------------------------
 
@@ -186,13 +198,26 @@ class GitHubApp:
         """GitHub-shaped body for faults and auth failures injected by the core."""
         return {"message": message, "documentation_url": DOCS, "status": str(status)}
 
+    def allows_anonymous(self, req: SandboxRequest) -> bool:
+        """Archive downloads of public repositories need no credentials, as on codeload."""
+        path, _ = split_prefix(req.path)
+        parts = path.split("/")
+        if req.method != "GET" or len(parts) < 4 or "/" + parts[1] != CODELOAD:
+            return False
+        with self._lock:
+            repo = self._api.state.repo(parts[2], parts[3])
+        return repo is not None and not repo.private
+
     def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
-        """Set search_lag_seconds, enforce_rate_limit, core_limit or search_limit."""
+        """Set search_lag_seconds, enforce_rate_limit, core_limit, search_limit or
+        tree_entry_limit (entries in a recursive tree before it is ``truncated``)."""
         with self._lock:
             if "search_lag_seconds" in settings:
                 self._api.search_lag_seconds = float(settings["search_lag_seconds"])
             if "enforce_rate_limit" in settings:
                 self.enforce_rate_limit = bool(settings["enforce_rate_limit"])
+            if "tree_entry_limit" in settings:
+                self._api.tree_entry_limit = int(settings["tree_entry_limit"])
             for key, resource in (("core_limit", "core"), ("search_limit", "search")):
                 if key in settings:
                     self._api.state.rate[resource].limit = int(settings[key])
@@ -200,6 +225,7 @@ class GitHubApp:
             return {
                 "search_lag_seconds": self._api.search_lag_seconds,
                 "enforce_rate_limit": self.enforce_rate_limit,
+                "tree_entry_limit": self._api.tree_entry_limit,
                 "limits": limits,
             }
 
@@ -290,6 +316,8 @@ class GitHubApp:
                 return SandboxResponse(304, None, headers)
         if reply.link:
             headers["Link"] = reply.link
+        if reply.headers:
+            headers.update(reply.headers)
         if reply.counted:
             window.used += 1
         headers.update(_rate_headers(resource, window))

@@ -6,15 +6,16 @@ and ``Last-Modified``); ``github.py`` wraps it with routing, rate limits and ETa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from followthrough.sandbox import github_issues as ops
 from followthrough.sandbox import github_render as render
-from followthrough.sandbox.core import HttpError, SandboxRequest
+from followthrough.sandbox.core import HttpError
+from followthrough.sandbox.github_call import Call, Handler, Reply
+from followthrough.sandbox.github_git_api import GitDataApi
+from followthrough.sandbox.github_pulls import PullsApi
 from followthrough.sandbox.github_query import (
     Page,
     QueryError,
@@ -26,7 +27,7 @@ from followthrough.sandbox.github_query import (
     parse_search,
     sort_hits,
 )
-from followthrough.sandbox.github_render import DOCS, Urls
+from followthrough.sandbox.github_render import DOCS
 from followthrough.sandbox.github_state import (
     BOT_LOGIN,
     Comment,
@@ -43,51 +44,7 @@ T = TypeVar("T")
 SEARCH_RESULT_CAP = 1000
 
 
-@dataclass(frozen=True)
-class Call:
-    """One routed request: ``path`` has no Enterprise prefix; ``params`` are URL-decoded."""
-
-    req: SandboxRequest
-    urls: Urls
-    path: str
-    params: dict[str, str]
-    now: float
-
-    def payload(self) -> Any:
-        """The JSON body (None when empty), or GitHub's 400 for unparsable JSON."""
-        if not self.req.body.strip():
-            return None
-        try:
-            return json.loads(self.req.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            body = {"message": "Problems parsing JSON", "documentation_url": DOCS, "status": "400"}
-            raise HttpError(400, body) from exc
-
-    def obj(self) -> dict[str, Any]:
-        """The JSON body as an object ({} when empty)."""
-        payload = self.payload()
-        return {} if payload is None else ops.payload_object(payload)
-
-    def int_param(self, name: str) -> int:
-        """A numeric path parameter."""
-        return int(self.params[name])
-
-
-@dataclass
-class Reply:
-    """What a handler answers before HTTP conventions are applied."""
-
-    status: int = 200
-    body: Any = None
-    link: str | None = None
-    last_modified: float | None = None
-    counted: bool = True
-
-
-Handler = Callable[[Call], Reply]
-
-
-class GitHubApi:
+class GitHubApi(GitDataApi, PullsApi):
     """Endpoint behaviour over a ``GitHubState``."""
 
     def __init__(self, state: GitHubState, *, search_lag_seconds: float) -> None:
@@ -102,6 +59,7 @@ class GitHubApi:
             ("GET", "/", self.get_root),
             ("GET", "/user", self.get_user),
             ("GET", "/users/{login}", self.get_named_user),
+            ("GET", "/orgs/{org}", self.get_org),
             ("GET", "/rate_limit", self.get_rate_limit),
             ("GET", r, self.get_repo),
             ("GET", f"{r}/issues", self.list_issues),
@@ -131,6 +89,8 @@ class GitHubApi:
             ("POST", f"{r}/milestones", self.create_milestone),
             ("GET", f"{r}/milestones/{{number}}", self.get_milestone),
             ("GET", "/search/issues", self.search_issues),
+            *self.git_routes(),
+            *self.pull_routes(),
         ]
 
     # helpers ------------------------------------------------------------------------------
@@ -202,6 +162,14 @@ class GitHubApi:
             raise ops.not_found()
         owned = sum(1 for r in self.state.repos.values() if r.owner == user.login)
         return Reply(body=render.public_user(call.urls, user, public_repos=owned))
+
+    def get_org(self, call: Call) -> Reply:
+        """``GET /orgs/{org}``."""
+        org = self.state.user(call.params["org"])
+        if org is None or org.type != "Organization":
+            raise ops.not_found()
+        owned = sum(1 for r in self.state.repos.values() if r.owner == org.login)
+        return Reply(body=render.organization(call.urls, org, public_repos=owned))
 
     def get_repo(self, call: Call) -> Reply:
         """``GET /repos/{owner}/{repo}``."""

@@ -174,6 +174,37 @@ def public_user(urls: Urls, user: User, *, public_repos: int) -> dict[str, Any]:
     }
 
 
+def organization(urls: Urls, org: User, *, public_repos: int) -> dict[str, Any]:
+    """The ``organization-full`` schema (``GET /orgs/{org}``)."""
+    base = f"{urls.api}/orgs/{org.login}"
+    return {
+        "login": org.login,
+        "id": org.id,
+        "node_id": node_id("Organization", org.id),
+        "url": base,
+        "repos_url": f"{base}/repos",
+        "events_url": f"{base}/events",
+        "hooks_url": f"{base}/hooks",
+        "issues_url": f"{base}/issues",
+        "members_url": f"{base}/members{{/member}}",
+        "public_members_url": f"{base}/public_members{{/member}}",
+        "avatar_url": f"{urls.web}/avatars/u/{org.id}?v=4",
+        "description": None,
+        "name": org.name,
+        "html_url": f"{urls.web}/{org.login}",
+        "has_organization_projects": True,
+        "has_repository_projects": True,
+        "public_repos": public_repos,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "type": "Organization",
+        "created_at": iso_required(org.created_at),
+        "updated_at": iso_required(org.created_at),
+        "archived_at": None,
+    }
+
+
 def private_user(urls: Urls, user: User) -> dict[str, Any]:
     """The ``private-user`` schema (``GET /user``)."""
     return {
@@ -211,9 +242,9 @@ def repository(urls: Urls, state: GitHubState, repo: Repo) -> dict[str, Any]:
         "name": repo.name,
         "full_name": repo.full_name,
         "owner": _user(urls, state, repo.owner),
-        "private": False,
+        "private": repo.private,
         "html_url": f"{urls.web}/{repo.full_name}",
-        "description": "Operations runbooks and follow-up work",
+        "description": repo.description,
         "fork": False,
         "url": api,
         **_repo_link_templates(api),
@@ -225,8 +256,8 @@ def repository(urls: Urls, state: GitHubState, repo: Repo) -> dict[str, Any]:
         "homepage": None,
         "language": None,
         **_repo_counts(open_count),
-        **_repo_flags(),
-        "pushed_at": iso_required(repo.created_at),
+        **_repo_flags(repo),
+        "pushed_at": iso_required(repo.pushed_at or repo.created_at),
         "created_at": iso_required(repo.created_at),
         "updated_at": iso_required(repo.created_at),
         "permissions": {
@@ -264,9 +295,9 @@ def _repo_counts(open_count: int) -> dict[str, int]:
     }
 
 
-def _repo_flags() -> dict[str, Any]:
+def _repo_flags(repo: Repo) -> dict[str, Any]:
     return {
-        "default_branch": "main",
+        "default_branch": repo.default_branch,
         "is_template": False,
         "topics": [],
         "has_issues": True,
@@ -277,7 +308,7 @@ def _repo_flags() -> dict[str, Any]:
         "has_discussions": False,
         "archived": False,
         "disabled": False,
-        "visibility": "public",
+        "visibility": "private" if repo.private else "public",
         "allow_forking": True,
         "web_commit_signoff_required": False,
     }

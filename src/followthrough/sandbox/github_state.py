@@ -11,9 +11,12 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from followthrough.sandbox.github_repos import GitData, dump_git, load_git
+
 BOT_LOGIN = "followthrough-bot"
 SEED_OWNER = "acme"
 SEED_REPO = "ops"
+SEED_DESCRIPTION = "Operations runbooks and follow-up work"
 SEED_PEOPLE = ("alice", "bob", "carol", "dave", "lena", "marco")
 
 
@@ -95,8 +98,33 @@ class Comment:
 
 
 @dataclass
+class Pull:
+    """A pull request; ``head_sha`` is frozen once it is merged or closed."""
+
+    id: int
+    number: int
+    title: str
+    body: str | None
+    user: str
+    head: str
+    base: str
+    created_at: float
+    updated_at: float
+    state: str = "open"
+    head_sha: str | None = None
+    closed_at: float | None = None
+    merged_at: float | None = None
+    merged_by: str | None = None
+    merge_commit_sha: str | None = None
+    draft: bool = False
+
+
+@dataclass
 class Repo:
-    """A repository with its issue tracker."""
+    """A repository: its issue tracker, git objects and refs, and pull requests.
+
+    Issues and pull requests share ``next_number``, as on GitHub.
+    """
 
     id: int
     owner: str
@@ -108,6 +136,12 @@ class Repo:
     comments: dict[int, Comment] = field(default_factory=dict)
     milestones: dict[int, Milestone] = field(default_factory=dict)
     next_number: int = 1
+    description: str | None = None
+    private: bool = False
+    default_branch: str = "main"
+    pushed_at: float | None = None
+    git: GitData = field(default_factory=GitData)
+    pulls: dict[int, Pull] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -178,10 +212,21 @@ class GitHubState:
         self.users[login.casefold()] = user
         return user
 
-    def add_repo(self, owner: str, name: str, *, now: float, collaborators: list[str]) -> Repo:
+    def add_repo(
+        self,
+        owner: str,
+        name: str,
+        *,
+        now: float,
+        collaborators: list[str],
+        description: str | None = None,
+        private: bool = False,
+    ) -> Repo:
         """Create a repository owned by an existing account."""
         repo = Repo(id=self.new_id(), owner=owner, name=name, created_at=now)
         repo.collaborators = list(collaborators)
+        repo.description = description
+        repo.private = private
         self.repos[repo.full_name.casefold()] = repo
         return repo
 
@@ -193,7 +238,9 @@ def seeded_state(*, now: float, core_limit: int, search_limit: int) -> GitHubSta
     people = [*SEED_PEOPLE, BOT_LOGIN]
     for login in people:
         state.add_user(login, now=now)
-    state.add_repo(SEED_OWNER, SEED_REPO, now=now, collaborators=people)
+    state.add_repo(
+        SEED_OWNER, SEED_REPO, now=now, collaborators=people, description=SEED_DESCRIPTION
+    )
     state.rate = {
         "core": RateWindow(limit=core_limit, window_seconds=3600),
         "search": RateWindow(limit=search_limit, window_seconds=60),
@@ -224,6 +271,12 @@ def _dump_repo(repo: Repo) -> dict[str, Any]:
         "issues": [[_dump_issue(v) for v in versions] for versions in repo.issues.values()],
         "comments": [asdict(c) for c in repo.comments.values()],
         "milestones": [asdict(m) for m in repo.milestones.values()],
+        "description": repo.description,
+        "private": repo.private,
+        "default_branch": repo.default_branch,
+        "pushed_at": repo.pushed_at,
+        "git": dump_git(repo.git),
+        "pulls": [asdict(p) for p in repo.pulls.values()],
     }
 
 
@@ -255,7 +308,13 @@ def _load_repo(raw: dict[str, Any]) -> Repo:
         created_at=raw["created_at"],
         collaborators=list(raw["collaborators"]),
         next_number=raw["next_number"],
+        description=raw.get("description", SEED_DESCRIPTION),
+        private=bool(raw.get("private", False)),
+        default_branch=raw.get("default_branch", "main"),
+        pushed_at=raw.get("pushed_at"),
+        git=load_git(raw.get("git")),
     )
+    repo.pulls = {p["number"]: Pull(**p) for p in raw.get("pulls", [])}
     repo.labels = {lb["id"]: Label(**lb) for lb in raw["labels"]}
     for versions in raw["issues"]:
         loaded = [_load_issue(v) for v in versions]
@@ -311,6 +370,7 @@ __all__ = [
     "Issue",
     "Label",
     "Milestone",
+    "Pull",
     "RateWindow",
     "Repo",
     "User",
