@@ -83,7 +83,15 @@ def _shown(text: str) -> str:
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
-    postmortems = list(_reader(args).read(args.paths))
+    reader = _reader(args)
+    postmortems = list(reader.read(args.paths))
+    if args.archive:
+        from followthrough.domain.recurrence import flag_earlier_promises  # noqa: PLC0415
+
+        archive = list(reader.read(args.archive))
+        postmortems = [
+            flag_earlier_promises(pm, archive, policy=reader.policy) for pm in postmortems
+        ]
     findings = all_findings(postmortems)
     rendered = {"text": lint_text, "github": lint_github, "json": lint_json}[args.format](findings)
     if rendered:
@@ -136,6 +144,13 @@ def build_parser(*, extraction_only: bool = False) -> argparse.ArgumentParser:
         choices=("text", "json", "github"),
         default="text",
         help="text lines, JSON, or GitHub Actions annotations (default: text)",
+    )
+    lint.add_argument(
+        "--archive",
+        action="append",
+        metavar="PATH",
+        help="earlier postmortems (files or folders, repeatable): an item promised there"
+        " before and still open or dropped gets an earlier-promises finding",
     )
     lint.set_defaults(handler=_cmd_lint)
     if not extraction_only:

@@ -27,6 +27,8 @@ DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "unreadable-item": Severity.WARNING,
     "unreadable-document": Severity.ERROR,
     "bad-front-matter": Severity.ERROR,
+    # Only with an archive to compare with (``lint --archive``): the same promise made before.
+    "earlier-promises": Severity.WARNING,
 }
 CODES = tuple(DEFAULT_SEVERITIES)
 
