@@ -119,9 +119,9 @@ class JobBook:
                 finished=self._clock(),
                 error=f"{type(error).__name__}: {error}",
             )
-        self._record(name, outcome)
-        if self._observe is not None:
+        if self._observe is not None:  # before the log line: whoever reads it sees the metrics
             self._observe(outcome)
+        self._record(name, outcome)
         return outcome
 
     def skipped(self, name: str, *, reason: str) -> None:
