@@ -37,11 +37,53 @@ def test_document_change_not_yet_pushed_wins():
     assert {f.key: f for f in item_facts(changed)}["f"].status == ItemStatus.DROPPED
 
 
-def test_done_moment_is_the_earliest_known_update():
+def test_without_a_tracker_close_time_the_done_moment_is_the_earliest_known_update():
     facts = facts_by_key()
     assert facts["a"].done_on == dt.date(2024, 5, 2)  # sync had not seen it closed: the ticket's
     assert facts["e"].done_on == dt.date(2024, 4, 30)  # the link's, earlier than the ticket's
-    assert facts["g"].done_on is None
+
+
+def test_an_item_done_in_its_document_without_a_ticket_was_done_by_its_postmortem():
+    assert facts_by_key()["g"].done_on == dt.date(2024, 4, 1)  # pm3's date
+
+
+def _closed_at(key: str, *, created: dt.datetime, closed: dt.datetime, doc: ItemStatus):
+    """The fixture with item ``key``'s ticket closed by the tracker at ``closed``."""
+    inputs = fixture_inputs()
+    tickets = dict(inputs.tickets)
+    ref = inputs.links[key].ticket_ref
+    tickets[ref] = replace(tickets[ref], created=created, closed=closed)
+    pms = tuple(
+        replace(
+            pm,
+            action_items=tuple(
+                replace(i, status=doc) if i.key == key else i for i in pm.action_items
+            ),
+        )
+        for pm in inputs.postmortems
+    )
+    return {f.key: f for f in item_facts(replace(inputs, tickets=tickets, postmortems=pms))}[key]
+
+
+def test_the_tracker_s_close_time_is_the_done_moment():
+    opened = dt.datetime(2024, 4, 11, 9, tzinfo=dt.UTC)
+    # Closed at 23:30 UTC on 1 May: 00:30 on 2 May in London, the team's day.
+    closed = dt.datetime(2024, 5, 1, 23, 30, tzinfo=dt.UTC)
+    fact = _closed_at("a", created=opened, closed=closed, doc=ItemStatus.OPEN)
+    assert fact.done_on == dt.date(2024, 5, 2)
+    fact = _closed_at(
+        "e", created=opened, closed=dt.datetime(2024, 4, 20, tzinfo=dt.UTC), doc=ItemStatus.DONE
+    )
+    assert fact.done_on == dt.date(2024, 4, 20)  # not the link's 30 April: the tracker knows
+
+
+def test_a_ticket_made_closed_for_a_done_item_counts_from_the_postmortem_date():
+    made = dt.datetime(2024, 5, 28, 10, tzinfo=dt.UTC)  # first synced 48 days after pm1
+    fact = _closed_at("e", created=made, closed=made + dt.timedelta(seconds=2), doc=ItemStatus.DONE)
+    assert fact.done_on == dt.date(2024, 4, 10)  # pm1's date, not 28 May
+    # The same quick close of an item the document still calls open is the tracker's close.
+    fact = _closed_at("a", created=made, closed=made + dt.timedelta(seconds=2), doc=ItemStatus.OPEN)
+    assert fact.done_on == dt.date(2024, 5, 28)
 
 
 def test_team_figures_by_hand():
@@ -51,7 +93,7 @@ def test_team_figures_by_hand():
     assert f.completion_rate == 0.6667  # won't-do is never done, and not in the denominator
     assert (f.completed_in_period, f.on_time, f.on_time_rate) == (2, 1, 0.5)
     assert (f.overdue, f.overdue_median_days, f.overdue_max_days) == (2, 9.5, 16)
-    assert f.median_days_to_done == 21.0
+    assert f.median_days_to_done == 20.0  # a 22 days, e 20, g 0 (done in its document)
     assert (f.missing_owner, f.missing_due) == (1, 2)
     assert (f.nudges_sent, f.escalations_sent) == (1, 1)
 

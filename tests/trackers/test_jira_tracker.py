@@ -569,7 +569,11 @@ def test_a_state_change_costs_the_transition_once_the_way_is_known(
     before = jira_sandbox.accounting.total("jira")
     done = jira_tracker.update(first, FieldChanges(state=TicketState.DONE))
     assert jira_sandbox.accounting.total("jira") - before == 2  # the transitions, the transition
-    assert done == replace(jira_tracker.get(first), updated=done.updated)
+    read = jira_tracker.get(first)
+    assert done == replace(read, updated=done.updated, closed=done.closed)
+    assert done.closed is not None
+    assert read.closed is not None
+    assert abs((done.closed - read.closed).total_seconds()) < 1  # the answer's Date header
     before = jira_sandbox.accounting.total("jira")
     jira_tracker.update(second, FieldChanges(state=TicketState.DONE))
     assert jira_sandbox.accounting.total("jira") - before == 1  # the way from To Do is known

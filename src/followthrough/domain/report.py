@@ -13,10 +13,13 @@ action item) and aggregates those into `Figures`. Every figure is defined in
   since the last sync and the change is not pushed yet — then the document's state.
 - Won't-do (dropped) is never done: dropped items leave the completion denominator and are
   counted on their own.
-- Trackers do not tell us when a ticket was closed. The done moment is approximated by the
-  journal link's ``updated`` (when sync recorded the closed state) or the ticket's ``updated``
-  (its last change), whichever is earlier — both are at or after the real close. A done item
-  without a ticket has no known done moment and is left out of the time-based figures.
+- The done moment is the tracker's own: Jira's resolution date, GitHub's ``closed_at``. An
+  item that was already done in its document when followthrough first saw it (its ticket was
+  created closed, or it has no ticket) was done by the postmortem's date, and counts as done
+  then — not on the day the ticket happened to be made. Where a tracker gives no close time,
+  the moment is approximated by the journal link's ``updated`` (when sync recorded the closed
+  state) or the ticket's ``updated`` (its last change), whichever is earlier — both are at or
+  after the real close.
 """
 
 from __future__ import annotations
@@ -200,7 +203,7 @@ def _facts(
     link: LinkFacts | None,
     ticket: Ticket | None,
 ) -> ItemFacts:
-    status, done_on = _state(item, link, ticket, inputs.tz)
+    status, done_on = _state(item, link, ticket, inputs.tz, pm.date)
     owner = _owner(item.owner, ticket, inputs.directory)
     return ItemFacts(
         team=inputs.team,
@@ -235,21 +238,39 @@ def _owner(
 
 
 def _state(
-    item: ActionItem, link: LinkFacts | None, ticket: Ticket | None, tz: ZoneInfo
+    item: ActionItem,
+    link: LinkFacts | None,
+    ticket: Ticket | None,
+    tz: ZoneInfo,
+    postmortem_date: dt.date | None,
 ) -> tuple[ItemStatus, dt.date | None]:
-    """The item's state (three-way, like sync) and, for a closed ticket, its done date."""
-    if ticket is None:
-        return item.status, None
+    """The item's state (three-way, like sync) and, when done, the day it was done."""
+    if ticket is None:  # the document's word; done in it, it was done by the postmortem
+        return item.status, postmortem_date if item.status == ItemStatus.DONE else None
     tracker = ItemStatus(ticket.fields.state.value)
     synced = link.synced.get("state") if link else None
     if item.status.value != synced and synced == tracker.value:
         return item.status, None  # the document changed; sync has not pushed it yet
     if tracker != ItemStatus.DONE:
         return tracker, None
+    if postmortem_date is not None and _created_closed(item, ticket):
+        return tracker, postmortem_date
+    if ticket.closed is not None:
+        return tracker, local_date(ticket.closed, tz)
     moments = [ticket.updated] if ticket.updated else []
     if link is not None and link.updated is not None and synced == TicketState.DONE.value:
         moments.append(link.updated)  # sync had seen it closed by then
     return tracker, min(local_date(m, tz) for m in moments) if moments else None
+
+
+# A ticket closed this soon after it was made was made closed: its item was done already.
+_CREATED_CLOSED = dt.timedelta(hours=1)
+
+
+def _created_closed(item: ActionItem, ticket: Ticket) -> bool:
+    if item.status != ItemStatus.DONE or ticket.created is None or ticket.closed is None:
+        return False
+    return ticket.closed - ticket.created <= _CREATED_CLOSED
 
 
 def normalise_severity(severity: str | None) -> str:

@@ -145,6 +145,9 @@ class Ticket:
     updated: dt.datetime | None = None
     body: str = ""
     tracker_id: str | None = None  # Jira issue id (for reconcileIssues), GitHub node id
+    created: dt.datetime | None = None
+    # When the tracker closed it (Jira's resolution date, GitHub's closed_at); None if open.
+    closed: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +212,8 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
         "updated": ticket.updated.isoformat() if ticket.updated else None,
         "body": ticket.body,
         "tracker_id": ticket.tracker_id,
+        "created": ticket.created.isoformat() if ticket.created else None,
+        "closed": ticket.closed.isoformat() if ticket.closed else None,
     }
 
 
@@ -231,4 +236,6 @@ def ticket_from_json(data: dict[str, Any]) -> Ticket:
         updated=dt.datetime.fromisoformat(data["updated"]) if data.get("updated") else None,
         body=str(data.get("body") or ""),
         tracker_id=data.get("tracker_id"),
+        created=dt.datetime.fromisoformat(data["created"]) if data.get("created") else None,
+        closed=dt.datetime.fromisoformat(data["closed"]) if data.get("closed") else None,
     )

@@ -115,6 +115,8 @@ def issue_ticket(raw: Mapping[str, Any], *, repo: str) -> Ticket:
         updated=parse_time(raw.get("updated_at")),
         body=body,
         tracker_id=str(raw.get("node_id") or "") or None,
+        created=parse_time(raw.get("created_at")),
+        closed=parse_time(raw.get("closed_at")),
     )
 
 

@@ -401,10 +401,13 @@ class JiraTracker:
         if state == TicketState.DROPPED and not choice.fields:
             reached = TicketState.DONE
         ticket = seen.ticket
+        when = answer.date or ticket.updated
         moved = replace(
             ticket,
             fields=replace(ticket.fields, state=reached),
-            updated=answer.date or ticket.updated,
+            updated=when,
+            # Jira stamps the resolution date when the transition sets a resolution.
+            closed=None if reached == TicketState.OPEN else (ticket.closed or when),
         )
         after = replace(seen, ticket=moved, status=choice.to_status)
         if state == TicketState.DROPPED and not choice.fields:

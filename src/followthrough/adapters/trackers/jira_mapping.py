@@ -37,6 +37,8 @@ TICKET_FIELDS = (
     "resolution",
     "labels",
     "updated",
+    "created",
+    "resolutiondate",
     "description",
 )
 DROPPED_RESOLUTIONS = ("won't do", "won't fix", "declined", "duplicate", "cannot reproduce")
@@ -256,6 +258,8 @@ def issue_ticket(raw: Mapping[str, Any], *, base: str, cloud: bool) -> Ticket:
         updated=parse_time(fields.get("updated")),
         body=body,
         tracker_id=str(raw.get("id") or "") or None,
+        created=parse_time(fields.get("created")),
+        closed=parse_time(fields.get("resolutiondate")),
     )
 
 
