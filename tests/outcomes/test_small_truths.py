@@ -81,3 +81,18 @@ def test_sync_json_names_each_refused_write_and_the_exit_status(workspace: Works
     assert [f["operation"] for f in team["failed"]] == ["create", "create"]
     assert all(f["error"].startswith("TrackerPermanentError: GitHub 422") for f in team["failed"])
     assert team["applied"] == {"create": 3}
+
+
+def test_a_first_report_already_shows_the_past_weeks(workspace: Workspace) -> None:
+    assert workspace.run("sync", "--team", "payments").status == 0
+    reported = workspace.run(
+        "report", "--team", "payments", "--format", "json", "--week", "2026-W49", "--out", "out"
+    )
+    assert reported.status == 0, reported.lines
+    document = json.loads((workspace.root / "out" / "payments-2026-W49.json").read_text("utf-8"))
+    trend = document["teams"][0]["trend"]
+    assert len(trend) == 12
+    assert all(week["open"] is not None for week in trend), trend
+    assert sum(week["reconstructed"] for week in trend) == 11  # only this week is a snapshot
+    written = [w for w in trend if w["week"] >= "2026-W42"]  # the postmortem is of 14 October
+    assert all(w["open"] > 0 for w in written), trend

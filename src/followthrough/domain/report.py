@@ -180,6 +180,8 @@ class TrendPoint:
     done_of_due: int | None
     open: int | None
     overdue: int | None
+    # Rebuilt from the trackers' dates, for a week before the first stored snapshot.
+    reconstructed: bool = False
 
 
 def item_facts(inputs: TeamInputs) -> list[ItemFacts]:

@@ -25,6 +25,7 @@ from followthrough.domain.report import (
     rate,
     team_figures,
 )
+from followthrough.domain.report_history import reconstructed_point
 from followthrough.domain.report_period import Week, trend_weeks
 
 SCHEMA_ID = "https://followthrough.dev/schemas/report-v1.json"
@@ -82,7 +83,7 @@ def team_report(
         figures=current,
         by_category=breakdown(facts, lambda f: f.category),
         by_severity=breakdown(facts, lambda f: f.severity),
-        trend=tuple(trend(inputs.week, current, snapshots)),
+        trend=tuple(trend(inputs.week, current, snapshots, facts)),
         overdue=tuple(overdue),
         needs_attention=tuple(attention),
         notes=tuple(notes),
@@ -94,11 +95,24 @@ def snapshot_figures(figures: Figures) -> dict[str, Any]:
     return {name: getattr(figures, name) for name in _SNAPSHOT_FIELDS}
 
 
-def trend(week: Week, current: Figures, snapshots: Sequence[SnapshotFacts]) -> list[TrendPoint]:
-    """The 12 weeks ending with ``week``, oldest first; weeks with no snapshot have no values."""
+def trend(
+    week: Week,
+    current: Figures,
+    snapshots: Sequence[SnapshotFacts],
+    facts: Sequence[ItemFacts] | None = None,
+) -> list[TrendPoint]:
+    """The 12 weeks ending with ``week``, oldest first. A week without a stored snapshot is
+    reconstructed from ``facts`` (`report_history`) when given, else has no values."""
     stored = {s.week: s.figures for s in snapshots}
     stored[week.label] = snapshot_figures(current)
-    return [_point(w.label, stored.get(w.label)) for w in trend_weeks(week, TREND_WEEKS)]
+    points = []
+    for past in trend_weeks(week, TREND_WEEKS):
+        figures = stored.get(past.label)
+        if figures is None and facts is not None:
+            points.append(reconstructed_point(past, facts))
+        else:
+            points.append(_point(past.label, figures))
+    return points
 
 
 def _point(label: str, figures: Mapping[str, Any] | None) -> TrendPoint:
@@ -139,6 +153,7 @@ def merge_trends(trends: Sequence[Sequence[TrendPoint]]) -> list[TrendPoint]:
                 done_of_due=done,
                 open=sum(p.open or 0 for p in known),
                 overdue=sum(p.overdue or 0 for p in known),
+                reconstructed=any(p.reconstructed for p in known),
             )
         )
     return merged
@@ -240,6 +255,7 @@ def _trend_json(p: TrendPoint) -> dict[str, Any]:
         "done_of_due": p.done_of_due,
         "open": p.open,
         "overdue": p.overdue,
+        "reconstructed": p.reconstructed,
     }
 
 
