@@ -102,6 +102,11 @@ class ItemFacts:
     ticket_url: str | None
     done_on: dt.date | None  # approximate, see the module docstring
     week: Week
+    # When the item left the backlog: done_on for done, the tracker's close for won't-do.
+    closed_on: dt.date | None = None
+    opened_on: dt.date | None = (
+        None  # when it was promised: the postmortem's date, else the ticket's
+    )
 
     @property
     def as_of(self) -> dt.date:
@@ -224,7 +229,16 @@ def _facts(
         ticket_url=ticket.url if ticket and ticket.url else None,
         done_on=done_on,
         week=inputs.week,
+        closed_on=done_on if status == ItemStatus.DONE else _dropped_on(status, ticket, inputs.tz),
+        opened_on=pm.date
+        or (local_date(ticket.created, inputs.tz) if ticket and ticket.created else None),
     )
+
+
+def _dropped_on(status: ItemStatus, ticket: Ticket | None, tz: ZoneInfo) -> dt.date | None:
+    if status != ItemStatus.DROPPED or ticket is None or ticket.closed is None:
+        return None
+    return local_date(ticket.closed, tz)
 
 
 def _owner(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from followthrough.domain.recurrence import Recurrence, recurrences
 from followthrough.domain.report import (
     TREND_WEEKS,
     Figures,
@@ -25,6 +26,7 @@ from followthrough.domain.report import (
     rate,
     team_figures,
 )
+from followthrough.domain.report_backlog import Backlog, backlog, backlog_json, merge_backlogs
 from followthrough.domain.report_history import reconstructed_point
 from followthrough.domain.report_period import Week, trend_weeks
 
@@ -60,6 +62,9 @@ class TeamReport:
     overdue: tuple[ItemFacts, ...]  # oldest first
     needs_attention: tuple[ItemFacts, ...]  # open items lacking an owner or a due date
     notes: tuple[str, ...] = ()
+    backlog: Backlog | None = None
+    recurring: tuple[Recurrence, ...] = ()  # promises made in two or more postmortems
+    accepted_risk: int = 0  # postmortems that accept the risk instead of listing items
 
 
 def team_report(
@@ -68,6 +73,7 @@ def team_report(
     """Figures, breakdowns, the 12-week trend and the item lists for one team."""
     facts = item_facts(inputs)
     current = team_figures(inputs, facts)
+    written = [pm for pm in inputs.postmortems if pm.date is None or pm.date <= inputs.week.sunday]
     overdue = sorted(
         (f for f in facts if f.overdue_days is not None),
         key=lambda f: (-(f.overdue_days or 0), f.postmortem_id, f.key),
@@ -87,6 +93,9 @@ def team_report(
         overdue=tuple(overdue),
         needs_attention=tuple(attention),
         notes=tuple(notes),
+        backlog=backlog(inputs.week, facts),
+        recurring=tuple(recurrences(written)),
+        accepted_risk=sum(1 for pm in written if pm.extra.get("accepted_risk")),
     )
 
 
@@ -175,6 +184,8 @@ def report_document(
             "by_category": _groups_json(_merge_groups([t.by_category for t in teams])),
             "by_severity": _groups_json(_merge_groups([t.by_severity for t in teams])),
             "trend": [_trend_json(p) for p in merge_trends([t.trend for t in teams])],
+            "backlog": _backlog_json(merge_backlogs([t.backlog for t in teams if t.backlog])),
+            "accepted_risk": sum(t.accepted_risk for t in teams),
         },
         "teams": [team_json(t) for t in teams],
     }
@@ -197,6 +208,30 @@ def team_json(report: TeamReport) -> dict[str, Any]:
         "overdue_items": [_item_json(f) for f in report.overdue],
         "needs_attention": [_item_json(f) for f in report.needs_attention],
         "notes": list(report.notes),
+        "backlog": _backlog_json(report.backlog),
+        "recurring_promises": [_recurrence_json(r) for r in report.recurring],
+        "accepted_risk": report.accepted_risk,
+    }
+
+
+def _backlog_json(found: Backlog | None) -> dict[str, object] | None:
+    return None if found is None else backlog_json(found)
+
+
+def _recurrence_json(found: Recurrence) -> dict[str, Any]:
+    return {
+        "title": found.title,
+        "summary": found.summary(),
+        "promises": [
+            {
+                "title": p.title,
+                "postmortem_id": p.postmortem_id,
+                "date": p.date.isoformat() if p.date else None,
+                "state": p.status.value,
+                "ticket": p.ticket,
+            }
+            for p in found.promises
+        ],
     }
 
 

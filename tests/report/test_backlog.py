@@ -1,0 +1,91 @@
+"""Open items by age, the oldest five, and the backlog's direction, computed by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
+from followthrough.domain.report import item_facts
+from followthrough.domain.report_backlog import backlog, merge_backlogs
+from followthrough.domain.report_document import report_document, team_report
+
+from .helpers import W18, empty_inputs, fixture_inputs
+
+
+def test_ages_oldest_and_direction_by_hand() -> None:
+    found = backlog(W18, item_facts(fixture_inputs()))
+    # Open at the end of W18 (5 May): b (reopened), d and f, all promised in pm1 on 10 April.
+    assert found.ages == {"30_days_or_less": 3, "31_to_90_days": 0, "over_90_days": 0}
+    assert [(f.key, days) for f, days in found.oldest] == [("b", 25), ("d", 25), ("f", 25)]
+    weeks = {w.week: (w.opened, w.closed) for w in found.weeks}
+    assert weeks["2024-W14"] == (1, 1)  # g promised and done (in its document) on 1 April
+    assert weeks["2024-W15"] == (6, 0)  # pm1's six items on 10 April
+    assert weeks["2024-W18"] == (0, 2)  # a closed 2 May, e 30 April
+    assert sum(o for o, _ in weeks.values()) == 7
+    assert found.direction == "growing"  # 7 opened, 3 closed in 12 weeks
+    assert found.weeks_to_clear == 12  # 3 open at 3 closed per 12 weeks
+
+
+def test_an_empty_team_has_an_empty_steady_backlog() -> None:
+    found = backlog(W18, item_facts(empty_inputs()))
+    assert (sum(found.ages.values()), found.oldest, found.direction) == (0, (), "steady")
+    assert found.weeks_to_clear is None
+
+
+def test_old_items_fall_in_the_older_buckets_and_teams_merge() -> None:
+    facts = item_facts(fixture_inputs())
+    aged = [
+        replace(f, opened_on=W18.sunday - dt.timedelta(days=days))
+        for f, days in zip(facts, (200, 60, 10, 91, 31, 5, 400), strict=True)
+    ]
+    found = backlog(W18, aged)
+    # Open: b (60 days), d (91), f (5).
+    assert found.ages == {"30_days_or_less": 1, "31_to_90_days": 1, "over_90_days": 1}
+    assert [f.key for f, _ in found.oldest] == ["d", "b", "f"]
+    both = merge_backlogs([found, backlog(W18, item_facts(fixture_inputs()))])
+    assert both is not None
+    assert sum(both.ages.values()) == 6
+    assert [days for _, days in both.oldest] == [91, 60, 25, 25, 25]
+
+
+def test_the_report_json_carries_backlog_recurrences_and_accepted_risk() -> None:
+    report = team_report(fixture_inputs())
+    document = report_document(
+        kind="team", week=W18, generated_at=dt.datetime(2024, 5, 6, tzinfo=dt.UTC), teams=[report]
+    )
+    team = document["teams"][0]
+    assert team["backlog"]["open_by_age"]["30_days_or_less"] == 3
+    assert team["backlog"]["direction"] == "growing"
+    assert team["recurring_promises"] == []
+    assert (team["accepted_risk"], document["overall"]["accepted_risk"]) == (0, 0)
+
+
+def test_recurring_promises_and_accepted_risk_are_reported() -> None:
+    def pm(ident: str, day: dt.date, *titles: str, risk: bool = False) -> Postmortem:
+        items = tuple(
+            ActionItem(key=f"{ident}:{n}", title=t, line=n + 5, status=ItemStatus.OPEN)
+            for n, t in enumerate(titles)
+        )
+        return Postmortem(
+            id=ident,
+            path=f"{ident}.md",
+            title=ident,
+            date=day,
+            action_items=items,
+            extra={"accepted_risk": "yes"} if risk else {},
+        )
+
+    inputs = replace(
+        empty_inputs("payments"),
+        postmortems=(
+            pm("march", dt.date(2024, 3, 4), "Alert when the payout queue is stuck for 10 minutes"),
+            pm("april", dt.date(2024, 4, 22), "Add alerting on a stuck payout queue"),
+            pm("may", dt.date(2024, 5, 1), risk=True),
+            pm("later", dt.date(2024, 6, 1), "Alert when payout queue stuck"),  # after W18
+        ),
+    )
+    report = team_report(inputs)
+    (recurring,) = report.recurring
+    assert recurring.summary() == "promised in 2024-03 and 2024-04; still open"
+    assert report.accepted_risk == 1
