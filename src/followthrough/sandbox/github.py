@@ -290,7 +290,8 @@ class GitHubApp:
 
     def _run(self, route: _Route, call: Call) -> Reply:
         window = roll_window(self._api.state.rate[route.resource], call.now)
-        if self.enforce_rate_limit and window.used >= window.limit:
+        downloads = route.template.startswith(CODELOAD)  # served outside the REST API
+        if self.enforce_rate_limit and window.used >= window.limit and not downloads:
             return self._limited()
         try:
             return route.handler(call)

@@ -34,6 +34,7 @@ from followthrough.sandbox.github_repos import (
     GitData,
     Person,
     TreeEntry,
+    blocked_by_file,
 )
 from followthrough.sandbox.github_state import BOT_LOGIN, GitHubState, Repo
 
@@ -502,7 +503,7 @@ class GitDataApi:
                 raise ops.invalid_request('"sha" wasn\'t supplied.')
             if sha != current[1]:
                 raise error(409, f"{path} does not match {sha}")
-        if any(p.startswith(path + "/") for p in files):
+        if any(p.startswith(path + "/") for p in files) or blocked_by_file(files, path):
             raise ops.validation_failed("Contents", "path", code="invalid", value=path)
         blob = repo.git.put_blob(data)
         files[path] = (current[0] if current else FILE_MODE, blob.sha)
@@ -575,6 +576,8 @@ def _apply_tree_entry(git: GitData, files: Files, item: dict[str, Any]) -> None:
         return
     if mode not in BLOB_MODES:
         raise ops.validation_failed("Tree", "mode", value=mode)
+    if blocked_by_file(files, path) or any(p.startswith(path + "/") for p in files):
+        raise ops.validation_failed("Tree", "path", value=path)
     if "content" in item:
         content = item["content"]
         if not isinstance(content, str):
