@@ -142,7 +142,7 @@ def test_missing_branch_is_an_error_naming_the_repository(
     session = requests.Session()
     session.headers["Authorization"] = f"token {sandbox.token}"
     location = RepoLocation(api=sandbox.public_base("github"), repo="acme/postmortems", ref="x")
-    with pytest.raises(RepoSourceError, match=r"acme/postmortems@x: GET .* answered 404"):
+    with pytest.raises(RepoSourceError, match=r"acme/postmortems@x: GET .* answered 422"):
         GitHubRepoSource(location, session=session, reader=DocumentReader()).read()
 
 

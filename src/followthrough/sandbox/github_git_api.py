@@ -43,6 +43,7 @@ from followthrough.sandbox.github_state import BOT_LOGIN, GitHubState, Repo
 TREE_ENTRY_LIMIT = 100_000
 CONTENTS_INLINE_LIMIT = 1024 * 1024
 CODELOAD = "/codeload"
+SHA_MEDIA_TYPE = "application/vnd.github.sha"
 
 
 def error(status: int, message: str) -> HttpError:
@@ -429,9 +430,15 @@ class GitDataApi:
         return Reply(body=body, last_modified=found.committer.date)
 
     def get_commit(self, call: Call) -> Reply:
-        """``GET commits/{ref}`` with ``files`` and ``stats`` against the first parent."""
+        """``GET commits/{ref}`` with ``files`` and ``stats`` against the first parent; with
+        ``Accept: application/vnd.github.sha``, only the SHA as text (the cheap way to poll)."""
         repo, git = self._git(call)
         found = self._commit_of(git, call.params["ref"])
+        if SHA_MEDIA_TYPE in call.req.headers.get("accept", ""):
+            headers = {"Content-Type": f"{SHA_MEDIA_TYPE}; charset=utf-8"}
+            return Reply(
+                body=found.sha.encode(), headers=headers, last_modified=found.committer.date
+            )
         parent = git.commit(found.parents[0]) if found.parents else None
         before = parent.tree if parent else None
         files = file_changes(call.urls, repo, before, found.tree, at=found.sha)

@@ -2,8 +2,9 @@
 
 The first read takes the whole tree at the branch head, either as one tarball (``GET
 tarball/{sha}``, a 302 to a download that does not count as an API call) or as the recursive
-tree plus one ``GET git/blobs/{sha}`` per document. Each later read first asks for the branch
-with ``If-None-Match``: a 304 means nothing moved, and costs no primary rate-limit point.
+tree plus one ``GET git/blobs/{sha}`` per document. Each later read first asks which commit the
+ref names (``GET commits/{ref}`` as ``application/vnd.github.sha``) with ``If-None-Match``: a
+304 means nothing moved, and costs no primary rate-limit point.
 Only when the head moved is the recursive tree fetched again and the documents whose blob SHA
 changed fetched by SHA; the others keep the postmortems parsed before. A tree GitHub reports
 as ``truncated`` (over 100,000 entries or 7 MB) is read from the tarball instead.
@@ -32,11 +33,16 @@ from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.domain.model import Postmortem
 
 FirstRead = Literal["tarball", "tree"]
+SHA_MEDIA_TYPE = "application/vnd.github.sha"  # commits/{ref} answers with the bare SHA
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
 class RepoSourceError(Exception):
-    """The repository could not be read; the message names it and what GitHub answered."""
+    """The repository could not be read: ``reason`` says what GitHub answered."""
+
+    def __init__(self, location: RepoLocation, reason: str) -> None:
+        super().__init__(f"github {location.repo}@{location.ref}: {reason}")
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +51,7 @@ class RepoLocation:
 
     api: str
     repo: str  # owner/name
-    ref: str = "main"  # a branch
+    ref: str = "main"  # a branch, tag or commit
     path: str = ""  # a folder inside the repository; "" for all of it
 
 
@@ -68,6 +74,20 @@ class _Known:
     etag: str | None = None
     blobs: dict[str, str] = field(default_factory=dict)  # path -> blob sha
     parsed: dict[str, tuple[Postmortem, ...]] = field(default_factory=dict)
+
+
+def github_session(token: str) -> requests.Session:
+    """A session that authenticates as ``token`` and asks for the 2022-11-28 REST API."""
+    session = requests.Session()
+    session.headers.update(
+        {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "followthrough",
+        }
+    )
+    return session
 
 
 def blob_sha(data: bytes) -> str:
@@ -100,30 +120,38 @@ class GitHubRepoSource:
         self._repo_url = f"{base}/repos/{location.repo}"
         self._prefix = location.path.strip("/")
 
+    def head(self) -> str:
+        """The branch head commit (one request); ``RepoSourceError`` when it cannot be read."""
+        sha, _ = self._head(etag=None)
+        assert sha is not None
+        return sha
+
     def read(self) -> RepoRead:
         """Every postmortem at the branch head, fetching only what changed since last time."""
         self._calls = self._downloads = 0
-        head = self._head()
+        head, etag = self._head(etag=self._known.etag if self._known.head else None)
         if head is None or head == self._known.head:
+            self._known.etag = etag
             return self._result(unchanged=True, fetched=(), removed=())
         if not self._known.head and self._first_read == "tarball":
             fetched, removed = self._from_tarball(head)
         else:
             fetched, removed = self._from_tree(head)
-        self._known.head = head
+        self._known.head, self._known.etag = head, etag  # only once everything was read
         return self._result(unchanged=False, fetched=fetched, removed=removed)
 
     # the branch head ----------------------------------------------------------------------
 
-    def _head(self) -> str | None:
-        """The head commit, or None when GitHub says it is unchanged (304)."""
-        headers = {"If-None-Match": self._known.etag} if self._known.etag else {}
-        url = f"{self._repo_url}/branches/{quote(self.location.ref)}"
+    def _head(self, *, etag: str | None) -> tuple[str | None, str | None]:
+        """The commit ``ref`` names and its ETag; None when GitHub answers 304 to ``etag``."""
+        headers = {"Accept": SHA_MEDIA_TYPE}
+        if etag:
+            headers["If-None-Match"] = etag
+        url = f"{self._repo_url}/commits/{quote(self.location.ref)}"
         response = self._get(url, headers=headers, ok=(200, 304))
         if response.status_code == 304:
-            return None
-        self._known.etag = response.headers.get("ETag")
-        return str(response.json()["commit"]["sha"])
+            return None, etag
+        return response.text.strip(), response.headers.get("ETag")
 
     # reading ------------------------------------------------------------------------------
 
@@ -234,7 +262,7 @@ class GitHubRepoSource:
                 allow_redirects=redirects,
             )
         except requests.RequestException as error:
-            raise RepoSourceError(f"github {self.location.repo}: {error}") from error
+            raise RepoSourceError(self.location, f"{error}") from error
         if response.status_code not in ok:
             raise self._error(response, f"GET {urlsplit(url).path}")
         return response
@@ -244,7 +272,5 @@ class GitHubRepoSource:
             message = str(response.json().get("message", ""))
         except ValueError:
             message = response.reason or ""
-        return RepoSourceError(
-            f"github {self.location.repo}@{self.location.ref}: {what} answered "
-            f"{response.status_code} {message}".rstrip()
-        )
+        reason = f"{what} answered {response.status_code} {message}".rstrip()
+        return RepoSourceError(self.location, reason)
