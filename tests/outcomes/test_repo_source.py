@@ -101,3 +101,18 @@ def test_a_source_on_the_embedded_sandbox_is_skipped_and_named(tmp_path: Path) -
         " contents (the embedded sandbox does not; give the source a kind: github connection,"
         " e.g. the URL of `followthrough sandbox` followed by /api/v3)",
     )
+
+
+def test_later_reads_in_one_process_only_ask_whether_the_head_moved(
+    workspace: Workspace,
+) -> None:
+    _push_examples(workspace)
+    config = load_config(workspace.configure(sources=SOURCE), base_dir=workspace.root)
+    first = read_documents(config)
+    assert len(first.postmortems) == 2
+    workspace.sandbox.accounting.reset()
+    again = read_documents(config)
+    assert again.postmortems == first.postmortems
+    assert workspace.sandbox.accounting.counts("github") == {
+        "GET /repos/{owner}/{repo}/commits/{ref}": 1
+    }
