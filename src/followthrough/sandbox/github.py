@@ -20,7 +20,8 @@ from typing import Any
 
 from followthrough.sandbox.core import HttpError, SandboxRequest, SandboxResponse, SimClock
 from followthrough.sandbox.github_call import Call, Handler, Reply
-from followthrough.sandbox.github_git_api import CODELOAD, TREE_ENTRY_LIMIT
+from followthrough.sandbox.github_contents import CODELOAD
+from followthrough.sandbox.github_git_api import TREE_ENTRY_LIMIT
 from followthrough.sandbox.github_handlers import GitHubApi, decode_params
 from followthrough.sandbox.github_issues import Writer, create_issue
 from followthrough.sandbox.github_render import DOCS, Urls
