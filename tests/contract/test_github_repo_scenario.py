@@ -81,6 +81,15 @@ def test_pygithub_repository_contents_git_data_and_pulls(
     again = session.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=30)
     assert again.status_code == 304
     assert again.headers["X-RateLimit-Used"] == first.headers["X-RateLimit-Used"]
+    sha_url = f"{prism_stack.github.url}/repos/acme/{name}/commits/main"
+    bare = session.get(sha_url, headers={"Accept": "application/vnd.github.sha"}, timeout=30)
+    assert bare.text == head.sha
+    unchanged = session.get(
+        sha_url,
+        headers={"Accept": "application/vnd.github.sha", "If-None-Match": bare.headers["ETag"]},
+        timeout=30,
+    )
+    assert unchanged.status_code == 304
 
     # Prism's proxy follows upstream redirects (node-fetch's default), so the 302 of the
     # tarball endpoint never reaches a client through it; the description declares only a

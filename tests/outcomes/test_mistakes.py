@@ -191,12 +191,13 @@ MISTAKES = (
         make=_configure(sources="  - path: postmortems/\n  - path: postmortms/\n"),
     ),
     Mistake(
-        "a GitHub repository source",
+        "a GitHub repository source that does not exist",
         ("report", "--format", "json"),
         1,
         (
-            "source github acme/postmortems:docs: skipped, GitHub repository sources are not"
-            " read yet (check out the repository and list its folder)",
+            "source github acme/postmortems:docs: skipped, GET"
+            " /api/v3/repos/acme/postmortems/commits/main answered 404 Not Found (check the"
+            " source's repo and ref, and the token of trackers.github)",
         ),
         make=_configure(
             sources="  - path: postmortems/\n  - github: {repo: acme/postmortems, path: docs}\n"

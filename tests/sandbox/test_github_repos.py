@@ -365,3 +365,20 @@ def test_git_state_survives_dump_and_load(
     head = loaded.git.branch("main")
     assert head is not None
     assert "pm/a.md" in loaded.git.files(loaded.git.commit(head).tree)  # type: ignore[union-attr]
+
+
+def test_a_file_cannot_sit_where_a_folder_is_or_below_a_file(repo: Repository) -> None:
+    repo.create_file("pm/a.md", "a", "A")
+    for path in ("pm", "pm/a.md/b.md"):
+        with pytest.raises(GithubException) as refused:
+            repo.create_file(path, "clash", "x")
+        assert refused.value.status == 422
+
+
+def test_archive_downloads_are_not_rate_limited(
+    repo: Repository, app: GitHubApp, sandbox: Sandbox
+) -> None:
+    link = repo.get_archive_link("tarball", "main")
+    app.configure({"enforce_rate_limit": True, "core_limit": 1})
+    assert raw(sandbox, "GET", "/repos/acme/postmortems").status_code == 403
+    assert requests.get(link, timeout=10).status_code == 200

@@ -23,6 +23,7 @@ from followthrough.config import (
     Config,
     FolderSource,
     GitHubConnection,
+    GitHubSource,
     JiraConnection,
     TeamSettings,
 )
@@ -130,17 +131,25 @@ def check_sources(config: Config) -> list[CheckResult]:
     rows = []
     for index, source in enumerate(config.settings.sources):
         if not isinstance(source, FolderSource):
-            rows.append(
-                fail(
-                    f"source {index + 1}",
-                    "source readable",
-                    "GitHub repository sources are not read yet: its postmortems would be ignored",
-                    f"check the repository out and list the folder under sources in {where}",
-                )
-            )
+            rows.append(_repo_row(config, source, index=index, where=where))
             continue
         rows.append(_folder_row(Path(source.path), index=index, where=where))
     return rows
+
+
+def _repo_row(config: Config, source: GitHubSource, *, index: int, where: str) -> CheckResult:
+    from followthrough.app.repo_sources import describe, probe_repo_source  # noqa: PLC0415
+
+    readable, detail = probe_repo_source(config, source)
+    scope = describe(source).removeprefix("source ")
+    if readable:
+        return ok(f"source {scope}", "source readable", detail)
+    name = source.github.connection
+    fix = (
+        f"correct sources[{index}].github (repo, ref, connection) in {where}, or the token"
+        f" of trackers.{name} (it needs read access to the repository contents)"
+    )
+    return fail(f"source {scope}", "source readable", detail, fix)
 
 
 def _folder_row(path: Path, *, index: int, where: str) -> CheckResult:

@@ -277,19 +277,22 @@ class Documents:
 
 
 def read_documents(config: Config, *, reader: DocumentReader | None = None) -> Documents:
-    """Read all folder sources; a missing folder and a GitHub repository source (not read
-    yet) are skipped and named, never silently."""
+    """Read every folder and GitHub repository source; a missing folder or a repository that
+    cannot be read is skipped and named, never silently."""
     reader = reader or DocumentReader(cache_dir=Path(config.settings.cache_dir))
     found: list[Postmortem] = []
     roots: dict[str, Path] = {}
     skipped: list[str] = []
     for source in config.settings.sources:
         if not isinstance(source, FolderSource):
-            spec = source.github
-            skipped.append(
-                f"source github {spec.repo}:{spec.path or '/'}: skipped, GitHub repository"
-                " sources are not read yet (check out the repository and list its folder)"
-            )
+            from followthrough.app.repo_sources import read_repo_source  # noqa: PLC0415
+
+            documents = read_repo_source(config, source)
+            if documents.skipped is not None:
+                skipped.append(documents.skipped)
+            for pm in documents.postmortems:
+                found.append(pm)
+                roots[pm.path] = documents.root
             continue
         root = Path(source.path)
         if root.is_absolute() and root.is_relative_to(Path.cwd()):

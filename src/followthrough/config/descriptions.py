@@ -17,8 +17,10 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
         "sources": (
             "where postmortems are read from, at least one: a folder (`- path: postmortems/`,"
             " read recursively; `.md`, `.markdown`, `.md.erb`, `.html`, `.htm`) or a GitHub"
-            " repository (`- github: {repo: …}`, not read yet: the commands say so); a folder"
-            " that does not exist is named as skipped and the command exits 1"
+            " repository (`- github: {repo: …}`, read through the REST API with a `kind: github`"
+            " connection, only what changed after the first read); a folder that does not"
+            " exist, or a repository that cannot be read, is named as skipped and the command"
+            " exits 1"
         ),
         "trackers": (
             "tracker connections by name (teams pick one with `tracker.connection`), each with"
@@ -38,7 +40,10 @@ GLOBAL: Mapping[str, Mapping[str, str]] = {
         "repo": "the repository, owner/name",
         "path": "the folder inside the repository (default: the whole repository)",
         "ref": "the branch, tag or commit to read",
-        "connection": "the `github` tracker connection whose token reads it",
+        "connection": (
+            "the `kind: github` tracker connection whose token reads it (the embedded sandbox"
+            " serves no repository contents)"
+        ),
     },
     "JiraConnection": {
         "kind": "selects a Jira connection",

@@ -20,7 +20,8 @@ from typing import Any
 
 from followthrough.sandbox.core import HttpError, SandboxRequest, SandboxResponse, SimClock
 from followthrough.sandbox.github_call import Call, Handler, Reply
-from followthrough.sandbox.github_git_api import CODELOAD, TREE_ENTRY_LIMIT
+from followthrough.sandbox.github_contents import CODELOAD
+from followthrough.sandbox.github_git_api import TREE_ENTRY_LIMIT
 from followthrough.sandbox.github_handlers import GitHubApi, decode_params
 from followthrough.sandbox.github_issues import Writer, create_issue
 from followthrough.sandbox.github_render import DOCS, Urls
@@ -290,7 +291,8 @@ class GitHubApp:
 
     def _run(self, route: _Route, call: Call) -> Reply:
         window = roll_window(self._api.state.rate[route.resource], call.now)
-        if self.enforce_rate_limit and window.used >= window.limit:
+        downloads = route.template.startswith(CODELOAD)  # served outside the REST API
+        if self.enforce_rate_limit and window.used >= window.limit and not downloads:
             return self._limited()
         try:
             return route.handler(call)

@@ -1,10 +1,10 @@
-"""Repository, git data, branch, commit and contents endpoints of the simulated GitHub.
+"""Repository, git data, branch and commit endpoints of the simulated GitHub in the sandbox.
 
 ``GitDataApi`` is mixed into ``GitHubApi``: creating repositories (``auto_init`` makes the first
 commit), refs (a non-fast-forward update needs ``force``), blobs, trees (recursive listings are
-cut at ``tree_entry_limit`` entries with ``truncated: true``), commits, branch heads, the
-contents API (base64 files, ``sha`` required to replace one) and the tarball archive, which
-redirects to a download the simulator serves itself like ``codeload.github.com`` does.
+cut at ``tree_entry_limit`` entries with ``truncated: true``), commits and branch heads. Also
+the helpers the contents and pull request endpoints share: committing a set of files to a
+branch, and the ``diff-entry`` list between two trees.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import difflib
-import gzip
-import io
-import tarfile
 from typing import Any
 from urllib.parse import quote
 
@@ -33,15 +30,13 @@ from followthrough.sandbox.github_repos import (
     Files,
     GitData,
     Person,
-    TreeEntry,
+    blocked_by_file,
 )
 from followthrough.sandbox.github_state import BOT_LOGIN, GitHubState, Repo
 
-# GitHub's documented limits: recursive trees stop at 100,000 entries (or 7 MB), and the
-# contents API inlines files up to 1 MB (larger ones come back with ``encoding: none``).
+# GitHub's documented limit: recursive trees stop at 100,000 entries (or 7 MB).
 TREE_ENTRY_LIMIT = 100_000
-CONTENTS_INLINE_LIMIT = 1024 * 1024
-CODELOAD = "/codeload"
+SHA_MEDIA_TYPE = "application/vnd.github.sha"
 
 
 def error(status: int, message: str) -> HttpError:
@@ -123,12 +118,35 @@ def _diff_entry(
     }
 
 
-class GitDataApi:
-    """Endpoints over each repository's ``GitData``; needs ``state`` from ``GitHubApi``."""
+class RepoLookup:
+    """Finds the repository and commits a call names; needs ``state`` from ``GitHubApi``."""
 
     state: GitHubState
+
+    def _repo(self, call: Call) -> Repo:
+        repo = self.state.repo(call.params["owner"], call.params["repo"])
+        if repo is None:
+            raise ops.not_found()
+        return repo
+
+    def _git(self, call: Call) -> tuple[Repo, GitData]:
+        repo = self._repo(call)
+        if repo.git.empty:
+            raise empty_repository()
+        return repo, repo.git
+
+    def _commit_of(self, git: GitData, ref: str) -> Commit:
+        sha = git.resolve(ref)
+        found = git.commit(sha) if sha else None
+        if found is None:
+            raise error(422, f"No commit found for SHA: {ref}")
+        return found
+
+
+class GitDataApi(RepoLookup):
+    """Repositories, refs, blobs, trees, commits and branch heads."""
+
     tree_entry_limit: int = TREE_ENTRY_LIMIT
-    contents_inline_limit: int = CONTENTS_INLINE_LIMIT
 
     def git_routes(self) -> list[tuple[str, str, Handler]]:
         """(method, template, handler); ``{ref}``, ``{path}``, ``{branch}`` may hold slashes."""
@@ -151,32 +169,7 @@ class GitDataApi:
             ("GET", f"{r}/git/commits/{{sha}}", self.get_git_commit),
             ("GET", f"{r}/branches/{{branch}}", self.get_branch),
             ("GET", f"{r}/commits/{{ref}}", self.get_commit),
-            ("GET", f"{r}/contents", self.get_contents),
-            ("GET", f"{r}/contents/{{path}}", self.get_contents),
-            ("PUT", f"{r}/contents/{{path}}", self.put_contents),
-            ("GET", f"{r}/tarball", self.tarball),
-            ("GET", f"{r}/tarball/{{ref}}", self.tarball),
-            ("GET", CODELOAD + "/{owner}/{repo}/legacy.tar.gz/{sha}", self.download_tarball),
         ]
-
-    def _repo(self, call: Call) -> Repo:
-        repo = self.state.repo(call.params["owner"], call.params["repo"])
-        if repo is None:
-            raise ops.not_found()
-        return repo
-
-    def _git(self, call: Call) -> tuple[Repo, GitData]:
-        repo = self._repo(call)
-        if repo.git.empty:
-            raise empty_repository()
-        return repo, repo.git
-
-    def _commit_of(self, git: GitData, ref: str) -> Commit:
-        sha = git.resolve(ref)
-        found = git.commit(sha) if sha else None
-        if found is None:
-            raise error(422, f"No commit found for SHA: {ref}")
-        return found
 
     # repositories -------------------------------------------------------------------------
 
@@ -308,7 +301,7 @@ class GitDataApi:
         if not isinstance(content, str):
             raise ops.validation_failed("Blob", "content", code="missing_field")
         if encoding == "base64":
-            data = _base64(content, "content")
+            data = decode_base64(content, "content")
         elif encoding in {"utf-8", "utf8"}:
             data = content.encode()
         else:
@@ -428,118 +421,23 @@ class GitDataApi:
         return Reply(body=body, last_modified=found.committer.date)
 
     def get_commit(self, call: Call) -> Reply:
-        """``GET commits/{ref}`` with ``files`` and ``stats`` against the first parent."""
+        """``GET commits/{ref}`` with ``files`` and ``stats`` against the first parent; with
+        ``Accept: application/vnd.github.sha``, only the SHA as text (the cheap way to poll)."""
         repo, git = self._git(call)
         found = self._commit_of(git, call.params["ref"])
+        if SHA_MEDIA_TYPE in call.req.headers.get("accept", ""):
+            headers = {"Content-Type": f"{SHA_MEDIA_TYPE}; charset=utf-8"}
+            return Reply(
+                body=found.sha.encode(), headers=headers, last_modified=found.committer.date
+            )
         parent = git.commit(found.parents[0]) if found.parents else None
         before = parent.tree if parent else None
         files = file_changes(call.urls, repo, before, found.tree, at=found.sha)
         body = git_render.commit(call.urls, self.state, repo, found, files=files)
         return Reply(body=body, last_modified=found.committer.date)
 
-    # contents -----------------------------------------------------------------------------
 
-    def get_contents(self, call: Call) -> Reply:
-        """``GET contents/{path}``: a file with base64 content, or a directory listing."""
-        repo = self._repo(call)
-        if repo.git.empty:
-            raise error(404, "This repository is empty.")
-        ref = call.arg("ref") or repo.default_branch
-        found = self._commit_of(repo.git, ref) if repo.git.resolve(ref) else None
-        if found is None:
-            raise error(404, f"No commit found for the ref {ref}")
-        path = call.params.get("path", "").strip("/")
-        entry = repo.git.entry_at(found.tree, path)
-        if entry is None:
-            raise ops.not_found()
-        if entry.type == "tree":
-            return Reply(body=self._listing(call, repo, ref, path, entry))
-        blob = repo.git.blob(entry.sha)
-        assert blob is not None
-        inline = len(blob.content) <= self.contents_inline_limit
-        body = git_render.content_file(
-            call.urls, repo, ref=ref, path=path, entry=entry, found=blob, inline=inline
-        )
-        return Reply(body=body, last_modified=found.committer.date)
-
-    def _listing(
-        self, call: Call, repo: Repo, ref: str, path: str, entry: TreeEntry
-    ) -> list[dict[str, Any]]:
-        tree = repo.git.tree(entry.sha)
-        assert tree is not None
-        prefix = path + "/" if path else ""
-        items = []
-        for child in tree.entries:
-            blob = repo.git.blob(child.sha) if child.type == "blob" else None
-            size = len(blob.content) if blob is not None else 0
-            items.append(
-                git_render.content_item(
-                    call.urls, repo, ref=ref, path=prefix + child.name, entry=child, size=size
-                )
-            )
-        return items
-
-    def put_contents(self, call: Call) -> Reply:
-        """``PUT contents/{path}``: create (201) or, with the current blob ``sha``, replace (200)."""
-        repo = self._repo(call)
-        payload = call.obj()
-        path = call.params["path"].strip("/")
-        message, content = payload.get("message"), payload.get("content")
-        if not isinstance(message, str):
-            raise ops.invalid_request("For 'properties/message', nil is not a string.")
-        if not isinstance(content, str):
-            raise ops.invalid_request("For 'properties/content', nil is not a string.")
-        data = _base64(content, "content")
-        branch = payload.get("branch") or repo.default_branch
-        head = repo.git.branch(branch)
-        if head is None and not repo.git.empty:
-            raise error(404, f"Branch {branch} not found")
-        files = repo.git.files(self._commit_of(repo.git, head).tree) if head else {}
-        current = files.get(path)
-        if current is not None:
-            sha = payload.get("sha")
-            if sha is None:
-                raise ops.invalid_request('"sha" wasn\'t supplied.')
-            if sha != current[1]:
-                raise error(409, f"{path} does not match {sha}")
-        if any(p.startswith(path + "/") for p in files):
-            raise ops.validation_failed("Contents", "path", code="invalid", value=path)
-        blob = repo.git.put_blob(data)
-        files[path] = (current[0] if current else FILE_MODE, blob.sha)
-        made = commit_files(
-            repo, branch=branch, files=files, message=message, actor=BOT_LOGIN, now=call.now
-        )
-        entry = repo.git.entry_at(made.tree, path)
-        assert entry is not None
-        body = git_render.file_commit(
-            call.urls, repo, ref=branch, path=path, entry=entry, found=blob, head=made
-        )
-        return Reply(status=200 if current else 201, body=body)
-
-    # archive ------------------------------------------------------------------------------
-
-    def tarball(self, call: Call) -> Reply:
-        """``GET tarball/{ref}``: 302 to a download URL (not counted like API calls here)."""
-        repo, git = self._git(call)
-        found = self._commit_of(git, call.params.get("ref") or repo.default_branch)
-        location = f"{call.urls.web}{CODELOAD}/{repo.owner}/{repo.name}/legacy.tar.gz/{found.sha}"
-        return Reply(status=302, headers={"Location": location})
-
-    def download_tarball(self, call: Call) -> Reply:
-        """The download: gzip tar, every path under ``{owner}-{repo}-{short sha}/``."""
-        repo, git = self._git(call)
-        found = git.commit(call.params["sha"])
-        if found is None:
-            raise ops.not_found()
-        body = _tarball(git, found, f"{repo.owner}-{repo.name}-{found.sha[:7]}")
-        headers = {
-            "Content-Type": "application/x-gzip",
-            "Content-Disposition": f"attachment; filename={quote(repo.owner)}-{quote(repo.name)}-{found.sha[:7]}.tar.gz",
-        }
-        return Reply(body=body, headers=headers, counted=False)
-
-
-def _base64(text: str, field: str) -> bytes:
+def decode_base64(text: str, field: str) -> bytes:
     try:
         return base64.b64decode(text, validate=False)
     except (binascii.Error, ValueError) as exc:
@@ -575,6 +473,8 @@ def _apply_tree_entry(git: GitData, files: Files, item: dict[str, Any]) -> None:
         return
     if mode not in BLOB_MODES:
         raise ops.validation_failed("Tree", "mode", value=mode)
+    if blocked_by_file(files, path) or any(p.startswith(path + "/") for p in files):
+        raise ops.validation_failed("Tree", "path", value=path)
     if "content" in item:
         content = item["content"]
         if not isinstance(content, str):
@@ -583,24 +483,3 @@ def _apply_tree_entry(git: GitData, files: Files, item: dict[str, Any]) -> None:
     elif not isinstance(sha, str) or git.blob(sha) is None:
         raise ops.validation_failed("Tree", "sha", value=sha)
     files[path] = (str(mode), str(sha))
-
-
-def _tarball(git: GitData, commit: Commit, prefix: str) -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        tar.pax_headers = {"comment": commit.sha}
-        top = tarfile.TarInfo(prefix + "/")
-        top.type, top.mode, top.mtime = tarfile.DIRTYPE, 0o775, int(commit.committer.date)
-        tar.addfile(top)
-        for path, entry in git.walk(commit.tree):
-            info = tarfile.TarInfo(f"{prefix}/{path}")
-            info.mtime = int(commit.committer.date)
-            if entry.type == "tree":
-                info.type, info.mode = tarfile.DIRTYPE, 0o775
-                tar.addfile(info)
-                continue
-            blob = git.blob(entry.sha)
-            data = blob.content if blob is not None else b""
-            info.size, info.mode = len(data), 0o775 if entry.mode == "100755" else 0o664
-            tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(raw.getvalue(), mtime=int(commit.committer.date))

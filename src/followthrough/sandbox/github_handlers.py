@@ -14,6 +14,7 @@ from followthrough.sandbox import github_issues as ops
 from followthrough.sandbox import github_render as render
 from followthrough.sandbox.core import HttpError
 from followthrough.sandbox.github_call import Call, Handler, Reply
+from followthrough.sandbox.github_contents import ContentsApi
 from followthrough.sandbox.github_git_api import GitDataApi
 from followthrough.sandbox.github_pulls import PullsApi
 from followthrough.sandbox.github_query import (
@@ -44,7 +45,7 @@ T = TypeVar("T")
 SEARCH_RESULT_CAP = 1000
 
 
-class GitHubApi(GitDataApi, PullsApi):
+class GitHubApi(GitDataApi, ContentsApi, PullsApi):
     """Endpoint behaviour over a ``GitHubState``."""
 
     def __init__(self, state: GitHubState, *, search_lag_seconds: float) -> None:
@@ -90,6 +91,7 @@ class GitHubApi(GitDataApi, PullsApi):
             ("GET", f"{r}/milestones/{{number}}", self.get_milestone),
             ("GET", "/search/issues", self.search_issues),
             *self.git_routes(),
+            *self.contents_routes(),
             *self.pull_routes(),
         ]
 

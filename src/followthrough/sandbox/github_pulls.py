@@ -16,7 +16,13 @@ from followthrough.sandbox import github_issues as ops
 from followthrough.sandbox import github_render as render
 from followthrough.sandbox.core import HttpError
 from followthrough.sandbox.github_call import Call, Handler, Reply
-from followthrough.sandbox.github_git_api import commit_files, empty_repository, error, file_changes
+from followthrough.sandbox.github_git_api import (
+    RepoLookup,
+    commit_files,
+    empty_repository,
+    error,
+    file_changes,
+)
 from followthrough.sandbox.github_query import Page, link_header
 from followthrough.sandbox.github_render import DOCS, Urls, iso, iso_required
 from followthrough.sandbox.github_repos import Files, merge_files
@@ -164,10 +170,8 @@ def _end(urls: Urls, state: GitHubState, repo: Repo, branch: str, sha: str) -> d
     }
 
 
-class PullsApi:
-    """Pull request endpoints; needs ``state`` from ``GitHubApi``."""
-
-    state: GitHubState
+class PullsApi(RepoLookup):
+    """Pull request and comparison endpoints."""
 
     def pull_routes(self) -> list[tuple[str, str, Handler]]:
         """(method, template, handler)."""
@@ -182,14 +186,8 @@ class PullsApi:
             ("GET", f"{r}/compare/{{basehead}}", self.compare),
         ]
 
-    def _pull_repo(self, call: Call) -> Repo:
-        repo = self.state.repo(call.params["owner"], call.params["repo"])
-        if repo is None:
-            raise ops.not_found()
-        return repo
-
     def _pull(self, call: Call) -> tuple[Repo, Pull]:
-        repo = self._pull_repo(call)
+        repo = self._repo(call)
         pull = repo.pulls.get(call.int_param("number"))
         if pull is None:
             raise ops.not_found()
@@ -200,7 +198,7 @@ class PullsApi:
 
     def list_pulls(self, call: Call) -> Reply:
         """``GET pulls`` with ``state`` (open), ``head`` (``owner:branch``), ``base``."""
-        repo = self._pull_repo(call)
+        repo = self._repo(call)
         state = call.arg("state") or "open"
         if state not in {"open", "closed", "all"}:
             raise ops.validation_failed("PullRequest", "state", value=state)
@@ -221,7 +219,7 @@ class PullsApi:
 
     def create_pull(self, call: Call) -> Reply:
         """``POST pulls`` with ``title``, ``head`` and ``base`` branches of this repository."""
-        repo = self._pull_repo(call)
+        repo = self._repo(call)
         if repo.git.empty:
             raise empty_repository()
         payload = call.obj()
@@ -338,7 +336,7 @@ class PullsApi:
 
     def compare(self, call: Call) -> Reply:
         """``GET compare/{base}...{head}``: ahead/behind counts, commits and files."""
-        repo = self._pull_repo(call)
+        repo = self._repo(call)
         if repo.git.empty:
             raise empty_repository()
         base_ref, sep, head_ref = call.params["basehead"].partition("...")

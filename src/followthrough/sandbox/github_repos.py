@@ -246,6 +246,15 @@ class GitData:
         return next((sha for sha in self.ancestors(other) if sha in mine), None)
 
 
+def blocked_by_file(files: Files, path: str) -> str | None:
+    """The file that sits where a folder of ``path`` would have to be, if any."""
+    parts = path.split("/")
+    return next(
+        (prefix for n in range(1, len(parts)) if (prefix := "/".join(parts[:n])) in files),
+        None,
+    )
+
+
 def merge_files(base: Files, ours: Files, theirs: Files) -> Files | None:
     """Three-way merge at file granularity; None when both sides changed a file differently."""
     merged: Files = {}

@@ -300,8 +300,11 @@ class DocumentReader:
             return cached[3]
         return _Pending(found, key, stat.st_size, stat.st_mtime_ns, digest, data)
 
-    def parse_bytes(self, data: bytes, *, name: str) -> tuple[Postmortem, ...]:
-        """Postmortems of one document's bytes, as if read from a file called ``name``.
+    def parse_bytes(
+        self, data: bytes, *, name: str, folder: str | None = None
+    ) -> tuple[Postmortem, ...]:
+        """Postmortems of one document's bytes, as if read from a file called ``name`` in a
+        folder called ``folder`` (which names its team).
 
         Whatever the bytes, this returns postmortems: a document that cannot be read or
         parsed safely is one postmortem with one ``unreadable-document`` finding.
@@ -309,7 +312,7 @@ class DocumentReader:
         found = FoundFile(
             path=Path(name),
             shown=name,
-            folder=None,
+            folder=folder,
             stem=stem_of(Path(name).name),
             kind=kind_of(name) or "markdown",
         )

@@ -1,0 +1,118 @@
+"""A GitHub repository source reads the same postmortems as a checked-out folder would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from github import Auth, Github
+
+from followthrough.app.wiring import read_documents
+from followthrough.config import load_config
+from tests.outcomes.conftest import REPO, Workspace
+
+SOURCE = "  - github: {repo: acme/postmortems, path: postmortems}\n"
+
+
+def _push_examples(workspace: Workspace) -> None:
+    """The example postmortems, committed to acme/postmortems under postmortems/."""
+    gh = Github(
+        base_url=workspace.sandbox.public_base("github"),
+        auth=Auth.Token(workspace.sandbox.token),
+        retry=None,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
+    repo = gh.get_organization("acme").create_repo("postmortems", auto_init=True)
+    for path in sorted((REPO / "examples").rglob("*.md")):
+        relative = path.relative_to(REPO / "examples").as_posix()
+        repo.create_file(f"postmortems/{relative}", f"add {relative}", path.read_bytes())
+
+
+def _plan_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith(("payments:", "web:"))]
+
+
+def test_sync_plans_the_same_from_the_repository_as_from_the_folder(
+    workspace: Workspace,
+) -> None:
+    from_folder = workspace.run("sync", "--dry-run")
+    assert from_folder.status == 0, from_folder.lines
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE)
+    from_repo = workspace.run("sync", "--dry-run")
+    assert from_repo.status == 0, from_repo.lines
+    assert _plan_lines(from_repo.lines) == _plan_lines(from_folder.lines)
+    assert _plan_lines(from_repo.lines)
+    assert any(
+        "acme/postmortems/postmortems/web/2026-11-02-cdn-certificate-expiry.md:" in line
+        for line in from_repo.lines
+    )
+
+
+def test_check_reads_the_branch_head(workspace: Workspace) -> None:
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE)
+    row = _source_row(workspace)
+    assert row["status"] == "ok", row
+    assert str(row["detail"]).startswith("branch main is at ")
+    workspace.configure(sources="  - github: {repo: acme/missing}\n")
+    row = _source_row(workspace)
+    assert row["status"] == "fail", row
+    assert "answered 404" in str(row["detail"])
+    assert "trackers.github" in str(row["fix"])
+
+
+def _source_row(workspace: Workspace) -> dict[str, object]:
+    checked = workspace.run("check", "--format", "json")
+    rows = json.loads("\n".join(checked.out))
+    found = [r for r in _rows(rows) if str(r.get("scope", "")).startswith("source github")]
+    assert len(found) == 1, checked.lines
+    return found[0]
+
+
+def _rows(document: object) -> list[dict[str, object]]:
+    if isinstance(document, dict):
+        if "scope" in document:
+            return [document]
+        return [r for value in document.values() for r in _rows(value)]
+    if isinstance(document, list):
+        return [r for value in document for r in _rows(value)]
+    return []
+
+
+def test_a_source_on_the_embedded_sandbox_is_skipped_and_named(tmp_path: Path) -> None:
+    config_dir = tmp_path / "config"
+    (config_dir / "teams").mkdir(parents=True)
+    (config_dir / "followthrough.yaml").write_text(
+        "sources:\n  - github: {repo: acme/postmortems, connection: box}\n"
+        "trackers:\n  box: {kind: sandbox}\n",
+        encoding="utf-8",
+    )
+    (config_dir / "teams" / "web.yaml").write_text(
+        "tracker: {connection: box, github: {repo: acme/ops}}\ndirectory: {lena: lena}\n",
+        encoding="utf-8",
+    )
+    config = load_config(config_dir / "followthrough.yaml", env={}, base_dir=tmp_path)
+    documents = read_documents(config)
+    assert documents.postmortems == ()
+    assert documents.skipped_sources == (
+        "source github acme/postmortems:/: skipped, connection 'box' serves no repository"
+        " contents (the embedded sandbox does not; give the source a kind: github connection,"
+        " e.g. the URL of `followthrough sandbox` followed by /api/v3)",
+    )
+
+
+def test_later_reads_in_one_process_only_ask_whether_the_head_moved(
+    workspace: Workspace,
+) -> None:
+    _push_examples(workspace)
+    config = load_config(workspace.configure(sources=SOURCE), base_dir=workspace.root)
+    first = read_documents(config)
+    assert len(first.postmortems) == 2
+    workspace.sandbox.accounting.reset()
+    again = read_documents(config)
+    assert again.postmortems == first.postmortems
+    assert workspace.sandbox.accounting.counts("github") == {
+        "GET /repos/{owner}/{repo}/commits/{ref}": 1
+    }
