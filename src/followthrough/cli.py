@@ -150,7 +150,7 @@ def build_parser(*, extraction_only: bool = False) -> argparse.ArgumentParser:
         action="append",
         metavar="PATH",
         help="earlier postmortems (files or folders, repeatable): an item promised there"
-        " before and still open or dropped gets an earlier-promises finding",
+        " before and still open or dropped gets an earlier-promises finding (default: none)",
     )
     lint.set_defaults(handler=_cmd_lint)
     if not extraction_only:

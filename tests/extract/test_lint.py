@@ -24,6 +24,7 @@ def test_default_severities() -> None:
         "unreadable-item",
         "unreadable-document",
         "bad-front-matter",
+        "earlier-promises",
     }
     assert {code for code, level in DEFAULT_SEVERITIES.items() if level is Severity.ERROR} == ERRORS
     assert {code for code, level in DEFAULT_SEVERITIES.items() if level is Severity.WARNING} == (
