@@ -54,6 +54,16 @@ def percent(value: Any) -> str:
     return "—" if value is None else f"{round(float(value) * 100)}%"
 
 
+def trend_value(point: Mapping[str, Any]) -> str:
+    """One week of the trend in words: ``67% (2 of 3)``, ``none due``, or ``no data``."""
+    due, done = point.get("due_in_period"), point.get("done_of_due")
+    if due is None:
+        return "no data"
+    if not due:
+        return "none due"
+    return f"{percent(point.get('completion_rate'))} ({done} of {due})"
+
+
 def days(value: Any) -> str:
     if value is None:
         return "—"
@@ -84,7 +94,9 @@ class ReportRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._env.filters.update(percent=percent, days=days, md=escape_markdown, web_url=web_url)
+        self._env.filters.update(
+            percent=percent, days=days, md=escape_markdown, web_url=web_url, trend_value=trend_value
+        )
 
     def render(self, document: Mapping[str, Any], fmt: Format, *, chart_src: str = "") -> str:
         """The document as HTML (``chart_src``: the chart's URL or ``cid:``), Markdown or text."""
