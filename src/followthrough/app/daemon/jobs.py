@@ -119,9 +119,9 @@ class JobBook:
                 finished=self._clock(),
                 error=f"{type(error).__name__}: {error}",
             )
-        self._record(name, outcome)
-        if self._observe is not None:
+        if self._observe is not None:  # first: once a run is logged, its metrics are served
             self._observe(outcome)
+        self._record(name, outcome)
         return outcome
 
     def skipped(self, name: str, *, reason: str) -> None:
