@@ -1,18 +1,24 @@
-"""The report reads at a glance: a week with nothing due says so, dates and keys never break."""
+"""The report reads at a glance: a week with nothing due says so, dates and keys never break,
+and an item is as many days past due as its reminder says."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
 
 from followthrough.adapters.mail import ReportRenderer
+from followthrough.domain.calendar import BusinessCalendar
+from followthrough.domain.remind import ReminderPolicy, TicketActivity, decide
 from followthrough.domain.report_document import report_document, team_report
+from followthrough.domain.report_period import local_date
 
-from .helpers import W18, empty_inputs, fixture_inputs
+from .helpers import AUCKLAND, LONDON, W18, empty_inputs, fixture_inputs
 
 NOW = dt.datetime(2024, 5, 6, 8, tzinfo=dt.UTC)
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -67,3 +73,39 @@ def test_dates_and_ticket_keys_never_wrap(header: str) -> None:
     assert cells, f"no {header} column"
     for text, style in cells:
         assert "white-space:nowrap" in style.replace(" ", ""), (header, text)
+
+
+@pytest.mark.parametrize(
+    ("made", "tz"),
+    [
+        (dt.datetime(2024, 5, 6, 8, tzinfo=LONDON), LONDON),  # the Monday the week ends
+        (dt.datetime(2024, 5, 8, 10, tzinfo=LONDON), LONDON),  # two days later
+        (dt.datetime(2024, 5, 9, 1, tzinfo=dt.UTC), AUCKLAND),  # already the 9th in Auckland
+    ],
+)
+def test_days_past_due_are_the_days_remind_shows(made: dt.datetime, tz: ZoneInfo) -> None:
+    inputs = dataclasses.replace(fixture_inputs(tz=tz), today=local_date(made, tz))
+    document = report_document(
+        kind="team", week=W18, generated_at=made, teams=[team_report(inputs)]
+    )
+    listed = {
+        item["ticket"]: item["days_overdue"] for item in document["teams"][0]["overdue_items"]
+    }
+    assert set(listed) == {"OPS-2", "OPS-6"}
+    calendar = BusinessCalendar(tz=tz)
+    for ref, shown in listed.items():
+        ticket = inputs.tickets[ref]
+        activity = TicketActivity(
+            ticket=ticket, item_key=ref, owner="acc-1", created=dt.datetime(2024, 4, 10, tzinfo=tz)
+        )
+        decision = decide(
+            activity,
+            history=(),
+            owner_week_count=0,
+            policy=ReminderPolicy(),
+            calendar=calendar,
+            now=made,
+        )
+        found = re.search(r"overdue by (\d+) days?", decision.reason)
+        assert found, decision.reason
+        assert shown == int(found[1]), (ref, decision.reason)

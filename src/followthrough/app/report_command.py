@@ -63,7 +63,7 @@ from followthrough.domain.report_document import (
     snapshot_figures,
     team_report,
 )
-from followthrough.domain.report_period import Week, last_complete_week, parse_week
+from followthrough.domain.report_period import Week, last_complete_week, local_date, parse_week
 from followthrough.domain.tickets import Ticket
 from followthrough.engine.sync import SyncEngine, project_scope
 from followthrough.logs import configure_logging, event_logger
@@ -242,6 +242,7 @@ class ReportJob:
             links=self.store.links(team.name),
             nudges=self.store.nudges(team.name),
             directory=team.directory,
+            today=local_date(self.clock(), team.tz),
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
