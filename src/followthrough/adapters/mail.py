@@ -20,6 +20,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from followthrough.ports import TransientError
 from followthrough.retry import RetryLog, RetryPolicy, call_with_retry
@@ -64,6 +65,11 @@ def trend_value(point: Mapping[str, Any]) -> str:
     return f"{percent(point.get('completion_rate'))} ({done} of {due})"
 
 
+def week_label(value: Any) -> str:
+    """``2024-W18`` as a chart axis shows it: ``W18``."""
+    return "W" + str(value).rpartition("-W")[2]
+
+
 def days(value: Any) -> str:
     if value is None:
         return "—"
@@ -95,13 +101,27 @@ class ReportRenderer:
             keep_trailing_newline=True,
         )
         self._env.filters.update(
-            percent=percent, days=days, md=escape_markdown, web_url=web_url, trend_value=trend_value
+            percent=percent,
+            days=days,
+            md=escape_markdown,
+            web_url=web_url,
+            trend_value=trend_value,
+            week_label=week_label,
         )
 
-    def render(self, document: Mapping[str, Any], fmt: Format, *, chart_src: str = "") -> str:
-        """The document as HTML (``chart_src``: the chart's URL or ``cid:``), Markdown or text."""
+    def render(
+        self,
+        document: Mapping[str, Any],
+        fmt: Format,
+        *,
+        chart_src: str = "",
+        chart_svg: Markup | None = None,
+    ) -> str:
+        """The document as HTML, Markdown or text. The HTML shows the chart inline when given
+        ``chart_svg`` (``chart_svg.trend_svg``), else as an image from ``chart_src`` (a URL or
+        ``cid:``)."""
         template = self._env.get_template(f"report.{fmt}.j2")
-        return template.render(doc=document, chart_src=chart_src)
+        return template.render(doc=document, chart_src=chart_src, chart_svg=chart_svg or "")
 
     def subject(self, document: Mapping[str, Any]) -> str:
         if document["kind"] == "digest":
