@@ -43,8 +43,7 @@ class Bar:
 
     @property
     def label(self) -> str:
-        """The week as the axis shows it: ``W18``."""
-        return "W" + self.week.rpartition("-W")[2]
+        return week_label(self.week)
 
     @property
     def text(self) -> str:
@@ -55,6 +54,11 @@ class Bar:
             return f"{self.week}: no data"
         counts = f" ({self.done} of {self.due} due items done)" if self.due else ""
         return f"{self.week}: {round(self.rate * 100)}%{counts}"
+
+
+def week_label(week: str) -> str:
+    """An ISO week as the axis shows it: ``2024-W18`` → ``W18``."""
+    return "W" + week.rpartition("-W")[2]
 
 
 def bars_of(trend: Sequence[Mapping[str, Any]]) -> list[Bar]:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from followthrough.adapters.chart import week_label
 from followthrough.ports import TransientError
 from followthrough.retry import RetryLog, RetryPolicy, call_with_retry
 
@@ -63,11 +64,6 @@ def trend_value(point: Mapping[str, Any]) -> str:
     if not due:
         return "none due"
     return f"{percent(point.get('completion_rate'))} ({done} of {due})"
-
-
-def week_label(value: Any) -> str:
-    """``2024-W18`` as a chart axis shows it: ``W18``."""
-    return "W" + str(value).rpartition("-W")[2]
 
 
 def days(value: Any) -> str:
