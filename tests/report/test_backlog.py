@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from followthrough.adapters.mail import ReportRenderer
 from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
 from followthrough.domain.report import item_facts
 from followthrough.domain.report_backlog import backlog, merge_backlogs
@@ -89,3 +90,47 @@ def test_recurring_promises_and_accepted_risk_are_reported() -> None:
     (recurring,) = report.recurring
     assert recurring.summary() == "promised in 2024-03 and 2024-04; still open"
     assert report.accepted_risk == 1
+
+
+def test_every_format_shows_the_backlog_recurrences_and_accepted_risk() -> None:
+    march = Postmortem(
+        id="march",
+        path="march.md",
+        title="March",
+        date=dt.date(2024, 3, 4),
+        action_items=(
+            ActionItem(
+                key="m:1",
+                title="Alert when the payout queue is stuck for 10 minutes",
+                line=5,
+                owner="ines",
+            ),
+        ),
+    )
+    april = replace(
+        march,
+        id="april",
+        path="april.md",
+        date=dt.date(2024, 4, 22),
+        action_items=(ActionItem(key="a:1", title="Add alerting on a stuck payout queue", line=5),),
+    )
+    risky = replace(march, id="may", path="may.md", date=dt.date(2024, 5, 1), action_items=(),
+                    extra={"accepted_risk": "yes"})  # fmt: skip
+    inputs = replace(empty_inputs("payments"), postmortems=(march, april, risky))
+    document = report_document(
+        kind="team",
+        week=W18,
+        generated_at=dt.datetime(2024, 5, 6, tzinfo=dt.UTC),
+        teams=[team_report(inputs)],
+    )
+    for kind in ("html", "md", "txt"):
+        shown = ReportRenderer().render(document, kind, chart_src="chart.png").replace("\\", "")
+        assert "2 promised in the last 30 days" not in shown  # march is 62 days old
+        assert "1 promised in the last 30 days, 1 31 to 90 days ago" in shown.replace(
+            " open items promised", " promised"
+        ), kind
+        assert "the backlog is growing" in shown, kind
+        assert "nothing was closed, so at this rate it never clears" in shown, kind
+        assert "promised in 2024-03 and 2024-04; still open" in shown, kind
+        assert "accept the risk instead of listing actions: 1" in shown, kind
+        assert "Done dates are approximate" not in shown, kind

@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import html5lib
 import pytest
 
 from followthrough.adapters.chart import png_size
@@ -18,6 +19,7 @@ from .helpers import W18, empty_inputs, fixture_inputs
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOW = dt.datetime(2024, 5, 6, 8, tzinfo=dt.UTC)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def require_chromium() -> None:
@@ -29,8 +31,7 @@ def require_chromium() -> None:
     pytest.skip(reason)
 
 
-def test_html_report_renders_in_chromium(tmp_path):
-    require_chromium()
+def digest_page(tmp_path: Path) -> Path:
     document = report_document(
         kind="digest",
         week=W18,
@@ -40,7 +41,10 @@ def test_html_report_renders_in_chromium(tmp_path):
     write_files(
         ReportRenderer(), document, out=tmp_path, name="all-teams-2024-W18", formats=["html"]
     )
-    page, shot = tmp_path / "all-teams-2024-W18.html", tmp_path / "shot.png"
+    return tmp_path / "all-teams-2024-W18.html"
+
+
+def chromium(tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
         str(CHROMIUM),
         "--headless",
@@ -52,12 +56,35 @@ def test_html_report_renders_in_chromium(tmp_path):
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
-        f"--screenshot={shot}",
-        "--window-size=900,1400",
+        *args,
         page.resolve().as_uri(),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=25, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=25, check=False)
+
+
+def test_html_report_renders_in_chromium(tmp_path):
+    require_chromium()
+    page, shot = digest_page(tmp_path), tmp_path / "shot.png"
+    done = chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=900,1400")
     assert shot.exists(), f"no screenshot; chromium said:\n{done.stderr[-2000:]}"
     data = shot.read_bytes()
     assert len(data) > 20_000, f"screenshot suspiciously small: {len(data)} bytes"
     assert png_size(data) == (900, 1400)
+
+
+def test_the_chart_in_chromium_has_week_labels_and_a_value_per_bar(tmp_path):
+    require_chromium()
+    done = chromium(tmp_path, digest_page(tmp_path), "--dump-dom")
+    assert "<svg" in done.stdout, f"no chart in the page; chromium said:\n{done.stderr[-2000:]}"
+    dom = html5lib.parse(done.stdout)
+    [chart] = list(dom.iter(f"{SVG}svg"))
+    weeks = [t.text for t in chart.iter(f"{SVG}text") if t.get("class") == "week"]
+    assert weeks == [f"W{week:02d}" for week in range(7, 19)]
+    assert [t.text for t in chart.iter(f"{SVG}text") if t.get("class") != "week"] == [
+        "0%",
+        "50%",
+        "100%",
+    ]
+    titles = [t.text for t in chart.iter(f"{SVG}title")]
+    assert titles[-1] == "2024-W18: 67% (2 of 3 due items done)"
+    assert len(titles) == 12

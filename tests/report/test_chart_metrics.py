@@ -7,7 +7,7 @@ import zlib
 
 from prometheus_client import REGISTRY
 
-from followthrough.adapters.chart import png_size, trend_png
+from followthrough.adapters.chart import Bar, png_size, trend_png
 from followthrough.adapters.metrics import Metrics, generate_latest
 from followthrough.domain.standing import Standing, standing
 from followthrough.ports import TicketNotFoundError, TrackerTemporaryError
@@ -16,7 +16,9 @@ from .helpers import day, fixture_inputs
 
 
 def test_chart_png_decodes():
-    data = trend_png([None, 0.5, 1.0, 0.0] + [None] * 8, width=300, height=100)
+    rates = [None, 0.5, 1.0, 0.0] + [None] * 8
+    bars = [Bar(f"2024-W{week:02d}", rate) for week, rate in enumerate(rates, start=7)]
+    data = trend_png(bars, width=300, height=100)
     assert png_size(data) == (300, 100)
     length = struct.unpack(">I", data[33:37])[0]
     assert data[37:41] == b"IDAT"

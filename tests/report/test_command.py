@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -36,3 +37,20 @@ def test_report_files_validate_and_snapshots_accumulate(tmp_path, monkeypatch, c
         store.close()
     assert main(["report", "--week", "2026-W47", "--send", "--team", "web", "--out", str(out)]) == 1
     assert "no-smtp" in capsys.readouterr().out
+
+
+def test_days_past_due_are_counted_to_the_day_the_report_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("FOLLOWTHROUGH_STORE__SQLITE_PATH", str(tmp_path / "state" / "ft.db"))
+    monkeypatch.setenv("FOLLOWTHROUGH_LOG__LEVEL", "warning")
+    assert main(["sync"]) == 0
+    out = tmp_path / "reports"
+    made = "2026-12-03T10:00+00:00"  # a Thursday: the week reported ended three days before
+    args = ["report", "--team", "payments", "--at", made, "--out", str(out), "--format", "json"]
+    assert main(args) == 0
+    report = json.loads((out / "payments-2026-W48.json").read_text())
+    overdue = report["teams"][0]["overdue_items"]
+    assert overdue
+    for item in overdue:  # as `remind` shows them on that day: today minus the due date
+        due = dt.date.fromisoformat(item["due"])
+        assert item["days_overdue"] == (dt.date(2026, 12, 3) - due).days, item["title"]

@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from followthrough.adapters import chart
 from followthrough.adapters.chart import png_size
 from followthrough.adapters.mail import MailPermanentError, ReportRenderer, SmtpMailer
 from followthrough.app.report_command import compose
@@ -89,7 +90,7 @@ def test_report_mail_arrives_with_both_parts_and_the_inline_chart(smtp_server):
     cid = image["Content-ID"].strip("<>")
     assert f'src="cid:{cid}"' in html
     assert image.get_content_type() == "image/png"
-    assert png_size(image.get_content())[0] == 480
+    assert png_size(image.get_content()) == (chart.WIDTH, chart.HEIGHT)
     assert '<a href="https://jira.example.com/browse/OPS-6"' in html
     assert "<script" not in html.lower()
     assert "https://jira.example.com/browse/OPS-6" in plain.get_content()

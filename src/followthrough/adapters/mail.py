@@ -20,7 +20,9 @@ from email.utils import formatdate, make_msgid
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from followthrough.adapters.chart import week_label
 from followthrough.ports import TransientError
 from followthrough.retry import RetryLog, RetryPolicy, call_with_retry
 
@@ -54,6 +56,16 @@ def percent(value: Any) -> str:
     return "—" if value is None else f"{round(float(value) * 100)}%"
 
 
+def trend_value(point: Mapping[str, Any]) -> str:
+    """One week of the trend in words: ``67% (2 of 3)``, ``none due``, or ``no data``."""
+    due, done = point.get("due_in_period"), point.get("done_of_due")
+    if due is None:
+        return "no data"
+    if not due:
+        return "none due"
+    return f"{percent(point.get('completion_rate'))} ({done} of {due})"
+
+
 def days(value: Any) -> str:
     if value is None:
         return "—"
@@ -84,12 +96,28 @@ class ReportRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._env.filters.update(percent=percent, days=days, md=escape_markdown, web_url=web_url)
+        self._env.filters.update(
+            percent=percent,
+            days=days,
+            md=escape_markdown,
+            web_url=web_url,
+            trend_value=trend_value,
+            week_label=week_label,
+        )
 
-    def render(self, document: Mapping[str, Any], fmt: Format, *, chart_src: str = "") -> str:
-        """The document as HTML (``chart_src``: the chart's URL or ``cid:``), Markdown or text."""
+    def render(
+        self,
+        document: Mapping[str, Any],
+        fmt: Format,
+        *,
+        chart_src: str = "",
+        chart_svg: Markup | None = None,
+    ) -> str:
+        """The document as HTML, Markdown or text. The HTML shows the chart inline when given
+        ``chart_svg`` (``chart_svg.trend_svg``), else as an image from ``chart_src`` (a URL or
+        ``cid:``)."""
         template = self._env.get_template(f"report.{fmt}.j2")
-        return template.render(doc=document, chart_src=chart_src)
+        return template.render(doc=document, chart_src=chart_src, chart_svg=chart_svg or "")
 
     def subject(self, document: Mapping[str, Any]) -> str:
         if document["kind"] == "digest":

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from followthrough.adapters.chart import trend_png
+from followthrough.adapters.chart import bars_of, trend_png
+from followthrough.adapters.chart_svg import trend_svg
 from followthrough.adapters.mail import (
     MailError,
     MailOutcomeUnknownError,
@@ -63,7 +64,7 @@ from followthrough.domain.report_document import (
     snapshot_figures,
     team_report,
 )
-from followthrough.domain.report_period import Week, last_complete_week, parse_week
+from followthrough.domain.report_period import Week, last_complete_week, local_date, parse_week
 from followthrough.domain.tickets import Ticket
 from followthrough.engine.sync import SyncEngine, project_scope
 from followthrough.logs import configure_logging, event_logger
@@ -166,14 +167,14 @@ def compose(
 ) -> ReportMail:
     """The e-mail for a report document: text and HTML parts, the trend chart inline by cid."""
     cid = new_content_id(sender)
-    rates = [point["completion_rate"] for point in document["overall"]["trend"]]
+    bars = bars_of(document["overall"]["trend"])
     return build_message(
         sender=sender,
         recipients=recipients,
         subject=renderer.subject(document),
         text=renderer.render(document, "txt"),
         html=renderer.render(document, "html", chart_src=f"cid:{cid[1:-1]}"),
-        images={cid: trend_png(rates)},
+        images={cid: trend_png(bars)},
         now=now.timestamp(),
     )
 
@@ -186,7 +187,7 @@ def write_files(
     name: str,
     formats: Sequence[str],
 ) -> list[Path]:
-    """``<out>/<name>.<ext>`` per format; the HTML file's chart is written beside it."""
+    """``<out>/<name>.<ext>`` per format; the HTML file carries its chart inline (SVG)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
@@ -194,11 +195,8 @@ def write_files(
         if fmt == "json":
             path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
         elif fmt == "html":
-            chart = out / f"{name}.png"
-            rates = [point["completion_rate"] for point in document["overall"]["trend"]]
-            chart.write_bytes(trend_png(rates))
-            path.write_text(renderer.render(document, "html", chart_src=chart.name), "utf-8")
-            written.append(chart)
+            chart = trend_svg(bars_of(document["overall"]["trend"]))
+            path.write_text(renderer.render(document, "html", chart_svg=chart), "utf-8")
         else:
             path.write_text(renderer.render(document, "md"), "utf-8")
         written.append(path)
@@ -242,6 +240,7 @@ class ReportJob:
             links=self.store.links(team.name),
             nudges=self.store.nudges(team.name),
             directory=team.directory,
+            today=local_date(self.clock(), team.tz),
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}

@@ -6,7 +6,9 @@ action item) and aggregates those into `Figures`. Every figure is defined in
 ``templates/report/report.schema.json``; the rules that need judgement:
 
 - States are as of when the report is made (the current listing); dates are measured against
-  the week: due in it, completed in it, overdue at its end (the following Monday).
+  the week: due in it, completed in it, overdue at its end (the following Monday, or the day
+  the report is made when the week is not over). Days past due are counted to the day the
+  report is made, in the team's zone, as ``followthrough remind`` counts them.
 
 - An item's state is the ticket's state when it has one (a done ticket whose document still
   says open counts as done; a reopened ticket counts as open), unless the document changed
@@ -80,6 +82,7 @@ class TeamInputs:
     nudges: Sequence[NudgeFacts] = ()
     # The team's directory: an owner as written counts only when it resolves, as in sync.
     directory: Mapping[str, str] | None = None
+    today: dt.date | None = None  # the team's date when the report is made (None: week's end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +107,15 @@ class ItemFacts:
     week: Week
     # When the item left the backlog: done_on for done, the tracker's close for won't-do.
     closed_on: dt.date | None = None
-    opened_on: dt.date | None = (
-        None  # when it was promised: the postmortem's date, else the ticket's
-    )
+    # When it was promised: the postmortem's date, else its ticket's creation.
+    opened_on: dt.date | None = None
+    today: dt.date | None = None  # the team's date when the report is made (None: week's end)
 
     @property
     def as_of(self) -> dt.date:
-        return self.week.sunday + dt.timedelta(days=1)
+        """The end of the week (the following Monday), or today when that comes first."""
+        end = self.week.sunday + dt.timedelta(days=1)
+        return end if self.today is None else min(end, self.today)
 
     @property
     def due_in_period(self) -> bool:
@@ -118,10 +123,11 @@ class ItemFacts:
 
     @property
     def overdue_days(self) -> int | None:
-        """Days past due at the end of the week, for open items due in or before it."""
+        """Days past due on the day the report is made (as reminders count them), for open
+        items due before `as_of`."""
         if self.status != ItemStatus.OPEN or self.due is None or self.due >= self.as_of:
             return None
-        return (self.as_of - self.due).days
+        return ((self.today or self.as_of) - self.due).days
 
     @property
     def completed_in_period(self) -> bool:
@@ -232,6 +238,7 @@ def _facts(
         closed_on=done_on if status == ItemStatus.DONE else _dropped_on(status, ticket, inputs.tz),
         opened_on=pm.date
         or (local_date(ticket.created, inputs.tz) if ticket and ticket.created else None),
+        today=inputs.today,
     )
 
 

@@ -31,12 +31,10 @@ class Standing:
 
 def standing(inputs: TeamInputs, today: dt.date) -> Standing:
     """The standing on ``today`` (the team's date); ``inputs.week`` is the last complete week."""
-    now = item_facts(dataclasses.replace(inputs, week=week_of_date(today)))
+    now = item_facts(dataclasses.replace(inputs, week=week_of_date(today), today=today))
     last_week = figures(item_facts(inputs))
     counts = {status: sum(1 for f in now if f.status == status) for status in ItemStatus}
-    overdue = sum(
-        1 for f in now if f.status == ItemStatus.OPEN and f.due is not None and f.due < today
-    )
+    overdue = sum(1 for f in now if f.overdue_days is not None)  # due before today
     return Standing(
         open=counts[ItemStatus.OPEN],
         done=counts[ItemStatus.DONE],

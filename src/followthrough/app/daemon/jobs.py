@@ -119,7 +119,7 @@ class JobBook:
                 finished=self._clock(),
                 error=f"{type(error).__name__}: {error}",
             )
-        if self._observe is not None:  # before the log line: whoever reads it sees the metrics
+        if self._observe is not None:  # first: once a run is logged, its metrics are served
             self._observe(outcome)
         self._record(name, outcome)
         return outcome
