@@ -116,3 +116,27 @@ def test_later_reads_in_one_process_only_ask_whether_the_head_moved(
     assert workspace.sandbox.accounting.counts("github") == {
         "GET /repos/{owner}/{repo}/commits/{ref}": 1
     }
+
+
+def test_tickets_link_to_the_item_s_line_at_the_commit_it_was_read_from(
+    workspace: Workspace,
+) -> None:
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE)
+    synced = workspace.run("sync", "--team", "web")
+    assert synced.status == 0, synced.lines
+    info = workspace.sandbox.info()
+    gh = Github(base_url=f"{info['github']}/api/v3", auth=Auth.Token(info["token"]), retry=None)
+    head = gh.get_repo("acme/postmortems").get_branch("main").commit.sha
+    issues = list(gh.get_repo("acme/ops").get_issues(state="all"))
+    assert issues
+    blob = (
+        f"{info['github']}/acme/postmortems/blob/{head}"
+        "/postmortems/web/2026-11-02-cdn-certificate-expiry.md?plain=1#L"
+    )
+    for issue in issues:
+        (line,) = [row for row in issue.body.splitlines() if row.startswith("Postmortem: ")]
+        target = line.split("](", 1)[1].split(")", 1)[0]
+        assert target.startswith(blob), line
+        number = int(target.rsplit("#L", 1)[1])
+        assert line.endswith(f"(line {number})")

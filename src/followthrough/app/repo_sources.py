@@ -11,9 +11,10 @@ it is skipped and named.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.config import Config, GitHubConnection, GitHubSource
@@ -58,7 +59,24 @@ def read_repo_source(config: Config, source: GitHubSource) -> RepoDocuments:
             fix = f"check the source's repo and ref, and the token of trackers.{spec.connection}"
             return RepoDocuments(skipped=f"{describe(source)}: skipped, {error.reason} ({fix})")
     root = Path(spec.repo) / spec.path.strip("/")
-    return RepoDocuments(postmortems=read.postmortems, root=root)
+    web = _web_base(reader.location.api)
+    linked = tuple(_linked(pm, web, spec.repo, read.head) for pm in read.postmortems)
+    return RepoDocuments(postmortems=linked, root=root)
+
+
+def _web_base(api: str) -> str:
+    """Where people browse the repository: github.com, or an Enterprise server's own host."""
+    base = api.rstrip("/")
+    if base == "https://api.github.com":
+        return "https://github.com"
+    return base.removesuffix("/api/v3")
+
+
+def _linked(pm: Postmortem, web: str, repo: str, commit: str) -> Postmortem:
+    """The document at the commit it was read from; a line shown as the source, highlighted."""
+    inside = pm.path.removeprefix(f"{repo}/")
+    url = f"{web}/{repo}/blob/{commit}/{quote(inside)}"
+    return replace(pm, url=url, line_url=f"{url}?plain=1#L{{line}}")
 
 
 def probe_repo_source(config: Config, source: GitHubSource) -> tuple[bool, str]:

@@ -85,6 +85,8 @@ class Postmortem:
     findings: tuple[Finding, ...] = ()
     has_action_section: bool = False
     readable: bool = True
-    # Where people read the document, set by its source (None: nowhere known).
+    # Where people read the document, set by its source (None: nowhere known), and, where
+    # the source can point at one line, that address with ``{line}`` for the line number.
     url: str | None = None
+    line_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

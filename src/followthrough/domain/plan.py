@@ -426,7 +426,7 @@ def ticket_body(planned: PlannedItem, team: TeamPolicy, desired: Desired) -> str
     """
     item, pm = planned.item, planned.postmortem
     kind = team.tracker_kind
-    url = pm.url
+    url = pm.line_url.replace("{line}", str(item.line)) if pm.line_url else pm.url
     where = markup.link(kind, pm.path, url) if url else _path_text(kind, pm.path)
     owner = markup.escape(kind, item.owner) if item.owner else "none named"
     lines = [
