@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from github import Auth, Github
 
 from followthrough.app.wiring import read_documents
 from followthrough.config import load_config
+from followthrough.sandbox.core import FaultRule
 from tests.outcomes.conftest import REPO, Workspace
 
 SOURCE = "  - github: {repo: acme/postmortems, path: postmortems}\n"
@@ -140,3 +142,96 @@ def test_tickets_link_to_the_item_s_line_at_the_commit_it_was_read_from(
         assert target.startswith(blob), line
         number = int(target.rsplit("#L", 1)[1])
         assert line.endswith(f"(line {number})")
+
+
+WRITE_BACK_WEB = """\
+name: web
+postmortems:
+  paths: ["web/**"]
+tracker:
+  connection: github
+  github: {repo: acme/ops, labels: [postmortem]}
+directory:
+  lena: lena
+  marco: marco
+lead: lena
+timezone: America/New_York
+write_back: pull_request
+"""
+
+
+def test_write_back_opens_one_pull_request_and_after_the_merge_nothing_churns(
+    workspace: Workspace,
+) -> None:
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE, teams={"web": WRITE_BACK_WEB})
+    info = workspace.sandbox.info()
+    gh = Github(base_url=f"{info['github']}/api/v3", auth=Auth.Token(info["token"]), retry=None)
+    repo = gh.get_repo("acme/postmortems")
+    path = "postmortems/web/2026-11-02-cdn-certificate-expiry.md"
+
+    planned = workspace.run("sync", "--dry-run")
+    assert planned.status == 0, planned.lines
+    assert repo.get_pulls(state="all").totalCount == 0
+
+    first = workspace.run("sync")
+    assert first.status == 0, first.lines
+    (opened,) = [line for line in first.lines if "write-back for" in line]
+    assert opened.startswith(f"web: write-back for acme/postmortems/{path}: opened #"), opened
+    (pull,) = repo.get_pulls(state="all")
+    proposed = repo.get_contents(path, ref=pull.head.ref)
+    assert not isinstance(proposed, list)
+    keys = re.findall(r"acme/ops#\d+", proposed.decoded_content.decode())
+    issues = list(gh.get_repo("acme/ops").get_issues(state="all"))
+    assert sorted(set(keys)) == sorted(f"acme/ops#{i.number}" for i in issues)
+
+    again = workspace.run("sync")
+    assert again.status == 0, again.lines
+    assert repo.get_pulls(state="all").totalCount == 1  # updated, never a second one
+
+    pull.merge(commit_message="ticket keys")
+    merged = workspace.run("sync")
+    assert merged.status == 0, merged.lines
+    assert not any("write-back for" in line for line in merged.lines), merged.lines
+    assert not any(re.search(r"\b(?:created|updated|adopted)\b", line) for line in merged.lines)
+    assert repo.get_pulls(state="all").totalCount == 1
+    assert len(list(gh.get_repo("acme/ops").get_issues(state="all"))) == len(issues)
+
+
+def test_write_back_without_a_repository_source_is_refused(workspace: Workspace) -> None:
+    workspace.configure(teams={"web": WRITE_BACK_WEB})
+    checked = workspace.run("config", "check")
+    assert checked.status == 2
+    assert any(
+        "web.yaml:12: teams.web.write_back: pull_request needs a `github:` source" in line
+        for line in checked.lines
+    ), checked.lines
+
+
+def test_a_repository_that_cannot_be_read_is_loud_and_removes_nothing(
+    workspace: Workspace,
+) -> None:
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE)
+    assert workspace.run("sync", "--team", "web").status == 0
+    for broken in (
+        "  - github: {repo: acme/gone, path: postmortems}\n",  # 404
+        SOURCE,  # rate-limited past the cap
+    ):
+        workspace.configure(sources=broken)
+        if broken == SOURCE:
+            workspace.sandbox.faults.add(
+                FaultRule(
+                    kind="rate_limit",
+                    app="github",
+                    route_prefix="/repos/{owner}/{repo}/commits",
+                    params={"retry_after": 3600},
+                )
+            )
+        ran = workspace.run("sync", "--team", "web")
+        assert ran.status == 1, ran.lines
+        assert any(
+            line.startswith("source github acme/") and "skipped" in line for line in ran.lines
+        )
+        assert not any("removed" in line or "annotate" in line for line in ran.lines), ran.lines
+        workspace.sandbox.faults.clear()

@@ -36,6 +36,7 @@ class RepoDocuments:
     postmortems: tuple[Postmortem, ...] = ()
     root: Path = Path()
     skipped: str | None = None
+    commit: str = ""  # the branch head read
 
 
 def describe(source: GitHubSource) -> str:
@@ -61,7 +62,7 @@ def read_repo_source(config: Config, source: GitHubSource) -> RepoDocuments:
     root = Path(spec.repo) / spec.path.strip("/")
     web = _web_base(reader.location.api)
     linked = tuple(_linked(pm, web, spec.repo, read.head) for pm in read.postmortems)
-    return RepoDocuments(postmortems=linked, root=root)
+    return RepoDocuments(postmortems=linked, root=root, commit=read.head)
 
 
 def _web_base(api: str) -> str:

@@ -41,6 +41,7 @@ from followthrough.app.wiring import (
     trackers_for,
     utc_now,
 )
+from followthrough.app.write_back import write_back_team
 from followthrough.config import Config, ConfigError, TeamSettings, load_config
 from followthrough.domain.plan import Operation, OpKind, Plan
 from followthrough.engine.sync import BULK_CHUNK, SyncEngine, SyncResult, WriteProgress
@@ -210,6 +211,7 @@ class SyncRun:
 
     results: list[tuple[str, SyncResult]]
     problems: list[str] = field(default_factory=list)  # sources skipped, documents unread
+    notices: list[str] = field(default_factory=list)  # what write-back did, one line each
     failures: list[WriteFailure] = field(default_factory=list)
     documents: Documents | None = None  # the postmortems this run read
 
@@ -262,6 +264,10 @@ def sync_teams(
             run.results.append(
                 _sync_team(engine, trackers, team, docs, dry_run=dry_run, failures=failures)
             )
+            if team.write_back != "off" and run.results[-1][1].error is None:
+                written = write_back_team(config, team, docs, store, dry_run=dry_run)
+                run.notices += written.lines
+                run.problems += written.problems
     return run
 
 
@@ -320,7 +326,7 @@ def render(
             outcome, result, kind, dry_run=dry_run, directory=names.get(result.team, {})
         ):
             console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
-    for line in outcome.problems:
+    for line in [*outcome.notices, *outcome.problems]:
         console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
     console.print(
         closing_line(outcome, dry_run=dry_run), markup=False, highlight=False, soft_wrap=True
@@ -449,6 +455,7 @@ def _json_run(outcome: SyncRun, *, dry_run: bool) -> dict[str, Any]:
             _json(outcome, kind, result, dry_run=dry_run) for kind, result in outcome.results
         ],
         "skipped": outcome.problems,
+        "write_back": outcome.notices,
     }
 
 

@@ -16,6 +16,7 @@ from followthrough.config import (
     Config,
     FolderSource,
     GitHubConnection,
+    GitHubSource,
     JiraConnection,
     SandboxConnection,
     TeamSettings,
@@ -241,6 +242,9 @@ class Documents:
     postmortems: tuple[Postmortem, ...]
     roots: dict[str, Path]  # postmortem path → source root (for team path globs)
     skipped_sources: tuple[str, ...] = ()  # one line each: which source, and why
+    # Postmortem path → the GitHub repository source it was read from, and the commit.
+    repo_sources: dict[str, GitHubSource] = field(default_factory=dict)
+    commits: dict[str, str] = field(default_factory=dict)
 
     def unreadable(self) -> set[str]:
         return {pm.id for pm in self.postmortems if not pm.readable}
@@ -283,6 +287,8 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
     found: list[Postmortem] = []
     roots: dict[str, Path] = {}
     skipped: list[str] = []
+    repo_sources: dict[str, GitHubSource] = {}
+    commits: dict[str, str] = {}
     for source in config.settings.sources:
         if not isinstance(source, FolderSource):
             from followthrough.app.repo_sources import read_repo_source  # noqa: PLC0415
@@ -293,6 +299,8 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
             for pm in documents.postmortems:
                 found.append(pm)
                 roots[pm.path] = documents.root
+                repo_sources[pm.path] = source
+                commits[pm.path] = documents.commit
             continue
         root = Path(source.path)
         if root.is_absolute() and root.is_relative_to(Path.cwd()):
@@ -303,7 +311,13 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
         for pm in reader.read([str(root)]):
             found.append(_linked(pm, root, source.base_url))
             roots[pm.path] = root
-    return Documents(postmortems=tuple(found), roots=roots, skipped_sources=tuple(skipped))
+    return Documents(
+        postmortems=tuple(found),
+        roots=roots,
+        skipped_sources=tuple(skipped),
+        repo_sources=repo_sources,
+        commits=commits,
+    )
 
 
 def _linked(pm: Postmortem, root: Path, base_url: str | None) -> Postmortem:

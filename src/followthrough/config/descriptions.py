@@ -112,6 +112,12 @@ TEAM: Mapping[str, Mapping[str, str]] = {
             " needs-owner), `assign_lead` (assigned to the lead) or `hold` (no ticket until"
             " the document names someone known)"
         ),
+        "write_back": (
+            "`pull_request`: for the team's documents read from a GitHub repository source,"
+            " one pull request per document writes each item's ticket key into it (updated by"
+            " later keys, never merged by followthrough); needs a `github:` source (documents"
+            " in a folder: `followthrough annotate`). Default `off`"
+        ),
     },
     "JiraTarget": {
         "project": "the project key, e.g. OPS",

@@ -280,7 +280,18 @@ def _team_settings(
     if settings is None:
         return team, problems
     team, found = _resolve_tracker(team, settings, origin)
-    return team, [*problems, *found]
+    return team, [*problems, *found, *_write_back(team, settings, origin)]
+
+
+def _write_back(team: TeamSettings, settings: GlobalSettings, origin: Origin) -> list[Problem]:
+    """Write-back pull requests need a repository to open them in: refused, not ignored."""
+    if team.write_back == "off" or any(isinstance(s, GitHubSource) for s in settings.sources):
+        return []
+    message = (
+        "pull_request needs a `github:` source to open pull requests in; for documents in a"
+        " folder run `followthrough annotate PATH --write`"
+    )
+    return [origin.problem(("write_back",), message)]
 
 
 def _resolve_tracker(

@@ -207,6 +207,7 @@ class TeamSettings(Section):
     lint: LintSettings = Field(default_factory=as_written({}))
     reminders: ReminderSettings = Field(default_factory=as_written({}))
     reports: ReportSettings = Field(default_factory=as_written({}))
+    write_back: Literal["off", "pull_request"] = "off"
 
     @field_validator("directory")
     @classmethod
