@@ -92,6 +92,29 @@ def test_readyz_names_a_sync_failing_for_too_long(served: Served) -> None:
     assert get(f"{served.url}/readyz")[0] == 200
 
 
+def test_readyz_fails_at_once_while_a_source_cannot_be_read(served: Served) -> None:
+    skipped = "source github acme/postmortems:/: skipped, GitHub answered 404 (check the repo)"
+    unread = "postmortems/web/x.md:1: unreadable-document: file is empty"
+
+    def failed_run() -> JobOutcome:
+        return JobOutcome(
+            job="sync",
+            ok=False,
+            started=served.clock(),
+            finished=served.clock(),
+            problems=(skipped, unread),
+        )
+
+    served.daemon.book.run("sync", failed_run)
+    status, _ = get(f"{served.url}/readyz")
+    body = get_json(f"{served.url}/readyz")
+    assert status == 503  # no grace: the teams of that source are blind
+    assert body["failing"] == ["sources"]
+    assert body["sources"]["skipped"] == [skipped]  # an unreadable document is not a source
+    served.daemon.book.run("sync", lambda: sync_run(served.clock, ok=True))
+    assert get(f"{served.url}/readyz")[0] == 200
+
+
 def test_readyz_names_an_unreachable_store(served: Served) -> None:
     served.daemon._runtime.store.close()  # the journal goes away under the daemon
     status, _ = get(f"{served.url}/readyz")

@@ -49,6 +49,9 @@ def readiness_checks(
         }
     if sync is not None and sync.last is not None:
         checks["sync"].update(outcome_detail(sync.last))
+    skipped = [p for p in (sync.last.problems if sync and sync.last else ()) if _skipped_source(p)]
+    # A source that cannot be read leaves its teams blind: not ready until it is read again.
+    checks["sources"] = {"ok": role != "leader" or not skipped, "skipped": skipped or None}
     checks["outcomes"] = {
         "ok": True,  # one team's trouble is named here; only a long sync failure is unready
         "jobs": {
@@ -58,6 +61,11 @@ def readiness_checks(
         },
     }
     return checks
+
+
+def _skipped_source(line: str) -> bool:
+    """A sync problem line that names a source it could not read (``source …: skipped, …``)."""
+    return line.startswith("source ") and ": skipped, " in line
 
 
 class _PingRun:
