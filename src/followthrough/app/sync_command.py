@@ -287,6 +287,7 @@ def _sync_team(
             tracker,
             docs.for_team(team),
             unreadable=docs.unreadable(),
+            read_roots=docs.read_roots,
             dry_run=dry_run,
         )
     except Exception as error:  # a defect in one team's path must not stop the other teams

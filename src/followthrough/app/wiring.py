@@ -245,6 +245,9 @@ class Documents:
     # Postmortem path → the GitHub repository source it was read from, and the commit.
     repo_sources: dict[str, GitHubSource] = field(default_factory=dict)
     commits: dict[str, str] = field(default_factory=dict)
+    # The folders (and repository folders) read in full: a linked document that was under
+    # one and is gone was renamed or deleted.
+    read_roots: tuple[str, ...] = ()
 
     def unreadable(self) -> set[str]:
         return {pm.id for pm in self.postmortems if not pm.readable}
@@ -289,6 +292,7 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
     skipped: list[str] = []
     repo_sources: dict[str, GitHubSource] = {}
     commits: dict[str, str] = {}
+    read_roots: list[str] = []
     for source in config.settings.sources:
         if not isinstance(source, FolderSource):
             from followthrough.app.repo_sources import read_repo_source  # noqa: PLC0415
@@ -296,6 +300,8 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
             documents = read_repo_source(config, source)
             if documents.skipped is not None:
                 skipped.append(documents.skipped)
+            else:
+                read_roots.append(documents.root.as_posix())
             for pm in documents.postmortems:
                 found.append(pm)
                 roots[pm.path] = documents.root
@@ -308,6 +314,7 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
         if not root.exists():
             skipped.append(f"source {root}: skipped, no such folder (check sources in the config)")
             continue
+        read_roots.append(root.as_posix())
         for pm in reader.read([str(root)]):
             found.append(_linked(pm, root, source.base_url))
             roots[pm.path] = root
@@ -317,6 +324,7 @@ def read_documents(config: Config, *, reader: DocumentReader | None = None) -> D
         skipped_sources=tuple(skipped),
         repo_sources=repo_sources,
         commits=commits,
+        read_roots=tuple(read_roots),
     )
 
 

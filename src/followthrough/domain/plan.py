@@ -136,15 +136,25 @@ def plan_team(
     unreadable_postmortems: Collection[str] = (),
     read_postmortems: Collection[str] = (),
     missing_refs: Collection[str] = (),
+    vanished_postmortems: Collection[str] = (),
 ) -> Plan:
     """The plan for one team. ``tickets`` are keyed by marker item key; ``pending`` lists
     item keys with unconfirmed writes; postmortems in ``unreadable_postmortems`` change
     nothing for their items, and removal is judged only for ``read_postmortems``. A ticket in
-    ``missing_refs`` was found not to exist lately: an item naming it is held, not retried."""
+    ``missing_refs`` was found not to exist lately: an item naming it is held, not retried.
+    A postmortem in ``vanished_postmortems`` was linked and is no longer where it was read:
+    its items move to a new postmortem with the very same outcomes (a renamed file), and the
+    rest are judged removed."""
     today = now.date()
     current = {planned.item.key: planned for planned in items}
+    judged = {*read_postmortems, *vanished_postmortems}
     renames = _renames(
-        items, tickets=tickets, links=links, read=read_postmortems, skip=unreadable_postmortems
+        items,
+        tickets=tickets,
+        links=links,
+        read=judged,
+        skip=unreadable_postmortems,
+        moved_from=vanished_postmortems,
     )
     renamed_new = {new for new, _ in renames.values()}
     claims = _claimed_refs(tickets, links)
@@ -172,7 +182,7 @@ def plan_team(
             current,
             links=links,
             renamed=renames,
-            read=read_postmortems,
+            read=judged,
             skip=unreadable_postmortems,
             tracker_kind=team.tracker_kind,
             pending=pending,
@@ -516,9 +526,13 @@ def _renames(
     links: Mapping[str, LinkState],
     read: Collection[str],
     skip: Collection[str],
+    moved_from: Collection[str] = (),
 ) -> dict[str, tuple[str, LinkState]]:
-    """Old key → (new key, link) for items whose text was edited (same postmortem, alike)."""
+    """Old key → (new key, link) for items whose text was edited (same postmortem, alike),
+    and for items of a vanished postmortem found word for word in a postmortem that has no
+    tickets yet (the file was renamed or moved)."""
     current = {planned.item.key for planned in items}
+    linked = {link.postmortem_id for link in links.values()}
     orphans = {
         key: link
         for key, link in links.items()
@@ -530,10 +544,21 @@ def _renames(
     fresh = [p for p in items if p.item.key not in links and p.item.key not in tickets]
     pairs = sorted(
         (
-            (_similarity(str(link.synced.get("title", "")), p.item.title), old, p.item.key)
+            (
+                1.0  # moved word for word
+                if p.postmortem.id != link.postmortem_id
+                else _similarity(str(link.synced.get("title", "")), p.item.title),
+                old,
+                p.item.key,
+            )
             for old, link in orphans.items()
             for p in fresh
             if p.postmortem.id == link.postmortem_id
+            or (
+                link.postmortem_id in moved_from
+                and p.postmortem.id not in linked
+                and _same_outcome(old, p.item.key)
+            )
         ),
         reverse=True,
     )
@@ -546,6 +571,11 @@ def _renames(
     return chosen
 
 
+def _same_outcome(old_key: str, new_key: str) -> bool:
+    """Keys are ``<postmortem id>:<digest of the outcome's words>``: the same digest."""
+    return old_key.rpartition(":")[2].split("~")[0] == new_key.rpartition(":")[2].split("~")[0]
+
+
 def _rekey(
     old_key: str, new_key: str, link: LinkState, planned: PlannedItem, team: TeamPolicy
 ) -> Operation:
@@ -555,10 +585,12 @@ def _rekey(
         OpKind.REKEY,
         item_key=old_key,
         new_key=new_key,
-        postmortem_id=link.postmortem_id,
+        postmortem_id=planned.postmortem.id,
         title=planned.item.title,
         ticket_ref=link.ticket_ref,
-        reason="item text edited: ticket kept, title updated",
+        reason="item text edited: ticket kept, title updated"
+        if planned.postmortem.id == link.postmortem_id
+        else f"postmortem moved to {planned.postmortem.path}: ticket kept",
         changes=FieldChanges(title=desired.fields.title)
         if link.synced.get("title") != desired.fields.title
         else None,

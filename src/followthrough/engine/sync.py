@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from followthrough.domain.model import Finding, Postmortem, Severity
 from followthrough.domain.plan import LinkState, Plan, PlannedItem, plan_team
@@ -92,13 +93,25 @@ class SyncEngine:
         postmortems: Sequence[Postmortem],
         *,
         unreadable: Collection[str] = (),
+        read_roots: Collection[str] = (),
         dry_run: bool = False,
     ) -> SyncResult:
-        """One cycle for one team. Every tracker failure ends as a result of this team."""
+        """One cycle for one team. Every tracker failure ends as a result of this team.
+
+        ``read_roots`` are the folders (and repository folders) read in full this cycle: a
+        linked postmortem that was there and is not any more was renamed or deleted, and its
+        items are matched to a renamed copy or judged removed."""
         store: Store = ReadOnlyStore(self.store) if dry_run else self.store
         try:
             observation = self._observe(team, tracker, postmortems, store=store)
-            plan = self._plan(team, postmortems, observation, store=store, unreadable=unreadable)
+            plan = self._plan(
+                team,
+                postmortems,
+                observation,
+                store=store,
+                unreadable=unreadable,
+                vanished=vanished_postmortems(observation.links, postmortems, read_roots),
+            )
         except TrackerError as error:
             return self._failed(team, Plan(team=team.name, operations=()), error)
         result = SyncResult(team=team.name, plan=plan, read_calls=observation.read_calls)
@@ -176,6 +189,7 @@ class SyncEngine:
         *,
         store: Store,
         unreadable: Collection[str],
+        vanished: Collection[str] = (),
     ) -> Plan:
         """The pure planner, fed with what was observed."""
         items = [
@@ -193,6 +207,7 @@ class SyncEngine:
             unreadable_postmortems=set(unreadable),
             read_postmortems={pm.id for pm in postmortems if pm.readable},
             missing_refs=observation.missing,
+            vanished_postmortems=vanished,
         )
 
     def _missing_refs(
@@ -279,3 +294,21 @@ def _by_marker(tickets: Sequence[Ticket]) -> tuple[dict[str, Ticket], tuple[Find
 def _ref_order(ref: str) -> tuple[str, int]:
     head, _, number = ref.replace("#", "-").rpartition("-")
     return (head, int(number)) if number.isdigit() else (ref, 0)
+
+
+def vanished_postmortems(
+    links: Mapping[str, LinkState], postmortems: Sequence[Postmortem], read_roots: Collection[str]
+) -> set[str]:
+    """Linked postmortems whose document lay under a root read in full and is not there now."""
+    if not read_roots:
+        return set()
+    present = {pm.id for pm in postmortems}
+    roots = [PurePosixPath(root) for root in read_roots]
+    gone: set[str] = set()
+    for link in links.values():
+        path = str(link.synced.get("path") or "")
+        if link.postmortem_id in present or not path:
+            continue
+        if any(PurePosixPath(path).is_relative_to(root) for root in roots):
+            gone.add(link.postmortem_id)
+    return gone
