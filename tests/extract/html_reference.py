@@ -8,7 +8,9 @@ parsers: tree shape, text and entities, and the lines the adapter reconstructs.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+import warnings
+
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from followthrough.adapters.sources.confluence import (
@@ -28,7 +30,9 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    soup = BeautifulSoup(text, "html5lib")
+    with warnings.catch_warnings():  # storage format is XHTML, read as HTML on purpose
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "html5lib")
     body = soup.body
     root = Element(
         "body" if body else "html", {}, _children(body or soup), _line(body) if body else 1

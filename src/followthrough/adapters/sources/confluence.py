@@ -9,8 +9,10 @@ People are written as ``@username``, the owner form extraction reads. An Atlassi
 is written ``@<id>`` with its colon, if any, written as a hyphen (``557058:f581…`` becomes
 ``@557058-f581…``), because an owner handle is letters, digits, ``_`` and ``-``: a team maps
 that handle to the tracker user in its directory (the account id is the same in Jira Cloud).
+A Confluence Server user key (``ri:userkey``, when no user name is given) is written the same.
 
-Task lists become lists whose entries start ``[x]`` (complete) or ``[ ]``; a status lozenge
+Task lists (storage ``ac:task-list``, rendered ``ul.inline-task-list``) become lists whose
+entries start ``[x]`` (complete, checked) or ``[ ]``; a status lozenge
 becomes its title (``DONE``), a Jira macro its issue key, ``<time datetime>`` its date; macros
 with a body (info, note, panel, expand, layouts) keep it, others (code, table of contents,
 anchors, images) are dropped.
@@ -47,6 +49,24 @@ _DROPPED = frozenset("ac:emoticon ac:image ac:placeholder ac:task-id ac:task-uui
 _CONTAINERS = frozenset("ac:layout ac:layout-section ac:layout-cell".split())
 
 
+# What a Confluence page saved as ``.xml`` starts with, after any XML declaration or comment:
+# an element of the page body.
+_PAGE_START = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"<(?:(?:ac|ri):[a-z]|(?:p|h[1-6]|ul|ol|table|div|blockquote|pre|hr|html|body|section)[\s/>])",
+    re.S | re.I,
+)
+NOT_A_PAGE = (
+    "not a Confluence page: an .xml file is read when it holds Confluence storage format "
+    "(ac: or ri: elements, or a page body starting with an element such as <p> or <h1>)"
+)
+
+
+def is_confluence_page(text: str) -> bool:
+    """Whether an ``.xml`` file holds a Confluence page in storage format, not other XML."""
+    return is_storage_format(text) or _PAGE_START.match(text) is not None
+
+
 def is_storage_format(text: str) -> bool:
     """Whether ``text`` holds Confluence storage-format markup (``ac:`` or ``ri:`` elements)."""
     return _STORAGE_MARKUP.search(text) is not None
@@ -68,13 +88,15 @@ def _close_empty(match: re.Match[str]) -> str:
 
 def needs_rewrite(name: str) -> bool:
     """Whether `rewrite` may change an element of this name."""
-    return name in {"a", "time"} or name.startswith(("ac:", "ri:"))
+    return name in {"a", "time", "ul"} or name.startswith(("ac:", "ri:"))
 
 
 def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -> Node | None:
     """The element as plain HTML, as text, or ``None`` when it holds nothing to read."""
     if name == "a":
         return _link(attrs, children, line)
+    if name == "ul":
+        return _rendered_tasks(attrs, children, line)
     if name == "time":
         date = attrs.get("datetime", "").strip()
         return date or Element(name, attrs, children, line)
@@ -83,7 +105,10 @@ def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -
     if name in _CONTAINERS:
         return Element("div", attrs, children, line)
     if name == "ri:user":
-        return Element(name, attrs, [_person(attrs, "ri:username", "ri:account-id")], line)
+        person = _person(attrs, "ri:username", "ri:account-id") or _account(
+            attrs.get("ri:userkey", "")
+        )
+        return Element(name, attrs, [person], line)
     if name == "ac:link":
         return _storage_link(children)
     if name in ("ac:structured-macro", "ac:macro"):
@@ -118,6 +143,20 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
         if target and target[0].startswith(("http://", "https://")):
             attrs = {**attrs, "href": target[0]}
     return Element("a", attrs, children, line)
+
+
+def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
+    """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
+    if "inline-task-list" not in attrs.get("class", "").split():
+        return Element("ul", attrs, children, line)
+    entries: list[Node] = []
+    for child in children:
+        if isinstance(child, str) or child.name != "li":
+            entries.append(child)
+            continue
+        mark = "[x] " if "checked" in child.attrs.get("class", "").split() else "[ ] "
+        entries.append(Element("li", child.attrs, [mark, *child.children], child.line))
+    return Element("ul", attrs, entries, line)
 
 
 def _person(attrs: dict[str, str], username: str, account_id: str) -> str:

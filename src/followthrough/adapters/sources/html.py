@@ -120,7 +120,8 @@ class _Page:
 
 
 # What is kept of an element: nothing below it (a skipped one), its children, its children
-# and attributes (the walk reads those of ``input``), or what `confluence.rewrite` makes of it.
+# and attributes (the walk reads those of ``input``, `confluence` those of ``li``), or what
+# `confluence.rewrite` makes of it.
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
@@ -132,7 +133,7 @@ def _kind(name: str) -> str:
     elif needs_rewrite(name):
         kind = _REWRITTEN
     else:
-        kind = _READ if name == "input" else _PLAIN
+        kind = _READ if name in {"input", "li"} else _PLAIN
     if len(_KINDS) < 10_000:  # names are few; a page inventing thousands is not remembered
         _KINDS[name] = kind
     return kind

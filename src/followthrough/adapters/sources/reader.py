@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from followthrough.adapters.sources.confluence import NOT_A_PAGE, is_confluence_page
 from followthrough.adapters.sources.folder import (
     FoundFile,
     Unreadable,
@@ -232,6 +233,8 @@ class DocumentReader:
         if isinstance(text, Unreadable):
             self.stats.unreadable += 1
             return (self._unreadable(found.shown, text, folder=found.folder, stem=found.stem),)
+        if found.kind == "storage" and not is_confluence_page(text):
+            return self._cannot_read(found, NOT_A_PAGE)
         try:
             doc = self._document(found, text)
             postmortems = extract(doc, policy=self.policy)
@@ -243,7 +246,7 @@ class DocumentReader:
         return postmortems
 
     def _document(self, found: FoundFile, text: str) -> SourceDocument:
-        if found.kind == "html":
+        if found.kind in ("html", "storage"):
             return parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
         return parse_markdown(
             text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
