@@ -169,6 +169,8 @@ def test_generated_exports_match_reference() -> None:
         ("<p\nclass=x>one</p>\n<p>two</p>", [2, 3]),
         # Tags inside comments, scripts and quoted attribute values are not elements.
         ("<!-- <p>x</p> -->\n<script>'<p>'</script>\n<p title='<p>'>one</p>\n<p>two</p>", [3, 4]),
+        # Lines end at a line feed, a carriage return or both.
+        ("<p>one</p>\r\n<p>two</p>\r<p>three</p>", [1, 2, 3]),
         # Cells written outside any table are dropped by the parser, not counted.
         ("<tr><td>x</td></tr>\n<table><tr><td>one</td>\n<td>two</td></tr></table>", [2, 3]),
     ],

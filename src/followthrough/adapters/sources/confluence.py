@@ -69,7 +69,7 @@ def is_confluence_page(text: str) -> bool:
 
 def is_storage_format(text: str) -> bool:
     """Whether ``text`` holds Confluence storage-format markup (``ac:`` or ``ri:`` elements)."""
-    return _STORAGE_MARKUP.search(text) is not None
+    return ("<ac:" in text or "<ri:" in text) and _STORAGE_MARKUP.search(text) is not None
 
 
 def storage_as_html(text: str) -> str:

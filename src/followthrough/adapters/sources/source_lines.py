@@ -33,7 +33,6 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 # Parts of a table: outside any table the parser ignores their start tags.
 _TABLE_PARTS = frozenset("caption col colgroup tbody td tfoot th thead tr".split())
-_TABLE_END = re.compile(r"</table[\t\n\f\r />]", re.I)
 
 
 def start_tag_lines(text: str) -> dict[str, list[int]]:
@@ -43,9 +42,13 @@ def start_tag_lines(text: str) -> dict[str, list[int]]:
     as text, which only an end tag holding attributes with markup in them (never written)
     would make wrong.
     """
+    if "\r" in text:  # a lone carriage return ends a line too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines: dict[str, list[int]] = {}
-    line, counted, position = 1, 0, 0
-    tables = _OpenTables(text)
+    line = 1
+    counted = position = 0
+    tables_opened = tables_closed = tables_counted = 0  # tables closed before tables_counted
+    count = text.count
     while True:
         for match in _TOKEN.finditer(text, position):
             name, closed = match.groups()
@@ -53,14 +56,20 @@ def start_tag_lines(text: str) -> dict[str, list[int]]:
                 continue
             if not closed:  # the page ends inside the tag: the tokenizer drops it
                 return lines
-            end = match.end()
             if not name.islower():
                 name = name.translate(_ASCII_LOWER)
-            if name == "table":
-                tables.opened += 1
-            elif name in _TABLE_PARTS and not tables.open_at(match.start()):
-                continue
-            line += text.count("\n", counted, end)
+            if name in _TABLE_PARTS:
+                start = match.start()
+                tables_closed += count("</table", tables_counted, start) + count(
+                    "</TABLE", tables_counted, start
+                )
+                tables_counted = start
+                if tables_opened <= tables_closed:
+                    continue
+            elif name == "table":
+                tables_opened += 1
+            end = match.end()
+            line += count("\n", counted, end)
             counted = end
             found = lines.get(name)
             if found is None:
@@ -75,22 +84,6 @@ def start_tag_lines(text: str) -> dict[str, list[int]]:
                 break
         else:
             return lines
-
-
-class _OpenTables:
-    """Whether a table is open at a position: more ``<table>`` start tags than end tags."""
-
-    __slots__ = ("closed", "opened", "scanned", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.opened = self.closed = self.scanned = 0
-
-    def open_at(self, position: int) -> bool:
-        if position > self.scanned:
-            self.closed += len(_TABLE_END.findall(self.text, self.scanned, position))
-            self.scanned = position
-        return self.opened > self.closed
 
 
 def _in_foreign_content(text: str, position: int) -> bool:
