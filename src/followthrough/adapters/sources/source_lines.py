@@ -44,46 +44,72 @@ def start_tag_lines(text: str) -> dict[str, list[int]]:
     """
     if "\r" in text:  # a lone carriage return ends a line too
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines: dict[str, list[int]] = {}
-    line = 1
-    counted = position = 0
-    tables_opened = tables_closed = tables_counted = 0  # tables closed before tables_counted
-    count = text.count
-    while True:
+    scan = _Scan(text)
+    position: int | None = 0
+    while position is not None:
+        position = scan.from_position(position)
+    return scan.lines
+
+
+class _Scan:
+    """The start tags found so far, and the line reached."""
+
+    __slots__ = ("counted", "line", "lines", "tables", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[str, list[int]] = {}
+        self.line, self.counted = 1, 0
+        self.tables = _Tables(text)
+
+    def from_position(self, position: int) -> int | None:
+        """Scan on from ``position`` up to the end of the page (``None``), or up to the end
+        of a raw-text element's text (where to go on)."""
+        text, lines, count = self.text, self.lines, self.text.count
         for match in _TOKEN.finditer(text, position):
             name, closed = match.groups()
             if name is None:
                 continue
             if not closed:  # the page ends inside the tag: the tokenizer drops it
-                return lines
+                return None
             if not name.islower():
                 name = name.translate(_ASCII_LOWER)
-            if name in _TABLE_PARTS:
-                start = match.start()
-                tables_closed += count("</table", tables_counted, start) + count(
-                    "</TABLE", tables_counted, start
-                )
-                tables_counted = start
-                if tables_opened <= tables_closed:
-                    continue
-            elif name == "table":
-                tables_opened += 1
+            if (name in _TABLE_PARTS or name == "table") and not self.tables.started(
+                name, match.start()
+            ):
+                continue
             end = match.end()
-            line += count("\n", counted, end)
-            counted = end
+            self.line += count("\n", self.counted, end)
+            self.counted = end
             found = lines.get(name)
             if found is None:
-                lines[name] = [line]
+                lines[name] = [self.line]
             else:
-                found.append(line)
+                found.append(self.line)
             if name in _RAW_TEXT and not _in_foreign_content(text, match.start()):
                 closing = None if name == "plaintext" else _RAW_END[name].search(text, end)
-                if closing is None:
-                    return lines
-                position = closing.start()
-                break
-        else:
-            return lines
+                return None if closing is None else closing.start()
+        return None
+
+
+class _Tables:
+    """Whether a table part's start tag makes an element: only inside an open table."""
+
+    __slots__ = ("closed", "counted", "opened", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.opened = self.closed = self.counted = 0  # tables closed before `counted`
+
+    def started(self, name: str, start: int) -> bool:
+        if name == "table":
+            self.opened += 1
+            return True
+        text = self.text
+        self.closed += text.count("</table", self.counted, start)
+        self.closed += text.count("</TABLE", self.counted, start)
+        self.counted = start
+        return self.opened > self.closed
 
 
 def _in_foreign_content(text: str, position: int) -> bool:
