@@ -29,7 +29,6 @@ from tests.extract.helpers import fixture
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
-FIXTURES = Path(__file__).resolve().parent / "fixtures_html"
 
 # Random hostile documents on which the two readers differ, by seed of
 # `hostile.random_document`, with why. All are tag soup no exporter writes.
@@ -104,13 +103,17 @@ def test_html_in_the_tests_matches_reference(where: str, text: str) -> None:
 
 
 def _files() -> list[Path]:
-    found = [*sorted((TESTS / "extract" / "nasty").glob("*.html")), *sorted(FIXTURES.glob("*"))]
-    return [path for path in found if not path.name.endswith(".json")]
+    """Every HTML or storage-format document kept as a file in the tests."""
+    return sorted(
+        path
+        for path in TESTS.rglob("*")
+        if path.is_file() and kind_of(path.name) in ("html", "storage")
+    )
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda path: path.name)
 def test_html_files_in_the_tests_match_reference(path: Path) -> None:
-    _assert_same(path.read_bytes().decode("utf-8", "replace"), str(path.relative_to(ROOT)))
+    _assert_same(path.read_bytes().decode("utf-8-sig", "replace"), str(path.relative_to(ROOT)))
 
 
 @pytest.mark.corpus
