@@ -71,9 +71,13 @@ def _inline(element: Element, links: list[str]) -> str:
         return "\n"
     if name == "input" and element.attrs.get("type") == "checkbox":
         return "[x] " if "checked" in element.attrs else "[ ] "
-    inner = "".join(
-        [child if isinstance(child, str) else _inline(child, links) for child in element.children]
-    )
+    children = element.children
+    if len(children) == 1 and isinstance(children[0], str):  # the common case: text only
+        inner = children[0]
+    else:
+        inner = "".join(
+            [child if isinstance(child, str) else _inline(child, links) for child in children]
+        )
     if name == "a":
         href = element.attrs.get("href")
         if href:
@@ -173,9 +177,9 @@ def _rows(element: Element, rows: list[Element]) -> list[Element]:
         if isinstance(child, str):
             continue
         name = child.name
-        if name == "tr":
+        if name == "tr":  # rows hold cells, never rows (a row inside a cell is in a table)
             rows.append(child)
-        if name != "table":
+        elif name != "table":
             _rows(child, rows)
     return rows
 

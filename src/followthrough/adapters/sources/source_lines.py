@@ -33,6 +33,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 # Parts of a table: outside any table the parser ignores their start tags.
 _TABLE_PARTS = frozenset("caption col colgroup tbody td tfoot th thead tr".split())
+_TABLE_ELEMENTS = _TABLE_PARTS | {"table"}
 
 
 def start_tag_lines(text: str) -> dict[str, list[int]]:
@@ -65,31 +66,33 @@ class _Scan:
     def from_position(self, position: int) -> int | None:
         """Scan on from ``position`` up to the end of the page (``None``), or up to the end
         of a raw-text element's text (where to go on)."""
-        text, lines, count = self.text, self.lines, self.text.count
-        for match in _TOKEN.finditer(text, position):
-            name, closed = match.groups()
-            if name is None:
-                continue
-            if not closed:  # the page ends inside the tag: the tokenizer drops it
-                return None
-            if not name.islower():
-                name = name.translate(_ASCII_LOWER)
-            if (name in _TABLE_PARTS or name == "table") and not self.tables.started(
-                name, match.start()
-            ):
-                continue
-            end = match.end()
-            self.line += count("\n", self.counted, end)
-            self.counted = end
-            found = lines.get(name)
-            if found is None:
-                lines[name] = [self.line]
-            else:
-                found.append(self.line)
-            if name in _RAW_TEXT and not _in_foreign_content(text, match.start()):
-                closing = None if name == "plaintext" else _RAW_END[name].search(text, end)
-                return None if closing is None else closing.start()
-        return None
+        text, lines, count, tables = self.text, self.lines, self.text.count, self.tables
+        line, counted = self.line, self.counted
+        try:
+            for match in _TOKEN.finditer(text, position):
+                name, closed = match.groups()
+                if name is None:
+                    continue
+                if not closed:  # the page ends inside the tag: the tokenizer drops it
+                    return None
+                if not name.islower():
+                    name = name.translate(_ASCII_LOWER)
+                if name in _TABLE_ELEMENTS and not tables.started(name, match.start()):
+                    continue
+                end = match.end()
+                line += count("\n", counted, end)
+                counted = end
+                found = lines.get(name)
+                if found is None:
+                    lines[name] = [line]
+                else:
+                    found.append(line)
+                if name in _RAW_TEXT and not _in_foreign_content(text, match.start()):
+                    closing = None if name == "plaintext" else _RAW_END[name].search(text, end)
+                    return None if closing is None else closing.start()
+            return None
+        finally:
+            self.line, self.counted = line, counted
 
 
 class _Tables:
