@@ -19,6 +19,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
+from followthrough.adapters.sources.google_docs import title_paragraph
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.domain.document import SourceDocument
@@ -39,6 +40,7 @@ def parse_html(
     )
     title = soup.find("title")
     name = title.get_text(strip=True) if isinstance(title, Tag) else ""
+    name = name or title_paragraph(root)
     return SourceDocument(
         path=path,
         blocks=blocks(root),

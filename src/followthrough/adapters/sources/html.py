@@ -17,6 +17,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
+from followthrough.adapters.sources.google_docs import title_paragraph
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.source_lines import LineCounter
@@ -34,7 +35,8 @@ def parse_html(
     if is_storage_format(text):
         text = storage_as_html(text)
     page = _Page(text)
-    front = {"title": page.title} if page.title else {}
+    title = page.title or title_paragraph(page.root)
+    front = {"title": title} if title else {}
     return SourceDocument(
         path=path, blocks=blocks(page.root), front_matter=front, folder=folder, stem=stem
     )
@@ -120,8 +122,8 @@ class _Page:
 
 
 # What is kept of an element: nothing below it (a skipped one), its children, its children
-# and attributes (the walk reads those of ``input``, `confluence` those of ``li``), or what
-# `confluence.rewrite` makes of it.
+# and attributes (the walk reads those of ``input``, `confluence` those of ``li``,
+# `google_docs` those of ``p``), or what `confluence.rewrite` makes of it.
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
@@ -133,7 +135,7 @@ def _kind(name: str) -> str:
     elif needs_rewrite(name):
         kind = _REWRITTEN
     else:
-        kind = _READ if name in {"input", "li"} else _PLAIN
+        kind = _READ if name in {"input", "li", "p"} else _PLAIN
     if len(_KINDS) < 10_000:  # names are few; a page inventing thousands is not remembered
         _KINDS[name] = kind
     return kind

@@ -63,6 +63,11 @@ def blocks(root: Element) -> tuple[Block, ...]:
     return tuple(found)
 
 
+def inline_text(element: Element) -> str:
+    """The element's text as one line, inline markup rewritten."""
+    return _text(element, one_line=True).raw
+
+
 def _inline(element: Element, links: list[str]) -> str:
     name = element.name
     if name in SKIP_TAGS and name != "code":
