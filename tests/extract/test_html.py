@@ -128,3 +128,16 @@ def test_pagerduty_like_items_separated_by_br_in_one_span() -> None:
 
 def test_pagerduty_like_items_keep_their_source_line() -> None:
     assert lines(html(PAGERDUTY_LIKE)) == [4, 4, 4]
+
+
+def test_google_docs_title_paragraph_is_the_title() -> None:
+    pm = html(
+        """
+        <html><head><style>.title{font-size:26pt}</style></head><body class="c9 doc-content">
+        <p class="c3 title" id="h.t1"><span class="c0">Courier dispatch outage, 2025-02-11</span></p>
+        <h1 class="c4"><span class="c0">Summary</span></h1>
+        <p class="c3"><span class="c0">Dispatch stopped assigning couriers.</span></p>
+        </body></html>
+        """
+    )
+    assert (pm.title, pm.date) == ("Courier dispatch outage, 2025-02-11", dt.date(2025, 2, 11))

@@ -16,6 +16,8 @@ from pathlib import Path
 MAX_BYTES = 5 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".md.erb", ".mdx")
 HTML_SUFFIXES = (".html", ".htm")
+# Confluence storage format (the XHTML of the REST API's ``body.storage``), saved as XML.
+STORAGE_SUFFIXES = (".xml",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class FoundFile:
     shown: str
     folder: str | None
     stem: str
-    kind: str  # "markdown" | "html"
+    kind: str  # "markdown" | "html" | "storage" (Confluence storage format)
     # The file's real path, and its directory entry (whose stat is cached) when it was
     # found by walking a folder: a walk resolves each folder once, not every file.
     resolved: str = ""
@@ -46,12 +48,21 @@ def kind_of(name: str) -> str | None:
         return "markdown"
     if lowered.endswith(HTML_SUFFIXES) or lowered.endswith((".html.erb",)):
         return "html"
+    if lowered.endswith(STORAGE_SUFFIXES):
+        return "storage"
     return None
 
 
 def stem_of(name: str) -> str:
     lowered = name.lower()
-    for suffix in (".html.md.erb", ".md.erb", ".html.erb", *MARKDOWN_SUFFIXES, *HTML_SUFFIXES):
+    for suffix in (
+        ".html.md.erb",
+        ".md.erb",
+        ".html.erb",
+        *MARKDOWN_SUFFIXES,
+        *HTML_SUFFIXES,
+        *STORAGE_SUFFIXES,
+    ):
         if lowered.endswith(suffix):
             return name[: -len(suffix)]
     return name

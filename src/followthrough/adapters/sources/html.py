@@ -1,170 +1,27 @@
 """HTML parser adapter: Confluence, Google Docs and PagerDuty exports → `SourceDocument` blocks.
 
-BeautifulSoup with html5lib repairs broken markup exactly as browsers do (unclosed ``<li>``
-and inline tags) and reports source lines. Inline markup is rewritten in the Markdown-like form extraction reads (``**b**``,
-``[t](u)``, ``~~s~~``, ``[x]``), so one set of rules serves both formats.
+Lexbor (through selectolax) parses as browsers do, repairing broken markup (unclosed ``<li>``
+and inline tags) in C; it keeps no source positions, so each element's line comes from a scan
+of the start tags (`source_lines`). The tree is copied into plain elements, Confluence markup
+rewritten on the way (`confluence`), then reduced to blocks (`html_tree`). Storage-format
+pages (``ac:``/``ri:`` elements) are XHTML: their empty elements are closed first.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
-
+from followthrough.adapters.sources.confluence import (
+    is_storage_format,
+    needs_rewrite,
+    rewrite,
+    storage_as_html,
+)
+from followthrough.adapters.sources.google_docs import title_paragraph
+from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
-from followthrough.domain.document import (
-    Block,
-    Heading,
-    ListBlock,
-    ListEntry,
-    Opaque,
-    Paragraph,
-    SourceDocument,
-    Table,
-    Text,
-)
-
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "body",
-        "html",
-        "span",
-        "td",
-        "th",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "header",
-        "footer",
-        "nav",
-        "figure",
-    }
-)
-_SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template", "svg", "pre", "code"})
-_STRONG = frozenset({"strong", "b"})
-_STRUCK = frozenset({"s", "del", "strike"})
-
-
-def _line(tag: Tag) -> int:
-    return int(tag.sourceline or 1)
-
-
-def _inline(node: Tag | NavigableString, links: list[str]) -> str:
-    if isinstance(node, NavigableString):
-        return str(node)
-    name = node.name
-    if name in _SKIP_TAGS and name != "code":
-        return ""
-    if name == "br":
-        return "\n"
-    if name == "input" and node.get("type") == "checkbox":
-        return "[x] " if node.has_attr("checked") else "[ ] "
-    inner = "".join(
-        _inline(child, links) for child in node.children if isinstance(child, Tag | NavigableString)
-    )
-    if name == "a" and node.get("href"):
-        href = str(node.get("href"))
-        links.append(href)
-        return f"[{inner.strip()}]({href})"
-    if name in _STRONG and inner.strip():
-        return f"**{inner.strip()}**"
-    if name in _STRUCK and inner.strip():
-        return f"~~{inner.strip()}~~"
-    if name == "code":
-        return f"`{inner}`"
-    return inner
-
-
-def _text(tag: Tag) -> Text:
-    links: list[str] = []
-    raw = _inline(tag, links)
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in raw.split("\n")]
-    return Text(
-        raw="\n".join(line for line in lines if line),
-        line=_line(tag),
-        links=tuple(links),
-        lines_follow_source=False,
-    )
-
-
-def _has_block_children(tag: Tag) -> bool:
-    return any(
-        isinstance(child, Tag) and child.name in _BLOCK_TAGS - {"span"} for child in tag.children
-    )
-
-
-def _blocks(tag: Tag) -> Iterable[Block]:
-    for child in tag.children:
-        if not isinstance(child, Tag) or child.name in _SKIP_TAGS:
-            if isinstance(child, Tag) and child.name == "pre":
-                yield Opaque(line=_line(child))
-            continue
-        yield from _block(child)
-
-
-def _block(tag: Tag) -> Iterable[Block]:
-    name = tag.name
-    if re.fullmatch(r"h[1-6]", name):
-        yield Heading(level=int(name[1]), text=_text(tag))
-    elif name in ("ul", "ol"):
-        yield _list(tag)
-    elif name == "table":
-        table = _table(tag)
-        if table is not None:
-            yield table
-    elif _has_block_children(tag):
-        yield from _blocks(tag)
-    else:
-        text = _text(tag)
-        if text.raw:
-            yield Paragraph(text=text)
-
-
-def _list(tag: Tag) -> ListBlock:
-    entries: list[ListEntry] = []
-    for item in tag.find_all("li", recursive=False):
-        links: list[str] = []
-        own = "".join(
-            _inline(child, links)
-            for child in item.children
-            if isinstance(child, NavigableString)
-            or (isinstance(child, Tag) and child.name not in ("ul", "ol"))
-        )
-        text = Text(raw=re.sub(r"\s+", " ", own).strip(), line=_line(item), links=tuple(links))
-        children = tuple(_list(sub) for sub in item.find_all(["ul", "ol"], recursive=False))
-        entries.append(ListEntry(text=text, children=children))
-    return ListBlock(ordered=tag.name == "ol", entries=tuple(entries), line=_line(tag))
-
-
-def _table(tag: Tag) -> Table | None:
-    rows = [row for row in tag.find_all("tr") if row.find_parent("table") is tag]
-    if not rows:
-        return None
-    cells = [
-        tuple(_cell_text(cell) for cell in row.find_all(["th", "td"], recursive=False))
-        for row in rows
-    ]
-    return Table(header=cells[0], rows=tuple(cells[1:]), line=_line(tag))
-
-
-def _cell_text(cell: Tag) -> Text:
-    text = _text(cell)
-    return Text(raw=text.raw.replace("\n", " "), line=text.line, links=text.links)
+from followthrough.adapters.sources.source_lines import LineCounter
+from followthrough.domain.document import SourceDocument
 
 
 def parse_html(
@@ -175,14 +32,114 @@ def parse_html(
     Raises `UnsafeDocumentError` for a document too deeply nested or too large to parse safely.
     """
     check_html(text)
-    soup = BeautifulSoup(text, "html5lib")
-    root = soup.body or soup
-    title_tag = soup.find("title")
-    front = (
-        {"title": title_tag.get_text(strip=True)}
-        if isinstance(title_tag, Tag) and title_tag.get_text(strip=True)
-        else {}
-    )
+    if is_storage_format(text):
+        text = storage_as_html(text)
+    page = _Page(text)
+    title = page.title or title_paragraph(page.root)
+    front = {"title": title} if title else {}
     return SourceDocument(
-        path=path, blocks=tuple(_blocks(root)), front_matter=front, folder=folder, stem=stem
+        path=path, blocks=blocks(page.root), front_matter=front, folder=folder, stem=stem
     )
+
+
+class _Page:
+    """A parsed page as plain elements: the body (else the whole document) and the title."""
+
+    def __init__(self, text: str) -> None:
+        self.counter = LineCounter(text)
+        self.title: str | None = None
+        document = LexborHTMLParser(text)
+        html = document.root
+        self.root = Element("html", {}, [], 1)
+        if html is None:
+            return
+        body = document.body
+        line = self.counter.next(html.tag or "html")
+        if body is None:  # a frameset page: everything is read, as html5lib does
+            self.root = Element("html", _attributes(html), self._children(html), line)
+            return
+        for child in html.iter(include_text=False):
+            if child.mem_id == body.mem_id:
+                body_line = self.counter.next("body")
+                self.root = Element("body", {}, self._children(child), body_line)
+            else:
+                self._count(child)
+
+    def _children(self, node: LexborNode) -> list[Node]:
+        children: list[Node] = []
+        counter = self.counter
+        pending = counter.pending
+        child = node.child
+        while child is not None:
+            name = child.tag
+            if name == "-text":
+                children.append(child.text_content or "")
+            elif name is not None and name[0] != "-":  # not a comment
+                found = pending.get(name)
+                if found:
+                    counter.last = found.pop()
+                line = counter.last
+                kind = _KINDS.get(name) or _kind(name)
+                if kind is _SKIPPED:
+                    self._count_below(child)
+                    children.append(Element(name, _NO_ATTRIBUTES, [], line))
+                else:
+                    if name == "title" and self.title is None:
+                        self.title = child.text(deep=True, separator="", strip=True)
+                    inner = self._children(child)
+                    if kind is _PLAIN:
+                        children.append(Element(name, _NO_ATTRIBUTES, inner, line))
+                    elif kind is _READ:
+                        children.append(Element(name, _attributes(child), inner, line))
+                    else:
+                        rewritten = rewrite(name, _attributes(child), inner, line)
+                        if rewritten is not None:
+                            children.append(rewritten)
+            child = child.next
+        return children
+
+    def _count(self, node: LexborNode) -> None:
+        """Count ``node`` and the elements below it, which are not read (the page head)."""
+        name = node.tag
+        if name is None or name[0] == "-":
+            return
+        self.counter.next(name)
+        self._count_below(node)
+
+    def _count_below(self, node: LexborNode) -> None:
+        counter = self.counter
+        first = True
+        for element in node.traverse(include_text=False):
+            if first:  # traverse() starts with the node itself
+                first = False
+                continue
+            name = element.tag
+            if name is None or name[0] == "-":
+                continue
+            if name == "title" and self.title is None:
+                self.title = element.text(deep=True, separator="", strip=True)
+            counter.next(name)
+
+
+# What is kept of an element: nothing below it (a skipped one), its children, its children
+# and attributes (the walk reads those of ``input``, `confluence` those of ``li``,
+# `google_docs` those of ``p``), or what `confluence.rewrite` makes of it.
+_SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
+_KINDS: dict[str, str] = {}
+_NO_ATTRIBUTES: dict[str, str] = {}
+
+
+def _kind(name: str) -> str:
+    if name in SKIP_TAGS and name != "code":
+        kind = _SKIPPED
+    elif needs_rewrite(name):
+        kind = _REWRITTEN
+    else:
+        kind = _READ if name in {"input", "li", "p"} else _PLAIN
+    if len(_KINDS) < 10_000:  # names are few; a page inventing thousands is not remembered
+        _KINDS[name] = kind
+    return kind
+
+
+def _attributes(node: LexborNode) -> dict[str, str]:
+    return {name: value or "" for name, value in node.attributes.items()}

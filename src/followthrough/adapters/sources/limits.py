@@ -1,7 +1,7 @@
 """Bounds that keep parsing one hostile document safe: nesting depth and markup volume.
 
-Sits under the Markdown and HTML adapters. The parsers (markdown-it's Rust core, html5lib)
-and the block walk recurse per level of nesting, and some of their rules grow faster than
+Sits under the Markdown and HTML adapters. The parsers (markdown-it's Rust core, lexbor) and
+the block walks recurse per level of nesting, and some of their rules grow faster than
 the text does; a single linear scan before parsing refuses the documents that would crash
 or stall them, so a bad file becomes one ``unreadable-document`` finding, never a stopped run.
 """
@@ -19,7 +19,8 @@ MAX_MARKUP = 100_000
 # Consecutive lines opening with "[" are each tried as a reference definition against all
 # the lines after them: quadratic in the run's length.
 MAX_REFERENCE_RUN = 1_000
-# html5lib spends tens of microseconds on each '<', tag or not.
+# Each tag costs the line scan and the tree walk a few microseconds, a parser repairing
+# broken markup more.
 MAX_HTML_TAGS = 20_000
 
 
@@ -97,21 +98,32 @@ _FLAT = frozenset(
 )
 
 
+# End tags, and start tags of the commonest elements that add no depth (see `_FLAT`).
+_NO_DEPTH = re.compile(r"<(?:/|(?:p|li|t[dhr]|br)[\t\n\f\r />])")
+
+
 def check_html(text: str) -> None:
     """Raise `UnsafeDocumentError` when HTML nests tags too deeply or holds too many."""
-    depth = 0
-    for match in _TAG.finditer(text):
-        closing, name, self_closing = match.groups()
-        if name.lower() in _FLAT or self_closing:
-            continue
-        if closing:
-            depth = max(depth - 1, 0)
-            continue
-        depth += 1
-        if depth > MAX_NESTING:
-            raise _nesting(depth)
     tags = text.count("<")
+    if _depth_bound(text, tags) > MAX_NESTING:
+        depth = 0
+        for match in _TAG.finditer(text):
+            closing, name, self_closing = match.groups()
+            if name.lower() in _FLAT or self_closing:
+                continue
+            if closing:
+                depth = max(depth - 1, 0)
+                continue
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _nesting(depth)
     if tags > MAX_HTML_TAGS:
         raise UnsafeDocumentError(
             f"cannot be parsed safely: {tags} HTML tags or '<' signs (limit {MAX_HTML_TAGS})"
         )
+
+
+def _depth_bound(text: str, tags: int) -> int:
+    """At least the nesting `check_html` measures: each level is opened by a '<' that starts
+    neither an end tag nor a start tag of an element that adds no depth."""
+    return tags - len(_NO_DEPTH.findall(text))

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from followthrough.adapters.sources.confluence import NOT_A_PAGE, is_confluence_page
 from followthrough.adapters.sources.folder import (
     FoundFile,
     Unreadable,
@@ -339,6 +340,12 @@ class DocumentReader:
         text = decode(job.data)
         if isinstance(text, Unreadable):
             return (self._unreadable(job.shown, text, folder=job.folder, stem=job.stem),), False
+        if job.kind == "storage" and not is_confluence_page(text):
+            return (
+                self._unreadable(
+                    job.shown, Unreadable(NOT_A_PAGE), folder=job.folder, stem=job.stem
+                ),
+            ), False
         try:
             doc = self._document(found, text)
             return extract(doc, policy=self.policy), True
@@ -349,7 +356,7 @@ class DocumentReader:
         return (self._unreadable(job.shown, reason, folder=job.folder, stem=job.stem),), False
 
     def _document(self, found: FoundFile, text: str) -> SourceDocument:
-        if found.kind == "html":
+        if found.kind in ("html", "storage"):
             return parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
         return parse_markdown(
             text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem

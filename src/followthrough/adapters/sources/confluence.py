@@ -1,0 +1,234 @@
+"""Confluence markup as plain HTML: user links become owners, storage-format elements text.
+
+Rendered exports link people (``<a class="confluence-userlink" data-username="ines">``,
+``href="/display/~ines"``, Cloud's ``data-account-id`` and ``/wiki/people/<id>``); storage
+format, the XHTML of Confluence's REST API (``body.storage``), has ``ac:`` and ``ri:``
+elements: user mentions, task lists, status lozenges, Jira macros, dates.
+
+People are written as ``@username``, the owner form extraction reads. An Atlassian account id
+is written ``@<id>`` with its colon, if any, written as a hyphen (``557058:f581…`` becomes
+``@557058-f581…``), because an owner handle is letters, digits, ``_`` and ``-``: a team maps
+that handle to the tracker user in its directory (the account id is the same in Jira Cloud).
+A Confluence Server user key (``ri:userkey``, when no user name is given) is written the same.
+
+Task lists (storage ``ac:task-list``, rendered ``ul.inline-task-list``) become lists whose
+entries start ``[x]`` (complete, checked) or ``[ ]``; a status lozenge
+becomes its title (``DONE``), a Jira macro its issue key, ``<time datetime>`` its date; macros
+with a body (info, note, panel, expand, layouts) keep it, others (code, table of contents,
+anchors, images) are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from followthrough.adapters.sources.html_tree import Element, Node
+
+# Storage format names elements with these prefixes; no rendered page does.
+_STORAGE_MARKUP = re.compile(r"<(?:ac|ri):[a-z]")
+# An XHTML empty element (``<ri:user ri:username="x" />``): an HTML parser would open it.
+_EMPTY_ELEMENT = re.compile(
+    r"<([A-Za-z][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)\s*/>",
+)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.S)
+_VOID = frozenset(
+    "area base br col embed hr img input link meta source track wbr param keygen".split()
+)
+
+_PERSONAL_SPACE = re.compile(r"/display/~([^/?#]+)/?(?:[?#].*)?$")
+_PEOPLE = re.compile(r"/(?:wiki/)?people/([\w:-]+)/?(?:[?#].*)?$")
+_USERNAME = re.compile(r"[\w.@+-]+")
+_ACCOUNT_ID = re.compile(r"[\w:-]+")
+_GOOGLE_REDIRECT = ("https://www.google.com/url?", "http://www.google.com/url?")
+
+# Storage-format elements that say nothing to a reader.
+_DROPPED = frozenset("ac:emoticon ac:image ac:placeholder ac:task-id ac:task-uuid".split())
+# Storage-format containers of blocks.
+_CONTAINERS = frozenset("ac:layout ac:layout-section ac:layout-cell".split())
+
+
+# What a Confluence page saved as ``.xml`` starts with, after any XML declaration or comment:
+# an element of the page body.
+_PAGE_START = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"<(?:(?:ac|ri):[a-z]|(?:p|h[1-6]|ul|ol|table|div|blockquote|pre|hr|html|body|section)[\s/>])",
+    re.S | re.I,
+)
+NOT_A_PAGE = (
+    "not a Confluence page: an .xml file is read when it holds Confluence storage format "
+    "(ac: or ri: elements, or a page body starting with an element such as <p> or <h1>)"
+)
+
+
+def is_confluence_page(text: str) -> bool:
+    """Whether an ``.xml`` file holds a Confluence page in storage format, not other XML."""
+    return is_storage_format(text) or _PAGE_START.match(text) is not None
+
+
+def is_storage_format(text: str) -> bool:
+    """Whether ``text`` holds Confluence storage-format markup (``ac:`` or ``ri:`` elements)."""
+    return ("<ac:" in text or "<ri:" in text) and _STORAGE_MARKUP.search(text) is not None
+
+
+def storage_as_html(text: str) -> str:
+    """Storage-format XHTML as HTML an HTML parser reads the same way: empty elements closed,
+    CDATA sections as text. Lines are kept, so source lines still point into the file."""
+    text = _CDATA.sub(lambda match: html.escape(match.group(1), quote=False), text)
+    return _EMPTY_ELEMENT.sub(_close_empty, text)
+
+
+def _close_empty(match: re.Match[str]) -> str:
+    name, attributes = match.group(1), match.group(2)
+    if name.lower() in _VOID:
+        return match.group(0)
+    return f"<{name}{attributes}></{name}>"
+
+
+def needs_rewrite(name: str) -> bool:
+    """Whether `rewrite` may change an element of this name."""
+    return name in {"a", "time", "ul"} or name.startswith(("ac:", "ri:"))
+
+
+def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -> Node | None:
+    """The element as plain HTML, as text, or ``None`` when it holds nothing to read."""
+    if name == "a":
+        return _link(attrs, children, line)
+    if name == "ul":
+        return _rendered_tasks(attrs, children, line)
+    if name == "time":
+        date = attrs.get("datetime", "").strip()
+        return date or Element(name, attrs, children, line)
+    if name in _DROPPED:
+        return None
+    if name in _CONTAINERS:
+        return Element("div", attrs, children, line)
+    if name == "ri:user":
+        person = _person(attrs, "ri:username", "ri:account-id") or _account(
+            attrs.get("ri:userkey", "")
+        )
+        return Element(name, attrs, [person], line)
+    if name == "ac:link":
+        return _storage_link(children)
+    if name in ("ac:structured-macro", "ac:macro"):
+        return _macro(attrs, children, line)
+    if name == "ac:task-list":
+        return Element("ul", attrs, children, line)
+    if name == "ac:task":
+        return _task(attrs, children, line)
+    if name == "ac:adf-extension":
+        fallback = _child(children, "ac:adf-fallback")
+        return None if fallback is None else Element("div", {}, fallback.children, line)
+    return Element(name, attrs, children, line)
+
+
+def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
+    classes = attrs.get("class", "").split()
+    href = attrs.get("href", "")
+    person = ""
+    if "confluence-userlink" in classes or "user-mention" in classes:
+        person = _person(attrs, "data-username", "data-account-id")
+    if not person:
+        personal = _PERSONAL_SPACE.search(href)
+        people = _PEOPLE.search(href) if personal is None else None
+        if personal is not None:
+            person = _handle(unquote(personal.group(1)))
+        elif people is not None:
+            person = _account(people.group(1))
+    if person:
+        return person
+    if href.startswith(_GOOGLE_REDIRECT):
+        target = parse_qs(urlsplit(href).query).get("q")
+        if target and target[0].startswith(("http://", "https://")):
+            attrs = {**attrs, "href": target[0]}
+    return Element("a", attrs, children, line)
+
+
+def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
+    """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
+    if "inline-task-list" not in attrs.get("class", "").split():
+        return Element("ul", attrs, children, line)
+    entries: list[Node] = []
+    for child in children:
+        if isinstance(child, str) or child.name != "li":
+            entries.append(child)
+            continue
+        mark = "[x] " if "checked" in child.attrs.get("class", "").split() else "[ ] "
+        entries.append(Element("li", child.attrs, [mark, *child.children], child.line))
+    return Element("ul", attrs, entries, line)
+
+
+def _person(attrs: dict[str, str], username: str, account_id: str) -> str:
+    """``@handle`` for a user's name or account id; empty when neither is usable."""
+    return _handle(attrs.get(username, "")) or _account(attrs.get(account_id, ""))
+
+
+def _handle(username: str) -> str:
+    username = username.strip()
+    return f"@{username}" if _USERNAME.fullmatch(username) else ""
+
+
+def _account(account_id: str) -> str:
+    account_id = account_id.strip()
+    return f"@{account_id.replace(':', '-')}" if _ACCOUNT_ID.fullmatch(account_id) else ""
+
+
+def _child(children: list[Node], name: str) -> Element | None:
+    for child in children:
+        if not isinstance(child, str) and child.name == name:
+            return child
+    return None
+
+
+def _text_of(node: Node) -> str:
+    if isinstance(node, str):
+        return node
+    return "".join(_text_of(child) for child in node.children)
+
+
+def _storage_link(children: list[Node]) -> Node | None:
+    """A storage-format link: the person it mentions, else its text or its target's title."""
+    user = _child(children, "ri:user")
+    if user is not None:
+        return _text_of(user)
+    for body in ("ac:link-body", "ac:plain-text-link-body"):
+        found = _child(children, body)
+        if found is not None:
+            return Element("span", {}, found.children, found.line)
+    for target, title in (("ri:page", "ri:content-title"), ("ri:attachment", "ri:filename")):
+        found = _child(children, target)
+        if found is not None and found.attrs.get(title, "").strip():
+            return found.attrs[title].strip()
+    return None
+
+
+def _parameter(children: list[Node], name: str) -> str:
+    for child in children:
+        if (
+            not isinstance(child, str)
+            and child.name == "ac:parameter"
+            and child.attrs.get("ac:name", "").lower() == name
+        ):
+            return _text_of(child).strip()
+    return ""
+
+
+def _macro(attrs: dict[str, str], children: list[Node], line: int) -> Node | None:
+    kind = attrs.get("ac:name", "").lower()
+    if kind == "status":
+        return _parameter(children, "title") or None
+    if kind == "jira":
+        return _parameter(children, "key") or None
+    body = _child(children, "ac:rich-text-body")
+    if body is None:
+        return None
+    return Element("div", {}, body.children, line)
+
+
+def _task(attrs: dict[str, str], children: list[Node], line: int) -> Element:
+    status = _child(children, "ac:task-status")
+    done = status is not None and _text_of(status).strip().lower() == "complete"
+    body = _child(children, "ac:task-body")
+    content = body.children if body is not None else []
+    return Element("li", attrs, ["[x] " if done else "[ ] ", *content], line)

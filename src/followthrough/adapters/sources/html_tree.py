@@ -1,0 +1,206 @@
+"""An HTML page as a plain element tree, and its reduction to `SourceDocument` blocks.
+
+The HTML adapter builds this tree from the parser's (each element with its source line); the
+walk below turns it into headings, paragraphs, lists and tables. Inline markup is rewritten in
+the Markdown-like form extraction reads (``**b**``, ``[t](u)``, ``~~s~~``, ``[x]``), so one set
+of rules serves both formats. Text directly inside a container that also holds blocks is not
+read (page chrome, stray words between sections), nor are comments.
+"""
+
+from __future__ import annotations
+
+import re
+
+from followthrough.domain.document import (
+    Block,
+    Heading,
+    ListBlock,
+    ListEntry,
+    Opaque,
+    Paragraph,
+    Table,
+    Text,
+)
+
+
+class Element:
+    """One element: its lower-case name, attributes, children (elements and text) and line."""
+
+    __slots__ = ("attrs", "children", "line", "name")
+
+    def __init__(
+        self, name: str, attrs: dict[str, str], children: list[Element | str], line: int
+    ) -> None:
+        self.name = name
+        self.attrs = attrs
+        self.children = children
+        self.line = line
+
+    def __repr__(self) -> str:
+        return f"Element({self.name!r}, line={self.line}, children={len(self.children)})"
+
+
+Node = Element | str
+
+# Elements that make their parent a container of blocks rather than a paragraph.
+BLOCK_TAGS = frozenset(
+    "p div section article main body html td th li ul ol table h1 h2 h3 h4 h5 h6 blockquote "
+    "header footer nav figure".split()
+)
+# Never read: scripts, styles, page head, drawings; code blocks become `Opaque`.
+SKIP_TAGS = frozenset("script style head noscript template svg pre code".split())
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+_STRONG = frozenset({"strong", "b"})
+_STRUCK = frozenset({"s", "del", "strike"})
+_SPACES = re.compile(r"[ \t\xa0]+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def blocks(root: Element) -> tuple[Block, ...]:
+    """The blocks of a page whose body (or whole document) is ``root``."""
+    found: list[Block] = []
+    _blocks(root, found)
+    return tuple(found)
+
+
+def inline_text(element: Element) -> str:
+    """The element's text as one line, inline markup rewritten."""
+    return _text(element, one_line=True).raw
+
+
+def _inline(element: Element, links: list[str]) -> str:
+    name = element.name
+    if name in SKIP_TAGS and name != "code":
+        return ""
+    if name == "br":
+        return "\n"
+    if name == "input" and element.attrs.get("type") == "checkbox":
+        return "[x] " if "checked" in element.attrs else "[ ] "
+    children = element.children
+    if len(children) == 1 and isinstance(children[0], str):  # the common case: text only
+        inner = children[0]
+    else:
+        inner = "".join(
+            [child if isinstance(child, str) else _inline(child, links) for child in children]
+        )
+    if name == "a":
+        href = element.attrs.get("href")
+        if href:
+            links.append(href)
+            return f"[{inner.strip()}]({href})"
+    elif name in _STRONG:
+        stripped = inner.strip()
+        if stripped:
+            return f"**{stripped}**"
+    elif name in _STRUCK:
+        stripped = inner.strip()
+        if stripped:
+            return f"~~{stripped}~~"
+    elif name == "code":
+        return f"`{inner}`"
+    return inner
+
+
+def _text(element: Element, *, one_line: bool = False) -> Text:
+    """The element's inline text; its lines (split at ``<br>``) joined by a newline, or by a
+    space for a table cell (``one_line``)."""
+    links: list[str] = []
+    raw = _inline(element, links)
+    if "  " in raw or "\t" in raw or "\xa0" in raw:
+        raw = _SPACES.sub(" ", raw)
+    if "\n" in raw:
+        lines = [line.strip() for line in raw.split("\n")]
+        raw = (" " if one_line else "\n").join([line for line in lines if line])
+    else:
+        raw = raw.strip()
+    return Text(raw=raw, line=element.line, links=tuple(links), lines_follow_source=one_line)
+
+
+def _has_block_children(element: Element) -> bool:
+    for child in element.children:
+        if not isinstance(child, str) and child.name in BLOCK_TAGS:
+            return True
+    return False
+
+
+def _blocks(element: Element, found: list[Block]) -> None:
+    for child in element.children:
+        if isinstance(child, str):
+            continue
+        if child.name in SKIP_TAGS:
+            if child.name == "pre":
+                found.append(Opaque(line=child.line))
+            continue
+        _block(child, found)
+
+
+def _block(element: Element, found: list[Block]) -> None:
+    name = element.name
+    level = _HEADINGS.get(name)
+    if level is not None:
+        found.append(Heading(level=level, text=_text(element)))
+    elif name in {"ul", "ol"}:
+        found.append(_list(element))
+    elif name == "table":
+        table = _table(element)
+        if table is not None:
+            found.append(table)
+    elif _has_block_children(element):
+        _blocks(element, found)
+    else:
+        text = _text(element)
+        if text.raw:
+            found.append(Paragraph(text=text))
+
+
+def _list(element: Element) -> ListBlock:
+    entries: list[ListEntry] = []
+    for item in element.children:
+        if isinstance(item, str) or item.name != "li":
+            continue
+        links: list[str] = []
+        own = "".join(
+            [
+                child if isinstance(child, str) else _inline(child, links)
+                for child in item.children
+                if isinstance(child, str) or child.name not in ("ul", "ol")
+            ]
+        )
+        text = Text(raw=_WHITESPACE.sub(" ", own).strip(), line=item.line, links=tuple(links))
+        children = tuple(
+            _list(sub)
+            for sub in item.children
+            if not isinstance(sub, str) and sub.name in ("ul", "ol")
+        )
+        entries.append(ListEntry(text=text, children=children))
+    return ListBlock(ordered=element.name == "ol", entries=tuple(entries), line=element.line)
+
+
+def _rows(element: Element, rows: list[Element]) -> list[Element]:
+    """The ``tr`` elements of a table, nested tables' rows excluded, in document order."""
+    for child in element.children:
+        if isinstance(child, str):
+            continue
+        name = child.name
+        if name == "tr":  # rows hold cells, never rows (a row inside a cell is in a table)
+            rows.append(child)
+        elif name != "table":
+            _rows(child, rows)
+    return rows
+
+
+def _table(element: Element) -> Table | None:
+    rows = _rows(element, [])
+    if not rows:
+        return None
+    cells = [
+        tuple(
+            [
+                _text(cell, one_line=True)
+                for cell in row.children
+                if not isinstance(cell, str) and cell.name in {"td", "th"}
+            ]
+        )
+        for row in rows
+    ]
+    return Table(header=cells[0], rows=tuple(cells[1:]), line=element.line)
