@@ -48,16 +48,42 @@ def test_an_edited_outcome_in_another_document_is_a_new_item_and_the_old_one_rem
     assert kinds == ["annotate", "create"]
 
 
-def test_a_document_that_already_has_tickets_does_not_take_another_s() -> None:
-    same_words = _in(OTHER, "Alert on pool usage")
-    paging = _in(OTHER, "Page the on-call")
-    (state,) = link("x", title="Page the on-call", path=OTHER.path).values()
-    other_link = {paging.item.key: replace(state, ticket_ref="OPS-2", postmortem_id=OTHER.id)}
-    ops = _plan([same_words, paging], **other_link).operations
-    kinds = sorted(op.kind.value for op in ops)
-    assert "rekey" not in kinds
-    assert "create" in kinds  # its own item, its own ticket
-    assert "annotate" in kinds  # the vanished one's item is noted removed
+def test_a_document_holding_one_of_several_outcomes_by_chance_does_not_take_them() -> None:
+    old_titles = ("Alert on pool usage", "Validate pool sizes", "Write the failover runbook")
+    links: dict[str, object] = {}
+    for number, title in enumerate(old_titles, 1):
+        (state,) = link("x", title=title, postmortem="Card timeouts").values()
+        links[item_key(PM.id, title)] = replace(state, ticket_ref=f"OPS-{number}")
+    same_words = _in(OTHER, "Alert on pool usage")  # one of three, another title
+    plan = run(
+        [same_words],
+        links=links,
+        tickets={},
+        read_postmortems={OTHER.id},
+        vanished_postmortems={PM.id},
+    )
+    kinds = sorted(op.kind.value for op in plan.operations)
+    assert kinds == ["annotate", "annotate", "annotate", "create"]
+
+
+def test_a_move_cut_short_is_completed_by_the_next_cycle() -> None:
+    titles = ("Alert on pool usage", "Validate pool sizes")
+    moved_first = _in(MOVED, titles[0])
+    (state,) = link("x", title=titles[0], path=MOVED.path).values()
+    links = {moved_first.item.key: replace(state, postmortem_id=MOVED.id)}  # moved already
+    (rest,) = link("x", title=titles[1]).values()
+    links[item_key(PM.id, titles[1])] = replace(rest, ticket_ref="OPS-2")
+    second = _in(MOVED, titles[1])
+    plan = run(
+        [moved_first, second],
+        links=links,
+        tickets={},
+        read_postmortems={MOVED.id},
+        vanished_postmortems={PM.id},
+    )
+    rekeyed = [op for op in plan.operations if op.kind == OpKind.REKEY]
+    assert [(op.ticket_ref, op.new_key) for op in rekeyed] == [("OPS-2", second.item.key)]
+    assert OpKind.CREATE not in {op.kind for op in plan.operations}
 
 
 def test_without_knowing_the_document_vanished_nothing_moves_or_is_removed() -> None:

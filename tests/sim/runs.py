@@ -86,10 +86,13 @@ def reminder_policy(team: TeamSpec) -> ReminderPolicy:
 
 
 def postmortems(team: TeamSpec, text: str) -> list[Postmortem]:
-    """The team's postmortem as the folder source reads it; ticket placeholders filled in."""
+    """The team's postmortem as the folder source reads it; ticket placeholders filled in.
+
+    A first line ``<!-- file: NAME -->`` names the file (``NAME.md`` in the team's folder)."""
     first, missing = ("OPS-1", "OPS-999") if team.kind == "jira" else ("#1", "#999")
     text = text.replace("{ref}", first).replace("{missing}", missing)
-    path = f"{team.name}/2026-11-10-{team.name}.md"
+    named = re.match(r"<!-- file: ([\w.-]+) -->\n", text)
+    path = f"{team.name}/{named.group(1) if named else f'2026-11-10-{team.name}'}.md"
     doc = parse_markdown(text, path=path, folder=team.name, stem=Path(path).stem)
     return list(extract(doc))
 
@@ -180,7 +183,10 @@ class Runner:
                 self.timeline.team = team.name
                 tracker = self.world.tracker(team, self.timeline)
                 result = engine.sync_team(
-                    team_policy(team), tracker, postmortems(team, docs.get(team.name, ""))
+                    team_policy(team),
+                    tracker,
+                    postmortems(team, docs.get(team.name, "")),
+                    read_roots=(team.name,),  # the team's folder is read in full
                 )
                 record.outcomes[team.name] = sync_outcome(result)
 

@@ -131,6 +131,7 @@ OVERDUE = document(
     "Check the pool sizes again. Owner: @alice, due 2027-03-01",  # not due: left alone
 )
 MISSING = document(PAYMENTS, f"{ALERT} (tracked in {{missing}}). Owner: @alice")
+MOVED = "<!-- file: archive-2026-11-10-payments -->\n" + BASE_DOC  # the file renamed
 
 
 def _ticket_writes() -> tuple[Scenario, ...]:
@@ -143,6 +144,8 @@ def _ticket_writes() -> tuple[Scenario, ...]:
         Scenario("close", (PAYMENTS,), prepare=synced, act=(sync(payments=CLOSED),)),
         Scenario("rekey", (PAYMENTS,), prepare=synced, act=(sync(payments=REWORDED),)),
         Scenario("annotate", (PAYMENTS,), prepare=synced, act=(sync(payments=REMOVED),)),
+        Scenario("move", (PAYMENTS,), prepare=synced, act=(sync(payments=MOVED),)),
+        Scenario("delete", (PAYMENTS,), prepare=synced, act=(sync(payments=""),)),
         Scenario(
             "adopt",
             (PAYMENTS,),

@@ -532,7 +532,6 @@ def _renames(
     and for items of a vanished postmortem found word for word in a postmortem that has no
     tickets yet (the file was renamed or moved)."""
     current = {planned.item.key for planned in items}
-    linked = {link.postmortem_id for link in links.values()}
     orphans = {
         key: link
         for key, link in links.items()
@@ -542,6 +541,7 @@ def _renames(
         and not link.removed_noted
     }
     fresh = [p for p in items if p.item.key not in links and p.item.key not in tickets]
+    destinations = _destinations(orphans, fresh, moved_from)
     pairs = sorted(
         (
             (
@@ -555,8 +555,7 @@ def _renames(
             for p in fresh
             if p.postmortem.id == link.postmortem_id
             or (
-                link.postmortem_id in moved_from
-                and p.postmortem.id not in linked
+                destinations.get(link.postmortem_id) == p.postmortem.id
                 and _same_outcome(old, p.item.key)
             )
         ),
@@ -568,6 +567,32 @@ def _renames(
         if score >= RENAME_SIMILARITY and old not in chosen and new not in used:
             chosen[old] = (new, orphans[old])
             used.add(new)
+    return chosen
+
+
+def _destinations(
+    orphans: Mapping[str, LinkState], fresh: Sequence[PlannedItem], moved_from: Collection[str]
+) -> dict[str, str]:
+    """Vanished postmortem → the postmortem it moved to: the one holding most of its
+    remaining outcomes word for word, provided that is at least half of them or it has the
+    same title. Chosen again each cycle, so a move cut short by a fault is completed."""
+    chosen: dict[str, str] = {}
+    for vanished in moved_from:
+        left = [(key, link) for key, link in orphans.items() if link.postmortem_id == vanished]
+        if not left:
+            continue
+        found: dict[str, int] = {}
+        titles: dict[str, str] = {}
+        for p in fresh:
+            if any(_same_outcome(key, p.item.key) for key, _ in left):
+                found[p.postmortem.id] = found.get(p.postmortem.id, 0) + 1
+                titles[p.postmortem.id] = p.postmortem.title
+        if not found:
+            continue
+        best = max(sorted(found), key=lambda pm_id: found[pm_id])
+        same_title = titles[best] == str(left[0][1].synced.get("postmortem", ""))
+        if found[best] * 2 >= len(left) or same_title:
+            chosen[vanished] = best
     return chosen
 
 
