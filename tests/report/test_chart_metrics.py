@@ -29,7 +29,10 @@ def test_chart_png_decodes():
 def test_standing_counts_every_item_written_so_far_and_overdue_as_remind_does():
     # Wednesday of the week after W18: the postmortem of 10 May is counted, "late" open.
     later = standing(fixture_inputs(), day(5, 8))
-    assert later == Standing(open=4, done=3, dropped=1, overdue=2, completion_rate=0.6667)
+    ages = {"30_days_or_less": 4, "31_to_90_days": 0, "over_90_days": 0}  # 28 days at most
+    assert later == Standing(
+        open=4, done=3, dropped=1, overdue=2, completion_rate=0.6667, open_by_age=ages
+    )
     # On 3 May (inside W18) item b, due that day, is not overdue yet; f (due 20 April) is.
     on_the_day = standing(fixture_inputs(), day(5, 3))
     assert (on_the_day.open, on_the_day.overdue) == (3, 1)
@@ -38,7 +41,16 @@ def test_standing_counts_every_item_written_so_far_and_overdue_as_remind_does():
 def test_metrics_from_standing_and_results():
     metrics = Metrics()
     metrics.update_standing(
-        "payments", Standing(open=3, done=2, dropped=1, overdue=2, completion_rate=0.6667)
+        "payments",
+        Standing(
+            open=3,
+            done=2,
+            dropped=1,
+            overdue=2,
+            completion_rate=0.6667,
+            open_by_age={"30_days_or_less": 1, "31_to_90_days": 0, "over_90_days": 2},
+            recurring_open=1,
+        ),
     )
     metrics.update_standing(
         "web", Standing(open=0, done=0, dropped=0, overdue=0, completion_rate=None)
@@ -54,6 +66,8 @@ def test_metrics_from_standing_and_results():
     text = generate_latest(metrics.registry).decode()
     assert 'followthrough_action_items{status="open",team="payments"} 3.0' in text
     assert 'followthrough_overdue_items{team="payments"} 2.0' in text
+    assert 'followthrough_open_items_by_age{age="over_90_days",team="payments"} 2.0' in text
+    assert 'followthrough_recurring_promises{team="payments"} 1.0' in text
     assert 'followthrough_completion_rate{team="payments"} 0.6667' in text
     assert 'followthrough_completion_rate{team="web"} NaN' in text
     assert 'followthrough_sync_operations_total{result="updated",team="payments"} 2.0' in text

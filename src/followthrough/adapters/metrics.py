@@ -45,6 +45,18 @@ class Metrics:
             ["team"],
             registry=r,
         )
+        self.open_by_age = Gauge(
+            "followthrough_open_items_by_age",
+            "Open action items by how long ago they were promised.",
+            ["team", "age"],
+            registry=r,
+        )
+        self.recurring = Gauge(
+            "followthrough_recurring_promises",
+            "Promises made in two or more postmortems whose latest is still open.",
+            ["team"],
+            registry=r,
+        )
         self.nudges = Counter(
             "followthrough_nudges_sent", "Reminder comments posted.", ["team", "kind"], registry=r
         )
@@ -99,6 +111,9 @@ class Metrics:
         self.overdue.labels(team=team).set(standing.overdue)
         rate = standing.completion_rate
         self.completion.labels(team=team).set(float("nan") if rate is None else rate)
+        for age, count in standing.open_by_age.items():
+            self.open_by_age.labels(team=team, age=age).set(count)
+        self.recurring.labels(team=team).set(standing.recurring_open)
 
     def record_nudges(self, team: str, *, reminders: int = 0, escalations: int = 0) -> None:
         self.nudges.labels(team=team, kind="nudge").inc(reminders)

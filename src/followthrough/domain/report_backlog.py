@@ -10,6 +10,7 @@ nothing new added (None when nothing was closed: at that rate, never).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,8 +43,9 @@ class Backlog:
     weeks_to_clear: int | None
 
 
-def backlog(week: Week, facts: Sequence[ItemFacts]) -> Backlog:
-    end = week.sunday
+def backlog(week: Week, facts: Sequence[ItemFacts], *, as_of: dt.date | None = None) -> Backlog:
+    """The backlog at the end of ``week``; ages count to ``as_of`` (default: its Sunday)."""
+    end = as_of or week.sunday
     still_open = [f for f in facts if f.status == ItemStatus.OPEN]
     aged = [(f, max((end - f.opened_on).days, 0)) for f in still_open if f.opened_on is not None]
     ages = {name: 0 for _, name in AGE_BUCKETS}

@@ -14,7 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from followthrough.domain.model import ItemStatus
+from followthrough.domain.recurrence import recurrences
 from followthrough.domain.report import TeamInputs, figures, item_facts
+from followthrough.domain.report_backlog import backlog
 from followthrough.domain.report_period import week_of_date
 
 
@@ -27,6 +29,10 @@ class Standing:
     dropped: int
     overdue: int  # open, and due before the day
     completion_rate: float | None  # the last complete week's; None when nothing was due
+    # Open items by age bucket (as the weekly report's backlog), and promises made in two or
+    # more postmortems whose latest promise is still open.
+    open_by_age: dict[str, int] = dataclasses.field(default_factory=dict)
+    recurring_open: int = 0
 
 
 def standing(inputs: TeamInputs, today: dt.date) -> Standing:
@@ -35,10 +41,14 @@ def standing(inputs: TeamInputs, today: dt.date) -> Standing:
     last_week = figures(item_facts(inputs))
     counts = {status: sum(1 for f in now if f.status == status) for status in ItemStatus}
     overdue = sum(1 for f in now if f.overdue_days is not None)  # due before today
+    written = [pm for pm in inputs.postmortems if pm.date is None or pm.date <= today]
+    recurring = [r for r in recurrences(written) if r.promises[-1].status == ItemStatus.OPEN]
     return Standing(
         open=counts[ItemStatus.OPEN],
         done=counts[ItemStatus.DONE],
         dropped=counts[ItemStatus.DROPPED],
         overdue=overdue,
         completion_rate=last_week.completion_rate,
+        open_by_age=backlog(week_of_date(today), now, as_of=today).ages,
+        recurring_open=len(recurring),
     )
