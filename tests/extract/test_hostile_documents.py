@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from followthrough.adapters.sources.limits import MAX_NESTING
+from followthrough.adapters.sources.markdown import parse_markdown
 from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.domain.extract import extract
 from followthrough.domain.model import Postmortem
 
 GOOD = "# Cache outage\n\n## Action items\n\n- Pin the client library version (owner: @alice, due: 2024-05-01)\n"
@@ -192,3 +194,19 @@ def test_deeply_nested_front_matter_is_refused_and_the_body_still_read(
     assert [f.code for f in pm.findings] == ["bad-front-matter"]
     assert "nested too deeply" in pm.findings[0].message
     assert [i.title for i in pm.action_items] == ["Pin the client library version"]
+
+
+def test_only_a_file_free_of_control_characters_skips_the_cleaning_pass() -> None:
+    plain = "# Outage\n\n## Action items\n\n- Rotate the keys (owner: @ana)\n"
+    assert parse_markdown(plain, path="a.md").visible_only
+    for hidden in ("\x1b", "\u202e", "\x07"):
+        text = plain.replace("Rotate", f"Rot{hidden}ate")
+        doc = parse_markdown(text, path="a.md")
+        assert not doc.visible_only
+        (pm,) = extract(doc)
+        assert pm.action_items[0].title == "Rotate the keys"
+    # A YAML escape makes a bidi override the file does not hold: still cleaned.
+    front = '---\ntitle: "Out\\u202eage"\n---\n' + plain
+    doc = parse_markdown(front, path="a.md")
+    assert doc.visible_only
+    assert extract(doc)[0].title == "Outage"

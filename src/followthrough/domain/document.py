@@ -86,3 +86,6 @@ class SourceDocument:
     problems: tuple[SourceProblem, ...] = ()
     folder: str | None = None
     stem: str = ""
+    # The parser saw no control or bidi character anywhere in the file, so no text of the
+    # document holds one (extraction then skips its cleaning pass).
+    visible_only: bool = field(default=False, compare=False)

@@ -50,9 +50,10 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     owner or note carries them to a terminal, a tracker or a report.
     """
     lint = policy or LintPolicy()
-    doc = replace(
-        doc, blocks=_visible_blocks(doc.blocks), front_matter=_visible_value(doc.front_matter)
-    )
+    # Front matter is always cleaned: YAML escapes ("\u202e") make characters the file
+    # does not hold.
+    visible = doc.blocks if doc.visible_only else _visible_blocks(doc.blocks)
+    doc = replace(doc, blocks=visible, front_matter=_visible_value(doc.front_matter))
     parts = _incidents(doc.blocks)
     base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []

@@ -110,6 +110,11 @@ _DONE_NOTE = re.compile(
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def has_invisible(text: str) -> bool:
+    """Does ``text`` hold a control character or a bidi override that `visible_text` drops?"""
+    return _INVISIBLE.search(text) is not None
+
+
 def visible_text(text: str) -> str:
     """``text`` without control characters or bidi overrides (tab and newline are kept)."""
     return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text

@@ -29,6 +29,7 @@ from followthrough.domain.document import (
     Table,
     Text,
 )
+from followthrough.domain.itemtext import has_invisible
 
 # CommonMark whitespace plus the Unicode spaces markdown-it trims inline content with.
 _TRIM = "".join(
@@ -401,4 +402,5 @@ def parse_markdown(
         problems=front.problems,
         folder=folder,
         stem=stem,
+        visible_only=not has_invisible(text),
     )
