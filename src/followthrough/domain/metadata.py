@@ -105,6 +105,13 @@ def _role_of(key: str) -> str | None:
     return _ROLES.get(" ".join(key.replace("_", " ").lower().split()))
 
 
+def _role_of_text(raw: str) -> str | None:
+    """The role of a key as written (a cell, a heading): markup is only read when present."""
+    if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
+        return _role_of(plain_text(raw))
+    return _role_of(raw.replace("*", " ").strip(" -–—:;,|."))
+
+
 def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
     fields: dict[str, str] = {}
     pending_heading_role: str | None = None
@@ -133,7 +140,7 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     if match and match.group("value"):
         _store(fields, match.group("key"), match.group("value"))
         return None
-    return _role_of(plain_text(text))
+    return _role_of_text(text)
 
 
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
@@ -147,7 +154,7 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
     rows = [table.header, *table.rows]
     if any(len(row) != 2 for row in rows):
         return
-    known = sum(1 for key_cell, _ in rows if _role_of(plain_text(key_cell.raw)))
+    known = sum(1 for key_cell, _ in rows if _role_of_text(key_cell.raw))
     if known < 2 or known * 2 <= len(rows):
         return  # a two-column table of names and roles is not a Field | Value table
     for key_cell, value_cell in rows:
@@ -155,7 +162,7 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
 
 
 def _store(fields: dict[str, str], key: str, value: str) -> None:
-    role = _role_of(plain_text(key))
+    role = _role_of_text(key)
     if not role or role in fields:
         return  # only known fields are cleaned, and the first mention of each wins
     cleaned = plain_text(value).rstrip(".").strip()
