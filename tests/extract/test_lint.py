@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from followthrough.adapters.sources.markdown import parse_markdown
+from followthrough.domain.extract import extract
 from followthrough.domain.lint import CODES, DEFAULT_SEVERITIES, LintPolicy
 from followthrough.domain.model import Severity
 from tests.extract.helpers import codes, md, only_item
@@ -25,6 +27,7 @@ def test_default_severities() -> None:
         "unreadable-document",
         "bad-front-matter",
         "earlier-promises",
+        "no-prevention-or-detection",
     }
     assert {code for code, level in DEFAULT_SEVERITIES.items() if level is Severity.ERROR} == ERRORS
     assert {code for code, level in DEFAULT_SEVERITIES.items() if level is Severity.WARNING} == (
@@ -249,3 +252,26 @@ def test_off_turns_off_document_codes_too() -> None:
     policy = LintPolicy.with_overrides({"no-action-items": "off", "bad-front-matter": "warning"})
     pm = md("---\nx: [\n---\n# Cache outage\n", policy=policy)
     assert [(f.code, f.severity) for f in pm.findings] == [("bad-front-matter", Severity.WARNING)]
+
+
+def test_a_postmortem_whose_items_only_respond_gets_a_coverage_warning() -> None:
+    def codes(items: str) -> list[str]:
+        text = f"---\ndate: 2025-01-01\n---\n# Outage\n\n## Action items\n\n{items}"
+        (pm,) = extract(parse_markdown(text, path="pm.md"))
+        return [f.code for f in pm.findings if f.code == "no-prevention-or-detection"]
+
+    responding = "### Response\n\n- Write the failover runbook (owner: @ana, due: 2025-02-01)\n"
+    assert codes(responding) == ["no-prevention-or-detection"]
+    guarded = (
+        responding + "\n### Detection\n\n- Alert on replica lag (owner: @ana, due: 2025-02-01)\n"
+    )
+    assert codes(guarded) == []
+    unknown = "- Talk to the vendor about quotas (owner: @ana, due: 2025-02-01)\n"
+    assert codes(unknown) == []  # an item of unknown kind may prevent: nothing is claimed
+    policy = LintPolicy.with_overrides({"no-prevention-or-detection": "error"})
+    (pm,) = extract(
+        parse_markdown("# Outage\n\n## Action items\n\n" + responding, path="pm.md"), policy=policy
+    )
+    assert [f.severity for f in pm.findings if f.code == "no-prevention-or-detection"] == [
+        Severity.ERROR
+    ]  # a team chooses its severity

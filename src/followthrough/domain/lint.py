@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, replace
 
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
-from followthrough.domain.model import ActionItem, Finding, ItemStatus, Postmortem, Severity
+from followthrough.domain.model import (
+    ActionItem,
+    Category,
+    Finding,
+    ItemStatus,
+    Postmortem,
+    Severity,
+)
 from followthrough.domain.values import is_placeholder, owner_kind
 
 DEFAULT_SEVERITIES: Mapping[str, Severity] = {
@@ -29,6 +36,7 @@ DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "bad-front-matter": Severity.ERROR,
     # Only with an archive to compare with (``lint --archive``): the same promise made before.
     "earlier-promises": Severity.WARNING,
+    "no-prevention-or-detection": Severity.WARNING,
 }
 CODES = tuple(DEFAULT_SEVERITIES)
 
@@ -96,7 +104,9 @@ def lint_postmortem(
 
 
 def _document_findings(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
-    if postmortem.action_items or not postmortem.readable:
+    if postmortem.action_items:
+        return _coverage(postmortem)
+    if not postmortem.readable:
         return []
     if postmortem.extra.get("accepted_risk"):
         return []
@@ -105,6 +115,23 @@ def _document_findings(postmortem: Postmortem) -> list[tuple[str, str, int, str 
     else:
         message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
     return [("no-action-items", message, postmortem.line, None)]
+
+
+_GUARDING = frozenset({Category.PREVENTION, Category.DETECTION})
+
+
+def _coverage(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
+    """Items that only respond or communicate leave the next incident as likely and as late.
+
+    Said only when every item's kind is known: an item of unknown kind may well prevent."""
+    kinds = [item.category for item in postmortem.action_items]
+    if None in kinds or any(kind in _GUARDING for kind in kinds):
+        return []
+    message = (
+        f"none of the {len(postmortem.action_items)} item(s) prevents a recurrence or detects"
+        " it sooner; add a prevention or detection item, or say why none is possible"
+    )
+    return [("no-prevention-or-detection", message, postmortem.line, None)]
 
 
 def item_findings(item: ActionItem) -> list[tuple[str, str]]:
