@@ -165,6 +165,7 @@ def _postmortem(
         incident_id=meta.incident_id or _incident_id_from_name(doc.stem),
         authors=meta.authors,
         status=meta.status,
+        topics=meta.topics,
         action_items=tuple(items),
         has_action_section=found.sections > 0 or bool(items),
         extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},

@@ -51,6 +51,20 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "status": ("status", "document status", "postmortem status", "state"),
     "title": ("title", "incident title", "name"),
+    "topics": (
+        "service",
+        "services",
+        "affected service",
+        "affected services",
+        "services affected",
+        "component",
+        "components",
+        "affected components",
+        "system",
+        "systems",
+        "tags",
+        "labels",
+    ),
 }
 # Field name → role; a name listed under two roles belongs to the first.
 _ROLES: Mapping[str, str] = {
@@ -74,6 +88,8 @@ class Metadata:
     incident_id: str | None = None
     authors: tuple[str, ...] = ()
     status: str | None = None
+    # Services, components and tags the postmortem is about (lower case, as written).
+    topics: tuple[str, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
 
 
@@ -84,8 +100,11 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
         role = _role_of(str(key))
         if role and value is not None and not isinstance(value, dict | list):
             fields[role] = str(value)
-        elif role == "authors" and isinstance(value, list):
-            fields[role] = ", ".join(str(v) for v in value)
+        elif role in ("authors", "topics") and isinstance(value, list):
+            joined = ", ".join(str(v) for v in value)
+            fields[role] = (
+                f"{fields[role]}, {joined}" if role == "topics" and role in fields else joined
+            )
     date_text = fields.get("date")
     return Metadata(
         title=fields.get("title"),
@@ -97,8 +116,15 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
             a.strip() for a in re.split(r",|\band\b|;", fields.get("authors", "")) if a.strip()
         ),
         status=fields.get("status"),
+        topics=_topics(fields.get("topics", "")),
         raw=fields,
     )
+
+
+def _topics(text: str) -> tuple[str, ...]:
+    """``payments-api, Ledger; #db`` → ``("payments-api", "ledger", "db")``, each once."""
+    found = (part.strip().lstrip("#").strip().lower() for part in re.split(r"[,;/|]", text))
+    return tuple(dict.fromkeys(t for t in found if t and not is_placeholder(t)))
 
 
 def _role_of(key: str) -> str | None:

@@ -85,6 +85,7 @@ class Postmortem:
     findings: tuple[Finding, ...] = ()
     has_action_section: bool = False
     readable: bool = True
+    topics: tuple[str, ...] = ()  # services, components and tags it is about
     # Where people read the document, set by its source (None: nowhere known), and, where
     # the source can point at one line, that address with ``{line}`` for the line number.
     url: str | None = None

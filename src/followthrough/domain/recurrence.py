@@ -86,6 +86,7 @@ class Promise:
     title: str
     status: ItemStatus
     ticket: str | None
+    topics: tuple[str, ...] = ()  # the services, components and tags of its postmortem
 
     @property
     def state(self) -> str:
@@ -113,10 +114,15 @@ class Recurrence:
 
 def promises_of(postmortems: Iterable[Postmortem]) -> list[Promise]:
     return [
-        Promise(pm.id, pm.path, pm.date, item.line, item.title, item.status, item.ticket)
+        Promise(pm.id, pm.path, pm.date, item.line, item.title, item.status, item.ticket, pm.topics)
         for pm in postmortems
         for item in pm.action_items
     ]
+
+
+def _apart(one: Promise, other: Promise) -> bool:
+    """Both postmortems say what they are about, and it is not the same thing."""
+    return bool(one.topics and other.topics) and not set(one.topics) & set(other.topics)
 
 
 def recurrences(postmortems: Sequence[Postmortem]) -> list[Recurrence]:
@@ -133,6 +139,8 @@ def recurrences(postmortems: Sequence[Postmortem]) -> list[Recurrence]:
 
     for index, other in _candidate_pairs(words):
         if promises[index].postmortem_id == promises[other].postmortem_id:
+            continue
+        if _apart(promises[index], promises[other]):
             continue
         if same_promise(words[index], words[other]):
             parent[root(index)] = root(other)
@@ -160,13 +168,36 @@ def earlier_promises(
     earlier_words = [stems(p.title) for p in earlier]
     index = _index(earlier_words)
     found: list[tuple[ActionItem, list[Promise]]] = []
+    here = Promise(postmortem.id, postmortem.path, postmortem.date, 0, "", ItemStatus.OPEN, None,
+                   postmortem.topics)  # fmt: skip
     for item in postmortem.action_items:
         mine = stems(item.title)
         candidates = {i for stem in mine for i in index.get(stem, ())}
-        matches = [earlier[i] for i in sorted(candidates) if same_promise(mine, earlier_words[i])]
+        matches = [
+            earlier[i]
+            for i in sorted(candidates)
+            if same_promise(mine, earlier_words[i]) and not _apart(here, earlier[i])
+        ]
         if matches:
             found.append((item, sorted(matches, key=_when)))
     return found
+
+
+def same_topics(postmortem: Postmortem, archive: Sequence[Postmortem]) -> list[Promise]:
+    """Earlier items, still open or dropped, of postmortems about one of the same topics."""
+    if not postmortem.topics:
+        return []
+    mine = set(postmortem.topics)
+    return sorted(
+        (
+            p
+            for p in promises_of(pm for pm in archive if pm.id != postmortem.id)
+            if p.status in (ItemStatus.OPEN, ItemStatus.DROPPED)
+            and mine & set(p.topics)
+            and (postmortem.date is None or p.date is None or p.date <= postmortem.date)
+        ),
+        key=_when,
+    )
 
 
 def _when(promise: Promise) -> tuple[dt.date, str, int]:
@@ -204,6 +235,7 @@ def flag_earlier_promises(
     level = policy.severity("earlier-promises")
     if level is None:
         return postmortem
+    by_wording = earlier_promises(postmortem, archive)
     findings = [
         Finding(
             code="earlier-promises",
@@ -218,8 +250,25 @@ def flag_earlier_promises(
             line=item.line,
             item=item.key,
         )
-        for item, matches in earlier_promises(postmortem, archive)
+        for item, matches in by_wording
     ]
+    shown = {(p.path, p.line) for _, matches in by_wording for p in matches}
+    about = [p for p in same_topics(postmortem, archive) if (p.path, p.line) not in shown]
+    if about:
+        listed = "; ".join(
+            f"“{p.title}” ({p.path}:{p.line}, {p.date or 'undated'}, {p.state})" for p in about[:5]
+        )
+        more = f"; and {len(about) - 5} more" if len(about) > 5 else ""
+        findings.append(
+            Finding(
+                code="earlier-promises",
+                severity=level,
+                message=f"earlier items about {', '.join(postmortem.topics)} still open or"
+                f" dropped: {listed}{more}",
+                path=postmortem.path,
+                line=postmortem.line,
+            )
+        )
     if not findings:
         return postmortem
     return replace(postmortem, findings=(*postmortem.findings, *findings))
