@@ -59,7 +59,8 @@ def test_the_report_json_carries_backlog_recurrences_and_accepted_risk() -> None
     assert team["backlog"]["open_by_age"]["30_days_or_less"] == 3
     assert team["backlog"]["direction"] == "growing"
     assert team["recurring_promises"] == []
-    assert (team["accepted_risk"], document["overall"]["accepted_risk"]) == (0, 0)
+    none = {"count": 0, "by_topic": {}}
+    assert (team["accepted_risk"], document["overall"]["accepted_risk"]) == (none, none)
 
 
 def test_recurring_promises_and_accepted_risk_are_reported() -> None:
@@ -75,6 +76,7 @@ def test_recurring_promises_and_accepted_risk_are_reported() -> None:
             date=day,
             action_items=items,
             extra={"accepted_risk": "yes"} if risk else {},
+            topics=("payouts",) if risk else (),
         )
 
     inputs = replace(
@@ -90,6 +92,7 @@ def test_recurring_promises_and_accepted_risk_are_reported() -> None:
     (recurring,) = report.recurring
     assert recurring.summary() == "promised in 2024-03 and 2024-04; still open"
     assert report.accepted_risk == 1
+    assert report.accepted_risk_by_topic == {"payouts": 1}
 
 
 def test_every_format_shows_the_backlog_recurrences_and_accepted_risk() -> None:
@@ -115,7 +118,7 @@ def test_every_format_shows_the_backlog_recurrences_and_accepted_risk() -> None:
         action_items=(ActionItem(key="a:1", title="Add alerting on a stuck payout queue", line=5),),
     )
     risky = replace(march, id="may", path="may.md", date=dt.date(2024, 5, 1), action_items=(),
-                    extra={"accepted_risk": "yes"})  # fmt: skip
+                    extra={"accepted_risk": "yes"}, topics=("payouts",))  # fmt: skip
     inputs = replace(empty_inputs("payments"), postmortems=(march, april, risky))
     document = report_document(
         kind="team",
@@ -132,5 +135,5 @@ def test_every_format_shows_the_backlog_recurrences_and_accepted_risk() -> None:
         assert "the backlog is growing" in shown, kind
         assert "nothing was closed, so at this rate it never clears" in shown, kind
         assert "promised in 2024-03 and 2024-04; still open" in shown, kind
-        assert "accept the risk instead of listing actions: 1" in shown, kind
+        assert "accept the risk instead of listing actions: 1 (payouts 1)." in shown, kind
         assert "Done dates are approximate" not in shown, kind

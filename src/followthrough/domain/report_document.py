@@ -9,8 +9,9 @@ team and week so that trends accumulate.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from followthrough.domain.recurrence import Recurrence, recurrences
@@ -65,6 +66,7 @@ class TeamReport:
     backlog: Backlog | None = None
     recurring: tuple[Recurrence, ...] = ()  # promises made in two or more postmortems
     accepted_risk: int = 0  # postmortems that accept the risk instead of listing items
+    accepted_risk_by_topic: Mapping[str, int] = field(default_factory=dict)  # per service/tag
 
 
 def team_report(
@@ -95,7 +97,8 @@ def team_report(
         notes=tuple(notes),
         backlog=backlog(inputs.week, facts),
         recurring=tuple(recurrences(written)),
-        accepted_risk=sum(1 for pm in written if pm.extra.get("accepted_risk")),
+        accepted_risk=len(risky := [pm for pm in written if pm.extra.get("accepted_risk")]),
+        accepted_risk_by_topic=dict(sorted(Counter(t for pm in risky for t in pm.topics).items())),
     )
 
 
@@ -185,7 +188,10 @@ def report_document(
             "by_severity": _groups_json(_merge_groups([t.by_severity for t in teams])),
             "trend": [_trend_json(p) for p in merge_trends([t.trend for t in teams])],
             "backlog": _backlog_json(merge_backlogs([t.backlog for t in teams if t.backlog])),
-            "accepted_risk": sum(t.accepted_risk for t in teams),
+            "accepted_risk": _risk_json(
+                sum(t.accepted_risk for t in teams),
+                sum((Counter(t.accepted_risk_by_topic) for t in teams), Counter()),
+            ),
         },
         "teams": [team_json(t) for t in teams],
     }
@@ -210,8 +216,12 @@ def team_json(report: TeamReport) -> dict[str, Any]:
         "notes": list(report.notes),
         "backlog": _backlog_json(report.backlog),
         "recurring_promises": [_recurrence_json(r) for r in report.recurring],
-        "accepted_risk": report.accepted_risk,
+        "accepted_risk": _risk_json(report.accepted_risk, report.accepted_risk_by_topic),
     }
+
+
+def _risk_json(count: int, by_topic: Mapping[str, int]) -> dict[str, Any]:
+    return {"count": count, "by_topic": dict(sorted(by_topic.items()))}
 
 
 def _backlog_json(found: Backlog | None) -> dict[str, object] | None:
