@@ -288,9 +288,7 @@ def _tickets(parsed: ItemText, candidate: Candidate) -> tuple[str, ...]:
 def _status(parsed: ItemText, candidate: Candidate) -> ItemStatus:
     if candidate.row and candidate.row.status:
         return candidate.row.status
-    if parsed.status or candidate.traits.status:
-        return parsed.status or candidate.traits.status or ItemStatus.OPEN
-    return ItemStatus.DONE if parsed.reads_as_done else ItemStatus.OPEN
+    return parsed.status or candidate.traits.status or ItemStatus.OPEN
 
 
 def _front_matter_items(

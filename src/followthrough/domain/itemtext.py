@@ -88,16 +88,6 @@ _CREATED_MARKER = re.compile(
     r"(?:created|filed|opened|raised)\)",
     re.I,
 )
-_PAST_TENSE_START = re.compile(
-    r"^(?:we\s+(?:have\s+)?)?(?:reverted|sent|issued|added|adjusted|tweaked|changed|updated|"
-    r"implemented|deployed|fixed|removed|rolled\s+back|migrated|enabled|disabled|increased|"
-    r"decreased|reduced|created|moved|configured|upgraded|patched|restored|released|introduced|"
-    r"published|documented|switched|replaced|rotated|revoked|deleted|merged|paused|raised|"
-    r"lowered|hardened|rewrote|wrote|made|built|shipped|resolved|applied|tightened|"
-    r"refactored|notified|contacted|communicated)\b",
-    re.I,
-)
-_PASSIVE_DONE = re.compile(r"^(?:[\w`'\-/.]+\s+){0,8}?(?:has|have)\s+(?:now\s+)?been\s+\w+", re.I)
 _DONE_NOTE = re.compile(
     r"^(?:this|that|it)\s+(?:has|have)\s+(?:now\s+)?been\s+(?:done|completed|fixed|implemented|"
     r"resolved|deployed)\b|^(?:done|completed)\b",
@@ -127,8 +117,6 @@ class ItemText:
     priority: str | None = None
     notes: tuple[str, ...] = field(default=())
     explanation: str | None = None
-    # Written in the past tense ("Reverted the change"): done unless its group says otherwise.
-    reads_as_done: bool = False
 
 
 # An item is a sentence or a short paragraph; past this length its text is not read, which
@@ -153,7 +141,6 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     tickets = find_tickets(" ".join(filter(None, [labelled, ticket_field])), links)
     title, explanation = _title_and_explanation(text)
     return ItemText(
-        reads_as_done=_looks_done(title),
         title=title,
         status=status,
         owner_text=owner,
@@ -394,7 +381,3 @@ def _link_words(match: re.Match[str]) -> str:
     if _GENERIC_LINK_TEXT.match(words):
         return ""
     return words
-
-
-def _looks_done(title: str) -> bool:
-    return bool(_PAST_TENSE_START.match(title) or _PASSIVE_DONE.match(title))
