@@ -255,6 +255,7 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
     status = _status(parsed, candidate)
     category = (
         (row.category if row else None)
+        or parsed.category
         or candidate.traits.category
         or infer_category(title)
         or infer_category(parsed.explanation or "")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from followthrough.domain.model import ItemStatus
+from followthrough.domain.fields import split_fields
+from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import find_tickets, normalise_priority
 
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
@@ -117,6 +118,7 @@ class ItemText:
     priority: str | None = None
     notes: tuple[str, ...] = field(default=())
     explanation: str | None = None
+    category: Category | None = None
 
 
 # An item is a sentence or a short paragraph; past this length its text is not read, which
@@ -127,19 +129,32 @@ MAX_ITEM_TEXT = 2_000
 def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
     raw = raw[:MAX_ITEM_TEXT]
-    text = _one_line(raw)
+    attached = split_fields(_one_line(raw))
+    text = attached.title
+    struck = _STRUCK.match(text)
+    reason = None
+    if struck and struck.group("rest"):
+        # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
+        text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
-    owner, text = _owner(text)
-    due, text = _field(_DUE_FIELD, "due", text)
+    status = attached.status or status
+    owners = attached.all("owner")
+    owner, text = (", ".join(owners), text) if owners else _owner(text)
+    due, text = (
+        (attached.first("due"), text) if attached.first("due") else _field(_DUE_FIELD, "due", text)
+    )
     ticket_field, text = _field(_TICKET_FIELD, "ticket", text)
-    priority_match = _PRIORITY_TOKEN.search(text)
-    priority = None
+    priority = normalise_priority(attached.first("priority"))
+    priority_match = None if priority else _PRIORITY_TOKEN.search(text)
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
     labelled = _prose_references_blanked(_one_line(raw))
-    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_field])), links)
+    ticket_fields = " ".join(filter(None, [ticket_field, *attached.all("ticket")]))
+    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_fields])), links)
     title, explanation = _title_and_explanation(text)
+    if reason:
+        explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
     return ItemText(
         title=title,
         status=status,
@@ -147,6 +162,7 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
         due_text=due,
         tickets=tickets,
         priority=priority,
+        category=attached.category,
         explanation=explanation,
     )
 
