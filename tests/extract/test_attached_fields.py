@@ -9,9 +9,7 @@ from tests.extract.helpers import md, only_item
 
 
 def _fields(pm_text: str) -> list[tuple[str, str | None, dt.date | None, str | None, str]]:
-    return [
-        (i.title, i.owner, i.due, i.ticket, i.status.value) for i in md(pm_text).action_items
-    ]
+    return [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in md(pm_text).action_items]
 
 
 def test_fields_as_sub_bullets_under_a_numbered_bold_title() -> None:

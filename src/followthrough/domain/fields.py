@@ -305,6 +305,11 @@ def _soft_fields(pieces: list[str], *, comma_separated: bool) -> list[Field] | N
     return out
 
 
+def is_labelled_field(text: str) -> bool:
+    """True when ``text`` holds only fields and opens with a ``Key:`` label."""
+    return bool(_LABELLED.match(text.strip())) and is_field_line(text)
+
+
 def _split(text: str) -> list[tuple[str, bool]]:
     parts: list[tuple[str, bool]] = []
     start = 0
@@ -361,13 +366,15 @@ def _tail(text: str, fields: list[Field]) -> str:
     taken: list[Field] = []
     while text:
         cut = _last_separator(text)
-        segment = text[cut[1] :] if cut else text
-        comma = cut is not None and text[cut[0] : cut[1]].strip() == ","
+        if cut is None:
+            break
+        segment = text[cut[1] :]
+        comma = text[cut[0] : cut[1]].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
         if found is None:
             break
         taken.extend(reversed(found))
-        text = text[: cut[0]] if cut else ""
+        text = text[: cut[0]]
     text = _tail_tokens(text, taken)
     fields.extend(reversed(taken))
     return text

@@ -21,7 +21,7 @@ from followthrough.domain.document import (
     Table,
     Text,
 )
-from followthrough.domain.fields import is_field_line
+from followthrough.domain.fields import is_field_line, is_labelled_field
 from followthrough.domain.sections import (
     GroupTraits,
     group_traits,
@@ -249,9 +249,12 @@ def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, 
         return True
     if level == 7 or not direct_child or is_action_heading(heading.text.raw):
         return False
+    has_items = any(isinstance(block, ListBlock | Table) for block in run)
+    first = run[0] if run else None
+    if isinstance(first, Paragraph) and _is_field_paragraph(first.text):
+        return True  # a heading with its own owner, due … line is an item, whatever it names
     if group_traits(heading.text.raw) != GroupTraits():
         return False
-    has_items = any(isinstance(block, ListBlock | Table) for block in run)
     return not has_items and any(isinstance(block, Paragraph) for block in run)
 
 
@@ -371,7 +374,7 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         sublists = [
             child
             for child in entry.children
-            if isinstance(child, ListBlock) and not _holds_only_fields(child)
+            if isinstance(child, ListBlock) and not _leading_fields(child)
         ]
         label = _BOLD_LABEL.match(raw)
         short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
@@ -384,23 +387,40 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
 
 
 def _entry_candidate(entry: ListEntry, traits: GroupTraits) -> Candidate:
-    """A list entry as an item: a sub-list of nothing but fields is its fields, not notes."""
-    fields = [
-        sub.text
-        for child in entry.children
-        if isinstance(child, ListBlock) and _holds_only_fields(child)
-        for sub in child.entries
-        if sub.text.raw.strip()
-    ]
-    return Candidate(text=with_fields(entry.text, fields), traits=traits, notes=_entry_notes(entry))
+    """A list entry as an item: the field entries opening its sub-list are its fields."""
+    fields: list[Text] = []
+    notes: list[Text] = []
+    for child in entry.children:
+        if isinstance(child, ListBlock):
+            count = _leading_fields(child)
+            entries = [sub for sub in child.entries if sub.text.raw.strip()]
+            fields.extend(sub.text for sub in entries[:count])
+            notes.extend(sub.text for sub in entries[count:])
+        elif isinstance(child, Paragraph):
+            notes.append(child.text)
+    return Candidate(text=with_fields(entry.text, fields), traits=traits, notes=tuple(notes))
+
+
+def _leading_fields(block: ListBlock) -> int:
+    """How many entries opening a sub-list are the item's fields (``- Owner: @kofi`` …).
+
+    A sub-list of nothing but fields is all fields; otherwise it must open with a labelled
+    field (``Owner:``, ``Due:`` …), and the field entries up to the first other one count.
+    """
+    entries = [entry for entry in block.entries if entry.text.raw.strip()]
+    count = 0
+    for entry in entries:
+        if entry.children or not is_field_line(entry.text.raw):
+            break
+        count += 1
+    if count == len(entries) or (count and is_labelled_field(entries[0].text.raw)):
+        return count
+    return 0
 
 
 def _holds_only_fields(block: ListBlock) -> bool:
-    """``- Owner: @kofi`` / ``- Due: 2025-03-14`` under an item: its fields."""
     entries = [entry for entry in block.entries if entry.text.raw.strip()]
-    return bool(entries) and all(
-        not entry.children and is_field_line(entry.text.raw) for entry in entries
-    )
+    return bool(entries) and _leading_fields(block) == len(entries)
 
 
 def with_fields(text: Text, fields: Sequence[Text]) -> Text:
@@ -410,17 +430,6 @@ def with_fields(text: Text, fields: Sequence[Text]) -> Text:
     raw = " ; ".join([text.raw, *(field.raw.replace("\n", " ; ") for field in fields)])
     links = text.links + tuple(link for field in fields for link in field.links)
     return Text(raw, text.line, links, text.lines_follow_source)
-
-
-def _entry_notes(entry: ListEntry) -> tuple[Text, ...]:
-    notes: list[Text] = []
-    for child in entry.children:
-        if isinstance(child, ListBlock):
-            if not _holds_only_fields(child):
-                notes.extend(sub.text for sub in child.entries if sub.text.raw)
-        elif isinstance(child, Paragraph):
-            notes.append(child.text)
-    return tuple(notes)
 
 
 def _table(table: Table, traits: GroupTraits) -> list[Candidate]:
