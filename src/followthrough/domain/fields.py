@@ -132,6 +132,13 @@ _STATUS_REASON = re.compile(
     r"\s*\S",
     re.I,
 )
+# "… - this has already been done": a note on the item's state, set apart from its outcome.
+_STATUS_NOTE = re.compile(
+    r"^(?:this|that|it)\s+(?:has|have|was)\s+(?:already\s+|now\s+)?been\s+(?:"
+    + _DONE_WORDS
+    + r"|implemented|deployed)$",
+    re.I,
+)
 _STATUS_MARK = re.compile(r"^(?:✅|✔️?|☑️?)$|^(?:❌|🚫)$")
 _DONE_WORD = re.compile(r"^(?:✅|✔️?|☑️?)?\s*(?:" + _DONE_WORDS + r")\b", re.I)
 _DROPPED_WORD = re.compile(r"^(?:❌|🚫)?\s*(?:" + _DROPPED_WORDS + r")\b", re.I)
@@ -235,7 +242,7 @@ def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     if _TICKETS.match(text):
         return Field("ticket", text)
     status = _STATUS_ALONE.match(text) or (None if comma_separated else _STATUS_REASON.match(text))
-    if status or _STATUS_MARK.match(text):
+    if status or _STATUS_MARK.match(text) or (not comma_separated and _STATUS_NOTE.match(text)):
         return Field("status", text, _status_value(text))
     return None
 
@@ -260,7 +267,7 @@ def _status_value(text: str) -> ItemStatus | None:
     plain = text.strip().strip("*_`~.").strip()
     if _DROPPED_WORD.match(plain):
         return ItemStatus.DROPPED
-    if _DONE_WORD.match(plain):
+    if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
         return ItemStatus.DONE
     if re.match(r"^(?:" + _OPEN_WORDS + r")\b", plain, re.I):
         return ItemStatus.OPEN

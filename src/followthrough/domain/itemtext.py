@@ -21,7 +21,9 @@ _DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
 _DONE_SUFFIX = re.compile(
     r"\s*(?:\*\*)?\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)"
-    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|\s*[-–—]?\s*\bDONE\b\.?\s*$",
+    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
+    # "… - done" is a mark; "… once the migration is done" is the outcome's own wording.
+    r"\s*[-–—]\s*done\.?\s*$",
     re.I,
 )
 _DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
