@@ -156,16 +156,77 @@ _SEPARATOR = re.compile(
 )
 # Inside a segment, fields may follow one another with only a space between them
 # ("@m.ortiz due: 2025-03-01", "index @tariq due 2025-06-30 OPS-412").
-_SOFT_BOUNDARY = re.compile(
-    r"(?<![:=*_\s])\s+(?=(?:"
-    + _HANDLE
-    + r")\b|(?:(?:\*\*|__)?(?:"
-    + _KEY_WORDS
-    + r")\b)|"
-    + _REF
-    + r"\b|\(|\[[^\]]{0,60}\]\(https?://)",
-    re.I,
+_SPACES = re.compile(r"\s+")
+_KEY_AT = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
+# Every spelling of a key's first word a writer uses: "owner", "Owner", "OWNER".
+_KEY_STARTS = tuple(
+    {
+        form
+        for key in _KEYS
+        for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
+    }
 )
+_HANDLE_AT = re.compile(r"(?:" + _HANDLE + r")\b")
+_REF_AT = re.compile(_REF + r"\b")
+_LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
+
+
+def _soft_bounds(text: str, offset: int = 0) -> list[int]:
+    """Where a field may start after a mere space: before an ``@handle``, a ``Key``, a ticket
+    reference, ``(`` or a link (not right after ``Key:``). Each is the whitespace's start."""
+    return [
+        space.start()
+        for space in _SPACES.finditer(text, offset)
+        if _soft_start(text, space.start(), space.end())
+    ]
+
+
+def _soft_start(text: str, start: int, end: int) -> bool:
+    """Whether the whitespace ``text[start:end]`` is followed by the start of a field."""
+    if start == 0 or end >= len(text) or text[start - 1] in ":=*_":
+        return False
+    first = text[end]
+    if first.isalpha():
+        if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
+            return True
+        if first.isupper() or text.find("#", end, end + 60) != -1:
+            return _REF_AT.match(text, end) is not None
+        return False
+    if first == "(":
+        return True
+    if first == "@":
+        return _HANDLE_AT.match(text, end) is not None
+    if first == "[":
+        return _LINK_AT.match(text, end) is not None
+    if first in "*_":
+        return _KEY_AT.match(text, end) is not None
+    if first == "#":
+        return _REF_AT.match(text, end) is not None
+    return False
+
+
+def _last_soft_bound(text: str, floor: int, position: int) -> int | None:
+    """The last soft boundary in ``text[floor:position]`` (one-line text), searching backwards."""
+    while True:
+        space = text.rfind(" ", floor, position)
+        if space <= 0:
+            return None
+        if _soft_start(text, space, space + 1):
+            return space
+        position = space
+
+
+def _soft_split(text: str) -> list[str]:
+    """``text`` cut at its soft boundaries, empty pieces left out."""
+    pieces: list[str] = []
+    last = 0
+    for bound in _soft_bounds(text):
+        pieces.append(text[last:bound])
+        last = bound
+    pieces.append(text[last:])
+    return [piece for piece in pieces if piece.strip()]
+
+
 # A parenthesised group; a Markdown link's "(url)" inside it is part of the group.
 _PAREN = re.compile(r"\s*(?<!\])\(((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)")
 _EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
@@ -286,7 +347,7 @@ def is_field_line(text: str) -> bool:
 
 def segment_fields(segment: str, *, comma_separated: bool = False) -> list[Field] | None:
     """Every field of ``segment`` when it holds only fields (one, or several split by spaces)."""
-    pieces = [piece for piece in _SOFT_BOUNDARY.split(segment) if piece.strip()]
+    pieces = _soft_split(segment)
     if len(pieces) > 1:
         split = _soft_fields(pieces, comma_separated=comma_separated)
         if split is not None:
@@ -337,52 +398,74 @@ def split_fields(text: str) -> ItemFields:
     Fields are read from the head of the text, from its tail, and from any parenthesised
     group that holds nothing but fields; the title keeps its own words and punctuation.
     """
-    if not _FIELD_HINT.search(text):
-        return ItemFields(text)
     fields: list[Field] = []
-    text = _paren_groups(text, fields)
+    if "(" in text:
+        text = _paren_groups(text, fields)
     text = _tail(text, fields)
-    text = _head(text, fields)
-    return ItemFields(text.strip(), tuple(fields))
+    if ":" in text[:40] or "=" in text[:40]:
+        text = _head(text, fields)
+    return ItemFields(text.strip() if fields else text, tuple(fields))
 
 
 def _paren_groups(text: str, fields: list[Field]) -> str:
-    if "(" not in text:
-        return text
     out: list[str] = []
     last = 0
     for match in _PAREN.finditer(text):
-        inner = _split(match.group(1))
-        found = [read_field(part, comma_separated=comma) for part, comma in inner]
-        if not inner or not all(found):
-            pieces = [piece for part, _ in inner for piece in _SOFT_BOUNDARY.split(part)]
-            found = [read_field(piece) for piece in pieces]
-            if not pieces or not all(found):
-                continue
-        if any(f is not None and f.kind == "status" for f in found) and text[match.end() :].strip():
+        found = _group_fields(_split(match.group(1)))
+        if not found:
+            continue
+        if any(f.kind == "status" for f in found) and text[match.end() :].strip():
             continue  # "(fixed in v2.3)" inside a sentence speaks of something else
-        fields.extend(f for f in found if f is not None)
+        fields.extend(found)
         out.append(text[last : match.start()])
         last = match.end()
     out.append(text[last:])
     return "".join(out)
 
 
+# "owner: alice, bob": a bare name after an owner field, set off by a comma, is one more owner.
+_MORE_OWNER = re.compile(r"@?[\w.'-]+|" + _NAME)
+
+
+def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
+    """The fields of a run of segments (a parenthesised group), or ``None`` if one is prose."""
+    out: list[Field] = []
+    for part, comma in parts:
+        found = segment_fields(part, comma_separated=comma)
+        if found is None:
+            if comma and out and out[-1].kind == "owner" and _MORE_OWNER.fullmatch(part.strip()):
+                out[-1] = Field("owner", f"{out[-1].value}, {part.strip()}")
+                continue
+            return None
+        out.extend(found)
+    return out
+
+
 def _tail(text: str, fields: list[Field]) -> str:
     """Peel fields off the end: whole segments first, then space-separated trailing tokens."""
     taken: list[Field] = []
-    while text:
-        cut = _last_separator(text)
-        if cut is None:
-            break
-        segment = text[cut[1] :]
-        comma = text[cut[0] : cut[1]].strip() == ","
+    names: list[str] = []  # bare names waiting for the owner field they continue
+    kept = text
+    for start, end in reversed(_matches(_SEPARATOR, text)):
+        segment = text[end:]
+        comma = text[start:end].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
         if found is None:
+            if comma and _MORE_OWNER.fullmatch(segment.strip()):
+                names.append(segment.strip())
+                text = text[:start]
+                continue
             break
+        if names:
+            if found[-1].kind != "owner":
+                break
+            more = ", ".join(reversed(names))
+            found[-1] = Field("owner", f"{found[-1].value}, {more}")
+            names.clear()
         taken.extend(reversed(found))
-        text = text[: cut[0]]
-    text = _tail_tokens(text, taken)
+        text = text[:start]
+        kept = text
+    text = _tail_tokens(kept, taken)
     fields.extend(reversed(taken))
     return text
 
@@ -391,27 +474,37 @@ def _tail(text: str, fields: list[Field]) -> str:
 _TAIL_WINDOW = 240
 
 
-def _last_separator(text: str) -> tuple[int, int] | None:
-    return _last_match(_SEPARATOR, text)
-
-
-def _last_match(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
-    """The last match of ``pattern`` within the text's tail window, not at its very start."""
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches in the text's tail window (not at its very start), in order."""
     offset = max(0, len(text) - _TAIL_WINDOW)
-    last = None
-    for match in pattern.finditer(text, offset):
-        if match.start() > 0:
-            last = match
-    return (last.start(), last.end()) if last else None
+    return [m.span() for m in pattern.finditer(text, offset) if m.start() > 0]
+
+
+# Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
+_TAIL_PIECES = 120
+_TAIL_CHARS = frozenset("@([:#=0123456789")
+_TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
+
+
+def _may_end_in_fields(window: str) -> bool:
+    """Cheap test: every field form needs one of these characters or words."""
+    if not _TAIL_CHARS.isdisjoint(window):
+        return True
+    lowered = window.lower()
+    return any(word in lowered for word in _TAIL_WORDS)
 
 
 def _tail_tokens(text: str, taken: list[Field]) -> str:
     """``… in the runbook index @tariq due 2025-06-30 OPS-412``: trailing fields split by spaces."""
+    if not _may_end_in_fields(text[-_TAIL_PIECES:]):
+        return text
+    floor = max(0, len(text) - _TAIL_PIECES)
+    position = len(text)
     while True:
-        bound = _last_match(_SOFT_BOUNDARY, text)
-        if bound is None:
+        start = _last_soft_bound(text, floor, position)
+        if start is None:
             return text
-        start = bound[0]
+        position = start
         piece = text[start:].strip()
         paren = _PAREN.fullmatch(piece)
         if paren:
@@ -422,7 +515,12 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             text = text[:start]
             continue
         found = read_field(piece)
-        if found is None or found.kind == "status":
+        if found is None:
+            # "(@ravi, due 2025-02-14)" holds a boundary of its own: try the next one back.
+            if ")" in piece and "(" not in piece:
+                continue
+            return text
+        if found.kind == "status":
             return text
         before = text[:start].split()
         if found.kind in ("owner", "ticket") and (

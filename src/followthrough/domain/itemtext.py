@@ -32,23 +32,6 @@ _DROPPED_SUFFIX = re.compile(
     re.I,
 )
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
-_OWNER_NAME = r"@?[\w.@+-]*\w(?:\s+(?:(?-i:[A-Z])[\w.'-]+|team|squad|group|crew))?"
-_OWNER_FIELD = re.compile(
-    r"(?<![^\s(;,.|—–-])(?:owner|owned by|assignee|assigned to|who)\s*[:=]\s*"
-    r"(?P<owner>\?+|n/a|N/A|--?|—|" + _OWNER_NAME + r"(?:\s*(?:,|\band\b|&)\s*(?![\w ]+\s*[:=])"
-    r"(?!(?:due|deadline|ticket|tracking|priority|eta)\b)" + _OWNER_NAME + r")*)",
-    re.I,
-)
-_DUE_FIELD = re.compile(
-    r"(?<![^\s(;,|—–-])(?:due(?:\s+date)?|deadline|target\s+date|eta)"
-    r"(?:\s*[:=]\s*|\s+(?:by\s+|on\s+)?(?=(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
-    r"next\b|end\b|q[1-4]\b|tbd\b|eo[wmq]\b)))"
-    r"(?P<due>[^;|)\n]*?)(?=\s*(?:[;|)\n]|,\s*(?:owner|ticket|tracking|priority)\b|$))",
-    re.I,
-)
-_TICKET_FIELD = re.compile(
-    r"(?<![^\s(;,|—–-])(?:tracking|ticket|jira|issue)\s*:\s*(?P<ticket>[^\s);,|]+)", re.I
-)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
@@ -131,7 +114,8 @@ MAX_ITEM_TEXT = 2_000
 def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
     raw = raw[:MAX_ITEM_TEXT]
-    attached = split_fields(_one_line(raw))
+    whole = _one_line(raw)
+    attached = split_fields(whole)
     text = attached.title
     struck = _STRUCK.match(text)
     reason = None
@@ -142,18 +126,17 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     status = attached.status or status
     owners = attached.all("owner")
     owner, text = (", ".join(owners), text) if owners else _owner(text)
-    due, text = (
-        (attached.first("due"), text) if attached.first("due") else _field(_DUE_FIELD, "due", text)
-    )
-    ticket_field, text = _field(_TICKET_FIELD, "ticket", text)
+    due = attached.first("due")
     priority = normalise_priority(attached.first("priority"))
     priority_match = None if priority else _PRIORITY_TOKEN.search(text)
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    labelled = _prose_references_blanked(_one_line(raw))
-    ticket_fields = " ".join(filter(None, [ticket_field, *attached.all("ticket")]))
-    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_fields])), links)
+    labelled = _prose_references_blanked(whole)
+    # The attached ticket fields are part of the text already; only a bare "#12" in one may
+    # have been blanked there as prose.
+    hashed = [value for value in attached.all("ticket") if "#" in value]
+    tickets = find_tickets(" ".join([labelled, *hashed]), links)
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
@@ -268,9 +251,6 @@ def _may_end_done(text: str) -> bool:
 
 
 def _owner(text: str) -> tuple[str | None, str]:
-    match = _OWNER_FIELD.search(text)
-    if match:
-        return match.group("owner").strip(), _cut(text, match)
     for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
         match = pattern.match(text)
         if match and not re.fullmatch(r"[xX ]?|done|todo|dropped", match.group("owner"), re.I):
@@ -287,13 +267,6 @@ def _owner(text: str) -> tuple[str | None, str]:
     if match:
         return match.group("owner"), _cut(text, match)
     return None, text
-
-
-def _field(pattern: re.Pattern[str], name: str, text: str) -> tuple[str | None, str]:
-    match = pattern.search(text)
-    if not match:
-        return None, text
-    return match.group(name).strip().strip("*_`").strip(), _cut(text, match)
 
 
 def _cut(text: str, match: re.Match[str]) -> str:

@@ -138,12 +138,17 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
 
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
-        if ":" not in line:  # every field form has a colon
+        match = _LINE_FIELD.match(line) if ":" in line else None  # every field form has a colon
+        if match is None:
+            continue
+        if _NO_PAIR_SEPARATOR.isdisjoint(line) and " -" not in line:
+            if match.group("value"):
+                _store(fields, match.group("key"), match.group("value"))
             continue
         for pair in _pairs(line):
-            match = _LINE_FIELD.match(pair)
-            if match and match.group("value"):
-                _store(fields, match.group("key"), match.group("value"))
+            pair_match = _LINE_FIELD.match(pair)
+            if pair_match and pair_match.group("value"):
+                _store(fields, pair_match.group("key"), pair_match.group("value"))
 
 
 # "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
@@ -155,8 +160,6 @@ _NO_PAIR_SEPARATOR = frozenset("·•|;—–")
 
 def _pairs(line: str) -> list[str]:
     """The ``Key: value`` pairs of one line; a separator not followed by a known key is text."""
-    if _NO_PAIR_SEPARATOR.isdisjoint(line) and " -" not in line:
-        return [line]
     parts = _PAIR_SEPARATOR.split(line)  # text, separator, text, separator, …
     pairs = [parts[0]]
     for separator, part in zip(parts[1::2], parts[2::2], strict=True):

@@ -371,10 +371,15 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         raw = entry.text.raw.strip()
         if not raw or re.fullmatch(r"\[[ xX]?\]", raw):
             continue
+        counts = {
+            id(child): _leading_fields(child)
+            for child in entry.children
+            if isinstance(child, ListBlock)
+        }
         sublists = [
             child
             for child in entry.children
-            if isinstance(child, ListBlock) and not _leading_fields(child)
+            if isinstance(child, ListBlock) and not counts[id(child)]
         ]
         label = _BOLD_LABEL.match(raw)
         short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
@@ -383,16 +388,20 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
             for sub in sublists:
                 yield from _list_items(sub, inner)
             continue
-        yield _entry_candidate(entry, traits)
+        yield _entry_candidate(entry, traits, counts)
 
 
-def _entry_candidate(entry: ListEntry, traits: GroupTraits) -> Candidate:
+def _entry_candidate(
+    entry: ListEntry, traits: GroupTraits, counts: dict[int, int] | None = None
+) -> Candidate:
     """A list entry as an item: the field entries opening its sub-list are its fields."""
+    if not entry.children:
+        return Candidate(text=entry.text, traits=traits)
     fields: list[Text] = []
     notes: list[Text] = []
     for child in entry.children:
         if isinstance(child, ListBlock):
-            count = _leading_fields(child)
+            count = counts[id(child)] if counts is not None else _leading_fields(child)
             entries = [sub for sub in child.entries if sub.text.raw.strip()]
             fields.extend(sub.text for sub in entries[:count])
             notes.extend(sub.text for sub in entries[count:])
