@@ -181,6 +181,9 @@ def _soft_bounds(text: str, offset: int = 0) -> list[int]:
     ]
 
 
+_LIST_JOINS = (" and", " &", ",", "/", " +")
+
+
 def _soft_start(text: str, start: int, end: int) -> bool:
     """Whether the whitespace ``text[start:end]`` is followed by the start of a field."""
     if start == 0 or end >= len(text) or text[start - 1] in ":=*_":
@@ -195,7 +198,9 @@ def _soft_start(text: str, start: int, end: int) -> bool:
     if first == "(":
         return True
     if first == "@":
-        return _HANDLE_AT.match(text, end) is not None
+        # "@lena and @marco" is one list of owners.
+        joined = text.endswith(_LIST_JOINS, 0, start)
+        return not joined and _HANDLE_AT.match(text, end) is not None
     if first == "[":
         return _LINK_AT.match(text, end) is not None
     if first in "*_":
