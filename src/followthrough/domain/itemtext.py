@@ -1,7 +1,10 @@
 """Reading one action item's text: owner, due date, tickets, state and the outcome itself.
 
-Owners are taken only from explicit positions (``Owner: @x``, ``[name]`` prefix, ``X to …``,
-a trailing ``(owner: x)``); never guessed from responders or authors.
+Fields attached to the item (owner, due, ticket, status, priority, category — in tails,
+parentheses, field lines) are read by `followthrough.domain.fields`; this module adds the
+positions that belong to the sentence itself (``[name]`` prefix, ``@x:``, ``X to …``), the
+state marks (checkbox, ✅, ``DONE:``, ``(done)``, strikethrough) and the title. Owners are
+never guessed from responders or authors, and a status never from the outcome's wording.
 """
 
 from __future__ import annotations
