@@ -157,6 +157,8 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
 
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
     """Attach sub-bullet notes; a note that says the work was done marks the item done."""
+    if not notes:
+        return item
     status = item.status
     if status is None and any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes):
         status = ItemStatus.DONE
@@ -164,7 +166,7 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 
 def _one_line(raw: str) -> str:
-    return re.sub(r"\s+", " ", raw.replace("\\\n", " ")).strip()
+    return " ".join(raw.replace("\\\n", " ").split())
 
 
 # A bare "#12" or "GH-12" names a ticket only where a reader sees a ticket label: alone,
@@ -256,7 +258,7 @@ def _may_end_done(text: str) -> bool:
 def _owner(text: str) -> tuple[str | None, str]:
     for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
         match = pattern.match(text)
-        if match and not re.fullmatch(r"[xX ]?|done|todo|dropped", match.group("owner"), re.I):
+        if match and not _NOT_OWNERS.fullmatch(match.group("owner")):
             rest = text[match.end() :]
             return match.group("owner").strip(), rest[:1].upper() + rest[1:]
     match = _TRAILING_AT_OWNER.search(text)
@@ -276,8 +278,12 @@ def _cut(text: str, match: re.Match[str]) -> str:
     return (text[: match.start()] + " " + text[match.end() :]).strip()
 
 
+_NOT_OWNERS = re.compile(r"[xX ]?|done|todo|dropped", re.I)
+_BOLD_TITLE = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$")
+
+
 def _title_and_explanation(text: str) -> tuple[str, str | None]:
-    bold = re.match(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$", text)
+    bold = _BOLD_TITLE.match(text) if text.startswith("**") else None
     if bold and bold.group("rest") and not bold.group("rest").startswith(("(", "[")):
         return plain_text(bold.group("title")).rstrip(":").strip(), plain_text(bold.group("rest"))
     return _first_sentence(plain_text(text))

@@ -155,9 +155,13 @@ def _is_bare_label(entry: ListEntry) -> bool:
     return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
 
 
+_LEADING_BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
+_EMPTY_BOX = re.compile(r"\[[ xX]?\]")
+
+
 def _label_words(raw: str) -> str:
     head = raw.split("\n", 1)[0]
-    match = re.match(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?", head)
+    match = _LEADING_BOLD.match(head) if head.startswith(("**", "__")) else None
     return match.group("label") if match else ""
 
 
@@ -369,7 +373,7 @@ def _lines_of(text: Text) -> list[Text]:
 def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
     for entry in block.entries:
         raw = entry.text.raw.strip()
-        if not raw or re.fullmatch(r"\[[ xX]?\]", raw):
+        if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
         counts = {
             id(child): _leading_fields(child)
