@@ -366,10 +366,10 @@ def _soft_fields(pieces: list[str], *, comma_separated: bool) -> list[Field] | N
     for piece in pieces:
         paren = _PAREN.fullmatch(piece.strip())
         if paren:
-            inner = [read_field(part, comma_separated=c) for part, c in _split(paren.group(1))]
-            if not inner or not all(inner):
+            inner = _group_fields(_split(paren.group(1)))
+            if not inner:
                 return None
-            out.extend(f for f in inner if f is not None)
+            out.extend(inner)
             continue
         found = read_field(piece, comma_separated=comma_separated)
         if found is None:
@@ -513,10 +513,10 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
         piece = text[start:].strip()
         paren = _PAREN.fullmatch(piece)
         if paren:
-            inner = [segment_fields(p, comma_separated=c) for p, c in _split(paren.group(1))]
-            if not inner or not all(inner):
+            inner = _group_fields(_split(paren.group(1)))
+            if not inner:
                 return text
-            taken.extend(f for group in reversed(inner) for f in reversed(group or []))
+            taken.extend(reversed(inner))
             text = text[:start]
             continue
         found = read_field(piece)
