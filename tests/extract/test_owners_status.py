@@ -134,9 +134,17 @@ def test_state_markers_are_read_and_removed(line: str, status: ItemStatus) -> No
     assert (item.title, item.status) == ("Add an alert on queue depth", status)
 
 
-def test_past_tense_item_reads_as_done() -> None:
-    item = _item_of("- Reverted the cache eviction change")
-    assert item.status is ItemStatus.DONE
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Reverted the cache eviction change",
+        "- Alert when the payout queue has been stuck for 10 minutes",
+        "- The retry budget has been raised to five attempts",
+    ],
+)
+def test_past_tense_outcome_without_a_mark_stays_open(line: str) -> None:
+    item = _item_of(line)
+    assert item.status is ItemStatus.OPEN
 
 
 def test_note_saying_it_was_done_marks_the_item_done() -> None:

@@ -257,6 +257,7 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
     status = _status(parsed, candidate)
     category = (
         (row.category if row else None)
+        or parsed.category
         or candidate.traits.category
         or infer_category(title)
         or infer_category(parsed.explanation or "")
@@ -290,9 +291,7 @@ def _tickets(parsed: ItemText, candidate: Candidate) -> tuple[str, ...]:
 def _status(parsed: ItemText, candidate: Candidate) -> ItemStatus:
     if candidate.row and candidate.row.status:
         return candidate.row.status
-    if parsed.status or candidate.traits.status:
-        return parsed.status or candidate.traits.status or ItemStatus.OPEN
-    return ItemStatus.DONE if parsed.reads_as_done else ItemStatus.OPEN
+    return parsed.status or candidate.traits.status or ItemStatus.OPEN
 
 
 def _front_matter_items(

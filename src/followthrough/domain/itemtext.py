@@ -1,7 +1,10 @@
 """Reading one action item's text: owner, due date, tickets, state and the outcome itself.
 
-Owners are taken only from explicit positions (``Owner: @x``, ``[name]`` prefix, ``X to …``,
-a trailing ``(owner: x)``); never guessed from responders or authors.
+Fields attached to the item (owner, due, ticket, status, priority, category — in tails,
+parentheses, field lines) are read by `followthrough.domain.fields`; this module adds the
+positions that belong to the sentence itself (``[name]`` prefix, ``@x:``, ``X to …``), the
+state marks (checkbox, ✅, ``DONE:``, ``(done)``, strikethrough) and the title. Owners are
+never guessed from responders or authors, and a status never from the outcome's wording.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from followthrough.domain.model import ItemStatus
+from followthrough.domain.fields import split_fields
+from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import find_tickets, normalise_priority
 
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
@@ -20,7 +24,9 @@ _DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
 _DONE_SUFFIX = re.compile(
     r"\s*(?:\*\*)?\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)"
-    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|\s*[-–—]?\s*\bDONE\b\.?\s*$",
+    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
+    # "… - done" is a mark; "… once the migration is done" is the outcome's own wording.
+    r"\s*[-–—]\s*done\.?\s*$",
     re.I,
 )
 _DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
@@ -29,23 +35,6 @@ _DROPPED_SUFFIX = re.compile(
     re.I,
 )
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
-_OWNER_NAME = r"@?[\w.@+-]*\w(?:\s+(?:(?-i:[A-Z])[\w.'-]+|team|squad|group|crew))?"
-_OWNER_FIELD = re.compile(
-    r"(?<![^\s(;,.|—–-])(?:owner|owned by|assignee|assigned to|who)\s*[:=]\s*"
-    r"(?P<owner>\?+|n/a|N/A|--?|—|" + _OWNER_NAME + r"(?:\s*(?:,|\band\b|&)\s*(?![\w ]+\s*[:=])"
-    r"(?!(?:due|deadline|ticket|tracking|priority|eta)\b)" + _OWNER_NAME + r")*)",
-    re.I,
-)
-_DUE_FIELD = re.compile(
-    r"(?<![^\s(;,|—–-])(?:due(?:\s+date)?|deadline|target\s+date|eta)"
-    r"(?:\s*[:=]\s*|\s+(?:by\s+|on\s+)?(?=(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
-    r"next\b|end\b|q[1-4]\b|tbd\b|eo[wmq]\b)))"
-    r"(?P<due>[^;|)\n]*?)(?=\s*(?:[;|)\n]|,\s*(?:owner|ticket|tracking|priority)\b|$))",
-    re.I,
-)
-_TICKET_FIELD = re.compile(
-    r"(?<![^\s(;,|—–-])(?:tracking|ticket|jira|issue)\s*:\s*(?P<ticket>[^\s);,|]+)", re.I
-)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
@@ -88,16 +77,6 @@ _CREATED_MARKER = re.compile(
     r"(?:created|filed|opened|raised)\)",
     re.I,
 )
-_PAST_TENSE_START = re.compile(
-    r"^(?:we\s+(?:have\s+)?)?(?:reverted|sent|issued|added|adjusted|tweaked|changed|updated|"
-    r"implemented|deployed|fixed|removed|rolled\s+back|migrated|enabled|disabled|increased|"
-    r"decreased|reduced|created|moved|configured|upgraded|patched|restored|released|introduced|"
-    r"published|documented|switched|replaced|rotated|revoked|deleted|merged|paused|raised|"
-    r"lowered|hardened|rewrote|wrote|made|built|shipped|resolved|applied|tightened|"
-    r"refactored|notified|contacted|communicated)\b",
-    re.I,
-)
-_PASSIVE_DONE = re.compile(r"^(?:[\w`'\-/.]+\s+){0,8}?(?:has|have)\s+(?:now\s+)?been\s+\w+", re.I)
 _DONE_NOTE = re.compile(
     r"^(?:this|that|it)\s+(?:has|have)\s+(?:now\s+)?been\s+(?:done|completed|fixed|implemented|"
     r"resolved|deployed)\b|^(?:done|completed)\b",
@@ -132,8 +111,7 @@ class ItemText:
     priority: str | None = None
     notes: tuple[str, ...] = field(default=())
     explanation: str | None = None
-    # Written in the past tense ("Reverted the change"): done unless its group says otherwise.
-    reads_as_done: bool = False
+    category: Category | None = None
 
 
 # An item is a sentence or a short paragraph; past this length its text is not read, which
@@ -144,33 +122,48 @@ MAX_ITEM_TEXT = 2_000
 def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
     raw = raw[:MAX_ITEM_TEXT]
-    text = _one_line(raw)
+    whole = _one_line(raw)
+    attached = split_fields(whole)
+    text = attached.title
+    struck = _STRUCK.match(text)
+    reason = None
+    if struck and struck.group("rest"):
+        # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
+        text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
-    owner, text = _owner(text)
-    due, text = _field(_DUE_FIELD, "due", text)
-    ticket_field, text = _field(_TICKET_FIELD, "ticket", text)
-    priority_match = _PRIORITY_TOKEN.search(text)
-    priority = None
+    status = attached.status or status
+    owners = attached.all("owner")
+    owner, text = (", ".join(owners), text) if owners else _owner(text)
+    due = attached.first("due")
+    priority = normalise_priority(attached.first("priority"))
+    priority_match = None if priority else _PRIORITY_TOKEN.search(text)
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    labelled = _prose_references_blanked(_one_line(raw))
-    tickets = find_tickets(" ".join(filter(None, [labelled, ticket_field])), links)
+    labelled = _prose_references_blanked(whole)
+    # The attached ticket fields are part of the text already; only a bare "#12" in one may
+    # have been blanked there as prose.
+    hashed = [value for value in attached.all("ticket") if "#" in value]
+    tickets = find_tickets(" ".join([labelled, *hashed]), links)
     title, explanation = _title_and_explanation(text)
+    if reason:
+        explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
     return ItemText(
-        reads_as_done=_looks_done(title),
         title=title,
         status=status,
         owner_text=owner,
         due_text=due,
         tickets=tickets,
         priority=priority,
+        category=attached.category,
         explanation=explanation,
     )
 
 
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
     """Attach sub-bullet notes; a note that says the work was done marks the item done."""
+    if not notes:
+        return item
     status = item.status
     if status is None and any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes):
         status = ItemStatus.DONE
@@ -178,7 +171,7 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 
 def _one_line(raw: str) -> str:
-    return re.sub(r"\s+", " ", raw.replace("\\\n", " ")).strip()
+    return " ".join(raw.replace("\\\n", " ").split())
 
 
 # A bare "#12" or "GH-12" names a ticket only where a reader sees a ticket label: alone,
@@ -268,12 +261,9 @@ def _may_end_done(text: str) -> bool:
 
 
 def _owner(text: str) -> tuple[str | None, str]:
-    match = _OWNER_FIELD.search(text)
-    if match:
-        return match.group("owner").strip(), _cut(text, match)
     for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
         match = pattern.match(text)
-        if match and not re.fullmatch(r"[xX ]?|done|todo|dropped", match.group("owner"), re.I):
+        if match and not _NOT_OWNERS.fullmatch(match.group("owner")):
             rest = text[match.end() :]
             return match.group("owner").strip(), rest[:1].upper() + rest[1:]
     match = _TRAILING_AT_OWNER.search(text)
@@ -289,19 +279,16 @@ def _owner(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _field(pattern: re.Pattern[str], name: str, text: str) -> tuple[str | None, str]:
-    match = pattern.search(text)
-    if not match:
-        return None, text
-    return match.group(name).strip().strip("*_`").strip(), _cut(text, match)
-
-
 def _cut(text: str, match: re.Match[str]) -> str:
     return (text[: match.start()] + " " + text[match.end() :]).strip()
 
 
+_NOT_OWNERS = re.compile(r"[xX ]?|done|todo|dropped", re.I)
+_BOLD_TITLE = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$")
+
+
 def _title_and_explanation(text: str) -> tuple[str, str | None]:
-    bold = re.match(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$", text)
+    bold = _BOLD_TITLE.match(text) if text.startswith("**") else None
     if bold and bold.group("rest") and not bold.group("rest").startswith(("(", "[")):
         return plain_text(bold.group("title")).rstrip(":").strip(), plain_text(bold.group("rest"))
     return _first_sentence(plain_text(text))
@@ -399,7 +386,3 @@ def _link_words(match: re.Match[str]) -> str:
     if _GENERIC_LINK_TEXT.match(words):
         return ""
     return words
-
-
-def _looks_done(title: str) -> bool:
-    return bool(_PAST_TENSE_START.match(title) or _PASSIVE_DONE.match(title))

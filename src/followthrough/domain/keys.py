@@ -19,12 +19,17 @@ import unicodedata
 
 from followthrough.domain.tickets import writable
 
+_URL = re.compile(r"https?://\S+")
+_WORD = re.compile(r"[a-z0-9]+")
+
 
 def normalised_words(title: str) -> str:
     """The words of an outcome, for keys and duplicate detection."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    text = re.sub(r"https?://\S+", " ", text.lower())
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    text = text.lower()
+    if "http" in text:
+        text = _URL.sub(" ", text)
+    return " ".join(_WORD.findall(text))
 
 
 def item_key(postmortem_id: str, title: str) -> str:

@@ -172,8 +172,36 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
         match = _LINE_FIELD.match(line) if ":" in line else None  # every field form has a colon
-        if match and match.group("value"):
-            _store(fields, match.group("key"), match.group("value"))
+        if match is None:
+            continue
+        if _NO_PAIR_SEPARATOR.isdisjoint(line) and " -" not in line:
+            if match.group("value"):
+                _store(fields, match.group("key"), match.group("value"))
+            continue
+        for pair in _pairs(line):
+            pair_match = _LINE_FIELD.match(pair)
+            if pair_match and pair_match.group("value"):
+                _store(fields, pair_match.group("key"), pair_match.group("value"))
+
+
+# "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
+# semicolon or a spaced dash, when what follows the separator is itself a known "Key:".
+_PAIR_SEPARATOR = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
+
+_NO_PAIR_SEPARATOR = frozenset("·•|;—–")
+
+
+def _pairs(line: str) -> list[str]:
+    """The ``Key: value`` pairs of one line; a separator not followed by a known key is text."""
+    parts = _PAIR_SEPARATOR.split(line)  # text, separator, text, separator, …
+    pairs = [parts[0]]
+    for separator, part in zip(parts[1::2], parts[2::2], strict=True):
+        match = _LINE_FIELD.match(part)
+        if match and _role_of(plain_text(match.group("key"))):
+            pairs.append(part)
+        else:
+            pairs[-1] += separator + part
+    return pairs
 
 
 def _table_fields(table: Table, fields: dict[str, str]) -> None:

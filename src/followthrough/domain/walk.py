@@ -21,6 +21,7 @@ from followthrough.domain.document import (
     Table,
     Text,
 )
+from followthrough.domain.fields import is_field_line, is_labelled_field
 from followthrough.domain.sections import (
     GroupTraits,
     group_traits,
@@ -154,9 +155,13 @@ def _is_bare_label(entry: ListEntry) -> bool:
     return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
 
 
+_LEADING_BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
+_EMPTY_BOX = re.compile(r"\[[ xX]?\]")
+
+
 def _label_words(raw: str) -> str:
     head = raw.split("\n", 1)[0]
-    match = re.match(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?", head)
+    match = _LEADING_BOLD.match(head) if head.startswith(("**", "__")) else None
     return match.group("label") if match else ""
 
 
@@ -173,9 +178,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
                 if _label_words(sibling.text.raw):
                     break
                 if sibling.text.raw.strip():
-                    yield Candidate(
-                        text=sibling.text, traits=GroupTraits(), notes=_entry_notes(sibling)
-                    )
+                    yield _entry_candidate(sibling, GroupTraits())
     for entry in _labels_in(block):
         rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
         if rest:
@@ -250,25 +253,34 @@ def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, 
         return True
     if level == 7 or not direct_child or is_action_heading(heading.text.raw):
         return False
+    has_items = any(isinstance(block, ListBlock | Table) for block in run)
+    first = run[0] if run else None
+    if isinstance(first, Paragraph) and _is_field_paragraph(first.text):
+        return True  # a heading with its own owner, due … line is an item, whatever it names
     if group_traits(heading.text.raw) != GroupTraits():
         return False
-    has_items = any(isinstance(block, ListBlock | Table) for block in run)
     return not has_items and any(isinstance(block, Paragraph) for block in run)
 
 
 def _heading_item(heading: Heading, run: list[Block], traits: GroupTraits) -> Candidate:
-    notes = tuple(block.text for block in run if isinstance(block, Paragraph))
-    fields = "\n".join(note.raw for note in notes if re.match(r"^\s*\w[\w ]*:\s", note.raw))
+    paragraphs = [block.text for block in run if isinstance(block, Paragraph)]
+    fields = [text for text in paragraphs if _is_field_paragraph(text)]
+    notes = tuple(text for text in paragraphs if not _is_field_paragraph(text))
     title = re.sub(_ITEM_HEADING.pattern[:-3], "", heading_words(heading.text.raw), flags=re.I)
     title = title.strip() or heading_words(heading.text.raw)
-    raw = title + (" ; " + fields.replace("\n", " ; ") if fields else "")
-    links = heading.text.links + tuple(link for note in notes for link in note.links)
+    text = with_fields(Text(title, heading.text.line, heading.text.links), fields)
+    links = text.links + tuple(link for note in notes for link in note.links)
     return Candidate(
-        text=Text(raw, heading.text.line, links),
+        text=Text(text.raw, text.line, links),
         traits=traits,
         notes=notes,
         title_override=title.strip() or None,
     )
+
+
+def _is_field_paragraph(text: Text) -> bool:
+    """A paragraph whose every line holds only fields (``**Owner:** @x · **Due:** …``)."""
+    return all(is_field_line(line) for line in text.raw.split("\n") if line.strip())
 
 
 def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -> list[Candidate]:
@@ -281,13 +293,27 @@ def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -
     for position, block in enumerate(blocks):
         if isinstance(block, ListBlock) and not block.ordered and after_numbered and candidates:
             # "1. **Title**" then an unindented "- detail" list: Markdown ends the numbered
-            # list there, but the author meant details of the numbered item.
+            # list there, but the author meant details (or fields) of the numbered item.
             last = candidates[-1]
+            if _holds_only_fields(block):
+                fields = [e.text for e in block.entries if e.text.raw.strip()]
+                candidates[-1] = Candidate(
+                    with_fields(last.text, fields),
+                    last.traits,
+                    last.notes,
+                    last.row,
+                    last.title_override,
+                )
+                continue
             notes = last.notes + tuple(e.text for e in block.entries if e.text.raw)
             candidates[-1] = Candidate(last.text, last.traits, notes, last.row, last.title_override)
             continue
+        if not isinstance(block, ListBlock):
+            after_numbered = False
         if isinstance(block, ListBlock):
-            after_numbered = block.ordered and (numbered_run or _bold_titled(block))
+            after_numbered = (
+                block.ordered and (numbered_run or _bold_titled(block)) and not _has_sublists(block)
+            )
             candidates.extend(_list_items(block, current))
         elif isinstance(block, Table) and is_action_table(block):
             candidates.extend(_table(block, current))
@@ -301,6 +327,10 @@ def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -
                 _paragraph_items(block, current, has_list=has_list, following=following)
             )
     return candidates
+
+
+def _has_sublists(block: ListBlock) -> bool:
+    return any(isinstance(c, ListBlock) for e in block.entries for c in e.children)
 
 
 def _bold_titled(block: ListBlock) -> bool:
@@ -343,9 +373,18 @@ def _lines_of(text: Text) -> list[Text]:
 def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
     for entry in block.entries:
         raw = entry.text.raw.strip()
-        if not raw or re.fullmatch(r"\[[ xX]?\]", raw):
+        if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
-        sublists = [child for child in entry.children if isinstance(child, ListBlock)]
+        counts = {
+            id(child): _leading_fields(child)
+            for child in entry.children
+            if isinstance(child, ListBlock)
+        }
+        sublists = [
+            child
+            for child in entry.children
+            if isinstance(child, ListBlock) and not counts[id(child)]
+        ]
         label = _BOLD_LABEL.match(raw)
         short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
         if sublists and (raw.endswith(":") or label or short_name):
@@ -353,17 +392,57 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
             for sub in sublists:
                 yield from _list_items(sub, inner)
             continue
-        yield Candidate(text=entry.text, traits=traits, notes=_entry_notes(entry))
+        yield _entry_candidate(entry, traits, counts)
 
 
-def _entry_notes(entry: ListEntry) -> tuple[Text, ...]:
+def _entry_candidate(
+    entry: ListEntry, traits: GroupTraits, counts: dict[int, int] | None = None
+) -> Candidate:
+    """A list entry as an item: the field entries opening its sub-list are its fields."""
+    if not entry.children:
+        return Candidate(text=entry.text, traits=traits)
+    fields: list[Text] = []
     notes: list[Text] = []
     for child in entry.children:
         if isinstance(child, ListBlock):
-            notes.extend(sub.text for sub in child.entries if sub.text.raw)
+            count = counts[id(child)] if counts is not None else _leading_fields(child)
+            entries = [sub for sub in child.entries if sub.text.raw.strip()]
+            fields.extend(sub.text for sub in entries[:count])
+            notes.extend(sub.text for sub in entries[count:])
         elif isinstance(child, Paragraph):
             notes.append(child.text)
-    return tuple(notes)
+    return Candidate(text=with_fields(entry.text, fields), traits=traits, notes=tuple(notes))
+
+
+def _leading_fields(block: ListBlock) -> int:
+    """How many entries opening a sub-list are the item's fields (``- Owner: @kofi`` …).
+
+    A sub-list of nothing but fields is all fields; otherwise it must open with a labelled
+    field (``Owner:``, ``Due:`` …), and the field entries up to the first other one count.
+    """
+    entries = [entry for entry in block.entries if entry.text.raw.strip()]
+    count = 0
+    for entry in entries:
+        if entry.children or not is_field_line(entry.text.raw):
+            break
+        count += 1
+    if count == len(entries) or (count and is_labelled_field(entries[0].text.raw)):
+        return count
+    return 0
+
+
+def _holds_only_fields(block: ListBlock) -> bool:
+    entries = [entry for entry in block.entries if entry.text.raw.strip()]
+    return bool(entries) and _leading_fields(block) == len(entries)
+
+
+def with_fields(text: Text, fields: Sequence[Text]) -> Text:
+    """The item's text with its field lines appended, each one separated segment."""
+    if not fields:
+        return text
+    raw = " ; ".join([text.raw, *(field.raw.replace("\n", " ; ") for field in fields)])
+    links = text.links + tuple(link for field in fields for link in field.links)
+    return Text(raw, text.line, links, text.lines_follow_source)
 
 
 def _table(table: Table, traits: GroupTraits) -> list[Candidate]:

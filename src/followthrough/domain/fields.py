@@ -1,0 +1,555 @@
+"""Fields attached to an action item, wherever its writer put them.
+
+One rule reads them all: the item's text is cut into segments at the separators people use
+(``·``, ``|``, ``—``, ``–``, a spaced ``-``, ``;``, ``,``, line breaks, parentheses), each
+segment is classified as a field (owner, due, ticket, status, priority, category) or not, and
+the title is what remains. A segment is a field when it says so: a ``Key:`` label, or a form
+that can only be a field — a lone ``@handle``, ``due <date>``, a ticket reference, ``P1``,
+a status word such as ``done`` or ``dropped after review``. Fields are taken from the head and
+the tail of the text and from parentheses; a name in the middle of a sentence stays prose.
+
+The same classifier says whether a whole line (a sub-bullet, the line under a heading item)
+holds nothing but fields, so walking a document can attach it to its item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followthrough.domain.model import Category, ItemStatus
+
+_KEYS: dict[str, str] = {
+    **dict.fromkeys(
+        ("owner", "owners", "owned by", "assignee", "assigned to", "who", "dri", "responsible"),
+        "owner",
+    ),
+    **dict.fromkeys(
+        ("due", "due date", "due by", "deadline", "target", "target date", "eta", "by when"),
+        "due",
+    ),
+    **dict.fromkeys(
+        ("ticket", "tickets", "tracking", "tracked in", "tracker", "jira", "issue", "bug"),
+        "ticket",
+    ),
+    **dict.fromkeys(("status", "state"), "status"),
+    **dict.fromkeys(("priority", "prio"), "priority"),
+    **dict.fromkeys(("category", "type", "kind"), "category"),
+}
+_KEY_WORDS = "|".join(sorted((re.escape(key) for key in _KEYS), key=len, reverse=True))
+# "Owner: x", "**Owner:** x", "**Owner**: x", "owner = x".
+_LABELLED = re.compile(
+    r"^(?:\*\*|__)?\s*(?P<key>" + _KEY_WORDS + r")\s*(?:(?:\*\*|__)\s*[:=]|[:=]\s*(?:\*\*|__)?)"
+    r"\s*(?P<value>.*)$",
+    re.I | re.S,
+)
+_HANDLE = r"@[\w][\w.+-]*\w|@\w"
+_HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _HANDLE + r"))*$")
+_NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
+    + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+"
+    + _MONTH
+    + r"(?:,?\s+\d{4})?|q[1-4](?:\s+\d{4})?|(?:end\s+of|next)\s+(?:the\s+)?\w+|eo[wmq])"
+)
+# Unlabelled forms: only what cannot be read as anything but a field.
+_UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"^(?:owner|owned\s+by|assigned\s+to|assignee|dri)\s+(?P<value>" + _NAME + r")$",
+            re.I,
+        ),
+        "owner",
+    ),
+    (
+        re.compile(
+            r"^(?:due|deadline|eta|target)(?:\s+(?:by|on))?\s+(?P<value>" + _DATE + r")$", re.I
+        ),
+        "due",
+    ),
+    (
+        re.compile(r"^(?:priority|prio)\s+(?P<value>p[0-4]|high|medium|low|critical)$", re.I),
+        "priority",
+    ),
+    (re.compile(r"^(?P<value>p[0-4])$|^(?P<value2>high|low|medium)\s+priority$", re.I), "priority"),
+)
+# Possessive quantifiers and a separator required between references keep every match
+# linear, whatever the text ("acme/ops#12acme/ops#12…" has no second reading to try).
+_REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++)?#\d{1,7}+|[Bb]ug\s++\d{3,}+)"
+_URL = r"<?https?://[^\s>)]++>?"
+# A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
+_LINK = (
+    r"\[(?:" + _REF + r"|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here)\]"
+    r"\(\s*https?://[^)\s]+\s*\)"
+)
+_TICKETS = re.compile(
+    r"^(?:(?:ticket|tracking|jira|issue|pr)\s+)?(?:"
+    + _REF
+    + "|"
+    + _URL
+    + "|"
+    + _LINK
+    + r")(?:(?:\s*+[,&]\s*+|\s++)(?:"
+    + _REF
+    + "|"
+    + _URL
+    + "|"
+    + _LINK
+    + r"))*$",
+    re.I,
+)
+_DONE_WORDS = r"done|completed?|fixed|resolved|shipped|finished"
+_DROPPED_WORDS = (
+    r"dropped|won'?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
+    r"no\s+longer\s+needed"
+)
+_OPEN_WORDS = r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked"
+# A status segment: the word, then at most a date, a reference or a short reason.
+_STATUS_ALONE = re.compile(
+    r"^(?:✅|✔️?|☑️?|❌|🚫)?\s*(?P<word>"
+    + _DONE_WORDS
+    + "|"
+    + _DROPPED_WORDS
+    + "|"
+    + _OPEN_WORDS
+    + r")(?:\s+(?:on\s+|in\s+)?(?:"
+    + _DATE
+    + "|"
+    + _REF
+    + "|"
+    + _LINK
+    + r"))?[.!]?$",
+    re.I,
+)
+_STATUS_REASON = re.compile(
+    r"^(?P<word>"
+    + _DONE_WORDS
+    + "|"
+    + _DROPPED_WORDS
+    + r")\s*(?:[:,]|\s(?:in|on|after|since|because|as|per|by|with|in\s+favou?r\s+of)\b|\s[—–-])"
+    r"\s*\S",
+    re.I,
+)
+# "… - this has already been done": a note on the item's state, set apart from its outcome.
+_STATUS_NOTE = re.compile(
+    r"^(?:this|that|it)\s+(?:has|have|was)\s+(?:already\s+|now\s+)?been\s+(?:"
+    + _DONE_WORDS
+    + r"|implemented|deployed)$",
+    re.I,
+)
+_STATUS_MARK = re.compile(r"^(?:✅|✔️?|☑️?)$|^(?:❌|🚫)$")
+_DONE_WORD = re.compile(r"^(?:✅|✔️?|☑️?)?\s*(?:" + _DONE_WORDS + r")\b", re.I)
+_DROPPED_WORD = re.compile(r"^(?:❌|🚫)?\s*(?:" + _DROPPED_WORDS + r")\b", re.I)
+_CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
+    (re.compile(r"^(?:detect|monitor|alert)", re.I), Category.DETECTION),
+    (re.compile(r"^(?:prevent|fix|repair)", re.I), Category.PREVENTION),
+    (re.compile(r"^(?:mitigat|respon|recover|process)", re.I), Category.RESPONSE),
+    (re.compile(r"^(?:communicat|comms)", re.I), Category.COMMUNICATION),
+)
+
+# Hard separators between segments. A spaced hyphen or dash, a middle dot, a pipe, a
+# semicolon, a comma, a line break.
+_SEPARATOR = re.compile(
+    r"\s*(?:\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day),(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d)))\s*", re.I
+)
+# Inside a segment, fields may follow one another with only a space between them
+# ("@m.ortiz due: 2025-03-01", "index @tariq due 2025-06-30 OPS-412").
+_SPACES = re.compile(r"\s+")
+_KEY_AT = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
+# Every spelling of a key's first word a writer uses: "owner", "Owner", "OWNER".
+_KEY_STARTS = tuple(
+    {
+        form
+        for key in _KEYS
+        for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
+    }
+)
+_HANDLE_AT = re.compile(r"(?:" + _HANDLE + r")\b")
+_REF_AT = re.compile(_REF + r"\b")
+_LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
+
+
+def _soft_bounds(text: str, offset: int = 0) -> list[int]:
+    """Where a field may start after a mere space: before an ``@handle``, a ``Key``, a ticket
+    reference, ``(`` or a link (not right after ``Key:``). Each is the whitespace's start."""
+    return [
+        space.start()
+        for space in _SPACES.finditer(text, offset)
+        if _soft_start(text, space.start(), space.end())
+    ]
+
+
+_LIST_JOINS = (" and", " &", ",", "/", " +")
+
+
+def _soft_start(text: str, start: int, end: int) -> bool:
+    """Whether the whitespace ``text[start:end]`` is followed by the start of a field."""
+    if start == 0 or end >= len(text) or text[start - 1] in ":=*_":
+        return False
+    first = text[end]
+    if first.isalpha():
+        if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
+            return True
+        if first.isupper() or text.find("#", end, end + 60) != -1:
+            return _REF_AT.match(text, end) is not None
+        return False
+    if first == "(":
+        return True
+    if first == "@":
+        # "@lena and @marco" is one list of owners.
+        joined = text.endswith(_LIST_JOINS, 0, start)
+        return not joined and _HANDLE_AT.match(text, end) is not None
+    if first == "[":
+        return _LINK_AT.match(text, end) is not None
+    if first in "*_":
+        return _KEY_AT.match(text, end) is not None
+    if first == "#":
+        return _REF_AT.match(text, end) is not None
+    return False
+
+
+def _last_soft_bound(text: str, floor: int, position: int) -> int | None:
+    """The last soft boundary in ``text[floor:position]`` (one-line text), searching backwards."""
+    while True:
+        space = text.rfind(" ", floor, position)
+        if space <= 0:
+            return None
+        if _soft_start(text, space, space + 1):
+            return space
+        position = space
+
+
+def _soft_split(text: str) -> list[str]:
+    """``text`` cut at its soft boundaries, empty pieces left out."""
+    pieces: list[str] = []
+    last = 0
+    for bound in _soft_bounds(text):
+        pieces.append(text[last:bound])
+        last = bound
+    pieces.append(text[last:])
+    return [piece for piece in pieces if piece.strip()]
+
+
+# A parenthesised group; a Markdown link's "(url)" inside it is part of the group.
+_PAREN = re.compile(r"\s*(?<!\])\(((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)")
+_EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
+# A lone handle or reference after these words is part of the sentence ("sync with @ravi",
+# "the bug in CORE-12").
+_IN_PROSE = frozenset(
+    "with to by from ask ping cc tell and or for of thank thanks via about in on at than as "
+    "like after before into vs versus against under over between since until see".split()
+)
+# Characters one of the field forms needs: without any of them the text has no fields.
+_FIELD_HINT = re.compile(
+    r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|\b(?:due|owner|eta|deadline|p[0-4]|done|dropped|"
+    r"completed?|fixed|resolved|priority|[A-Z][A-Z0-9_]+-\d)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field read from an item: its kind (owner, due, …) and its text as written."""
+
+    kind: str
+    value: str
+    status: ItemStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFields:
+    """An item's text split into its title text and the fields attached to it."""
+
+    title: str
+    fields: tuple[Field, ...] = ()
+
+    def first(self, kind: str) -> str | None:
+        return next((f.value for f in self.fields if f.kind == kind), None)
+
+    def all(self, kind: str) -> tuple[str, ...]:
+        return tuple(f.value for f in self.fields if f.kind == kind)
+
+    @property
+    def status(self) -> ItemStatus | None:
+        return next((f.status for f in self.fields if f.status is not None), None)
+
+    @property
+    def category(self) -> Category | None:
+        value = self.first("category")
+        if value is None:
+            return None
+        return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
+
+
+def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
+    """The field ``segment`` holds entirely, or ``None`` when it is (also) prose."""
+    text = segment.strip().strip(".").strip()
+    if not text:
+        return None
+    emphasis = _EMPHASIS.match(text)
+    if emphasis and "**" not in emphasis.group(1):
+        text = emphasis.group(1).strip()
+    labelled = _LABELLED.match(text)
+    if labelled:
+        kind = _KEYS[" ".join(labelled.group("key").lower().split())]
+        value = labelled.group("value").strip().strip("*_").strip()
+        if not value or not _plausible(kind, labelled.group("key").lower(), value):
+            return None
+        return Field(kind, value, _status_value(value) if kind == "status" else None)
+    if _HANDLES.match(text):
+        return Field("owner", text)
+    for pattern, kind in _UNLABELLED:
+        match = pattern.match(text)
+        if match:
+            value = next(v for v in match.groupdict().values() if v)
+            return Field(kind, value)
+    if _TICKETS.match(text):
+        return Field("ticket", text)
+    status = _STATUS_ALONE.match(text) or (None if comma_separated else _STATUS_REASON.match(text))
+    if status or _STATUS_MARK.match(text) or (not comma_separated and _STATUS_NOTE.match(text)):
+        return Field("status", text, _status_value(text))
+    return None
+
+
+_PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
+
+
+def _plausible(kind: str, key: str, value: str) -> bool:
+    """Keys that are also common words ("Issue: …", "Type: …", "Target: …") need a value of their kind."""
+    if _PLACEHOLDER_VALUE.match(value):
+        return True
+    if kind == "ticket":
+        return bool(_TICKETS.match(value) or re.search(_REF, value))
+    if kind == "category":
+        return any(pattern.match(value) for pattern, _ in _CATEGORY_VALUE)
+    if key.startswith("target"):
+        return bool(re.match(_DATE, value, re.I) or value[:1].isdigit())
+    return True
+
+
+def _status_value(text: str) -> ItemStatus | None:
+    plain = text.strip().strip("*_`~.").strip()
+    if _DROPPED_WORD.match(plain):
+        return ItemStatus.DROPPED
+    if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
+        return ItemStatus.DONE
+    if re.match(r"^(?:" + _OPEN_WORDS + r")\b", plain, re.I):
+        return ItemStatus.OPEN
+    return None
+
+
+def is_field_line(text: str) -> bool:
+    """True when ``text`` (a sub-bullet, a line under a heading) holds only fields."""
+    text = text.strip()
+    if not text or not _FIELD_HINT.search(text):
+        return False
+    parts = _split(text)
+    # A line of its own is strict about status: "Fixed in v2" there is a note, not a mark.
+    return bool(parts) and all(segment_fields(part, comma_separated=True) for part, _ in parts)
+
+
+def segment_fields(segment: str, *, comma_separated: bool = False) -> list[Field] | None:
+    """Every field of ``segment`` when it holds only fields (one, or several split by spaces)."""
+    pieces = _soft_split(segment)
+    if len(pieces) > 1:
+        split = _soft_fields(pieces, comma_separated=comma_separated)
+        if split is not None:
+            return split
+    found = read_field(segment, comma_separated=comma_separated)
+    return [found] if found else None
+
+
+def _soft_fields(pieces: list[str], *, comma_separated: bool) -> list[Field] | None:
+    out: list[Field] = []
+    for piece in pieces:
+        paren = _PAREN.fullmatch(piece.strip())
+        if paren:
+            inner = _group_fields(_split(paren.group(1)))
+            if not inner:
+                return None
+            out.extend(inner)
+            continue
+        found = read_field(piece, comma_separated=comma_separated)
+        if found is None:
+            return None
+        out.append(found)
+    return out
+
+
+def is_labelled_field(text: str) -> bool:
+    """True when ``text`` holds only fields and opens with a ``Key:`` label."""
+    return bool(_LABELLED.match(text.strip())) and is_field_line(text)
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    parts: list[tuple[str, bool]] = []
+    start = 0
+    comma = False
+    for match in _SEPARATOR.finditer(text):
+        if match.start() > start or text[start : match.start()].strip():
+            parts.append((text[start : match.start()], comma))
+        comma = match.group(0).strip() == ","
+        start = match.end()
+    if text[start:].strip():
+        parts.append((text[start:], comma))
+    return [(part, flag) for part, flag in parts if part.strip()]
+
+
+def split_fields(text: str) -> ItemFields:
+    """The fields attached to an item's (one-line) text, and the title text that remains.
+
+    Fields are read from the head of the text, from its tail, and from any parenthesised
+    group that holds nothing but fields; the title keeps its own words and punctuation.
+    """
+    fields: list[Field] = []
+    if "(" in text:
+        text = _paren_groups(text, fields)
+    text = _tail(text, fields)
+    if ":" in text[:40] or "=" in text[:40]:
+        text = _head(text, fields)
+    return ItemFields(text.strip() if fields else text, tuple(fields))
+
+
+def _paren_groups(text: str, fields: list[Field]) -> str:
+    out: list[str] = []
+    last = 0
+    for match in _PAREN.finditer(text):
+        found = _group_fields(_split(match.group(1)))
+        if not found:
+            continue
+        if any(f.kind == "status" for f in found) and text[match.end() :].strip():
+            continue  # "(fixed in v2.3)" inside a sentence speaks of something else
+        fields.extend(found)
+        out.append(text[last : match.start()])
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+# "owner: alice, bob": a bare name after an owner field, set off by a comma, is one more owner.
+_MORE_OWNER = re.compile(r"@?[\w.'-]+|" + _NAME)
+
+
+def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
+    """The fields of a run of segments (a parenthesised group), or ``None`` if one is prose."""
+    out: list[Field] = []
+    for part, comma in parts:
+        found = segment_fields(part, comma_separated=comma)
+        if found is None:
+            if comma and out and out[-1].kind == "owner" and _MORE_OWNER.fullmatch(part.strip()):
+                out[-1] = Field("owner", f"{out[-1].value}, {part.strip()}")
+                continue
+            return None
+        out.extend(found)
+    return out
+
+
+def _tail(text: str, fields: list[Field]) -> str:
+    """Peel fields off the end: whole segments first, then space-separated trailing tokens."""
+    taken: list[Field] = []
+    names: list[str] = []  # bare names waiting for the owner field they continue
+    kept = text
+    for start, end in reversed(_matches(_SEPARATOR, text)):
+        segment = text[end:]
+        comma = text[start:end].strip() == ","
+        found = segment_fields(segment, comma_separated=comma)
+        if found is None:
+            if comma and _MORE_OWNER.fullmatch(segment.strip()):
+                names.append(segment.strip())
+                text = text[:start]
+                continue
+            break
+        if names:
+            if found[-1].kind != "owner":
+                break
+            more = ", ".join(reversed(names))
+            found[-1] = Field("owner", f"{found[-1].value}, {more}")
+            names.clear()
+        taken.extend(reversed(found))
+        text = text[:start]
+        kept = text
+    text = _tail_tokens(kept, taken)
+    fields.extend(reversed(taken))
+    return text
+
+
+# Fields are short: a separator or boundary further than this from the end does not start one.
+_TAIL_WINDOW = 240
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches in the text's tail window (not at its very start), in order."""
+    offset = max(0, len(text) - _TAIL_WINDOW)
+    return [m.span() for m in pattern.finditer(text, offset) if m.start() > 0]
+
+
+# Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
+_TAIL_PIECES = 120
+_TAIL_CHARS = frozenset("@([:#=0123456789")
+_TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
+
+
+def _may_end_in_fields(window: str) -> bool:
+    """Cheap test: every field form needs one of these characters or words."""
+    if not _TAIL_CHARS.isdisjoint(window):
+        return True
+    lowered = window.lower()
+    return any(word in lowered for word in _TAIL_WORDS)
+
+
+def _tail_tokens(text: str, taken: list[Field]) -> str:
+    """``… in the runbook index @tariq due 2025-06-30 OPS-412``: trailing fields split by spaces."""
+    if not _may_end_in_fields(text[-_TAIL_PIECES:]):
+        return text
+    floor = max(0, len(text) - _TAIL_PIECES)
+    position = len(text)
+    while True:
+        start = _last_soft_bound(text, floor, position)
+        if start is None:
+            return text
+        position = start
+        piece = text[start:].strip()
+        paren = _PAREN.fullmatch(piece)
+        if paren:
+            inner = _group_fields(_split(paren.group(1)))
+            if not inner:
+                return text
+            taken.extend(reversed(inner))
+            text = text[:start]
+            continue
+        found = read_field(piece)
+        if found is None:
+            # "(@ravi, due 2025-02-14)" holds a boundary of its own: try the next one back.
+            if ")" in piece and "(" not in piece:
+                continue
+            return text
+        if found.kind == "status":
+            return text
+        before = text[:start].split()
+        if found.kind in ("owner", "ticket") and (
+            not before or before[-1].strip("*_,;:").lower() in _IN_PROSE
+        ):
+            return text
+        taken.append(found)
+        text = text[:start]
+
+
+def _head(text: str, fields: list[Field]) -> str:
+    """``Owner: @alice - Add an alert …``: fields that open the text, up to a separator."""
+    taken: list[Field] = []
+    while _LABELLED.match(text):
+        match = _SEPARATOR.search(text)
+        if match is None or match.start() == 0:
+            break
+        segment = text[: match.start()]
+        if not _LABELLED.match(segment.strip()):
+            break
+        found = segment_fields(segment)
+        if found is None:
+            break
+        taken.extend(found)
+        text = text[match.end() :]
+    fields[:0] = taken
+    return text
