@@ -13,6 +13,7 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from followthrough.domain.fields import split_fields
 from followthrough.domain.model import ItemStatus
 from tests.extract.helpers import md, only_item
 
@@ -110,3 +111,11 @@ def test_every_explicit_mark_sets_the_status_it_names(
 ) -> None:
     name, render, status = mark
     assert _status_of(render(outcome)) is status, name
+
+
+def test_a_status_in_capitals_after_the_last_field_is_the_item_s_status() -> None:
+    found = split_fields("Accept the old token for 30 s. Owner: @ylinde DONE")
+    assert found.status == ItemStatus.DONE
+    assert found.first("owner") == "@ylinde"
+    assert split_fields("Drain the relay WONTFIX").status == ItemStatus.DROPPED
+    assert split_fields("Keep retrying until it is done").status is None  # prose, not a tag

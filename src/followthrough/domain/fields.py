@@ -397,6 +397,13 @@ def _split(text: str) -> list[tuple[str, bool]]:
     return [(part, flag) for part, flag in parts if part.strip()]
 
 
+# A status written in capitals at the very end, as a Confluence status lozenge or a tag is:
+# capitals only, so "… until it is done" stays prose.
+_SHOUTED_STATUS = re.compile(
+    r"(?<=\S)\s+(DONE|COMPLETED?|FIXED|RESOLVED|SHIPPED|DROPPED|WONTFIX|WON'T DO|CANCELL?ED)\.?\s*$"
+)
+
+
 def split_fields(text: str) -> ItemFields:
     """The fields attached to an item's (one-line) text, and the title text that remains.
 
@@ -404,6 +411,10 @@ def split_fields(text: str) -> ItemFields:
     group that holds nothing but fields; the title keeps its own words and punctuation.
     """
     fields: list[Field] = []
+    shouted = _SHOUTED_STATUS.search(text)
+    if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
+        fields.append(Field("status", shouted.group(1), _status_value(shouted.group(1))))
+        text = text[: shouted.start()]
     if "(" in text:
         text = _paren_groups(text, fields)
     text = _tail(text, fields)
