@@ -53,7 +53,7 @@ def test_a_bullet_gets_the_key_after_its_text() -> None:
         ),
         (
             "- Publish the template (owner: @sara, due: 2026-11-11)",
-            "- Publish the template (owner: @sara, due: 2026-11-11) (OPS-41)",
+            "- Publish the template (owner: @sara, due: 2026-11-11, ticket: OPS-41)",
         ),
     ],
 )
@@ -108,10 +108,15 @@ def test_field_sub_bullets_get_a_ticket_sub_bullet() -> None:
         "# Outage\n\n## Action items\n\n1. **Expire stale build caches nightly**\n"
         "   - Owner: @ana\n   - Due: 2026-03-01\n2. **Next**\n"
     )
-    note = TicketNote(5, "Expire stale build caches nightly", "OPS-41")
-    result = annotate_markdown(text, [note])
-    assert result.written == (note,)
-    assert "   - Due: 2026-03-01\n   - Ticket: OPS-41\n2. **Next**\n" in result.text
+    assert "   - Due: 2026-03-01\n   - Ticket: OPS-41\n2. **Next**\n" in _round_trip(text)
+
+
+def test_an_empty_ticket_sub_bullet_is_filled() -> None:
+    text = (
+        "# Outage\n\n## Action items\n\n1. **Expire stale build caches nightly**\n"
+        "   - Owner: @ana\n   - Ticket: —\n   - Due: 2026-03-01\n"
+    )
+    assert "   - Owner: @ana\n   - Ticket: OPS-41\n   - Due: 2026-03-01\n" in _round_trip(text)
 
 
 def test_crlf_line_endings_and_a_missing_final_newline_are_kept() -> None:
@@ -156,6 +161,11 @@ def test_several_items_in_one_document_each_get_their_own() -> None:
     ]
     result = annotate_markdown(text, notes)
     assert not result.skipped
+    assert [item.tickets[:1] for item in _items(result.text)] == [
+        ("OPS-1",),
+        ("OPS-2",),
+        ("OPS-3",),
+    ]
     assert result.text.splitlines()[4:] == [
         "1. **First item here**",
         "   - Owner: @ana",

@@ -100,14 +100,14 @@ def _annotate(lines: list[str], note: TicketNote) -> str | None:
     here = "".join(lines[index : last + 1])
     if not _holds(here, note.title):
         return f"line {note.line} no longer holds “{note.title}”; extract it again"
-    if re.search(rf"(?<![\w/#-]){re.escape(note.ticket)}(?![\w-])", here, re.I):
+    fields_end = None if _is_table_row(lines, index) else _field_bullets_end(lines, last)
+    written = "".join(lines[index : (fields_end if fields_end is not None else last) + 1])
+    if re.search(rf"(?<![\w/#-]){re.escape(note.ticket)}(?![\w-])", written, re.I):
         return ""
     if _is_table_row(lines, index):
         return _annotate_row(lines, index, note)
-    filled = _EMPTY_TICKET_FIELD.search(here)
-    if filled:
-        return _fill_field(lines, index, last, note)
-    fields_end = _field_bullets_end(lines, last)
+    if _EMPTY_TICKET_FIELD.search(written):
+        return _fill_field(lines, index, fields_end if fields_end is not None else last, note)
     if fields_end is not None:
         indent, marker = _bullet_shape(lines[fields_end])
         eol = _eol(lines[fields_end]) or "\n"
@@ -120,12 +120,14 @@ def _annotate(lines: list[str], note: TicketNote) -> str | None:
 
 
 def _with_ticket(line: str, ticket: str) -> str:
-    """The line with the ticket after its text: a field in the line's style, or ``(KEY)``.
-
-    A line ending in a parenthesised group gets `` (KEY)`` after the group.
-    """
+    """The line with the ticket after its text: inside a field group it ends with, as a field
+    in the line's style, or as ``(KEY)``."""
     body = line.rstrip("\r\n").rstrip(" \t")
-    if body.endswith(")"):
+    opening = body.rfind("(")
+    if body.endswith(")") and opening >= 0:
+        addition = _inline_field(body[opening:-1], ticket)
+        if not addition.startswith(" ("):  # "(owner: @x, due: …)": the ticket joins the group
+            return body[:-1] + addition + ")" + line[len(body) :]
         return _append(line, f" ({ticket})")
     return _append(line, _inline_field(line, ticket))
 
