@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from followthrough.domain.model import Category, ItemStatus
 
@@ -72,8 +73,11 @@ _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*")
 
 
+@lru_cache(maxsize=8192)
 def heading_words(text: str) -> str:
-    """A heading as words: markup, numbering, trailing colon and parentheticals removed."""
+    """A heading as words: markup, numbering, trailing colon and parentheticals removed.
+
+    Cached: the same headings and labels come back in every document and every pass."""
     # Each rewrite runs only when the characters it needs are present.
     words = text if _MARKUP_CHARS.isdisjoint(text) else _MARKUP.sub("", text)
     if "](" in words:
@@ -87,6 +91,7 @@ def heading_words(text: str) -> str:
     return words.rstrip(":").strip()
 
 
+@lru_cache(maxsize=8192)
 def is_action_heading(text: str) -> bool:
     """Does this heading (or plain line) open an action-item section?"""
     words = heading_words(text)
