@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from github import Auth, Github
 from github.Repository import Repository
 
 from followthrough.adapters.sources.github_repo import (
@@ -19,6 +18,7 @@ from followthrough.adapters.sources.github_repo import (
 from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.sandbox.core import Sandbox, SimClock
 from followthrough.sandbox.github import GitHubApp
+from tests.github_client import github_client
 
 START = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
@@ -45,13 +45,7 @@ def sandbox(app: GitHubApp) -> Iterator[Sandbox]:
 
 @pytest.fixture
 def repo(sandbox: Sandbox) -> Repository:
-    gh = Github(
-        base_url=sandbox.public_base("github"),
-        auth=Auth.Token(sandbox.token),
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
+    gh = github_client(sandbox.public_base("github"), sandbox.token)
     created = gh.get_organization("acme").create_repo("postmortems", auto_init=True)
     created.create_file("postmortems/payments/checkout.md", "add", postmortem("Checkout", "alice"))
     created.create_file("postmortems/search/index.md", "add", postmortem("Index lag", "bob"))

@@ -11,6 +11,7 @@ from github import Auth, Github
 from followthrough.app.wiring import read_documents
 from followthrough.config import load_config
 from followthrough.sandbox.core import FaultRule
+from tests.github_client import github_client
 from tests.outcomes.conftest import REPO, Workspace
 
 SOURCE = "  - github: {repo: acme/postmortems, path: postmortems}\n"
@@ -18,13 +19,7 @@ SOURCE = "  - github: {repo: acme/postmortems, path: postmortems}\n"
 
 def _push_examples(workspace: Workspace) -> None:
     """The example postmortems, committed to acme/postmortems under postmortems/."""
-    gh = Github(
-        base_url=workspace.sandbox.public_base("github"),
-        auth=Auth.Token(workspace.sandbox.token),
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
+    gh = github_client(workspace.sandbox.public_base("github"), workspace.sandbox.token)
     repo = gh.get_organization("acme").create_repo("postmortems", auto_init=True)
     for path in sorted((REPO / "examples").rglob("*.md")):
         relative = path.relative_to(REPO / "examples").as_posix()

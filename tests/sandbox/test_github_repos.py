@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 import requests
-from github import Auth, Github, GithubException, InputGitTreeElement
+from github import Github, GithubException, InputGitTreeElement
 from github.Repository import Repository
 
 from followthrough.sandbox.core import Sandbox, SimClock
 from followthrough.sandbox.github import GitHubApp
+from tests.github_client import github_client
 
 START = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 POSTMORTEM = "# Checkout outage\n\n## Action items\n- [ ] Alert on pool saturation (owner: alice)\n"
@@ -50,13 +51,7 @@ def sandbox(app: GitHubApp, clock: SimClock) -> Iterator[Sandbox]:
 
 @pytest.fixture
 def gh(sandbox: Sandbox) -> Github:
-    return Github(
-        base_url=sandbox.public_base("github"),
-        auth=Auth.Token(sandbox.token),
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
+    return github_client(sandbox.public_base("github"), sandbox.token)
 
 
 @pytest.fixture

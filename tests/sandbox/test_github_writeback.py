@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from github import Auth, Github
 from github.Repository import Repository
 
 from followthrough.adapters.sources.github_writeback import (
@@ -17,6 +16,7 @@ from followthrough.adapters.sources.github_writeback import (
 from followthrough.domain.annotate import TicketNote
 from followthrough.sandbox.core import FaultRule, Sandbox, SimClock
 from followthrough.sandbox.github import GitHubApp
+from tests.github_client import github_client
 
 PATH = "payments/2026-10-14-card-auth.md"
 DOC = (
@@ -40,13 +40,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def repo(sandbox: Sandbox) -> Repository:
-    gh = Github(
-        base_url=sandbox.public_base("github"),
-        auth=Auth.Token(sandbox.token),
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
+    gh = github_client(sandbox.public_base("github"), sandbox.token)
     created = gh.get_organization("acme").create_repo("postmortems", auto_init=True)
     created.create_file(PATH, "add the postmortem", DOC)
     return created

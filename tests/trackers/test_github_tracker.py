@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from github import Auth, Github
+from github import Github
 
 from followthrough.adapters.trackers import github_body as gb
 from followthrough.adapters.trackers.github import GitHubTracker
@@ -31,6 +31,7 @@ from followthrough.ports import (
 from followthrough.sandbox.core import Sandbox, SimClock
 from followthrough.sandbox.github import GitHubApp
 from followthrough.sandbox.github_issues import Writer, add_comment
+from tests.github_client import github_client
 
 DUE = dt.date(2024, 6, 1)
 NASTY_KEYS = (
@@ -58,13 +59,7 @@ def spec(key: str, title: str = "Rotate the TLS certificates", **fields: Any) ->
 def human_client(sandbox: Sandbox, path: str = "") -> Github:
     """PyGithub as a person would use it (the sandbox has one token)."""
     info = sandbox.info()
-    return Github(
-        base_url=info["github"] + path,
-        auth=Auth.Token(info["token"]),
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
+    return github_client(info["github"] + path, info["token"])
 
 
 def set_body(sandbox: Sandbox, number: int, body: str) -> None:
