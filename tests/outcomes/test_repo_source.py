@@ -209,18 +209,19 @@ def test_a_repository_that_cannot_be_read_is_loud_and_removes_nothing(
     _push_examples(workspace)
     workspace.configure(sources=SOURCE)
     assert workspace.run("sync", "--team", "web").status == 0
-    for broken in (
-        "  - github: {repo: acme/gone, path: postmortems}\n",  # 404
-        SOURCE,  # rate-limited past the cap
+    for broken, fault in (
+        ("  - github: {repo: acme/gone, path: postmortems}\n", None),  # 404
+        (SOURCE, "rate_limit"),  # rate-limited past the cap
+        (SOURCE, "unauthorized"),  # 401: the token no longer reads it
     ):
         workspace.configure(sources=broken)
-        if broken == SOURCE:
+        if fault is not None:
             workspace.sandbox.faults.add(
                 FaultRule(
-                    kind="rate_limit",
+                    kind=fault,
                     app="github",
                     route_prefix="/repos/{owner}/{repo}/commits",
-                    params={"retry_after": 3600},
+                    params={"retry_after": 3600} if fault == "rate_limit" else {},
                 )
             )
         ran = workspace.run("sync", "--team", "web")
