@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -83,3 +84,13 @@ def test_run_once_on_the_embedded_default(workspace: Path) -> None:
     }
     assert any(line.startswith("wrote ") for line in lines)
     assert not (workspace / "state").exists()  # the embedded default journals in a temp folder
+    # The very first report already tells the last quarter: no empty weeks in its trend.
+    reports = sorted((workspace / "out").glob("*.json"))
+    assert reports, done.stdout
+    for report in reports:
+        document = json.loads(report.read_text("utf-8"))
+        trend = document["overall"]["trend"]
+        assert len(trend) == 12
+        assert all(week["open"] is not None for week in trend), trend
+        assert sum(week["reconstructed"] for week in trend) == 11
+        assert any(week["open"] for week in trend), trend

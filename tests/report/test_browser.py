@@ -88,3 +88,7 @@ def test_the_chart_in_chromium_has_week_labels_and_a_value_per_bar(tmp_path):
     titles = [t.text for t in chart.iter(f"{SVG}title")]
     assert titles[-1] == "2024-W18: 67% (2 of 3 due items done)"
     assert len(titles) == 12
+    shown = "".join(dom.itertext())
+    assert "The backlog" in shown  # the new sections reach the rendered page
+    assert "Over 12 weeks 7 were opened and 3 closed: the backlog is growing" in shown
+    assert "* rebuilt from the trackers' close dates" in shown
