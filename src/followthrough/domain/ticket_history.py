@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from followthrough.domain.tickets import Ticket
+
 Field = Literal["due", "assignee", "state", "comment"]
 Source = Literal["tracker", "listing", "seen"]
 FIELDS: tuple[Field, ...] = ("due", "assignee", "state", "comment")
@@ -145,3 +147,43 @@ def _first_activity(
         if c.human and c.field in ("state", "comment") and (made is None or c.at > made)
     ]
     return min(moments, default=None)
+
+
+def observed_changes(
+    before: Ticket | None, after: Ticket, *, at: dt.datetime, human: bool = True
+) -> list[TicketChange]:
+    """What the journal learns from seeing ``after`` where it last knew ``before``: a first
+    sight of each field (``seen``), or the fields whose value differs (``listing``; made by a
+    person unless ``human`` is False — followthrough's own writes). Dated when the tracker says
+    the ticket last changed, else ``at``."""
+    moment = after.updated or at
+    now = _values(after)
+    if before is None:
+        return [
+            TicketChange(after.ref, name, value, moment, source="seen", human=False)
+            for name, value in now.items()
+        ]
+    then = _values(before)
+    return [
+        TicketChange(
+            after.ref,
+            name,
+            value,
+            moment,
+            source="listing",
+            human=human,
+            before=then[name],
+            before_known=True,
+        )
+        for name, value in now.items()
+        if value != then[name]
+    ]
+
+
+def _values(ticket: Ticket) -> dict[Field, str | None]:
+    fields = ticket.fields
+    return {
+        "due": fields.due.isoformat() if fields.due else None,
+        "assignee": fields.assignee,
+        "state": fields.state.value,
+    }
