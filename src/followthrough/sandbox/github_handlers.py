@@ -14,6 +14,7 @@ from followthrough.sandbox import github_issues as ops
 from followthrough.sandbox import github_render as render
 from followthrough.sandbox.core import HttpError
 from followthrough.sandbox.github_call import Call, Handler, Reply
+from followthrough.sandbox.github_events import event_json
 from followthrough.sandbox.github_git_api import GitDataApi
 from followthrough.sandbox.github_pulls import PullsApi
 from followthrough.sandbox.github_query import (
@@ -50,6 +51,7 @@ class GitHubApi(GitDataApi, PullsApi):
     def __init__(self, state: GitHubState, *, search_lag_seconds: float) -> None:
         self.state = state
         self.search_lag_seconds = search_lag_seconds
+        self.actor = BOT_LOGIN  # who the API's writes are made by (a scenario may act as a person)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """(method, template, handler); ``{number}``-like names match digits only."""
@@ -64,6 +66,7 @@ class GitHubApi(GitDataApi, PullsApi):
             ("GET", r, self.get_repo),
             ("GET", f"{r}/issues", self.list_issues),
             ("POST", f"{r}/issues", self.create_issue),
+            ("GET", f"{r}/issues/events", self.list_repo_events),
             ("GET", f"{r}/issues/comments/{{comment_id}}", self.get_comment),
             ("PATCH", f"{r}/issues/comments/{{comment_id}}", self.edit_comment),
             ("DELETE", f"{r}/issues/comments/{{comment_id}}", self.delete_comment),
@@ -76,6 +79,7 @@ class GitHubApi(GitDataApi, PullsApi):
             ("DELETE", f"{i}/labels/{{name}}", self.remove_issue_label),
             ("POST", f"{i}/assignees", self.add_issue_assignees),
             ("DELETE", f"{i}/assignees", self.remove_issue_assignees),
+            ("GET", f"{i}/events", self.list_issue_events),
             ("GET", f"{i}/comments", self.list_comments),
             ("POST", f"{i}/comments", self.create_comment),
             ("GET", f"{r}/labels", self.list_labels),
@@ -122,10 +126,11 @@ class GitHubApi(GitDataApi, PullsApi):
             raise ops.not_found()
         return repo, found
 
-    def writer(self, repo: Repo, *, now: float, actor: str = BOT_LOGIN) -> ops.Writer:
-        """A writer acting as ``actor`` at ``now``."""
+    def writer(self, repo: Repo, *, now: float, actor: str | None = None) -> ops.Writer:
+        """A writer acting as ``actor`` (else the API's current actor) at ``now``."""
         horizon = now - self.search_lag_seconds
-        return ops.Writer(self.state, repo, actor=actor, now=now, horizon=horizon)
+        who = actor or self.actor
+        return ops.Writer(self.state, repo, actor=who, now=now, horizon=horizon)
 
     @staticmethod
     def _paged(call: Call, items: Sequence[T], draw: Callable[[T], Any]) -> Reply:
@@ -289,6 +294,24 @@ class GitHubApi(GitDataApi, PullsApi):
         kept = tuple(i for i in issue.labels if i != found.id)
         edited = ops.set_issue_labels(self.writer(repo, now=call.now), issue, kept)
         return Reply(body=self._labels_of(call, repo, edited))
+
+    # issue events -------------------------------------------------------------------------
+
+    def list_repo_events(self, call: Call) -> Reply:
+        """``GET .../issues/events``: the repository's issue events, newest first, paged."""
+        repo = self._repo(call)
+        newest = sorted(repo.events, key=lambda e: e.id, reverse=True)
+        return self._paged(
+            call, newest, lambda e: event_json(call.urls, self.state, repo, e, with_issue=True)
+        )
+
+    def list_issue_events(self, call: Call) -> Reply:
+        """``GET .../issues/{n}/events``: one issue's events, oldest first, paged."""
+        repo, issue = self._issue(call)
+        mine = [e for e in repo.events if e.issue_number == issue.number]
+        return self._paged(
+            call, mine, lambda e: event_json(call.urls, self.state, repo, e, with_issue=False)
+        )
 
     # comments -----------------------------------------------------------------------------
 

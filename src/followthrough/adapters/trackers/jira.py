@@ -42,6 +42,7 @@ from followthrough.adapters.trackers.memory import (
     TransitionChoice,
     project_memory,
 )
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -176,12 +177,32 @@ class JiraTracker:
         if updated_since is not None:
             since = jm.jql_minute(updated_since - LISTING_MARGIN, self._time_zone())
             jql += f' AND updated >= "{since}"'
-        issues, answered = self._search_dated(jql + " ORDER BY key ASC")
+        issues, answered = self._search_dated(jql + " ORDER BY key ASC", expand="changelog")
         as_of = answered or self._clock()
         seen = [self._remembered(raw) for raw in issues]
         self._memory.listed(seen, since=updated_since, as_of=as_of)
         tickets = tuple(found.ticket for found in seen)
-        return TicketBatch(tickets=tickets, as_of=as_of, calls=self.calls - before)
+        return TicketBatch(
+            tickets=tickets,
+            as_of=as_of,
+            calls=self.calls - before,
+            history=self._changes(issues, since=updated_since),
+        )
+
+    def _changes(
+        self, issues: Sequence[Mapping[str, Any]], *, since: dt.datetime | None
+    ) -> tuple[TicketChange, ...]:
+        """The changelog the listing carried (the API user is looked up only when there is
+        one, once per tracker); for a listing of changes, only the changes since then."""
+        if not any((raw.get("changelog") or {}).get("histories") for raw in issues):
+            return ()
+        me = self._identity()
+        start = since - LISTING_MARGIN if since is not None else None
+        return tuple(
+            change
+            for raw in issues
+            for change in jm.issue_changes(raw, cloud=self._cloud, me=me, since=start)
+        )
 
     def comments(self, ref: str) -> list[Comment]:
         """Every comment, oldest first, paging through all of them."""
@@ -465,19 +486,25 @@ class JiraTracker:
         """All matching issues, with the fields a `Ticket` needs and our property."""
         return self._search_dated(jql)[0]
 
-    def _search_dated(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    def _search_dated(
+        self, jql: str, *, expand: str | None = None
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         """All matching issues, and Jira's time when it answered the first page."""
         if self._cloud:
-            return self._search_cloud(jql)
-        return self._search_datacenter(jql)
+            return self._search_cloud(jql, expand)
+        return self._search_datacenter(jql, expand)
 
-    def _search_cloud(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    def _search_cloud(
+        self, jql: str, expand: str | None
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         body: dict[str, Any] = {
             "jql": jql,
             "fields": list(jm.TICKET_FIELDS),
             "properties": [jm.PROPERTY_KEY],
             "maxResults": SEARCH_PAGE,
         }
+        if expand:
+            body["expand"] = expand
         issues: list[dict[str, Any]] = []
         first: dt.datetime | None = None
         for page_number in range(MAX_PAGES):
@@ -491,13 +518,17 @@ class JiraTracker:
             body = {**body, "nextPageToken": token}
         return issues, first
 
-    def _search_datacenter(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    def _search_datacenter(
+        self, jql: str, expand: str | None
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         params: dict[str, Any] = {
             "jql": jql,
             "fields": ",".join(jm.TICKET_FIELDS),
             "properties": jm.PROPERTY_KEY,
             "maxResults": DC_SEARCH_PAGE,
         }
+        if expand:
+            params["expand"] = expand
         issues: list[dict[str, Any]] = []
         first: dt.datetime | None = None
         for page_number in range(MAX_PAGES):

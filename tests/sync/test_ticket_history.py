@@ -1,0 +1,142 @@
+"""History kept by sync: the trackers' own (Jira's changelog, GitHub's issue events) and the
+journal's sightings, read along with the listings — never a call per ticket, none when quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, cast
+
+from followthrough.adapters.trackers.memory import ProjectMemory
+from followthrough.domain.policy import TeamPolicy
+from followthrough.domain.ticket_history import TicketChange, promise_history
+from followthrough.domain.tickets import FieldChanges, Ticket, TicketState
+from followthrough.engine.listing import project_scope
+from followthrough.engine.sync import SyncEngine
+from followthrough.ports import Store, Tracker
+from followthrough.sandbox.core import Sandbox, SimClock
+from tests.sync.conftest import BOB_JIRA, postmortems
+from tests.sync.test_sync_engine import DOC, settle
+
+QUIET = 600.0  # seconds between cycles: well past the listing's overlap
+
+
+def history_calls(sandbox: Sandbox) -> int:
+    """Calls that only history would make: per-issue changelogs and issue events."""
+    return sum(
+        n
+        for route, n in sandbox.accounting.counts().items()
+        if "changelog" in route or "/events" in route
+    )
+
+
+def person(sandbox: Sandbox, kind: str) -> tuple[AbstractContextManager[None], str]:
+    """A person acting in the tracker's own screens, and their identity there."""
+    app: Any = sandbox.app(kind)
+    who = BOB_JIRA if kind == "jira" else "carol"
+    return cast(AbstractContextManager[None], app.acting_as(who)), who
+
+
+def by_key(tickets: Iterator[Ticket] | list[Ticket]) -> dict[str, Ticket]:
+    return {t.marker.item_key: t for t in tickets if t.marker is not None}
+
+
+def item_key(text: str, tickets: dict[str, Ticket]) -> str:
+    return next(key for key, t in tickets.items() if text in t.fields.title)
+
+
+def test_people_s_changes_are_kept_as_history_and_counted(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+    sandbox: Sandbox,
+    tracker_kind: str,
+) -> None:
+    store = store_factory()
+    engine = make_engine(store)
+    tracker = make_tracker()
+    pms = postmortems(DOC)
+    assert engine.sync_team(team, tracker, pms).applied.get("create") == 4
+    settle(clock)
+    engine.new_cycle()
+    engine.sync_team(team, tracker, pms)
+    tickets = by_key(tracker.list_tickets(updated_since=None).tickets)
+    alert = tickets[item_key("Alert when pool", tickets)]
+    pipeline = tickets[item_key("Validate pool", tickets)]
+
+    clock.advance(QUIET)
+    acting, who = person(sandbox, tracker_kind)
+    own_memory = make_tracker(memory=ProjectMemory())  # a person's tool, not this process
+    with acting:
+        moved = own_memory.update(alert.ref, FieldChanges(due=dt.date(2026, 12, 18), assignee=who))
+        clock.advance(3600)
+        closed_at = clock.now()
+        own_memory.update(pipeline.ref, FieldChanges(state=TicketState.DONE))
+        clock.advance(3600)
+        own_memory.update(pipeline.ref, FieldChanges(state=TicketState.OPEN))
+    assert moved.fields.due == dt.date(2026, 12, 18)
+    settle(clock)
+    engine.new_cycle()
+    sandbox.accounting.reset()
+    result = engine.sync_team(team, tracker, pms)
+    assert result.ok, result.error
+    # Jira's changelog rides on the listing's search; GitHub's events are one repository-wide
+    # page for all the changed issues.
+    assert history_calls(sandbox) == (0 if tracker_kind == "jira" else 1)
+
+    kept = store.ticket_history(project_scope(tracker), tracker.project)
+    alert_history = promise_history(
+        kept[alert.ref], due=dt.date(2026, 12, 18), created=alert.created
+    )
+    assert alert_history.first_due == dt.date(2026, 12, 4)
+    assert (alert_history.due_moves, alert_history.days_moved) == (1, 14)
+    assert alert_history.reassignments == 1
+    pipeline_history = promise_history(kept[pipeline.ref], due=None, created=pipeline.created)
+    assert pipeline_history.first_activity is not None
+    assert abs((pipeline_history.first_activity - closed_at).total_seconds()) < 5
+    sources = {c.source for c in kept[pipeline.ref] if c.field == "state" and c.human}
+    assert "tracker" in sources  # the tracker said who: a person
+    ours = [c for c in kept[alert.ref] if c.source == "tracker" and not c.human]
+    assert all(c.at <= alert.created + dt.timedelta(minutes=1) for c in ours)
+
+    # The same changes listed again are kept once.
+    rows = _count(kept)
+    clock.advance(QUIET)
+    own_memory.update(alert.ref, FieldChanges(title="Alert when pool usage exceeds 80%"))
+    settle(clock)
+    engine.new_cycle()
+    engine.sync_team(team, tracker, pms)
+    again = store.ticket_history(project_scope(tracker), tracker.project)
+    assert _count(again) == rows
+
+
+def _count(kept: dict[str, list[TicketChange]]) -> int:
+    return sum(len(changes) for changes in kept.values())
+
+
+def test_a_quiet_cycle_costs_no_call_for_history(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+    sandbox: Sandbox,
+) -> None:
+    engine = make_engine(store_factory())
+    tracker = make_tracker()
+    pms = postmortems(DOC)
+    engine.sync_team(team, tracker, pms)
+    settle(clock)
+    engine.new_cycle()
+    engine.sync_team(team, tracker, pms)  # lists our own writes back: nothing new to ask
+    clock.advance(QUIET)
+    engine.new_cycle()
+    sandbox.accounting.reset()
+    result = engine.sync_team(team, tracker, pms)
+    assert result.ok
+    assert not result.plan.writes
+    assert history_calls(sandbox) == 0
+    assert sandbox.accounting.total() == 1  # the listing, as before history was kept
