@@ -59,13 +59,16 @@ def test_jira_changelog_follows_the_description(
         tracker.update(made.ref, FieldChanges(due=dt.date(2026, 12, 18), assignee=ALICE))
         tracker.update(made.ref, FieldChanges(state=TicketState.DONE))
         tracker.update(made.ref, FieldChanges(state=TicketState.OPEN))
+        said = tracker._http._session.post(
+            f"{prism_stack.jira.url}/rest/api/2/issue/{made.ref}/comment", json={"body": "On it"}
+        ).json()
     sandbox.clock.advance(30)  # the search index trails writes by a few seconds
 
     batch = tracker.list_tickets(updated_since=None)
     mine = [c for c in batch.history if c.ref == made.ref]
-    assert {(c.field, c.value) for c in mine} >= {
-        ("due", "2026-12-18"), ("assignee", ALICE), ("state", "done"), ("state", "open")
-    }  # fmt: skip
+    expected = {("due", "2026-12-18"), ("assignee", ALICE), ("state", "done"), ("state", "open")}
+    expected.add(("comment", str(said["id"])))
+    assert {(c.field, c.value) for c in mine} >= expected
     assert all(c.human for c in mine)
     due = next(c for c in mine if c.field == "due")
     assert (due.before, due.before_known) == ("2026-12-04", True)
@@ -113,17 +116,16 @@ def test_github_issue_events_follow_the_description(
         person.update(made.ref, FieldChanges(assignee="alice"))
         person.update(made.ref, FieldChanges(state=TicketState.DONE))
         person.update(made.ref, FieldChanges(state=TicketState.OPEN))
+        issue = github_client.get_repo("acme/ops").get_issue(int(made.ref.rpartition("#")[2]))
+        said = issue.create_comment("On it")
 
     batch = tracker.list_tickets(updated_since=since)
-    mine = [c for c in batch.history if c.ref == made.ref]
-    assert [(c.field, c.value) for c in mine] == [
-        ("state", "open"),
-        ("state", "done"),
-        ("assignee", "alice"),
-    ]  # fmt: skip  (newest first, as GitHub lists them)
-    assert all(c.human for c in mine)
+    mine = [(c.field, c.value) for c in batch.history if c.ref == made.ref]
+    # The repository's comments, then its events newest first, as GitHub lists them.
+    expected = [("comment", str(said.id)), ("state", "open"), ("state", "done")]
+    assert mine == [*expected, ("assignee", "alice")]
+    assert all(c.human for c in batch.history if c.ref == made.ref)
 
-    issue = github_client.get_repo("acme/ops").get_issue(int(made.ref.rpartition("#")[2]))
     events = [e.event for e in issue.get_events()]
     assert events[-3:] == ["assigned", "closed", "reopened"]
     assert "labeled" in events

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, cast
 
+import requests
+
 from followthrough.adapters.trackers.memory import ProjectMemory
 from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.ticket_history import TicketChange, promise_history
@@ -23,12 +25,26 @@ QUIET = 600.0  # seconds between cycles: well past the listing's overlap
 
 
 def history_calls(sandbox: Sandbox) -> int:
-    """Calls that only history would make: per-issue changelogs and issue events."""
+    """Calls that only history would make: changelogs, issue events, repository comments."""
     return sum(
         n
         for route, n in sandbox.accounting.counts().items()
-        if "changelog" in route or "/events" in route
+        if "changelog" in route or "/events" in route or route.endswith("/issues/comments")
     )
+
+
+def say(sandbox: Sandbox, kind: str, ref: str, text: str) -> None:
+    """A comment without followthrough's tag, as a person writes one in the tracker."""
+    info = sandbox.info()
+    if kind == "jira":
+        url = f"{info['jira']}/rest/api/2/issue/{ref}/comment"
+        answer = requests.post(url, json={"body": text}, auth=(info["user"], info["token"]))
+    else:
+        number = ref.rpartition("#")[2]
+        url = f"{info['github']}/repos/acme/ops/issues/{number}/comments"
+        token = {"Authorization": f"token {info['token']}"}
+        answer = requests.post(url, json={"body": text}, headers=token)
+    answer.raise_for_status()
 
 
 def person(sandbox: Sandbox, kind: str) -> tuple[AbstractContextManager[None], str]:
@@ -66,6 +82,7 @@ def test_people_s_changes_are_kept_as_history_and_counted(
     tickets = by_key(tracker.list_tickets(updated_since=None).tickets)
     alert = tickets[item_key("Alert when pool", tickets)]
     pipeline = tickets[item_key("Validate pool", tickets)]
+    paging = tickets[item_key("Page the database", tickets)]
 
     clock.advance(QUIET)
     acting, who = person(sandbox, tracker_kind)
@@ -77,15 +94,19 @@ def test_people_s_changes_are_kept_as_history_and_counted(
         own_memory.update(pipeline.ref, FieldChanges(state=TicketState.DONE))
         clock.advance(3600)
         own_memory.update(pipeline.ref, FieldChanges(state=TicketState.OPEN))
+        tracker.comment(paging.ref, "A reminder", marker="nudge:1")  # tagged: ours
+        clock.advance(60)
+        said_at = clock.now()
+        say(sandbox, tracker_kind, paging.ref, "On it")
     assert moved.fields.due == dt.date(2026, 12, 18)
     settle(clock)
     engine.new_cycle()
     sandbox.accounting.reset()
     result = engine.sync_team(team, tracker, pms)
     assert result.ok, result.error
-    # Jira's changelog rides on the listing's search; GitHub's events are one repository-wide
-    # page for all the changed issues.
-    assert history_calls(sandbox) == (0 if tracker_kind == "jira" else 1)
+    # Jira's changelog and comments ride on the listing's search; GitHub's events and
+    # comments are one repository-wide page each for all the changed issues.
+    assert history_calls(sandbox) == (0 if tracker_kind == "jira" else 2)
 
     kept = store.ticket_history(project_scope(tracker), tracker.project)
     alert_history = promise_history(
@@ -97,6 +118,9 @@ def test_people_s_changes_are_kept_as_history_and_counted(
     pipeline_history = promise_history(kept[pipeline.ref], due=None, created=pipeline.created)
     assert pipeline_history.first_activity is not None
     assert abs((pipeline_history.first_activity - closed_at).total_seconds()) < 5
+    paging_history = promise_history(kept[paging.ref], due=None, created=paging.created)
+    assert paging_history.first_activity is not None  # the person's comment, not our reminder
+    assert abs((paging_history.first_activity - said_at).total_seconds()) < 5
     sources = {c.source for c in kept[pipeline.ref] if c.field == "state" and c.human}
     assert "tracker" in sources  # the tracker said who: a person
     ours = [c for c in kept[alert.ref] if c.source == "tracker" and not c.human]

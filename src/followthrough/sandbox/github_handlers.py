@@ -67,6 +67,7 @@ class GitHubApi(GitDataApi, PullsApi):
             ("GET", f"{r}/issues", self.list_issues),
             ("POST", f"{r}/issues", self.create_issue),
             ("GET", f"{r}/issues/events", self.list_repo_events),
+            ("GET", f"{r}/issues/comments", self.list_repo_comments),
             ("GET", f"{r}/issues/comments/{{comment_id}}", self.get_comment),
             ("PATCH", f"{r}/issues/comments/{{comment_id}}", self.edit_comment),
             ("DELETE", f"{r}/issues/comments/{{comment_id}}", self.delete_comment),
@@ -325,6 +326,22 @@ class GitHubApi(GitDataApi, PullsApi):
             raise ops.validation_failed("IssueComment", exc.field) from exc
         reply = self._paged(call, found, lambda c: render.comment(call.urls, self.state, repo, c))
         reply.last_modified = max((c.updated_at for c in found), default=issue.created_at)
+        return reply
+
+    def list_repo_comments(self, call: Call) -> Reply:
+        """``GET .../issues/comments``: every issue's comments, with ``since``, ``sort``
+        (created, updated), ``direction`` (ignored without ``sort``) and pagination."""
+        repo = self._repo(call)
+        try:
+            found = comments_since(list(repo.comments.values()), first(call.req.query, "since"))
+        except QueryError as exc:
+            raise ops.validation_failed("IssueComment", exc.field) from exc
+        order = first(call.req.query, "sort")
+        if order in ("created", "updated"):
+            descending = first(call.req.query, "direction") == "desc"
+            found.sort(key=lambda c: (getattr(c, f"{order}_at"), c.id), reverse=descending)
+        reply = self._paged(call, found, lambda c: render.comment(call.urls, self.state, repo, c))
+        reply.last_modified = max((c.updated_at for c in found), default=repo.created_at)
         return reply
 
     def create_comment(self, call: Call) -> Reply:

@@ -303,8 +303,8 @@ class IssueEndpoints:
         record = {
             "id": str(self.store.next_id("comment")),
             "issue": issue["id"],
-            "author": m.BOT_ACCOUNT_ID,
-            "update_author": m.BOT_ACCOUNT_ID,
+            "author": self.store.actor,
+            "update_author": self.store.actor,
             "body": stored,
             "created": stamp,
             "updated": stamp,

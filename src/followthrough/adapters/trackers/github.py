@@ -178,13 +178,14 @@ class GitHubTracker:
         )
 
     def _events(self, refs: set[str], *, since: dt.datetime) -> tuple[TicketChange, ...]:
-        """The issue events of ``refs`` since a moment: the repository's events, newest first,
-        page by page until one is older (one call when a page covers them; never a call per
-        issue). Asked only when a listing of changes shows an issue this process did not know
-        as it is now, so a quiet cycle asks nothing."""
+        """The issue events and comments of ``refs`` since a moment: the repository's events,
+        newest first, page by page until one is older, and its comments since then (a call
+        each when a page covers them; never a call per issue). Asked only when a listing of
+        changes shows an issue this process did not know as it is now, so a quiet cycle asks
+        nothing."""
         start = since - EVENTS_MARGIN
         me = self._login()
-        found: list[TicketChange] = []
+        found: list[TicketChange] = self._comment_changes(refs, since=start, me=me)
         answer = self._http.request(
             "GET", f"{self._path}/issues/events", params={"per_page": PAGE_SIZE}
         )
@@ -353,6 +354,17 @@ class GitHubTracker:
                 "DELETE", f"{path}/{quote(name, safe='')}", ref=ref, ok=frozenset({404})
             )
         return bool(added or removed)
+
+    def _comment_changes(
+        self, refs: set[str], *, since: dt.datetime, me: str | None
+    ) -> list[TicketChange]:
+        """The comments on ``refs`` since a moment: the repository's comments updated since
+        then (one call for all of them), each a person's unless ours."""
+        params = {"since": gm.since_param(since), "per_page": PAGE_SIZE}
+        raws = self._http.all_pages(f"{self._path}/issues/comments", params)
+        return gm.comment_changes(
+            (raw for raw in raws if isinstance(raw, Mapping)), repo=self.project, me=me, refs=refs
+        )
 
     def _list(self, *, since: dt.datetime | None) -> tuple[list[Ticket], dt.datetime, set[str]]:
         """Our issues (all, or changed since a moment), the moment the list is good to, and

@@ -98,6 +98,21 @@ def event_changes(
     return found
 
 
+def comment_changes(
+    raws: Iterable[Mapping[str, Any]], *, repo: str, me: str | None, refs: Collection[str]
+) -> list[TicketChange]:
+    """The comments (``issue-comment``) on the issues ``refs``: a person's unless ours."""
+    found: list[TicketChange] = []
+    for raw in raws:
+        number = str(raw.get("issue_url") or "").rpartition("/")[2]
+        ref = ticket_ref(repo, int(number)) if number.isdigit() else None
+        if ref is None or ref not in refs or parse_time(raw.get("created_at")) is None:
+            continue
+        said = comment_from(raw, me=me)
+        found.append(TicketChange(ref, "comment", said.id, said.created, human=not said.ours))
+    return found
+
+
 def since_param(moment: dt.datetime) -> str:
     """``since`` for the issue list: whole seconds, rounded down so nothing is skipped."""
     utc = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -177,7 +177,9 @@ class JiraTracker:
         if updated_since is not None:
             since = jm.jql_minute(updated_since - LISTING_MARGIN, self._time_zone())
             jql += f' AND updated >= "{since}"'
-        issues, answered = self._search_dated(jql + " ORDER BY key ASC", expand="changelog")
+        issues, answered = self._search_dated(
+            jql + " ORDER BY key ASC", expand="changelog", extra=("comment",)
+        )
         as_of = answered or self._clock()
         seen = [self._remembered(raw) for raw in issues]
         self._memory.listed(seen, since=updated_since, as_of=as_of)
@@ -192,16 +194,19 @@ class JiraTracker:
     def _changes(
         self, issues: Sequence[Mapping[str, Any]], *, since: dt.datetime | None
     ) -> tuple[TicketChange, ...]:
-        """The changelog the listing carried (the API user is looked up only when there is
-        one, once per tracker); for a listing of changes, only the changes since then."""
-        if not any((raw.get("changelog") or {}).get("histories") for raw in issues):
+        """The changelog and comments the listing carried (the API user is looked up only
+        when there are some, once per tracker); for a listing of changes, only those since."""
+        if not any(jm.has_history(raw) for raw in issues):
             return ()
         me = self._identity()
         start = since - LISTING_MARGIN if since is not None else None
         return tuple(
             change
             for raw in issues
-            for change in jm.issue_changes(raw, cloud=self._cloud, me=me, since=start)
+            for change in (
+                *jm.issue_changes(raw, cloud=self._cloud, me=me, since=start),
+                *jm.comment_changes(raw, cloud=self._cloud, me=me, since=start),
+            )
         )
 
     def comments(self, ref: str) -> list[Comment]:
@@ -487,19 +492,21 @@ class JiraTracker:
         return self._search_dated(jql)[0]
 
     def _search_dated(
-        self, jql: str, *, expand: str | None = None
+        self, jql: str, *, expand: str | None = None, extra: tuple[str, ...] = ()
     ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
-        """All matching issues, and Jira's time when it answered the first page."""
+        """All matching issues (with our fields and any ``extra`` ones), and Jira's time when
+        it answered the first page."""
+        fields = (*jm.TICKET_FIELDS, *extra)
         if self._cloud:
-            return self._search_cloud(jql, expand)
-        return self._search_datacenter(jql, expand)
+            return self._search_cloud(jql, expand, fields)
+        return self._search_datacenter(jql, expand, fields)
 
     def _search_cloud(
-        self, jql: str, expand: str | None
+        self, jql: str, expand: str | None, fields: tuple[str, ...]
     ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         body: dict[str, Any] = {
             "jql": jql,
-            "fields": list(jm.TICKET_FIELDS),
+            "fields": list(fields),
             "properties": [jm.PROPERTY_KEY],
             "maxResults": SEARCH_PAGE,
         }
@@ -519,11 +526,11 @@ class JiraTracker:
         return issues, first
 
     def _search_datacenter(
-        self, jql: str, expand: str | None
+        self, jql: str, expand: str | None, fields: tuple[str, ...]
     ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         params: dict[str, Any] = {
             "jql": jql,
-            "fields": ",".join(jm.TICKET_FIELDS),
+            "fields": ",".join(fields),
             "properties": jm.PROPERTY_KEY,
             "maxResults": DC_SEARCH_PAGE,
         }

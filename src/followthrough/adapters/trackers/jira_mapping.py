@@ -310,6 +310,32 @@ def issue_changes(
     return found
 
 
+def has_history(raw: Mapping[str, Any]) -> bool:
+    """Whether a listed issue carries changelog entries or comments."""
+    fields = raw.get("fields") or {}
+    comments = (
+        (fields.get("comment") or {}).get("comments") if isinstance(fields, Mapping) else None
+    )
+    return bool((raw.get("changelog") or {}).get("histories") or comments)
+
+
+def comment_changes(
+    raw: Mapping[str, Any], *, cloud: bool, me: str | None, since: dt.datetime | None = None
+) -> list[TicketChange]:
+    """The comments of a listed issue (its ``comment`` field) made at or after ``since``:
+    a person's, unless tagged as ours or written by the API user (``me``)."""
+    key = str(raw.get("key") or "")
+    page = (raw.get("fields") or {}).get("comment") or {}
+    found = []
+    for item in page.get("comments") or []:
+        if not isinstance(item, Mapping) or parse_time(item.get("created")) is None:
+            continue
+        said = comment_from(item, cloud=cloud, me=me)
+        if since is None or said.created >= since:
+            found.append(TicketChange(key, "comment", said.id, said.created, human=not said.ours))
+    return found
+
+
 def _changed_date(value: Any) -> str | None:
     """A changelog due date (``2024-05-01`` or ``2024-05-01 00:00:00.0``) as ISO text."""
     text = str(value or "")[:10]
