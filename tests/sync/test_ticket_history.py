@@ -13,7 +13,14 @@ import requests
 from followthrough.adapters.trackers.memory import ProjectMemory
 from followthrough.domain.policy import TeamPolicy
 from followthrough.domain.ticket_history import TicketChange, promise_history
-from followthrough.domain.tickets import FieldChanges, Ticket, TicketState
+from followthrough.domain.tickets import (
+    FieldChanges,
+    Marker,
+    Ticket,
+    TicketFields,
+    TicketSpec,
+    TicketState,
+)
 from followthrough.engine.listing import project_scope
 from followthrough.engine.sync import SyncEngine
 from followthrough.ports import Store, Tracker
@@ -164,3 +171,41 @@ def test_a_quiet_cycle_costs_no_call_for_history(
     assert not result.plan.writes
     assert history_calls(sandbox) == 0
     assert sandbox.accounting.total() == 1  # the listing, as before history was kept
+
+
+def test_history_is_read_from_the_listing_s_cursor_on(
+    make_tracker: Callable[..., Tracker],
+    clock: SimClock,
+    sandbox: Sandbox,
+    tracker_kind: str,
+) -> None:
+    tracker = make_tracker()
+    made = tracker.create(
+        TicketSpec(
+            marker=Marker(item_key="pm-1#1"),
+            fields=TicketFields(title="Alert on pool usage", due=dt.date(2026, 12, 4)),
+            body="An action item.",
+        )
+    )
+    settle(clock)
+    tracker.list_tickets(updated_since=None)
+    acting, who = person(sandbox, tracker_kind)
+    other = make_tracker(memory=ProjectMemory())
+    clock.advance(QUIET)
+    with acting:
+        other.update(made.ref, FieldChanges(state=TicketState.DONE))  # before the cursor
+    clock.advance(QUIET)
+    cursor = clock.now()
+    clock.advance(QUIET)
+    with person(sandbox, tracker_kind)[0]:
+        other.update(made.ref, FieldChanges(assignee=who))  # after it
+    settle(clock)
+    sandbox.accounting.reset()
+    batch = tracker.list_tickets(updated_since=cursor)
+    assert [(c.field, c.value) for c in batch.history] == [("assignee", who)]
+    assert history_calls(sandbox) == (0 if tracker_kind == "jira" else 2)
+    everything = tracker.list_tickets(updated_since=None).history
+    if tracker_kind == "jira":  # a full listing carries the whole changelog, still no call
+        assert {c.field for c in everything} == {"state", "assignee"}
+    else:  # GitHub's events are read for listings of changes only
+        assert everything == ()
