@@ -96,8 +96,9 @@ class TicketListing:
     def remember(self, tracker: Tracker, ticket: Ticket, *, store: Store) -> None:
         """A ticket as one of our writes left it (so this cycle's listing stays current)."""
         scope = project_scope(tracker)
-        before = self._listed.get(scope, {}).get(ticket.ref)
-        if before is None:
+        if scope in self._listed:  # this cycle's listing knows every ticket: absent is new
+            before = self._listed[scope].get(ticket.ref)
+        else:  # a write settled before the listing (rare): the journal's last sight
             before = store.known_tickets(scope, tracker.project).get(ticket.ref)
         changes = observed_changes(before, ticket, at=self.clock(), human=False)
         store.record_history(scope, tracker.project, changes)
