@@ -156,7 +156,8 @@ def test_a_quiet_cycle_costs_no_call_for_history(
     clock: SimClock,
     sandbox: Sandbox,
 ) -> None:
-    engine = make_engine(store_factory())
+    store = store_factory()
+    engine = make_engine(store)
     tracker = make_tracker()
     pms = postmortems(DOC)
     engine.sync_team(team, tracker, pms)
@@ -171,6 +172,9 @@ def test_a_quiet_cycle_costs_no_call_for_history(
     assert not result.plan.writes
     assert history_calls(sandbox) == 0
     assert sandbox.accounting.total() == 1  # the listing, as before history was kept
+    kept = store.ticket_history(project_scope(tracker), tracker.project)
+    assert len(kept) == 4
+    assert not [c for cs in kept.values() for c in cs if c.human]  # nobody but us acted
 
 
 def test_history_is_read_from_the_listing_s_cursor_on(
@@ -209,3 +213,32 @@ def test_history_is_read_from_the_listing_s_cursor_on(
         assert {c.field for c in everything} == {"state", "assignee"}
     else:  # GitHub's events are read for listings of changes only
         assert everything == ()
+
+
+def test_a_due_date_moved_in_the_document_is_a_move_sync_made(
+    make_tracker: Callable[..., Tracker],
+    store_factory: Callable[[], Store],
+    make_engine: Callable[[Store], SyncEngine],
+    team: TeamPolicy,
+    clock: SimClock,
+) -> None:
+    store = store_factory()
+    engine = make_engine(store)
+    tracker = make_tracker()
+    engine.sync_team(team, tracker, postmortems(DOC))
+    settle(clock)
+    clock.advance(QUIET)
+    engine.new_cycle()
+    moved = DOC.replace("due 2026-12-04", "due 2026-12-11")
+    assert engine.sync_team(team, tracker, postmortems(moved)).applied.get("update") == 1
+    settle(clock)
+    clock.advance(QUIET)
+    engine.new_cycle()
+    engine.sync_team(team, tracker, postmortems(moved))
+    tickets = by_key(tracker.list_tickets(updated_since=None).tickets)
+    alert = tickets[item_key("Alert when pool", tickets)]
+    kept = store.ticket_history(project_scope(tracker), tracker.project)[alert.ref]
+    found = promise_history(kept, due=alert.fields.due, created=alert.created)
+    assert (found.first_due, found.due_moves, found.days_moved) == (dt.date(2026, 12, 4), 1, 7)
+    assert found.first_activity is None
+    assert not [c for c in kept if c.human]
