@@ -25,7 +25,7 @@ from followthrough.engine.listing import project_scope
 from followthrough.engine.sync import SyncEngine
 from followthrough.ports import Store, Tracker
 from followthrough.sandbox.core import Sandbox, SimClock
-from tests.sync.conftest import BOB_JIRA, postmortems
+from tests.sync.conftest import ALICE_JIRA, BOB_JIRA, postmortems
 from tests.sync.test_sync_engine import DOC, settle
 
 QUIET = 600.0  # seconds between cycles: well past the listing's overlap
@@ -242,3 +242,37 @@ def test_a_due_date_moved_in_the_document_is_a_move_sync_made(
     assert (found.first_due, found.due_moves, found.days_moved) == (dt.date(2026, 12, 4), 1, 7)
     assert found.first_activity is None
     assert not [c for c in kept if c.human]
+
+
+def test_a_busy_ticket_s_history_is_read_whole_since_the_cursor(
+    make_tracker: Callable[..., Tracker],
+    clock: SimClock,
+    sandbox: Sandbox,
+    tracker_kind: str,
+) -> None:
+    tracker = make_tracker()
+    made = tracker.create(
+        TicketSpec(
+            marker=Marker(item_key="pm-1#1"),
+            fields=TicketFields(title="Alert on pool usage"),
+            body="An action item.",
+        )
+    )
+    settle(clock)
+    (listed,) = tracker.list_tickets(updated_since=None).tickets
+    clock.advance(QUIET)
+    cursor = clock.now()
+    other = make_tracker(memory=ProjectMemory())
+    people = ("alice", "bob") if tracker_kind == "github" else (ALICE_JIRA, BOB_JIRA)
+    with person(sandbox, tracker_kind)[0]:
+        for turn in range(45):  # more than the 40 changes a Jira search expands
+            clock.advance(1)
+            other.update(made.ref, FieldChanges(assignee=people[turn % 2]))
+    settle(clock)
+    sandbox.accounting.reset()
+    batch = tracker.list_tickets(updated_since=cursor)
+    found = promise_history(batch.history, due=None, created=listed.created)
+    assert found.reassignments == 45
+    # Jira: the search, then one changelog page for what it left out; GitHub: one page of
+    # events and one of comments.
+    assert history_calls(sandbox) == (1 if tracker_kind == "jira" else 2)

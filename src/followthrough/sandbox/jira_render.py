@@ -12,6 +12,10 @@ from typing import Any
 
 from followthrough.sandbox import jira_model as m
 
+# The changelog an issue read expands to (100 most recent), and a search (40 most recent, no
+# paging: the rest only from GET /issue/{key}/changelog).
+ISSUE_CHANGELOG_LIMIT = 100
+SEARCH_CHANGELOG_LIMIT = 40
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
 
@@ -240,6 +244,7 @@ def issue(
     expand: set[str] | frozenset[str] = frozenset(),
     properties: list[str] | None = None,
     changes: list[dict[str, Any]] | None = None,
+    changes_limit: int = ISSUE_CHANGELOG_LIMIT,
 ) -> dict[str, Any]:
     """An issue bean with the chosen fields (and its ``changes`` when changelog is expanded)."""
     body: dict[str, Any] = {
@@ -255,7 +260,7 @@ def issue(
     if "schema" in expand:
         body["schema"] = {f.id: f.schema for f in m.FIELDS if f.id in fields}
     if "changelog" in expand:
-        body["changelog"] = changelog(ctx, changes or [])
+        body["changelog"] = changelog(ctx, changes or [], limit=changes_limit)
     if properties:
         stored = record["properties"]
         body["properties"] = {
@@ -301,11 +306,11 @@ def _change_text(field: str, value: str | None) -> str | None:
     return f"{value} 00:00:00.0" if field == "duedate" else value
 
 
-def changelog(ctx: Ctx, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """An issue's ``changelog`` expansion (``PageOfChangelogs``): every entry, oldest first."""
-    histories = [change_entry(ctx, entry) for entry in entries]
-    total = len(histories)
-    return {"startAt": 0, "maxResults": total, "total": total, "histories": histories}
+def changelog(ctx: Ctx, entries: list[dict[str, Any]], *, limit: int) -> dict[str, Any]:
+    """An issue's ``changelog`` expansion (``PageOfChangelogs``): the ``limit`` most recent
+    entries, oldest first, and how many there are in all."""
+    histories = [change_entry(ctx, entry) for entry in entries[-limit:]]
+    return {"startAt": 0, "maxResults": limit, "total": len(entries), "histories": histories}
 
 
 def field_list() -> list[dict[str, Any]]:

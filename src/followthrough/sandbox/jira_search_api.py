@@ -244,4 +244,5 @@ class SearchEndpoints:
                 for entry in self.store.changelog.get(issue["id"], [])
                 if entry["created"] <= issue["updated"]
             ],
+            changes_limit=render.SEARCH_CHANGELOG_LIMIT,
         )

@@ -66,7 +66,8 @@ DC_SEARCH_PAGE = 1000  # Data Center's default ceiling (jira.search.views.defaul
 COMMENT_PAGE = 100
 BULK_CHUNK = 50  # POST /issue/bulk takes at most 50 issues
 MAX_PAGES = 10_000  # a guard against a server that keeps handing out the same token
-LISTING_MARGIN = dt.timedelta(minutes=1)  # JQL dates have minute precision
+LISTING_MARGIN = dt.timedelta(minutes=1)
+CHANGELOG_PAGE = 100  # JQL dates have minute precision
 NEW_ISSUE = "(new issue)"  # the status a create leaves, before we know its id
 SEARCH_LABEL_PREFIX = "ft-"  # `Marker.search_label`
 
@@ -204,10 +205,43 @@ class JiraTracker:
             change
             for raw in issues
             for change in (
-                *jm.issue_changes(raw, cloud=self._cloud, me=me, since=start),
+                *jm.issue_changes(
+                    self._whole_changelog(raw, start), cloud=self._cloud, me=me, since=start
+                ),
                 *jm.comment_changes(raw, cloud=self._cloud, me=me, since=start),
             )
         )
+
+    def _whole_changelog(
+        self, raw: Mapping[str, Any], start: dt.datetime | None
+    ) -> Mapping[str, Any]:
+        """The issue with every changelog entry since ``start``. A search expands only the
+        40 most recent; when more changed since the cursor (a rare, busy ticket) the rest is
+        read from ``GET /issue/{key}/changelog``, newest pages first, down to the cursor. A
+        full listing (no cursor) keeps what the search gave."""
+        log = raw.get("changelog") or {}
+        shown = log.get("histories") or []
+        if start is None or int(log.get("total") or 0) <= len(shown):
+            return raw
+        oldest = jm.parse_time((shown[0] or {}).get("created")) if shown else None
+        if oldest is not None and oldest < start:
+            return raw
+        key = _checked_ref(str(raw.get("key") or ""))
+        total, entries = int(log["total"]), list[Mapping[str, Any]]()
+        for _ in range(MAX_PAGES):
+            first = max(total - CHANGELOG_PAGE, 0)
+            params = {"startAt": first, "maxResults": total - first}
+            page = json_object(
+                self._http.request("GET", f"issue/{key}/changelog", params=params, ref=key),
+                what="changelog page",
+            )
+            values = [v for v in page.get("values") or [] if isinstance(v, Mapping)]
+            entries[:0] = values
+            created = jm.parse_time(values[0].get("created")) if values else None
+            if first == 0 or not values or (created is not None and created < start):
+                break
+            total = first
+        return {**raw, "changelog": {"histories": entries}}
 
     def comments(self, ref: str) -> list[Comment]:
         """Every comment, oldest first, paging through all of them."""
