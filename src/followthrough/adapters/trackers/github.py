@@ -18,6 +18,11 @@ listings showed (``memory.py``) rather than reading it first. Transport, pacing,
 counting and error translation are in ``github_http.py``; JSON mapping in
 ``github_mapping.py``.
 
+History: when a listing of changes shows an issue this process did not know as it now is, the
+repository's issue events (newest first, down to the cursor) and its comments updated since
+the cursor are read, a call each for all such issues; a quiet cycle reads neither. Due dates
+live in the body, so their moves are seen by the journal's listings, not in events.
+
 Due-date notes: `update` writes ``FieldChanges.extra["due_note"]`` next to a new due date in
 the block. `create` writes no note (``TicketSpec`` has no slot for one, and its body already
 explains a defaulted date).

@@ -15,6 +15,12 @@ everything) comes from the process's memory of the project's last listings. List
 complete up to Jira's own time (the answer's ``Date``), so the "updated since" cursor is
 in Jira's clock, written in the API user's time zone.
 
+History rides on the listing: its search expands the changelog and asks for the comment
+field, so the changes people made (assignee, due date, resolution and workflow moves,
+comments) cost no call of their own. A search expands only an issue's 40 most recent changes;
+only for a ticket that changed more than that since the cursor is the rest read from its
+changelog.
+
 Writes use REST v2 (plain-text bodies, accepted by Cloud and Data Center). Searches use
 ``/rest/api/2/search/jql`` with ``nextPageToken`` on Cloud and ``/rest/api/2/search`` with
 ``startAt`` on Data Center. The mapping between Jira JSON and tickets is in
