@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import Comment, FieldChanges, Marker, Ticket, TicketSpec
 
 
@@ -82,6 +83,9 @@ class TicketBatch:
     tickets: tuple[Ticket, ...]
     as_of: dt.datetime
     calls: int = 1
+    # What the tracker's own history says changed (Jira's changelog, GitHub's issue events),
+    # read along with the listing: never a call per ticket per cycle.
+    history: tuple[TicketChange, ...] = ()
 
 
 class Tracker(Protocol):
@@ -196,6 +200,14 @@ class Store(Protocol):
     ) -> None:
         """Upsert ticket states as read (see `ticket_to_json`); ``complete`` (a full listing)
         forgets every other stored ticket of the project."""
+        ...
+
+    def record_history(self, team: str, project: str, changes: Sequence[TicketChange]) -> None:
+        """Keep ticket changes (tracker history and the listing's sightings); kept once."""
+        ...
+
+    def ticket_history(self, team: str, project: str) -> dict[str, list[TicketChange]]:
+        """The kept changes of a tracker project's tickets, by reference, oldest first."""
         ...
 
     def cursor(self, team: str, name: str) -> str | None:

@@ -170,6 +170,22 @@ ALLOWED: tuple[Allowed, ...] = (
             "description types the id as a string."
         ),
     ),
+    Allowed(
+        name="jira-changelog-null-values",
+        vendor="jira",
+        location="response.body",
+        code="type",
+        message=(
+            r"^Response body property (issues\.\d+\.)?(changelog\.histories|values)\.\d+"
+            r"\.items\.\d+\.(from|fromString|to|toString) must be string$"
+        ),
+        reason=(
+            "A changelog item of a field that was empty before (or is emptied) has from/to and "
+            "fromString/toString null: the description's own example for GET "
+            '/issue/{issueIdOrKey}/changelog shows "from": null, while ChangeDetails types '
+            "the four as non-nullable strings."
+        ),
+    ),
 )
 
 

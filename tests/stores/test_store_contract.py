@@ -13,6 +13,7 @@ import pytest
 
 from followthrough.adapters.stores import ReportKind, SqlStore, StoreError
 from followthrough.adapters.stores.migrations import MIGRATIONS
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import Marker, Ticket, TicketFields, TicketState
 from followthrough.ports import Link, Store
 from tests.stores.conftest import Backend
@@ -216,6 +217,19 @@ class TestStoreContract:
         renamed = _ticket("OPS-1", title="Add paging")
         store.remember_tickets("ops", "OPS", [renamed])
         assert store.known_tickets("ops", "OPS") == {"OPS-1": renamed, "OPS-2": tickets[1]}
+
+    def test_ticket_history_is_kept_once_per_change(self, store: SqlStore) -> None:
+        moved = TicketChange(
+            "OPS-1", "due", "2026-12-08", _at(10), before="2026-12-01", before_known=True
+        )
+        seen = TicketChange("OPS-1", "due", "2026-12-01", _at(1), source="seen", human=False)
+        cleared = TicketChange("OPS-1", "assignee", None, _at(20), source="listing")
+        store.record_history("jira:OPS", "OPS", [moved, seen, cleared])
+        store.record_history("jira:OPS", "OPS", [moved, cleared])  # the next listing again
+        store.record_history("jira:OPS", "OPS", [])
+        assert store.ticket_history("jira:OPS", "OPS") == {"OPS-1": [seen, moved, cleared]}
+        assert store.ticket_history("jira:OPS", "OTHER") == {}
+        assert store.ticket_history("github:o/r", "OPS") == {}
 
     def test_cursors(self, store: SqlStore) -> None:
         assert store.cursor("ops", "full_listing") is None

@@ -65,7 +65,9 @@ from followthrough.domain.report_document import (
     team_report,
 )
 from followthrough.domain.report_period import Week, last_complete_week, local_date, parse_week
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import Ticket
+from followthrough.engine.listing import listing_scope
 from followthrough.engine.sync import SyncEngine, project_scope
 from followthrough.logs import configure_logging, event_logger
 from followthrough.ports import ReminderStore, TrackerError
@@ -241,6 +243,7 @@ class ReportJob:
             nudges=self.store.nudges(team.name),
             directory=team.directory,
             today=local_date(self.clock(), team.tz),
+            history=self._history(team),
         )
         report = team_report(inputs, snapshots, notes=notes)
         stored = {s.week for s in snapshots}
@@ -249,6 +252,11 @@ class ReportJob:
             self.store.save_snapshot(team.name, week.label, snapshot_figures(report.figures))
         self._reports[(team.name, week.label)] = report
         return report
+
+    def _history(self, team: TeamSettings) -> dict[str, list[TicketChange]]:
+        """The team's tickets' changes as the journal kept them (no tracker call)."""
+        kind, project = team.tracker.kind, team.tracker.project
+        return self.store.ticket_history(listing_scope(kind, project), project)
 
     def _tickets(self, team: TeamSettings) -> tuple[dict[str, Ticket], list[str]]:
         tracker = self.trackers.for_team(team)

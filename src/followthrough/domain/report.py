@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
 from followthrough.domain.policy import fold_name
 from followthrough.domain.report_period import Week, local_date
+from followthrough.domain.ticket_history import PromiseHistory, TicketChange, promise_history
 from followthrough.domain.tickets import Ticket, TicketState
 
 UNCATEGORISED = "uncategorised"
@@ -83,6 +84,8 @@ class TeamInputs:
     # The team's directory: an owner as written counts only when it resolves, as in sync.
     directory: Mapping[str, str] | None = None
     today: dt.date | None = None  # the team's date when the report is made (None: week's end)
+    # Each ticket's changes (tracker history and the journal's sightings), by reference.
+    history: Mapping[str, Sequence[TicketChange]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,23 @@ class ItemFacts:
     # When it was promised: the postmortem's date, else its ticket's creation.
     opened_on: dt.date | None = None
     today: dt.date | None = None  # the team's date when the report is made (None: week's end)
+    # The due date first committed: the ticket's earliest known one, else the document's.
+    first_due: dt.date | None = None
+    due_moves: int = 0  # times the due date changed since first committed
+    days_moved: int = 0  # the days of those changes added up (either way)
+    reassignments: int = 0  # times the ticket went to someone else after it was made
+    first_activity_days: float | None = None  # creation to the first human comment/state change
+    awaiting_activity: bool = False  # an open ticket nobody but followthrough has touched
+
+    @property
+    def kept_on_time(self) -> bool:
+        """Done by the due date first committed (not a later, moved one)."""
+        return (
+            self.status == ItemStatus.DONE
+            and self.done_on is not None
+            and self.first_due is not None
+            and self.done_on <= self.first_due
+        )
 
     @property
     def as_of(self) -> dt.date:
@@ -168,6 +188,15 @@ class Figures:
     completed_in_period: int = 0
     on_time: int = 0
     on_time_rate: float | None = None
+    kept_on_time: int = 0
+    kept_on_time_rate: float | None = None
+    moved_items: int = 0
+    due_moves: int = 0
+    days_moved: int = 0
+    reassigned_items: int = 0
+    reassignments: int = 0
+    first_activity_median_days: float | None = None
+    awaiting_activity: int = 0
     overdue: int = 0
     overdue_median_days: float | None = None
     overdue_max_days: int | None = None
@@ -179,6 +208,7 @@ class Figures:
     # Kept so that figures of several teams can be merged exactly (medians need the values).
     overdue_ages: tuple[int, ...] = field(default=(), repr=False)
     done_durations: tuple[int, ...] = field(default=(), repr=False)
+    first_activity_days: tuple[float, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +248,9 @@ def _facts(
 ) -> ItemFacts:
     status, done_on = _state(item, link, ticket, inputs.tz, pm.date)
     owner = _owner(item.owner, ticket, inputs.directory)
+    due = ticket.fields.due if ticket and ticket.fields.due else item.due
+    history = _history(inputs, ticket, due if ticket else item.due)
+    activity = _days(ticket.created, history.first_activity) if ticket else None
     return ItemFacts(
         team=inputs.team,
         key=item.key,
@@ -229,7 +262,7 @@ def _facts(
         category=item.category.value if item.category else UNCATEGORISED,
         status=status,
         owner=owner,
-        due=ticket.fields.due if ticket and ticket.fields.due else item.due,
+        due=due,
         document_due=item.due,
         ticket_ref=ticket.ref if ticket else (link.ticket_ref if link else item.ticket),
         ticket_url=ticket.url if ticket and ticket.url else None,
@@ -239,7 +272,28 @@ def _facts(
         opened_on=pm.date
         or (local_date(ticket.created, inputs.tz) if ticket and ticket.created else None),
         today=inputs.today,
+        first_due=history.first_due,
+        due_moves=history.due_moves,
+        days_moved=history.days_moved,
+        reassignments=history.reassignments,
+        first_activity_days=activity,
+        awaiting_activity=ticket is not None
+        and status == ItemStatus.OPEN
+        and history.first_activity is None,
     )
+
+
+def _history(inputs: TeamInputs, ticket: Ticket | None, due: dt.date | None) -> PromiseHistory:
+    if ticket is None:  # no ticket: the document's due date is the only commitment
+        return PromiseHistory.none(due)
+    changes = inputs.history.get(ticket.ref, ())
+    return promise_history(changes, due=due, created=ticket.created)
+
+
+def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(max((end - start).total_seconds(), 0) / 86400, 2)
 
 
 def _dropped_on(status: ItemStatus, ticket: Ticket | None, tz: ZoneInfo) -> dt.date | None:
@@ -325,6 +379,8 @@ def figures(facts: Iterable[ItemFacts], *, nudges: int = 0, escalations: int = 0
     ages = tuple(sorted(d for f in items if (d := f.overdue_days) is not None))
     durations = tuple(sorted(d for f in items if (d := f.days_to_done) is not None))
     done_of_due = sum(1 for f in due if f.status == ItemStatus.DONE)
+    kept = sum(1 for f in completed if f.kept_on_time)
+    activity = tuple(sorted(a for f in items if (a := f.first_activity_days) is not None))
     return Figures(
         total=len(items),
         open=_count(items, ItemStatus.OPEN),
@@ -337,6 +393,15 @@ def figures(facts: Iterable[ItemFacts], *, nudges: int = 0, escalations: int = 0
         completed_in_period=len(completed),
         on_time=len(on_time),
         on_time_rate=rate(len(on_time), len(completed)),
+        kept_on_time=kept,
+        kept_on_time_rate=rate(kept, len(completed)),
+        moved_items=sum(1 for f in items if f.due_moves),
+        due_moves=sum(f.due_moves for f in items),
+        days_moved=sum(f.days_moved for f in items),
+        reassigned_items=sum(1 for f in items if f.reassignments),
+        reassignments=sum(f.reassignments for f in items),
+        first_activity_median_days=_median(activity),
+        awaiting_activity=sum(1 for f in items if f.awaiting_activity),
         overdue=len(ages),
         overdue_median_days=_median(ages),
         overdue_max_days=max(ages) if ages else None,
@@ -347,6 +412,7 @@ def figures(facts: Iterable[ItemFacts], *, nudges: int = 0, escalations: int = 0
         escalations_sent=escalations,
         overdue_ages=ages,
         done_durations=durations,
+        first_activity_days=activity,
     )
 
 
@@ -355,10 +421,14 @@ def merge(parts: Sequence[Figures]) -> Figures:
     total = {name: sum(getattr(p, name) for p in parts) for name in _ADDITIVE}
     ages = tuple(sorted(a for p in parts for a in p.overdue_ages))
     durations = tuple(sorted(d for p in parts for d in p.done_durations))
+    activity = tuple(sorted(d for p in parts for d in p.first_activity_days))
     return Figures(
         **total,
         completion_rate=rate(total["done_of_due"], total["due_in_period"]),
         on_time_rate=rate(total["on_time"], total["completed_in_period"]),
+        kept_on_time_rate=rate(total["kept_on_time"], total["completed_in_period"]),
+        first_activity_median_days=_median(activity),
+        first_activity_days=activity,
         overdue_median_days=_median(ages),
         overdue_max_days=max(ages) if ages else None,
         median_days_to_done=_median(durations),
@@ -369,7 +439,8 @@ def merge(parts: Sequence[Figures]) -> Figures:
 
 _ADDITIVE = (
     "total open done dropped due_in_period done_of_due dropped_of_due completed_in_period "
-    "on_time overdue missing_owner missing_due nudges_sent escalations_sent"
+    "on_time kept_on_time moved_items due_moves days_moved reassigned_items reassignments "
+    "awaiting_activity overdue missing_owner missing_due nudges_sent escalations_sent"
 ).split()
 
 
@@ -395,5 +466,5 @@ def _count(items: Sequence[ItemFacts], status: ItemStatus) -> int:
     return sum(1 for f in items if f.status == status)
 
 
-def _median(values: Sequence[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
+def _median(values: Sequence[float]) -> float | None:
+    return round(float(statistics.median(values)), 2) if values else None

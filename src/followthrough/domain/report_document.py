@@ -67,6 +67,7 @@ class TeamReport:
     recurring: tuple[Recurrence, ...] = ()  # promises made in two or more postmortems
     accepted_risk: int = 0  # postmortems that accept the risk instead of listing items
     accepted_risk_by_topic: Mapping[str, int] = field(default_factory=dict)  # per service/tag
+    changed: tuple[ItemFacts, ...] = ()  # items whose due date moved or that changed hands
 
 
 def team_report(
@@ -99,6 +100,12 @@ def team_report(
         recurring=tuple(recurrences(written)),
         accepted_risk=len(risky := [pm for pm in written if pm.extra.get("accepted_risk")]),
         accepted_risk_by_topic=dict(sorted(Counter(t for pm in risky for t in pm.topics).items())),
+        changed=tuple(
+            sorted(
+                (f for f in facts if f.due_moves or f.reassignments),
+                key=lambda f: (f.postmortem_id, f.key),
+            )
+        ),
     )
 
 
@@ -217,6 +224,22 @@ def team_json(report: TeamReport) -> dict[str, Any]:
         "backlog": _backlog_json(report.backlog),
         "recurring_promises": [_recurrence_json(r) for r in report.recurring],
         "accepted_risk": _risk_json(report.accepted_risk, report.accepted_risk_by_topic),
+        "changed_promises": [_changed_json(f) for f in report.changed],
+    }
+
+
+def _changed_json(f: ItemFacts) -> dict[str, Any]:
+    return {
+        "key": f.key,
+        "title": f.title,
+        "postmortem_id": f.postmortem_id,
+        "ticket": f.ticket_ref,
+        "first_due": f.first_due.isoformat() if f.first_due else None,
+        "due": f.due.isoformat() if f.due else None,
+        "due_moves": f.due_moves,
+        "days_moved": f.days_moved,
+        "reassignments": f.reassignments,
+        "first_activity_days": f.first_activity_days,
     }
 
 
@@ -258,6 +281,19 @@ def figures_json(f: Figures) -> dict[str, Any]:
             "total": f.completed_in_period,
             "on_time": f.on_time,
             "on_time_rate": f.on_time_rate,
+            "kept_on_time": f.kept_on_time,
+            "kept_on_time_rate": f.kept_on_time_rate,
+        },
+        "due_date_moves": {
+            "items": f.moved_items,
+            "moves": f.due_moves,
+            "days_moved": f.days_moved,
+        },
+        "reassignments": {"items": f.reassigned_items, "total": f.reassignments},
+        "first_activity": {
+            "median_days": f.first_activity_median_days,
+            "measured": len(f.first_activity_days),
+            "awaiting": f.awaiting_activity,
         },
         "overdue": {
             "count": f.overdue,

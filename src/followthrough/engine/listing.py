@@ -4,6 +4,12 @@ Each cycle lists a project once (teams sharing a project share the listing): the
 updated since the last listing, on top of the stored ones, and every few hours everything —
 which also forgets tickets that were deleted or lost our marker. The cursor is the tracker's
 own moment of the listing (`TicketBatch.as_of`), never our clock.
+
+Each listing also keeps history in the journal (local writes only, no tracker call): the
+changes the tracker reported along with the listing (`TicketBatch.history`), a first sight of
+each new ticket, and every managed field found different from the last known value. A ticket
+as our own write left it (`TicketListing.remember`) is kept as followthrough's change, so the
+next listing does not take it for a person's.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from followthrough.domain.ticket_history import observed_changes
 from followthrough.domain.tickets import Ticket
 from followthrough.ports import Store, Tracker
 from followthrough.retry import RetryLog, RetryPolicy, call_with_retry
@@ -56,8 +63,15 @@ class TicketListing:
             what="list_tickets",
             on_retry=self.on_retry,
         )
-        known = {} if full else dict(store.known_tickets(scope, tracker.project))
+        stored = dict(store.known_tickets(scope, tracker.project))
+        known = {} if full else dict(stored)
         known.update({ticket.ref: ticket for ticket in batch.tickets})
+        seen = [
+            change
+            for ticket in batch.tickets
+            for change in observed_changes(stored.get(ticket.ref), ticket, at=batch.as_of)
+        ]
+        store.record_history(scope, tracker.project, [*batch.history, *seen])
         store.remember_tickets(scope, tracker.project, batch.tickets, complete=full)
         store.set_cursor(scope, "listed", batch.as_of.isoformat())
         if full:
@@ -82,6 +96,12 @@ class TicketListing:
     def remember(self, tracker: Tracker, ticket: Ticket, *, store: Store) -> None:
         """A ticket as one of our writes left it (so this cycle's listing stays current)."""
         scope = project_scope(tracker)
+        if scope in self._listed:  # this cycle's listing knows every ticket: absent is new
+            before = self._listed[scope].get(ticket.ref)
+        else:  # a write settled before the listing (rare): the journal's last sight
+            before = store.known_tickets(scope, tracker.project).get(ticket.ref)
+        changes = observed_changes(before, ticket, at=self.clock(), human=False)
+        store.record_history(scope, tracker.project, changes)
         store.remember_tickets(scope, tracker.project, [ticket])
         if scope in self._listed:
             self._listed[scope][ticket.ref] = ticket

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import Ticket
 from followthrough.ports import Intent, Link, Store
 
@@ -56,6 +57,12 @@ class ReadOnlyStore:
         self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
     ) -> None:
         return
+
+    def record_history(self, team: str, project: str, changes: Sequence[TicketChange]) -> None:
+        return
+
+    def ticket_history(self, team: str, project: str) -> dict[str, list[TicketChange]]:
+        return self._store.ticket_history(team, project)
 
     def cursor(self, team: str, name: str) -> str | None:
         return self._store.cursor(team, name)

@@ -13,6 +13,8 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -255,6 +257,18 @@ class GitHubApp:
             payload = {"title": title, "body": body, "labels": list(labels), "state": state}
             payload["assignees"] = list(assignees)
             return create_issue(w, payload).number
+
+    @contextmanager
+    def acting_as(self, login: str) -> Iterator[None]:
+        """Changes made meanwhile, through any API, are ``login``'s (its issue events'
+        actor), as a person's edits on GitHub's own pages would be."""
+        with self._lock:
+            previous, self._api.actor = self._api.actor, login
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._api.actor = previous
 
     def add_repo(self, full_name: str) -> None:
         """Create ``owner/name`` (idempotent); every person here may be assigned in it."""

@@ -15,6 +15,7 @@ from followthrough.sandbox import github_render as render
 from followthrough.sandbox.core import HttpError
 from followthrough.sandbox.github_call import Call, Handler, Reply
 from followthrough.sandbox.github_contents import ContentsApi
+from followthrough.sandbox.github_events import event_json
 from followthrough.sandbox.github_git_api import GitDataApi
 from followthrough.sandbox.github_pulls import PullsApi
 from followthrough.sandbox.github_query import (
@@ -51,6 +52,7 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
     def __init__(self, state: GitHubState, *, search_lag_seconds: float) -> None:
         self.state = state
         self.search_lag_seconds = search_lag_seconds
+        self.actor = BOT_LOGIN  # who the API's writes are made by (a scenario may act as a person)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """(method, template, handler); ``{number}``-like names match digits only."""
@@ -65,6 +67,8 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
             ("GET", r, self.get_repo),
             ("GET", f"{r}/issues", self.list_issues),
             ("POST", f"{r}/issues", self.create_issue),
+            ("GET", f"{r}/issues/events", self.list_repo_events),
+            ("GET", f"{r}/issues/comments", self.list_repo_comments),
             ("GET", f"{r}/issues/comments/{{comment_id}}", self.get_comment),
             ("PATCH", f"{r}/issues/comments/{{comment_id}}", self.edit_comment),
             ("DELETE", f"{r}/issues/comments/{{comment_id}}", self.delete_comment),
@@ -77,6 +81,7 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
             ("DELETE", f"{i}/labels/{{name}}", self.remove_issue_label),
             ("POST", f"{i}/assignees", self.add_issue_assignees),
             ("DELETE", f"{i}/assignees", self.remove_issue_assignees),
+            ("GET", f"{i}/events", self.list_issue_events),
             ("GET", f"{i}/comments", self.list_comments),
             ("POST", f"{i}/comments", self.create_comment),
             ("GET", f"{r}/labels", self.list_labels),
@@ -124,10 +129,11 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
             raise ops.not_found()
         return repo, found
 
-    def writer(self, repo: Repo, *, now: float, actor: str = BOT_LOGIN) -> ops.Writer:
-        """A writer acting as ``actor`` at ``now``."""
+    def writer(self, repo: Repo, *, now: float, actor: str | None = None) -> ops.Writer:
+        """A writer acting as ``actor`` (else the API's current actor) at ``now``."""
         horizon = now - self.search_lag_seconds
-        return ops.Writer(self.state, repo, actor=actor, now=now, horizon=horizon)
+        who = actor or self.actor
+        return ops.Writer(self.state, repo, actor=who, now=now, horizon=horizon)
 
     @staticmethod
     def _paged(call: Call, items: Sequence[T], draw: Callable[[T], Any]) -> Reply:
@@ -292,6 +298,24 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
         edited = ops.set_issue_labels(self.writer(repo, now=call.now), issue, kept)
         return Reply(body=self._labels_of(call, repo, edited))
 
+    # issue events -------------------------------------------------------------------------
+
+    def list_repo_events(self, call: Call) -> Reply:
+        """``GET .../issues/events``: the repository's issue events, newest first, paged."""
+        repo = self._repo(call)
+        newest = sorted(repo.events, key=lambda e: e.id, reverse=True)
+        return self._paged(
+            call, newest, lambda e: event_json(call.urls, self.state, repo, e, with_issue=True)
+        )
+
+    def list_issue_events(self, call: Call) -> Reply:
+        """``GET .../issues/{n}/events``: one issue's events, oldest first, paged."""
+        repo, issue = self._issue(call)
+        mine = [e for e in repo.events if e.issue_number == issue.number]
+        return self._paged(
+            call, mine, lambda e: event_json(call.urls, self.state, repo, e, with_issue=False)
+        )
+
     # comments -----------------------------------------------------------------------------
 
     def list_comments(self, call: Call) -> Reply:
@@ -304,6 +328,22 @@ class GitHubApi(GitDataApi, ContentsApi, PullsApi):
             raise ops.validation_failed("IssueComment", exc.field) from exc
         reply = self._paged(call, found, lambda c: render.comment(call.urls, self.state, repo, c))
         reply.last_modified = max((c.updated_at for c in found), default=issue.created_at)
+        return reply
+
+    def list_repo_comments(self, call: Call) -> Reply:
+        """``GET .../issues/comments``: every issue's comments, with ``since``, ``sort``
+        (created, updated), ``direction`` (ignored without ``sort``) and pagination."""
+        repo = self._repo(call)
+        try:
+            found = comments_since(list(repo.comments.values()), first(call.req.query, "since"))
+        except QueryError as exc:
+            raise ops.validation_failed("IssueComment", exc.field) from exc
+        order = first(call.req.query, "sort")
+        if order in ("created", "updated"):
+            descending = first(call.req.query, "direction") == "desc"
+            found.sort(key=lambda c: (getattr(c, f"{order}_at"), c.id), reverse=descending)
+        reply = self._paged(call, found, lambda c: render.comment(call.urls, self.state, repo, c))
+        reply.last_modified = max((c.updated_at for c in found), default=repo.created_at)
         return reply
 
     def create_comment(self, call: Call) -> Reply:

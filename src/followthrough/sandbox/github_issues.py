@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from followthrough.sandbox.core import HttpError
+from followthrough.sandbox.github_events import issue_events
 from followthrough.sandbox.github_render import DOCS
 from followthrough.sandbox.github_state import (
     Comment,
@@ -91,8 +92,12 @@ class Writer:
     horizon: float
 
     def save(self, issue: Issue) -> Issue:
-        """Record ``issue`` as the newest version."""
+        """Record ``issue`` as the newest version, and the issue events the change makes."""
+        before = self.repo.issue(issue.number)
         record_version(self.repo, issue, horizon=self.horizon)
+        self.repo.events += issue_events(
+            self.state, self.repo, before, issue, actor=self.actor, now=self.now
+        )
         return issue
 
     def touch(self, old: Issue, new: Issue) -> Issue:

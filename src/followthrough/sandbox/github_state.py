@@ -85,6 +85,20 @@ class Issue:
     closed_by: str | None = None
 
 
+@dataclass(frozen=True)
+class IssueEvent:
+    """One issue event (assigned, unassigned, closed, reopened, labeled, unlabeled)."""
+
+    id: int
+    issue_number: int
+    event: str
+    actor: str
+    created_at: float
+    assignee: str | None = None
+    label: str | None = None
+    state_reason: str | None = None
+
+
 @dataclass
 class Comment:
     """An issue comment."""
@@ -142,6 +156,7 @@ class Repo:
     pushed_at: float | None = None
     git: GitData = field(default_factory=GitData)
     pulls: dict[int, Pull] = field(default_factory=dict)
+    events: list[IssueEvent] = field(default_factory=list)  # oldest first
 
     @property
     def full_name(self) -> str:
@@ -277,6 +292,7 @@ def _dump_repo(repo: Repo) -> dict[str, Any]:
         "pushed_at": repo.pushed_at,
         "git": dump_git(repo.git),
         "pulls": [asdict(p) for p in repo.pulls.values()],
+        "events": [asdict(e) for e in repo.events],
     }
 
 
@@ -315,6 +331,7 @@ def _load_repo(raw: dict[str, Any]) -> Repo:
         git=load_git(raw.get("git")),
     )
     repo.pulls = {p["number"]: Pull(**p) for p in raw.get("pulls", [])}
+    repo.events = [IssueEvent(**e) for e in raw.get("events", [])]
     repo.labels = {lb["id"]: Label(**lb) for lb in raw["labels"]}
     for versions in raw["issues"]:
         loaded = [_load_issue(v) for v in versions]
@@ -368,6 +385,7 @@ __all__ = [
     "Comment",
     "GitHubState",
     "Issue",
+    "IssueEvent",
     "Label",
     "Milestone",
     "Pull",

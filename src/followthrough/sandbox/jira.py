@@ -8,7 +8,8 @@ Routes for v2, v3 and ``latest`` share one implementation; rich text follows the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from typing import Any
@@ -172,6 +173,18 @@ class JiraApp:
     def index_time(self) -> Any:
         """The moment the search index reflects (now minus the lag)."""
         return self.clock.now() - timedelta(seconds=self.search_lag)
+
+    # scenario helpers -----------------------------------------------------------------
+
+    @contextmanager
+    def acting_as(self, account_id: str) -> Iterator[None]:
+        """Changes made meanwhile, through any API, are ``account_id``'s in the changelog (as
+        a person's edits in Jira's own screens would be)."""
+        previous, self.store.actor = self.store.actor, account_id
+        try:
+            yield
+        finally:
+            self.store.actor = previous
 
     # routing -------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from followthrough.sandbox.jira import Call, JiraApp
 
 BULK_LIMIT = 50
+CHANGELOG_PAGE = 100
 DONE_STATUS = "10002"
 DEFAULT_RESOLUTION = "10000"
 
@@ -56,6 +57,7 @@ class IssueEndpoints:
             ("GET", "/issue/{key}/properties/{prop}", self.property_get),
             ("PUT", "/issue/{key}/properties/{prop}", self.property_put),
             ("DELETE", "/issue/{key}/properties/{prop}", self.property_delete),
+            ("GET", "/issue/{key}/changelog", self.changelog),
             ("GET", "/issue/{key}/comment", self.comment_list),
             ("POST", "/issue/{key}/comment", self.comment_add),
             ("GET", "/issue/{key}/comment/{cid}", self.comment_get),
@@ -169,7 +171,28 @@ class IssueEndpoints:
             comments=self.store.comments.get(issue["id"], []),
             expand=set(split_list(call.req.query.get("expand"))),
             properties=properties,
+            changes=self.store.changelog.get(issue["id"], []),
         )
+
+    def changelog(self, call: Call) -> SandboxResponse:
+        """``GET /issue/{key}/changelog``: a page of the issue's changes, oldest first."""
+        issue = self.store.get(call.params["key"])
+        entries = self.store.changelog.get(issue["id"], [])
+        start = max(0, call.int_arg("startAt", 0))
+        size = max(1, min(call.int_arg("maxResults", CHANGELOG_PAGE), CHANGELOG_PAGE))
+        page = entries[start : start + size]
+        base = f"{call.ctx.api}/issue/{issue['key']}/changelog"
+        body: dict[str, Any] = {
+            "self": f"{base}?startAt={start}&maxResults={size}",
+            "maxResults": size,
+            "startAt": start,
+            "total": len(entries),
+            "isLast": start + size >= len(entries),
+            "values": [render.change_entry(call.ctx, entry) for entry in page],
+        }
+        if not body["isLast"]:
+            body["nextPage"] = f"{base}?startAt={start + size}&maxResults={size}"
+        return SandboxResponse(200, body)
 
     def edit(self, call: Call) -> SandboxResponse:
         """``PUT /issue/{key}``: ``fields``, ``update`` and ``properties``; 204 (or the issue).
@@ -280,8 +303,8 @@ class IssueEndpoints:
         record = {
             "id": str(self.store.next_id("comment")),
             "issue": issue["id"],
-            "author": m.BOT_ACCOUNT_ID,
-            "update_author": m.BOT_ACCOUNT_ID,
+            "author": self.store.actor,
+            "update_author": self.store.actor,
             "body": stored,
             "created": stamp,
             "updated": stamp,

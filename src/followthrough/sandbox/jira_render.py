@@ -12,6 +12,10 @@ from typing import Any
 
 from followthrough.sandbox import jira_model as m
 
+# The changelog an issue read expands to (100 most recent), and a search (40 most recent, no
+# paging: the rest only from GET /issue/{key}/changelog).
+ISSUE_CHANGELOG_LIMIT = 100
+SEARCH_CHANGELOG_LIMIT = 40
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
 
@@ -239,8 +243,10 @@ def issue(
     comments: list[dict[str, Any]],
     expand: set[str] | frozenset[str] = frozenset(),
     properties: list[str] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+    changes_limit: int = ISSUE_CHANGELOG_LIMIT,
 ) -> dict[str, Any]:
-    """An issue bean with the chosen fields."""
+    """An issue bean with the chosen fields (and its ``changes`` when changelog is expanded)."""
     body: dict[str, Any] = {
         "expand": ISSUE_EXPAND,
         "id": record["id"],
@@ -253,12 +259,58 @@ def issue(
         body["names"] = {f.id: f.name for f in m.FIELDS if f.id in fields}
     if "schema" in expand:
         body["schema"] = {f.id: f.schema for f in m.FIELDS if f.id in fields}
+    if "changelog" in expand:
+        body["changelog"] = changelog(ctx, changes or [], limit=changes_limit)
     if properties:
         stored = record["properties"]
         body["properties"] = {
             k: v for k, v in stored.items() if k in properties or "*all" in properties
         }
     return body
+
+
+def change_entry(ctx: Ctx, entry: dict[str, Any]) -> dict[str, Any]:
+    """One changelog entry (``Changelog``): who changed what, from and to (ids and text)."""
+    return {
+        "id": entry["id"],
+        "author": user(ctx, entry["author"]),
+        "created": ts(entry["created"]),
+        "items": [
+            {
+                "field": item["field"],
+                "fieldtype": item["fieldtype"],
+                "fieldId": item["fieldId"],
+                "from": item["from"],
+                "fromString": _change_text(item["field"], item["from"]),
+                "to": item["to"],
+                "toString": _change_text(item["field"], item["to"]),
+            }
+            for item in entry["items"]
+        ],
+    }
+
+
+def _change_text(field: str, value: str | None) -> str | None:
+    """A changed value as Jira words it: a person's name, a status or resolution name, or a
+    due date at midnight."""
+    if value is None:
+        return None
+    if field == "assignee":
+        record = m.user_by_account(value)
+        return str(record["displayName"]) if record else value
+    if field == "status":
+        return m.status_by_id(value)["name"]
+    if field == "resolution":
+        found = m.find(m.RESOLUTIONS, value)
+        return found["name"] if found else value
+    return f"{value} 00:00:00.0" if field == "duedate" else value
+
+
+def changelog(ctx: Ctx, entries: list[dict[str, Any]], *, limit: int) -> dict[str, Any]:
+    """An issue's ``changelog`` expansion (``PageOfChangelogs``): the ``limit`` most recent
+    entries, oldest first, and how many there are in all."""
+    histories = [change_entry(ctx, entry) for entry in entries[-limit:]]
+    return {"startAt": 0, "maxResults": limit, "total": len(entries), "histories": histories}
 
 
 def field_list() -> list[dict[str, Any]]:

@@ -239,4 +239,10 @@ class SearchEndpoints:
             comments=self.store.comments.get(issue["id"], []),
             expand=params.expand - {"names"},
             properties=params.properties,
+            changes=[  # the changelog as the index saw it: up to the version it holds
+                entry
+                for entry in self.store.changelog.get(issue["id"], [])
+                if entry["created"] <= issue["updated"]
+            ],
+            changes_limit=render.SEARCH_CHANGELOG_LIMIT,
         )

@@ -14,6 +14,7 @@ from followthrough.sandbox import jira_model as m
 from followthrough.sandbox.core import HttpError
 
 MAX_VERSIONS = 200
+CHANGELOG_FIELDS = ("assignee", "duedate", "status", "resolution")
 SUMMARY_LIMIT = 255
 TEXT_LIMIT = 32_767  # Jira Cloud's limit for a text field (description, comment)
 TEXT_TOO_LONG = "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
@@ -34,7 +35,13 @@ class JiraStore:
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.links: dict[str, list[dict[str, Any]]] = {}
-        self.counters: dict[str, int] = {"issue": 10000, "comment": 10000, "link": 10000}
+        # Jira's changelog per issue id: who changed which tracked field when, from what to what.
+        self.changelog: dict[str, list[dict[str, Any]]] = {}
+        self.counters: dict[str, int] = {
+            "issue": 10000, "comment": 10000, "link": 10000, "change": 10000
+        }  # fmt: skip
+        # Who the changes are made by: the API user unless a scenario acts as a person.
+        self.actor = m.BOT_ACCOUNT_ID
 
     # persistence ---------------------------------------------------------------------
 
@@ -46,6 +53,7 @@ class JiraStore:
                 "history": self.history,
                 "comments": self.comments,
                 "links": self.links,
+                "changelog": self.changelog,
                 "counters": self.counters,
             }
         )
@@ -57,6 +65,7 @@ class JiraStore:
         self.history = data.get("history", {})
         self.comments = data.get("comments", {})
         self.links = data.get("links", {})
+        self.changelog = data.get("changelog", {})
         self.counters = {**self.counters, **data.get("counters", {})}
 
     # identity ------------------------------------------------------------------------
@@ -82,10 +91,28 @@ class JiraStore:
         """Store the issue's new state and record a snapshot for the search index."""
         if touch:
             issue["updated"] = now.isoformat()
-        self.issues[issue["id"]] = issue
         versions = self.history.setdefault(issue["id"], [])
+        if versions:
+            self._log_changes(versions[-1]["issue"], issue, now=now)
+        self.issues[issue["id"]] = issue
         versions.append({"at": now.isoformat(), "issue": copy.deepcopy(issue)})
         del versions[:-MAX_VERSIONS]
+
+    def _log_changes(self, before: dict[str, Any], after: dict[str, Any], *, now: datetime) -> None:
+        """A changelog entry for the tracked fields that differ (none when nothing did)."""
+        items = [
+            {"field": name, "fieldtype": "jira", "fieldId": name, "from": old, "to": new}
+            for name in CHANGELOG_FIELDS
+            if (old := before.get(name)) != (new := after.get(name))
+        ]
+        if items:
+            entry = {
+                "id": str(self.next_id("change")),
+                "author": self.actor,
+                "created": now.isoformat(),
+                "items": items,
+            }
+            self.changelog.setdefault(after["id"], []).append(entry)
 
     def visible(self, issue_id: str, *, at: datetime) -> dict[str, Any] | None:
         """The issue as the search index saw it at ``at`` (None if not yet indexed)."""

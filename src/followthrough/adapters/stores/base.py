@@ -28,6 +28,7 @@ from followthrough.adapters.stores.records import (
     StoreError,
     check_week,
 )
+from followthrough.domain.ticket_history import FIELDS, SOURCES, TicketChange
 from followthrough.domain.tickets import Ticket, ticket_from_json, ticket_to_json
 from followthrough.ports import Intent, Link
 
@@ -38,6 +39,7 @@ _INTENT_COLUMNS = "id, team, item_key, operation, payload, created, ticket_ref"
 _LINK_COLUMNS = "team, item_key, ticket_ref, postmortem_id, synced, removed_noted, updated"
 _NUDGE_COLUMNS = "id, team, ticket_ref, item_key, kind, state, posted_at, comment_id, error"
 _REPORT_COLUMNS = "team, week, kind, state, sent_at, message_id, error"
+_HISTORY_COLUMNS = "ref, field, value, before, before_known, at, source, human"
 
 
 class Session(Protocol):
@@ -360,6 +362,59 @@ class SqlStore(abc.ABC):
                     "updated = excluded.updated",
                     params,
                 )
+
+    def record_history(self, team: str, project: str, changes: Sequence[TicketChange]) -> None:
+        """Keep ticket changes (a change already kept is kept once)."""
+        params = [
+            {
+                "team": team,
+                "project": project,
+                "ref": c.ref,
+                "field": c.field,
+                "value": c.value,
+                "before": c.before,
+                "before_known": c.before_known,
+                "at": self._time_in(utc(c.at)),
+                "source": c.source,
+                "human": c.human,
+            }
+            for c in changes
+        ]
+        if not params:
+            return
+        with self._transaction(write=True) as session:
+            session.run_many(
+                f"INSERT INTO ticket_history (team, project, {_HISTORY_COLUMNS}) "  # noqa: S608 - fixed columns
+                "VALUES (%(team)s, %(project)s, %(ref)s, %(field)s, %(value)s, %(before)s, "
+                "%(before_known)s, %(at)s, %(source)s, %(human)s) ON CONFLICT DO NOTHING",
+                params,
+            )
+
+    def ticket_history(self, team: str, project: str) -> dict[str, list[TicketChange]]:
+        """Every kept change of the project's tickets, by reference, oldest first."""
+        with self._transaction(write=False) as session:
+            rows = session.rows(
+                f"SELECT {_HISTORY_COLUMNS} FROM ticket_history "  # noqa: S608 - fixed columns
+                "WHERE team = %(team)s AND project = %(project)s ORDER BY ref, at",
+                {"team": team, "project": project},
+            )
+        found: dict[str, list[TicketChange]] = {}
+        for ref, name, value, before, before_known, at, source, human in rows:
+            if name not in FIELDS or source not in SOURCES:
+                raise StoreError(f"ticket_history holds an unknown {name!r}/{source!r} row")
+            found.setdefault(ref, []).append(
+                TicketChange(
+                    ref=ref,
+                    field=name,
+                    value=value,
+                    at=self._time_out(at),
+                    source=source,
+                    human=bool(human),
+                    before=before,
+                    before_known=bool(before_known),
+                )
+            )
+        return found
 
     def cursor(self, team: str, name: str) -> str | None:
         with self._transaction(write=False) as session:

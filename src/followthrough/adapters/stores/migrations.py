@@ -137,4 +137,25 @@ _REMINDERS_AND_REPORTS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_JOURNAL, _REMINDERS_AND_REPORTS)
+_TICKET_HISTORY = Migration(
+    version=3,
+    name="ticket history: due dates, assignees, states and comments over time",
+    common=(
+        """CREATE TABLE ticket_history (
+            team TEXT NOT NULL,
+            project TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            field TEXT NOT NULL CHECK (field IN ('due', 'assignee', 'state', 'comment')),
+            value TEXT,
+            before TEXT,
+            before_known {bool} NOT NULL,
+            at {time} NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('tracker', 'listing', 'seen')),
+            human {bool} NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX ticket_history_once ON ticket_history "
+        "(team, project, ref, field, at, source, COALESCE(value, ''))",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_JOURNAL, _REMINDERS_AND_REPORTS, _TICKET_HISTORY)

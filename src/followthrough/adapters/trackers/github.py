@@ -18,6 +18,11 @@ listings showed (``memory.py``) rather than reading it first. Transport, pacing,
 counting and error translation are in ``github_http.py``; JSON mapping in
 ``github_mapping.py``.
 
+History: when a listing of changes shows an issue this process did not know as it now is, the
+repository's issue events (newest first, down to the cursor) and its comments updated since
+the cursor are read, a call each for all such issues; a quiet cycle reads neither. Due dates
+live in the body, so their moves are seen by the journal's listings, not in events.
+
 Due-date notes: `update` writes ``FieldChanges.extra["due_note"]`` next to a new due date in
 the block. `create` writes no note (``TicketSpec`` has no slot for one, and its body already
 explains a defaulted date).
@@ -36,8 +41,9 @@ from urllib.parse import quote
 
 from followthrough.adapters.trackers import github_body as gb
 from followthrough.adapters.trackers import github_mapping as gm
-from followthrough.adapters.trackers.github_http import GitHubHttp, PageCache
+from followthrough.adapters.trackers.github_http import GitHubHttp, PageCache, next_link
 from followthrough.adapters.trackers.memory import ProjectMemory, Remembered, project_memory
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -59,6 +65,8 @@ from followthrough.ports import (
 
 DEFAULT_BASE_URL = "https://api.github.com"
 PAGE_SIZE = 100
+MAX_EVENT_PAGES = 50
+EVENTS_MARGIN = dt.timedelta(minutes=2)  # events are dated to the second; clocks differ a bit
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _STOPPING_STATUSES = frozenset({401, 403})  # the rest of a bulk create would fail alike
 
@@ -158,7 +166,7 @@ class GitHubTracker:
                 ticket = gm.issue_ticket(raw, repo=self.project)
                 if ticket.marker is not None and ticket.marker.item_key == marker.item_key:
                     return ticket
-        tickets, _as_of = self._list(since=None)
+        tickets, _as_of, _news = self._list(since=None)
         return self._oldest_with(tickets, marker.item_key)
 
     def list_tickets(self, *, updated_since: dt.datetime | None) -> TicketBatch:
@@ -168,8 +176,35 @@ class GitHubTracker:
         ``Date`` of the first page's answer (ours only if GitHub sent none).
         """
         before = self.calls
-        tickets, as_of = self._list(since=updated_since)
-        return TicketBatch(tickets=tuple(tickets), as_of=as_of, calls=self.calls - before)
+        tickets, as_of, news = self._list(since=updated_since)
+        history = self._events(news, since=updated_since) if news and updated_since else ()
+        return TicketBatch(
+            tickets=tuple(tickets), as_of=as_of, calls=self.calls - before, history=history
+        )
+
+    def _events(self, refs: set[str], *, since: dt.datetime) -> tuple[TicketChange, ...]:
+        """The issue events and comments of ``refs`` since a moment: the repository's events,
+        newest first, page by page until one is older, and its comments since then (a call
+        each when a page covers them; never a call per issue). Asked only when a listing of
+        changes shows an issue this process did not know as it is now, so a quiet cycle asks
+        nothing."""
+        start = since - EVENTS_MARGIN
+        me = self._login()
+        found: list[TicketChange] = self._comment_changes(refs, since=start, me=me)
+        answer = self._http.request(
+            "GET", f"{self._path}/issues/events", params={"per_page": PAGE_SIZE}
+        )
+        for _ in range(MAX_EVENT_PAGES):
+            raws = [raw for raw in answer.data or () if isinstance(raw, Mapping)]
+            found += gm.event_changes(raws, repo=self.project, me=me, since=start, refs=refs)
+            following = next_link(answer.headers)
+            oldest = min(
+                (gm.parse_time(r.get("created_at")) for r in raws), default=None, key=_moment
+            )
+            if following is None or oldest is None or oldest < start:
+                break
+            answer = self._http.request("GET", following)
+        return tuple(found)
 
     def comments(self, ref: str) -> list[Comment]:
         """Every comment, oldest first; ours by hidden tag or by the API user's login."""
@@ -325,8 +360,20 @@ class GitHubTracker:
             )
         return bool(added or removed)
 
-    def _list(self, *, since: dt.datetime | None) -> tuple[list[Ticket], dt.datetime]:
-        """Our issues (all, or changed since a moment) and the moment the list is good to."""
+    def _comment_changes(
+        self, refs: set[str], *, since: dt.datetime, me: str | None
+    ) -> list[TicketChange]:
+        """The comments on ``refs`` since a moment: the repository's comments updated since
+        then (one call for all of them), each a person's unless ours."""
+        params = {"since": gm.since_param(since), "per_page": PAGE_SIZE}
+        raws = self._http.all_pages(f"{self._path}/issues/comments", params)
+        return gm.comment_changes(
+            (raw for raw in raws if isinstance(raw, Mapping)), repo=self.project, me=me, refs=refs
+        )
+
+    def _list(self, *, since: dt.datetime | None) -> tuple[list[Ticket], dt.datetime, set[str]]:
+        """Our issues (all, or changed since a moment), the moment the list is good to, and
+        the issues that changed since this process last saw them."""
         params: dict[str, Any] = {
             "labels": MARKER_LABEL,
             "state": "all",
@@ -341,9 +388,15 @@ class GitHubTracker:
         as_of = answered or self._clock()
         issues = [raw for raw in raws if isinstance(raw, Mapping) and not gm.is_pull_request(raw)]
         tickets = [gm.issue_ticket(raw, repo=self.project) for raw in issues]
+        news = {t.ref for t in tickets if not self._known_as(t)}
         self._remember(tickets, full=since is None)
         self._memory.listed((Remembered(t) for t in tickets), since=since, as_of=as_of)
-        return tickets, as_of
+        return tickets, as_of, news
+
+    def _known_as(self, ticket: Ticket) -> bool:
+        """Whether this process last saw the issue as it is now (listed or written by us)."""
+        seen = self._memory.recall(ticket.ref)
+        return seen is not None and seen.ticket.updated == ticket.updated
 
     def _remember(self, tickets: Sequence[Ticket], *, full: bool) -> None:
         """Refresh the key → number index (a full listing replaces it)."""
@@ -378,6 +431,10 @@ class GitHubTracker:
             if isinstance(answer.data, Mapping) and isinstance(answer.data.get("login"), str):
                 self._me = str(answer.data["login"])
         return self._me
+
+
+def _moment(value: dt.datetime | None) -> dt.datetime:
+    return value or dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _number(ticket: Ticket) -> int:

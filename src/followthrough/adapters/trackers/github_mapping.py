@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from followthrough.adapters.trackers.github_body import (
@@ -18,6 +18,7 @@ from followthrough.adapters.trackers.github_body import (
     managed_block,
     normalize_newlines,
 )
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -62,6 +63,54 @@ def parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def event_changes(
+    raws: Iterable[Mapping[str, Any]],
+    *,
+    repo: str,
+    me: str | None,
+    since: dt.datetime,
+    refs: Collection[str],
+) -> list[TicketChange]:
+    """The changes in repository issue events (``issue-event``, each with its issue) of the
+    issues ``refs``, made at or after ``since``: assigned and unassigned (the assignee, or
+    None), closed (done, or dropped when not planned or a duplicate) and reopened (open).
+    GitHub does not say the value before. Made by a person unless the API user (``me``)."""
+    found: list[TicketChange] = []
+    for raw in raws:
+        at = parse_time(raw.get("created_at"))
+        number = (raw.get("issue") or {}).get("number")
+        if at is None or at < since or not isinstance(number, int):
+            continue
+        ref = ticket_ref(repo, number)
+        if ref not in refs:
+            continue
+        human = me is None or _login(raw.get("actor")) != me
+        event = raw.get("event")
+        if event in ("assigned", "unassigned"):
+            value = _login(raw.get("assignee")) if event == "assigned" else None
+            found.append(TicketChange(ref, "assignee", value, at, human=human))
+        elif event in ("closed", "reopened"):
+            closed = {"state": "closed", "state_reason": raw.get("state_reason")}
+            value = (ticket_state(closed) if event == "closed" else TicketState.OPEN).value
+            found.append(TicketChange(ref, "state", value, at, human=human))
+    return found
+
+
+def comment_changes(
+    raws: Iterable[Mapping[str, Any]], *, repo: str, me: str | None, refs: Collection[str]
+) -> list[TicketChange]:
+    """The comments (``issue-comment``) on the issues ``refs``: a person's unless ours."""
+    found: list[TicketChange] = []
+    for raw in raws:
+        number = str(raw.get("issue_url") or "").rpartition("/")[2]
+        ref = ticket_ref(repo, int(number)) if number.isdigit() else None
+        if ref is None or ref not in refs or parse_time(raw.get("created_at")) is None:
+            continue
+        said = comment_from(raw, me=me)
+        found.append(TicketChange(ref, "comment", said.id, said.created, human=not said.ours))
+    return found
 
 
 def since_param(moment: dt.datetime) -> str:

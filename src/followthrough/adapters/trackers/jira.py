@@ -15,6 +15,12 @@ everything) comes from the process's memory of the project's last listings. List
 complete up to Jira's own time (the answer's ``Date``), so the "updated since" cursor is
 in Jira's clock, written in the API user's time zone.
 
+History rides on the listing: its search expands the changelog and asks for the comment
+field, so the changes people made (assignee, due date, resolution and workflow moves,
+comments) cost no call of their own. A search expands only an issue's 40 most recent changes;
+only for a ticket that changed more than that since the cursor is the rest read from its
+changelog.
+
 Writes use REST v2 (plain-text bodies, accepted by Cloud and Data Center). Searches use
 ``/rest/api/2/search/jql`` with ``nextPageToken`` on Cloud and ``/rest/api/2/search`` with
 ``startAt`` on Data Center. The mapping between Jira JSON and tickets is in
@@ -42,6 +48,7 @@ from followthrough.adapters.trackers.memory import (
     TransitionChoice,
     project_memory,
 )
+from followthrough.domain.ticket_history import TicketChange
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     Comment,
@@ -65,7 +72,8 @@ DC_SEARCH_PAGE = 1000  # Data Center's default ceiling (jira.search.views.defaul
 COMMENT_PAGE = 100
 BULK_CHUNK = 50  # POST /issue/bulk takes at most 50 issues
 MAX_PAGES = 10_000  # a guard against a server that keeps handing out the same token
-LISTING_MARGIN = dt.timedelta(minutes=1)  # JQL dates have minute precision
+LISTING_MARGIN = dt.timedelta(minutes=1)
+CHANGELOG_PAGE = 100  # JQL dates have minute precision
 NEW_ISSUE = "(new issue)"  # the status a create leaves, before we know its id
 SEARCH_LABEL_PREFIX = "ft-"  # `Marker.search_label`
 
@@ -176,12 +184,70 @@ class JiraTracker:
         if updated_since is not None:
             since = jm.jql_minute(updated_since - LISTING_MARGIN, self._time_zone())
             jql += f' AND updated >= "{since}"'
-        issues, answered = self._search_dated(jql + " ORDER BY key ASC")
+        issues, answered = self._search_dated(
+            jql + " ORDER BY key ASC", expand="changelog", extra=("comment",)
+        )
         as_of = answered or self._clock()
         seen = [self._remembered(raw) for raw in issues]
         self._memory.listed(seen, since=updated_since, as_of=as_of)
         tickets = tuple(found.ticket for found in seen)
-        return TicketBatch(tickets=tickets, as_of=as_of, calls=self.calls - before)
+        return TicketBatch(
+            tickets=tickets,
+            as_of=as_of,
+            calls=self.calls - before,
+            history=self._changes(issues, since=updated_since),
+        )
+
+    def _changes(
+        self, issues: Sequence[Mapping[str, Any]], *, since: dt.datetime | None
+    ) -> tuple[TicketChange, ...]:
+        """The changelog and comments the listing carried (the API user is looked up only
+        when there are some, once per tracker); for a listing of changes, only those since."""
+        if not any(jm.has_history(raw) for raw in issues):
+            return ()
+        me = self._identity()
+        start = since - LISTING_MARGIN if since is not None else None
+        return tuple(
+            change
+            for raw in issues
+            for change in (
+                *jm.issue_changes(
+                    self._whole_changelog(raw, start), cloud=self._cloud, me=me, since=start
+                ),
+                *jm.comment_changes(raw, cloud=self._cloud, me=me, since=start),
+            )
+        )
+
+    def _whole_changelog(
+        self, raw: Mapping[str, Any], start: dt.datetime | None
+    ) -> Mapping[str, Any]:
+        """The issue with every changelog entry since ``start``. A search expands only the
+        40 most recent; when more changed since the cursor (a rare, busy ticket) the rest is
+        read from ``GET /issue/{key}/changelog``, newest pages first, down to the cursor. A
+        full listing (no cursor) keeps what the search gave."""
+        log = raw.get("changelog") or {}
+        shown = log.get("histories") or []
+        if start is None or int(log.get("total") or 0) <= len(shown):
+            return raw
+        oldest = jm.parse_time((shown[0] or {}).get("created")) if shown else None
+        if oldest is not None and oldest < start:
+            return raw
+        key = _checked_ref(str(raw.get("key") or ""))
+        total, entries = int(log["total"]), list[Mapping[str, Any]]()
+        for _ in range(MAX_PAGES):
+            first = max(total - CHANGELOG_PAGE, 0)
+            params = {"startAt": first, "maxResults": total - first}
+            page = json_object(
+                self._http.request("GET", f"issue/{key}/changelog", params=params, ref=key),
+                what="changelog page",
+            )
+            values = [v for v in page.get("values") or [] if isinstance(v, Mapping)]
+            entries[:0] = values
+            created = jm.parse_time(values[0].get("created")) if values else None
+            if first == 0 or not values or (created is not None and created < start):
+                break
+            total = first
+        return {**raw, "changelog": {"histories": entries}}
 
     def comments(self, ref: str) -> list[Comment]:
         """Every comment, oldest first, paging through all of them."""
@@ -465,19 +531,27 @@ class JiraTracker:
         """All matching issues, with the fields a `Ticket` needs and our property."""
         return self._search_dated(jql)[0]
 
-    def _search_dated(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
-        """All matching issues, and Jira's time when it answered the first page."""
+    def _search_dated(
+        self, jql: str, *, expand: str | None = None, extra: tuple[str, ...] = ()
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+        """All matching issues (with our fields and any ``extra`` ones), and Jira's time when
+        it answered the first page."""
+        fields = (*jm.TICKET_FIELDS, *extra)
         if self._cloud:
-            return self._search_cloud(jql)
-        return self._search_datacenter(jql)
+            return self._search_cloud(jql, expand, fields)
+        return self._search_datacenter(jql, expand, fields)
 
-    def _search_cloud(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    def _search_cloud(
+        self, jql: str, expand: str | None, fields: tuple[str, ...]
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         body: dict[str, Any] = {
             "jql": jql,
-            "fields": list(jm.TICKET_FIELDS),
+            "fields": list(fields),
             "properties": [jm.PROPERTY_KEY],
             "maxResults": SEARCH_PAGE,
         }
+        if expand:
+            body["expand"] = expand
         issues: list[dict[str, Any]] = []
         first: dt.datetime | None = None
         for page_number in range(MAX_PAGES):
@@ -491,13 +565,17 @@ class JiraTracker:
             body = {**body, "nextPageToken": token}
         return issues, first
 
-    def _search_datacenter(self, jql: str) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    def _search_datacenter(
+        self, jql: str, expand: str | None, fields: tuple[str, ...]
+    ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
         params: dict[str, Any] = {
             "jql": jql,
-            "fields": ",".join(jm.TICKET_FIELDS),
+            "fields": ",".join(fields),
             "properties": jm.PROPERTY_KEY,
             "maxResults": DC_SEARCH_PAGE,
         }
+        if expand:
+            params["expand"] = expand
         issues: list[dict[str, Any]] = []
         first: dt.datetime | None = None
         for page_number in range(MAX_PAGES):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from followthrough.domain.ticket_history import Field, TicketChange
 from followthrough.domain.tickets import (
     MARKER_LABEL,
     MARKER_VERSION,
@@ -261,6 +262,95 @@ def issue_ticket(raw: Mapping[str, Any], *, base: str, cloud: bool) -> Ticket:
         created=parse_time(fields.get("created")),
         closed=parse_time(fields.get("resolutiondate")),
     )
+
+
+def issue_changes(
+    raw: Mapping[str, Any], *, cloud: bool, me: str | None, since: dt.datetime | None = None
+) -> list[TicketChange]:
+    """The changes of our fields in an issue's ``changelog`` expansion (made at or after
+    ``since`` when given): assignee and due date with the values before and after, and state
+    — a resolution set (done, or dropped when it is a won't-do style one) or cleared (open),
+    or a workflow move that leaves the resolution alone (value None). Made by a person unless
+    the API user (``me``) made it."""
+    key = str(raw.get("key") or "")
+    histories = (raw.get("changelog") or {}).get("histories") or []
+    found: list[TicketChange] = []
+    for entry in histories:
+        at = parse_time(entry.get("created")) if isinstance(entry, Mapping) else None
+        if at is None or (since is not None and at < since):
+            continue
+        author = user_identity(entry.get("author"), cloud=cloud)
+        human = me is None or author != me
+        items = {str(i.get("fieldId") or i.get("field")): i for i in entry.get("items") or []}
+        pairs: tuple[tuple[str, Field], ...] = (("assignee", "assignee"), ("duedate", "due"))
+        for name, field in pairs:
+            if name in items:
+                old, new = items[name].get("from"), items[name].get("to")
+                if field == "due":
+                    old, new = _changed_date(old), _changed_date(new)
+                found.append(
+                    TicketChange(
+                        key,
+                        field,
+                        new,
+                        at,
+                        human=human,
+                        before=old,
+                        before_known=True,
+                    )
+                )
+        if "resolution" in items:
+            old = _resolved_state(items["resolution"], "from")
+            new = _resolved_state(items["resolution"], "to")
+            found.append(
+                TicketChange(key, "state", new, at, human=human, before=old, before_known=True)
+            )
+        elif "status" in items:
+            found.append(TicketChange(key, "state", None, at, human=human))
+    return found
+
+
+def has_history(raw: Mapping[str, Any]) -> bool:
+    """Whether a listed issue carries changelog entries or comments."""
+    fields = raw.get("fields") or {}
+    comments = (
+        (fields.get("comment") or {}).get("comments") if isinstance(fields, Mapping) else None
+    )
+    return bool((raw.get("changelog") or {}).get("histories") or comments)
+
+
+def comment_changes(
+    raw: Mapping[str, Any], *, cloud: bool, me: str | None, since: dt.datetime | None = None
+) -> list[TicketChange]:
+    """The comments of a listed issue (its ``comment`` field) made at or after ``since``:
+    a person's, unless tagged as ours or written by the API user (``me``)."""
+    key = str(raw.get("key") or "")
+    page = (raw.get("fields") or {}).get("comment") or {}
+    found = []
+    for item in page.get("comments") or []:
+        if not isinstance(item, Mapping) or parse_time(item.get("created")) is None:
+            continue
+        said = comment_from(item, cloud=cloud, me=me)
+        if since is None or said.created >= since:
+            found.append(TicketChange(key, "comment", said.id, said.created, human=not said.ours))
+    return found
+
+
+def _changed_date(value: Any) -> str | None:
+    """A changelog due date (``2024-05-01`` or ``2024-05-01 00:00:00.0``) as ISO text."""
+    text = str(value or "")[:10]
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def _resolved_state(item: Mapping[str, Any], side: str) -> str:
+    if item.get(side) is None:
+        return TicketState.OPEN.value
+    name = str(item.get(f"{side}String") or "").lower().replace("’", "'")
+    dropped = name in DROPPED_RESOLUTIONS
+    return (TicketState.DROPPED if dropped else TicketState.DONE).value
 
 
 def comment_body(text: str, marker: str) -> str:
