@@ -137,3 +137,18 @@ def test_every_format_shows_the_backlog_recurrences_and_accepted_risk() -> None:
         assert "promised in 2024-03 and 2024-04; still open" in shown, kind
         assert "accept the risk instead of listing actions: 1 (payouts 1)." in shown, kind
         assert "Done dates are approximate" not in shown, kind
+
+
+def test_every_format_shows_promise_keeping() -> None:
+    document = report_document(
+        kind="team",
+        week=W18,
+        generated_at=dt.datetime(2024, 5, 6, tzinfo=dt.UTC),
+        teams=[team_report(fixture_inputs())],
+    )
+    for kind in ("html", "md", "txt"):
+        shown = ReportRenderer().render(document, kind, chart_src="chart.png").replace("\\", "")
+        assert "Kept by the date first promised" in shown, kind
+        assert "Due dates moved" in shown, kind
+        assert "Reassigned" in shown, kind
+        assert "Median time to first activity" in shown, kind
