@@ -196,10 +196,17 @@ class Store(Protocol):
         ...
 
     def remember_tickets(
-        self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
+        self,
+        team: str,
+        project: str,
+        tickets: Sequence[Ticket],
+        *,
+        complete: bool = False,
+        history: Sequence[TicketChange] = (),
     ) -> None:
-        """Upsert ticket states as read (see `ticket_to_json`); ``complete`` (a full listing)
-        forgets every other stored ticket of the project."""
+        """Upsert ticket states as read (see `ticket_to_json`) and keep their ``history``
+        (as `record_history`), together; ``complete`` (a full listing) forgets every other
+        stored ticket of the project."""
         ...
 
     def record_history(self, team: str, project: str, changes: Sequence[TicketChange]) -> None:

@@ -11,10 +11,11 @@ import random
 
 import pytest
 
+from tests.sim.boundaries import FaultKind
 from tests.sim.conftest import SimulatorFor
 from tests.sim.defects import unexplained
 from tests.sim.scenarios import SCENARIOS
-from tests.sim.simulate import RANDOM_FAULTS
+from tests.sim.simulate import RANDOM_FAULTS, Simulator
 
 SEEDS = range(3)
 
@@ -37,12 +38,21 @@ def test_random_multi_fault_schedules_keep_the_promises(
 
 def test_a_seed_replays_the_same_schedule(simulator_for: SimulatorFor) -> None:
     simulator = simulator_for("jira", "sqlite", "create")
-    first, again = (
-        simulator.play(simulator.random_schedule(random.Random(7), RANDOM_FAULTS), seed=7)
-        for _ in range(2)
+    # The first seed from 7 on whose schedule injects a fault (a fault drawn for a boundary
+    # where none fits, e.g. before a journal read, injects nothing; which seed that is moves
+    # whenever a port gains or loses a call).
+    seed, first = next(
+        (seed, episode)
+        for seed in range(7, 27)
+        if (episode := simulator.play(schedule(simulator, seed), seed=seed)).injected
     )
+    again = simulator.play(schedule(simulator, seed), seed=seed)
     assert [str(i.boundary) + i.kind for i in first.injected] == [
         str(i.boundary) + i.kind for i in again.injected
     ]
     assert first.injected
     assert first.violations == again.violations
+
+
+def schedule(simulator: Simulator, seed: int) -> dict[int, FaultKind | str]:
+    return simulator.random_schedule(random.Random(seed), RANDOM_FAULTS)

@@ -229,6 +229,10 @@ class TestStoreContract:
         store.record_history("jira:OPS", "OPS", [])
         assert store.ticket_history("jira:OPS", "OPS") == {"OPS-1": [seen, moved, cleared]}
         assert store.ticket_history("jira:OPS", "OTHER") == {}
+        reopened = TicketChange("OPS-2", "state", "open", _at(30), before="done", before_known=True)
+        store.remember_tickets("jira:OPS", "OPS", [_ticket("OPS-2")], history=[reopened])
+        assert store.ticket_history("jira:OPS", "OPS")["OPS-2"] == [reopened]
+        assert "OPS-2" in store.known_tickets("jira:OPS", "OPS")
         assert store.ticket_history("github:o/r", "OPS") == {}
 
     def test_cursors(self, store: SqlStore) -> None:

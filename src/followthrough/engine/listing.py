@@ -71,8 +71,9 @@ class TicketListing:
             for ticket in batch.tickets
             for change in observed_changes(stored.get(ticket.ref), ticket, at=batch.as_of)
         ]
-        store.record_history(scope, tracker.project, [*batch.history, *seen])
-        store.remember_tickets(scope, tracker.project, batch.tickets, complete=full)
+        store.remember_tickets(
+            scope, tracker.project, batch.tickets, complete=full, history=[*batch.history, *seen]
+        )
         store.set_cursor(scope, "listed", batch.as_of.isoformat())
         if full:
             store.set_cursor(scope, "full_listing", batch.as_of.isoformat())
@@ -101,8 +102,7 @@ class TicketListing:
         else:  # a write settled before the listing (rare): the journal's last sight
             before = store.known_tickets(scope, tracker.project).get(ticket.ref)
         changes = observed_changes(before, ticket, at=self.clock(), human=False)
-        store.record_history(scope, tracker.project, changes)
-        store.remember_tickets(scope, tracker.project, [ticket])
+        store.remember_tickets(scope, tracker.project, [ticket], history=changes)
         if scope in self._listed:
             self._listed[scope][ticket.ref] = ticket
 

@@ -54,7 +54,13 @@ class ReadOnlyStore:
         return self._store.known_tickets(team, project)
 
     def remember_tickets(
-        self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
+        self,
+        team: str,
+        project: str,
+        tickets: Sequence[Ticket],
+        *,
+        complete: bool = False,
+        history: Sequence[TicketChange] = (),
     ) -> None:
         return
 

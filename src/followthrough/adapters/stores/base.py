@@ -331,11 +331,18 @@ class SqlStore(abc.ABC):
         return {ref: ticket_from_json(self._json_out(data)) for ref, data in rows}
 
     def remember_tickets(
-        self, team: str, project: str, tickets: Sequence[Ticket], *, complete: bool = False
+        self,
+        team: str,
+        project: str,
+        tickets: Sequence[Ticket],
+        *,
+        complete: bool = False,
+        history: Sequence[TicketChange] = (),
     ) -> None:
-        """Upsert ticket states by reference (stored as `ticket_to_json`). With ``complete``
-        the tickets are the whole project as listed: any other stored ticket is forgotten (it
-        was deleted, or lost our marker), in the same transaction."""
+        """Upsert ticket states by reference (stored as `ticket_to_json`), and keep their
+        ``history`` (as `record_history`), in one transaction. With ``complete`` the tickets
+        are the whole project as listed: any other stored ticket is forgotten (it was deleted,
+        or lost our marker), in the same transaction."""
         params = [
             {
                 "team": team,
@@ -346,9 +353,10 @@ class SqlStore(abc.ABC):
             }
             for ticket in tickets
         ]
-        if not params and not complete:
+        if not params and not complete and not history:
             return
         with self._transaction(write=True) as session:
+            self._insert_history(session, team, project, history)
             if complete:
                 session.run(
                     "DELETE FROM tickets WHERE team = %(team)s AND project = %(project)s",
@@ -365,6 +373,14 @@ class SqlStore(abc.ABC):
 
     def record_history(self, team: str, project: str, changes: Sequence[TicketChange]) -> None:
         """Keep ticket changes (a change already kept is kept once)."""
+        if not changes:
+            return
+        with self._transaction(write=True) as session:
+            self._insert_history(session, team, project, changes)
+
+    def _insert_history(
+        self, session: Session, team: str, project: str, changes: Sequence[TicketChange]
+    ) -> None:
         params = [
             {
                 "team": team,
@@ -380,9 +396,7 @@ class SqlStore(abc.ABC):
             }
             for c in changes
         ]
-        if not params:
-            return
-        with self._transaction(write=True) as session:
+        if params:
             session.run_many(
                 f"INSERT INTO ticket_history (team, project, {_HISTORY_COLUMNS}) "  # noqa: S608 - fixed columns
                 "VALUES (%(team)s, %(project)s, %(ref)s, %(field)s, %(value)s, %(before)s, "
