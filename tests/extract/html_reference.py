@@ -19,7 +19,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import title_paragraph
+from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.domain.document import SourceDocument
@@ -31,6 +31,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
+    text = with_styles(text)
     with warnings.catch_warnings():  # storage format is XHTML, read as HTML on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html5lib")

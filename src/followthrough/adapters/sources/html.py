@@ -17,7 +17,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import title_paragraph
+from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.source_lines import LineCounter
@@ -34,6 +34,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
+    text = with_styles(text)
     page = _Page(text)
     title = page.title or title_paragraph(page.root)
     front = {"title": title} if title else {}
