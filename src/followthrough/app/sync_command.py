@@ -268,6 +268,10 @@ def sync_teams(
                 written = write_back_team(config, team, docs, store, dry_run=dry_run)
                 run.notices += written.lines
                 run.problems += written.problems
+                for line in written.lines:  # the worker shows no table: its log says it
+                    log("write_back", team=team.name, result=line)
+                for line in written.problems:
+                    log("write_back_failed", team=team.name, error=line)
     return run
 
 
