@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
+from followthrough.sandbox.core import FaultRule
 from tests.outcomes.conftest import Workspace
 
 BASE = "https://github.com/acme/postmortems/blob/main"
@@ -66,3 +69,52 @@ def test_a_base_url_that_is_not_a_web_address_is_refused_with_its_line(
         "followthrough.yaml:2: sources.0.base_url: must be an http(s) URL" in line
         for line in checked.lines
     ), checked.lines
+
+
+def _jira(workspace: Workspace, path: str) -> Any:
+    info = workspace.sandbox.info()
+    auth = base64.b64encode(f"{info['user']}:{info['token']}".encode()).decode()
+    request = urllib.request.Request(
+        f"{info['jira']}/rest/api/2/{path}", headers={"Authorization": f"Basic {auth}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def _jira_issues(workspace: Workspace) -> list[str]:
+    """The keys of project OPS, read one by one (the search is eventually consistent)."""
+    keys = []
+    for number in range(1, 100):
+        try:
+            keys.append(_jira(workspace, f"issue/OPS-{number}?fields=summary")["key"])
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return keys
+            raise
+    return keys
+
+
+def test_jira_tickets_also_carry_a_remote_link_to_the_document(workspace: Workspace) -> None:
+    workspace.configure(sources=f"  - {{path: postmortems/, base_url: '{BASE}'}}\n")
+    assert workspace.run("sync", "--team", "payments").status == 0
+    keys = _jira_issues(workspace)
+    assert keys
+    for key in keys:
+        (link,) = _jira(workspace, f"issue/{key}/remotelink")
+        assert link["object"]["url"].startswith(f"{BASE}/payments/"), link
+        assert link["globalId"].startswith("followthrough:")
+    assert workspace.run("sync", "--team", "payments").status == 0
+    assert all(len(_jira(workspace, f"issue/{key}/remotelink")) == 1 for key in keys)
+
+
+def test_a_refused_remote_link_leaves_the_ticket_created(workspace: Workspace) -> None:
+    workspace.configure(sources=f"  - {{path: postmortems/, base_url: '{BASE}'}}\n")
+    workspace.sandbox.faults.add(
+        FaultRule(kind="not_found", app="jira", route_prefix="/rest/api/{v}/issue/{key}/remotelink")
+    )
+    synced = workspace.run("sync", "--team", "payments")
+    assert synced.status == 0, synced.lines
+    workspace.sandbox.faults.clear()
+    keys = _jira_issues(workspace)
+    assert keys
+    assert all(_jira(workspace, f"issue/{key}/remotelink") == [] for key in keys)

@@ -278,8 +278,28 @@ class JiraTracker:
             spec, jm.created_ticket(spec, payload, created, base=self._http.base)
         )
 
+    def _link_back(self, spec: TicketSpec, ticket: Ticket) -> None:
+        """A remote link to the postmortem: Jira's own "links to elsewhere" panel.
+
+        Best effort beside the link in the description (the record): keyed by a global id,
+        so a repeat updates it rather than adding a second; a refusal is counted with the
+        tracker's errors and leaves the created issue as it is.
+        """
+        url = spec.postmortem_url
+        if not url:
+            return
+        body = {
+            "globalId": f"followthrough:{spec.marker.item_key}",
+            "object": {"url": url, "title": f"Postmortem: {ticket.fields.title}"[:255]},
+        }
+        try:
+            self._http.exchange("POST", f"issue/{ticket.ref}/remotelink", body=body, ref=ticket.ref)
+        except TrackerError:
+            return
+
     def _closed_if_asked(self, spec: TicketSpec, ticket: Ticket) -> Ticket:
         """Items already done or dropped in the document are created, then moved by transition."""
+        self._link_back(spec, ticket)
         created = Remembered(ticket=ticket, status=NEW_ISSUE, property_marker=spec.marker)
         if spec.fields.state == TicketState.OPEN:
             self._memory.wrote(created)
