@@ -29,8 +29,7 @@ from followthrough.app.wiring import (
     team_policy,
     teams_selected,
 )
-from followthrough.domain.annotate import TicketNote, annotate_markdown
-from followthrough.domain.plan import adoptable_ref
+from followthrough.domain.annotate import TicketNote, annotate_markdown, missing_keys
 from followthrough.output import printable
 
 
@@ -84,20 +83,16 @@ def run(args: argparse.Namespace) -> int:
     store = open_configured_store(config)
     try:
         for team in teams:
-            links = store.links(team.name)
+            tickets = {key: link.ticket_ref for key, link in store.links(team.name).items()}
             policy = team_policy(team)
             for pm in docs.for_team(team):
                 if limits and not any(_under(pm.path, limit) for limit in limits):
                     continue
-                for item in pm.action_items:
-                    link = links.get(item.key)
-                    if link is None or adoptable_ref(item.tickets, policy) == link.ticket_ref:
-                        continue
-                    note = TicketNote(item.line, item.title, link.ticket_ref)
+                for note in missing_keys(pm, tickets, policy):
                     if pm.path.lower().endswith((".html", ".htm", ".html.erb")):
                         plan.problems.append(
-                            f"{pm.path}:{item.line}: not annotated: an HTML export; add"
-                            f" {link.ticket_ref} where the document is written"
+                            f"{pm.path}:{note.line}: not annotated: an HTML export; add"
+                            f" {note.ticket} where the document is written"
                         )
                     elif note not in plan.notes[pm.path]:
                         plan.notes[pm.path].append(note)

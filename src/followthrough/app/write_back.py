@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 
 from followthrough.app.wiring import Documents, team_policy
 from followthrough.config import Config, GitHubConnection, GitHubSource, TeamSettings
-from followthrough.domain.annotate import TicketNote
-from followthrough.domain.plan import adoptable_ref
+from followthrough.domain.annotate import TicketNote, missing_keys
 from followthrough.ports import Store
 
 PER_CYCLE = 10
@@ -71,18 +70,16 @@ def _notes(
     team: TeamSettings, docs: Documents, store: Store
 ) -> dict[tuple[GitHubSource, str], list[TicketNote]]:
     """Per (source, document path), the keys its items' tickets have and it does not name."""
-    links = store.links(team.name)
+    tickets = {key: link.ticket_ref for key, link in store.links(team.name).items()}
     policy = team_policy(team)
     wanted: dict[tuple[GitHubSource, str], list[TicketNote]] = defaultdict(list)
     for pm in docs.for_team(team):
         source = docs.repo_sources.get(pm.path)
         if source is None:
             continue
-        for item in pm.action_items:
-            link = links.get(item.key)
-            if link is None or adoptable_ref(item.tickets, policy) == link.ticket_ref:
-                continue
-            wanted[(source, pm.path)].append(TicketNote(item.line, item.title, link.ticket_ref))
+        notes = missing_keys(pm, tickets, policy)
+        if notes:  # a file of several incidents: one document, one pull request
+            wanted[(source, pm.path)].extend(notes)
     return wanted
 
 

@@ -20,8 +20,12 @@ nothing. Nothing is guessed: an item whose line no longer holds its title is ski
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from followthrough.domain.model import Postmortem
+from followthrough.domain.plan import adoptable_ref
+from followthrough.domain.policy import TeamPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,19 @@ _EMPTY_TICKET_FIELD = re.compile(
     r"(?P<gap>\s*)(?P<value>[-–—?]|tbd|n/?a|none|todo)?(?=[ \t]*(?:[·|;,]|$))",
     re.I | re.M,
 )
+
+
+def missing_keys(
+    postmortem: Postmortem, tickets: Mapping[str, str], team: TeamPolicy
+) -> list[TicketNote]:
+    """The tickets its items have (``tickets``: item key → reference) that the document does
+    not name yet, one note per item."""
+    notes = []
+    for item in postmortem.action_items:
+        ref = tickets.get(item.key)
+        if ref is not None and adoptable_ref(item.tickets, team) != ref:
+            notes.append(TicketNote(item.line, item.title, ref))
+    return notes
 
 
 def annotate_markdown(text: str, notes: Sequence[TicketNote]) -> Annotated:
