@@ -120,9 +120,9 @@ def promises_of(postmortems: Iterable[Postmortem]) -> list[Promise]:
     ]
 
 
-def _apart(one: Promise, other: Promise) -> bool:
-    """Both postmortems say what they are about, and it is not the same thing."""
-    return bool(one.topics and other.topics) and not set(one.topics) & set(other.topics)
+def _apart(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Both postmortems say what they are about (their topics), and it is not the same."""
+    return bool(one and other) and not set(one) & set(other)
 
 
 def recurrences(postmortems: Sequence[Postmortem]) -> list[Recurrence]:
@@ -140,7 +140,7 @@ def recurrences(postmortems: Sequence[Postmortem]) -> list[Recurrence]:
     for index, other in _candidate_pairs(words):
         if promises[index].postmortem_id == promises[other].postmortem_id:
             continue
-        if _apart(promises[index], promises[other]):
+        if _apart(promises[index].topics, promises[other].topics):
             continue
         if same_promise(words[index], words[other]):
             parent[root(index)] = root(other)
@@ -168,15 +168,14 @@ def earlier_promises(
     earlier_words = [stems(p.title) for p in earlier]
     index = _index(earlier_words)
     found: list[tuple[ActionItem, list[Promise]]] = []
-    here = Promise(postmortem.id, postmortem.path, postmortem.date, 0, "", ItemStatus.OPEN, None,
-                   postmortem.topics)  # fmt: skip
     for item in postmortem.action_items:
         mine = stems(item.title)
         candidates = {i for stem in mine for i in index.get(stem, ())}
         matches = [
             earlier[i]
             for i in sorted(candidates)
-            if same_promise(mine, earlier_words[i]) and not _apart(here, earlier[i])
+            if same_promise(mine, earlier_words[i])
+            and not _apart(postmortem.topics, earlier[i].topics)
         ]
         if matches:
             found.append((item, sorted(matches, key=_when)))

@@ -40,7 +40,7 @@ class Backlog:
     oldest: tuple[tuple[ItemFacts, int], ...]  # (item, age in days), oldest first
     weeks: tuple[BacklogWeek, ...]
     direction: Literal["growing", "shrinking", "steady"]
-    weeks_to_clear: int | None
+    weeks_to_clear: int | None  # see `_direction`
 
 
 def backlog(week: Week, facts: Sequence[ItemFacts], *, as_of: dt.date | None = None) -> Backlog:
@@ -61,19 +61,29 @@ def backlog(week: Week, facts: Sequence[ItemFacts], *, as_of: dt.date | None = N
         )
         for w in window
     )
-    opened, closed = sum(w.opened for w in weeks), sum(w.closed for w in weeks)
-    direction: Literal["growing", "shrinking", "steady"] = (
-        "growing" if opened > closed else "shrinking" if opened < closed else "steady"
-    )
-    rate = closed / len(weeks)
+    direction, weeks_to_clear = _direction(weeks, len(still_open))
     return Backlog(
         ages=ages,
         undated=len(still_open) - len(aged),
         oldest=tuple(oldest[:OLDEST]),
         weeks=weeks,
         direction=direction,
-        weeks_to_clear=math.ceil(len(still_open) / rate) if rate > 0 else None,
+        weeks_to_clear=weeks_to_clear,
     )
+
+
+Direction = Literal["growing", "shrinking", "steady"]
+
+
+def _direction(weeks: Sequence[BacklogWeek], still_open: int) -> tuple[Direction, int | None]:
+    """Opened against closed over the window, and the weeks the open items would take to
+    close at the window's rate (None: nothing closed, so never)."""
+    opened, closed = sum(w.opened for w in weeks), sum(w.closed for w in weeks)
+    direction: Direction = (
+        "growing" if opened > closed else "shrinking" if opened < closed else "steady"
+    )
+    rate = closed / len(weeks) if weeks else 0
+    return direction, math.ceil(still_open / rate) if rate > 0 else None
 
 
 def merge_backlogs(backlogs: Sequence[Backlog]) -> Backlog | None:
@@ -93,16 +103,15 @@ def merge_backlogs(backlogs: Sequence[Backlog]) -> Backlog | None:
         )
         for points in zip(*(b.weeks for b in backlogs), strict=True)
     )
-    opened, closed = sum(w.opened for w in weeks), sum(w.closed for w in weeks)
     still_open = sum(ages.values()) + sum(b.undated for b in backlogs)
-    rate = closed / len(weeks) if weeks else 0
+    direction, weeks_to_clear = _direction(weeks, still_open)
     return Backlog(
         ages=ages,
         undated=sum(b.undated for b in backlogs),
         oldest=tuple(oldest[:OLDEST]),
         weeks=weeks,
-        direction="growing" if opened > closed else "shrinking" if opened < closed else "steady",
-        weeks_to_clear=math.ceil(still_open / rate) if rate > 0 else None,
+        direction=direction,
+        weeks_to_clear=weeks_to_clear,
     )
 
 
