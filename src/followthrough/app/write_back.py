@@ -23,8 +23,9 @@ from followthrough.domain.annotate import TicketNote, missing_keys
 from followthrough.ports import Store
 
 PER_CYCLE = 10
-# (api, repo, path, commit, notes) of proposals already made by this process.
-_PROPOSED: set[tuple[str, str, str, str, frozenset[TicketNote]]] = set()
+# Per document (api, repo, path), the commit and notes of this process's last proposal: one
+# entry a document, however long the worker runs.
+_PROPOSED: dict[tuple[str, str, str], tuple[str, frozenset[TicketNote]]] = {}
 _LOCK = threading.Lock()
 
 
@@ -97,9 +98,10 @@ def _propose(
         return f"write-back for {path}: skipped, no github connection reads it", True, False
     inside = path.removeprefix(f"{spec.repo}/")
     commit = docs.commits.get(path, "")
-    key = (connection.url, spec.repo, inside, commit, frozenset(notes))
+    key = (connection.url, spec.repo, inside)
+    asked = (commit, frozenset(notes))
     with _LOCK:
-        if commit and key in _PROPOSED:
+        if commit and _PROPOSED.get(key) == asked:
             return None
     writer = TicketKeyPullRequests(
         api=connection.url,
@@ -114,7 +116,7 @@ def _propose(
     if proposal.outcome == "failed":
         return f"write-back for {path} failed: {proposal.detail}{skipped}", True, False
     with _LOCK:
-        _PROPOSED.add(key)
+        _PROPOSED[key] = asked
     if proposal.outcome == "declined":
         return f"write-back for {path}: {proposal.detail}", False, False
     if proposal.outcome == "unchanged":
