@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
+from pathlib import Path
+from types import ModuleType
 
 from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.markdown import parse_markdown
@@ -60,3 +64,15 @@ def codes(pm: Postmortem) -> list[tuple[str, int]]:
 
 def codes_of(pm: Postmortem, item: ActionItem) -> list[str]:
     return [finding.code for finding in pm.findings if finding.item == item.key]
+
+
+def bench_extract_module() -> ModuleType:
+    """``bench/extract.py`` loaded as a module, for its generator of realistic documents."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "extract.py"
+    spec = importlib.util.spec_from_file_location("bench_extract", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module

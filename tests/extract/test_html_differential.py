@@ -9,13 +9,10 @@ A difference is reported as the first block that differs.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import random
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -24,7 +21,7 @@ from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.limits import UnsafeDocumentError
 from followthrough.domain.document import Paragraph, SourceDocument, Table
 from tests.extract import hostile, html_reference
-from tests.extract.helpers import fixture
+from tests.extract.helpers import bench_extract_module, fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -145,18 +142,8 @@ def test_random_hostile_documents_match_reference() -> None:
     assert set(differing) == set(DIVERGENT_SEEDS), "remove the seeds that agree now"
 
 
-def _bench_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_exports_match_reference() -> None:
-    bench = _bench_module()
+    bench = bench_extract_module()
     rng = random.Random(12)
     writer = bench.Writer(rng)
     for number in range(60):

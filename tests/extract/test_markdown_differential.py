@@ -6,16 +6,14 @@ random Markdown lines, on the benchmark's generated postmortems and on the share
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from followthrough.adapters.sources.markdown import new_parser, parse_markdown
 from tests.extract import markdown_reference
+from tests.extract.helpers import bench_extract_module
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
@@ -130,18 +128,8 @@ def test_random_line_mixes_match_reference(seed: int) -> None:
         _same("\n".join(rng.choice(LINES) for _ in range(rng.randint(5, 40))) + "\n")
 
 
-def _bench_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_postmortems_match_reference() -> None:
-    bench = _bench_module()
+    bench = bench_extract_module()
     rng = random.Random(11)
     writer = bench.Writer(rng)
     for _ in range(150):
