@@ -89,9 +89,18 @@ _DONE_NOTE = re.compile(
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# `_INVISIBLE` in UTF-8, searched in what is left once tab, newline and printable ASCII
+# are deleted: a scan of the document's few other bytes instead of all its characters.
+_VISIBLE_ASCII = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
+_INVISIBLE_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])"
+)
+
+
 def has_invisible(text: str) -> bool:
     """Does ``text`` hold a control character or a bidi override that `visible_text` drops?"""
-    return _INVISIBLE.search(text) is not None
+    rest = text.encode(errors="surrogatepass").translate(None, _VISIBLE_ASCII)
+    return bool(rest) and _INVISIBLE_UTF8.search(rest) is not None
 
 
 def visible_text(text: str) -> str:
