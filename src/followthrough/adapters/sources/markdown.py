@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 from markdown_it_pyrs import MarkdownIt, Node
 
@@ -63,12 +63,29 @@ _TAB = 0x09
 
 
 def new_parser() -> MarkdownIt:
-    """A CommonMark parser with the GFM extensions postmortems use."""
-    return MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+    """A CommonMark parser with the GFM extensions postmortems use.
+
+    The rules are those of the "commonmark" preset, in its order, but for line breaks: text
+    is cut from the source, so the break nodes would never be read, and without them a
+    paragraph's lines make one text node instead of two nodes a line to build and convert.
+    """
+    return MarkdownIt("zero").enable_many(
+        [
+            *("escape", "backticks", "emphasis", "link", "image", "autolink", "entity"),
+            *("code", "fence", "blockquote", "hr", "list", "reference", "heading", "lheading"),
+            *("paragraph", "html_inline", "html_block", "table", "strikethrough"),
+        ]
+    )
 
 
-def _links(nodes: Sequence[Node], out: list[str]) -> None:
+def _links(nodes: Sequence[Node]) -> tuple[str, ...]:
     """Link targets in document order, as markdown-it's flat inline stream lists them."""
+    found: list[str] = []
+    _gather_links(nodes, found)
+    return tuple(found)
+
+
+def _gather_links(nodes: Sequence[Node], out: list[str]) -> None:
     for node in nodes:
         name = node.name
         if name in ("link", "autolink"):
@@ -76,7 +93,7 @@ def _links(nodes: Sequence[Node], out: list[str]) -> None:
             if url is not None:
                 out.append(str(url))
         elif name in ("em", "strong", "strikethrough"):
-            _links(node.children, out)
+            _gather_links(node.children, out)
 
 
 class _Source:
@@ -85,27 +102,32 @@ class _Source:
     def __init__(self, body: str, line_offset: int) -> None:
         self.data = body.encode()
         lengths = map((1).__add__, map(len, self.data.split(b"\n")))  # each line and its \n
-        self.starts = list(accumulate(lengths, initial=0))[:-1]
+        # Where each line starts, then one past the end of the body: line ``n`` ends (before
+        # its newline) at ``starts[n + 1] - 1``.
+        self.starts = list(accumulate(lengths, initial=0))
+        self.count = len(self.starts) - 1  # lines; offsets past the end are on the last one
         # Where markdown-it's block state begins each line (after blockquote markers).
         self.bmark = list(self.starts)
-        self.offset = line_offset
+        self.quoted = False  # whether any line's `bmark` was moved past a ``>``
+        self.offset = line_offset + 1
 
     def line_at(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
+        return bisect_right(self.starts, offset, 0, self.count) - 1
 
     def number(self, offset: int) -> int:
         """1-based line number in the whole file for a byte offset of the body."""
-        return self.line_at(offset) + 1 + self.offset
+        return bisect_right(self.starts, offset, 0, self.count) + self.offset - 1
 
     def eol(self, line: int) -> int:
-        if line + 1 < len(self.starts):
-            return self.starts[line + 1] - 1
-        return len(self.data)
+        return self.starts[line + 1] - 1
 
     def column(self, line: int, pos: int) -> int:
         """Columns from the line's content start to ``pos`` (tabs to multiples of four)."""
+        segment = self.data[self.bmark[line] : pos]
+        if b"\t" not in segment:
+            return len(segment)
         col = 0
-        for byte in self.data[self.bmark[line] : pos]:
+        for byte in segment:
             col += 4 - (col + self._tab_base(line)) % 4 if byte == _TAB else 1
         return col
 
@@ -114,7 +136,7 @@ class _Source:
 
     def dedent(self, line: int, indent: int) -> bytes:
         """One line without up to ``indent`` columns of leading whitespace (``getLines``)."""
-        pos, end, col = self.bmark[line], self.eol(line), 0
+        pos, end, col = self.bmark[line], self.starts[line + 1] - 1, 0
         data = self.data
         while pos < end and col < indent:
             byte = data[pos]
@@ -128,77 +150,84 @@ class _Source:
         pad = b" " * (col - indent) if col > indent else b""
         return pad + data[pos:end]
 
-    def text(self, first: int, last_line: int, indent: int) -> str:
-        """Inline content from byte ``first`` to the end of ``last_line``, trimmed."""
-        line = self.line_at(first)
-        parts = [self.data[first : self.eol(line)]]
+    def text(self, first: int, line: int, last_line: int, indent: int) -> str:
+        """Inline content from byte ``first`` (on ``line``) to the end of ``last_line``, trimmed."""
+        data = self.data
+        if last_line <= line or (indent == 0 and not self.quoted):
+            # Nothing to remove from the lines after the first: the source as it stands.
+            return data[first : self.starts[max(line, last_line) + 1] - 1].decode().strip(_TRIM)
+        parts = [data[first : self.starts[line + 1] - 1]]
         parts.extend(self.dedent(other, indent) for other in range(line + 1, last_line + 1))
         return b"\n".join(parts).decode().strip(_TRIM)
 
     def content_start(self, line: int) -> int:
-        pos, end = self.bmark[line], self.eol(line)
+        pos, end = self.bmark[line], self.starts[line + 1] - 1
         while pos < end and self.data[pos] in (_SPACE, _TAB):
             pos += 1
         return pos
 
 
 class _Builder:
-    """Turns the node tree into blocks, cutting inline text from the source."""
+    """Turns the node tree into blocks, cutting inline text from the source.
+
+    Each attribute of a node is read at most once: every read crosses into the parser's
+    Rust objects and builds a new Python value.
+    """
 
     def __init__(self, source: _Source) -> None:
         self.src = source
 
-    def make_text(self, first: int, last_line: int, indent: int, nodes: Sequence[Node]) -> Text:
-        raw = self.src.text(first, last_line, indent)
-        links: list[str] = []
+    def make_text(self, first: int, last_line: int, indent: int, inline: Node | list[Node]) -> Text:
+        """The text from byte ``first`` to the end of ``last_line``; ``inline`` is the node
+        holding its inline nodes, or those nodes."""
+        src = self.src
+        line = bisect_right(src.starts, first, 0, src.count) - 1
+        raw = src.text(first, line, last_line, indent)
         if "[" in raw or "<" in raw:
-            _links(nodes, links)
-        return Text(raw=raw, line=self.src.number(first), links=tuple(links))
+            links = _links(inline if isinstance(inline, list) else inline.children)
+            return Text(raw, line + src.offset, links)
+        return Text(raw, line + src.offset)
 
     def blocks(self, nodes: Sequence[Node], indent: int) -> list[Block]:
-        out: list[Block] = []
-        for node in nodes:
-            block = self.block(node, indent)
-            if block is not None:
-                out.append(block)
-        return out
+        block = self.block
+        return [found for found in map(block, nodes, repeat(indent)) if found is not None]
 
     def block(self, node: Node, indent: int) -> Block | None:
         name = node.name
         start, end = node.srcmap or (0, 0)
         if name == "paragraph":
             last = self.src.line_at(max(end - 1, start))
-            return Paragraph(text=self.make_text(start, last, indent, node.children))
-        if name in ("heading", "lheading"):
-            return self.heading(node, start, end, indent)
+            return Paragraph(self.make_text(start, last, indent, node))
+        if name == "heading":
+            return self.atx_heading(node, start)
+        if name == "lheading":
+            level = int(node.meta.get("level", 1))
+            last = self.src.line_at(max(end - 1, start)) - 1
+            return Heading(level, self.make_text(start, last, indent, node))
         if name in ("bullet_list", "ordered_list"):
-            return self.list_block(node, start)
+            entries = tuple([self.list_entry(item) for item in node.children])
+            return ListBlock(name == "ordered_list", entries, self.src.number(start))
         if name == "table":
             return self.table(node, start)
         if name == "blockquote":
             return self.blockquote(node, start, end)
         if name in _OPAQUE:
-            return Opaque(line=self.src.number(start))
+            return Opaque(self.src.number(start))
         return None
 
-    def heading(self, node: Node, start: int, end: int, indent: int) -> Heading:
-        level = int(node.meta.get("level", 1))
-        if node.name == "lheading":
-            last = self.src.line_at(max(end - 1, start)) - 1
-            text = self.make_text(start, last, indent, node.children)
-        else:
-            text = self.atx_text(node, start)
-        return Heading(level=level, text=text)
-
-    def atx_text(self, node: Node, start: int) -> Text:
-        data = self.src.data
-        line = self.src.line_at(start)
+    def atx_heading(self, node: Node, start: int) -> Heading:
+        """An ATX heading: its level is its count of ``#``, its text what follows them."""
+        src = self.src
+        data = src.data
+        line = src.line_at(start)
         pos = start
         while pos < len(data) and data[pos] in (_SPACE, _TAB):
             pos += 1
+        hashes = pos
         while pos < len(data) and data[pos] == 0x23:  # '#'
             pos += 1
-        stop = self.src.eol(line)
+        level = pos - hashes
+        stop = src.eol(line)
         while stop > pos and data[stop - 1] in (_SPACE, _TAB):
             stop -= 1
         closing = stop
@@ -207,36 +236,33 @@ class _Builder:
         if closing > pos and data[closing - 1] in (_SPACE, _TAB):
             stop = closing
         raw = data[pos:stop].decode().strip(_TRIM)
-        links: list[str] = []
         if "[" in raw or "<" in raw:
-            _links(node.children, links)
-        return Text(raw=raw, line=self.src.number(start), links=tuple(links))
-
-    def list_block(self, node: Node, start: int) -> ListBlock:
-        entries = tuple(self.list_entry(item) for item in node.children)
-        return ListBlock(
-            ordered=node.name == "ordered_list", entries=entries, line=self.src.number(start)
-        )
+            text = Text(raw, line + src.offset, _links(node.children))
+        else:
+            text = Text(raw, line + src.offset)
+        return Heading(level, text)
 
     def list_entry(self, item: Node) -> ListEntry:
+        src = self.src
         start, end = item.srcmap or (0, 0)
-        marker_line = self.src.line_at(start)
+        marker_line = src.line_at(start)
         content, indent = self.item_content(marker_line, start)
-        last_line = self.src.line_at(max(end - 1, start))
+        last_line = src.line_at(max(end - 1, start))
         children = self.item_blocks(item.children, indent, content, last_line)
         if children and isinstance(children[0], Paragraph):
-            return ListEntry(text=children[0].text, children=tuple(children[1:]))
-        return ListEntry(text=Text(raw="", line=self.src.number(start)), children=tuple(children))
+            return ListEntry(children[0].text, tuple(children[1:]))
+        return ListEntry(Text("", marker_line + src.offset), tuple(children))
 
     def item_content(self, line: int, start: int) -> tuple[int, int]:
         """Where an item's text starts on its marker line, and the item's content indent."""
-        data = self.src.data
+        src = self.src
+        data = src.data
         marker = _LIST_MARKER.match(data, start)
         after = marker.end() if marker else start + 1
-        initial = self.src.column(line, after)
-        pos, col, end = after, initial, self.src.eol(line)
+        initial = src.column(line, after)
+        pos, col, end = after, initial, src.eol(line)
         while pos < end and data[pos] in (_SPACE, _TAB):
-            col += 4 - (col + self.src._tab_base(line)) % 4 if data[pos] == _TAB else 1
+            col += 4 - (col + src._tab_base(line)) % 4 if data[pos] == _TAB else 1
             pos += 1
         gap = 1 if pos >= end else col - initial
         return pos, initial + (1 if gap > 4 else gap)
@@ -251,64 +277,72 @@ class _Builder:
         """
         out: list[Block] = []
         run: list[Node] = []
-        for node in [*nodes, None]:
-            if node is not None and node.name in _INLINE:
+        for node in nodes:
+            name = node.name
+            if name in _INLINE:
                 run.append(node)
                 continue
-            block_start = (node.srcmap or (0, 0))[0] if node is not None else -1
             if run:
-                run_start = (run[0].srcmap or (0, 0))[0]
-                stop = self.src.line_at(block_start) - 1 if node is not None else last_line
-                out.append(Paragraph(text=self.run_text(run, indent, content, run_start, stop)))
+                stop = self.src.line_at((node.srcmap or (0, 0))[0]) - 1
+                out.append(Paragraph(self.run_text(run, indent, content, stop)))
                 run = []
-            block = self.block(node, indent) if node is not None else None
+            block = self.block(node, indent)
             if block is not None:
                 out.append(block)
+        if run:
+            out.append(Paragraph(self.run_text(run, indent, content, last_line)))
         return out
 
-    def run_text(self, run: list[Node], indent: int, content: int, start: int, stop: int) -> Text:
-        line = self.src.line_at(start)
-        first = content if line == self.src.line_at(content) else self.src.bmark[line]
-        while stop > line and not self.src.dedent(stop, indent).strip(b" \t"):
+    def run_text(self, run: list[Node], indent: int, content: int, stop: int) -> Text:
+        src = self.src
+        line = src.line_at((run[0].srcmap or (0, 0))[0])
+        first = content if line == src.line_at(content) else src.bmark[line]
+        while stop > line and not src.dedent(stop, indent).strip(b" \t"):
             stop -= 1  # blank lines before the next block are not part of the text
         return self.make_text(first, stop, indent, run)
 
     def table(self, node: Node, start: int) -> Table:
+        src = self.src
+        table_line = src.line_at(start)
         rows: list[tuple[Text, ...]] = []
         width = 0
         for section in node.children:
             for row in section.children:
-                cells = self.table_row(row, width, start)
+                cells = self.table_row(row, width, start, table_line)
                 width = width or len(cells)
                 rows.append(cells)
         header = rows[0] if rows else ()
-        return Table(header=header, rows=tuple(rows[1:]), line=self.src.number(start))
+        return Table(header, tuple(rows[1:]), table_line + src.offset)
 
-    def table_row(self, row: Node, width: int, table_start: int) -> tuple[Text, ...]:
-        start = (row.srcmap or (0, 0))[0]
-        line = self.src.line_at(start)
+    def table_row(
+        self, row: Node, width: int, table_start: int, table_line: int
+    ) -> tuple[Text, ...]:
+        src = self.src
+        line = src.line_at((row.srcmap or (0, 0))[0])
         # The header row may share its line with a list marker: it starts where the table does.
-        first = (
-            table_start if line == self.src.line_at(table_start) else self.src.content_start(line)
-        )
-        text = self.src.data[first : self.src.eol(line)].decode().strip(_TRIM)
+        first = table_start if line == table_line else src.content_start(line)
+        text = src.data[first : src.starts[line + 1] - 1].decode().strip(_TRIM)
         columns = _split_cells(text)
         count = width or len(columns)
+        number = line + src.offset
+        if "[" not in text and "<" not in text:
+            out = [Text(column.strip(_TRIM), number) for column in columns[:count]]
+            out.extend(Text("", number) for _ in range(count - len(out)))
+            return tuple(out)
         cells = row.children
-        number = self.src.number(start)
-        out: list[Text] = []
+        out = []
         for index in range(count):
             raw = columns[index].strip(_TRIM) if index < len(columns) else ""
-            links: list[str] = []
             if index < len(cells) and ("[" in raw or "<" in raw):
-                _links(cells[index].children, links)
-            out.append(Text(raw=raw, line=number, links=tuple(links)))
+                out.append(Text(raw, number, _links(cells[index].children)))
+            else:
+                out.append(Text(raw, number))
         return tuple(out)
 
     def blockquote(self, node: Node, start: int, end: int) -> Block:
         self.quote_lines(start, self.src.line_at(max(end - 1, start)))
         inner = self.blocks(node.children, 0)
-        return inner[0] if len(inner) == 1 else Opaque(line=self.src.number(start))
+        return inner[0] if len(inner) == 1 else Opaque(self.src.number(start))
 
     def quote_lines(self, start: int, last: int) -> None:
         """Move each quoted line's start past its ``>`` (and one space), as markdown-it does."""
@@ -321,6 +355,7 @@ class _Builder:
                 if pos < len(data) and data[pos] == _SPACE:
                     pos += 1
                 src.bmark[line] = pos
+                src.quoted = True
 
 
 def _split_cells(text: str) -> list[str]:
