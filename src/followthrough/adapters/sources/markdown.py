@@ -106,13 +106,18 @@ class _Source:
         # its newline) at ``starts[n + 1] - 1``.
         self.starts = list(accumulate(lengths, initial=0))
         self.count = len(self.starts) - 1  # lines; offsets past the end are on the last one
-        # Where markdown-it's block state begins each line (after blockquote markers).
-        self.bmark = list(self.starts)
-        self.quoted = False  # whether any line's `bmark` was moved past a ``>``
+        # Where markdown-it's block state begins each line (after blockquote markers): the
+        # line starts themselves until a quoted line is met (`quoted`), then a copy.
+        self.bmark = self.starts
+        self.quoted = False
         self.offset = line_offset + 1
 
     def line_at(self, offset: int) -> int:
         return bisect_right(self.starts, offset, 0, self.count) - 1
+
+    def last_line(self, start: int, end: int) -> int:
+        """The line of a node's last byte (of its start, when it is empty)."""
+        return bisect_right(self.starts, end - 1 if end > start else start, 0, self.count) - 1
 
     def number(self, offset: int) -> int:
         """1-based line number in the whole file for a byte offset of the body."""
@@ -196,13 +201,13 @@ class _Builder:
         name = node.name
         start, end = node.srcmap or (0, 0)
         if name == "paragraph":
-            last = self.src.line_at(max(end - 1, start))
+            last = self.src.last_line(start, end)
             return Paragraph(self.make_text(start, last, indent, node))
         if name == "heading":
             return self.atx_heading(node, start)
         if name == "lheading":
             level = int(node.meta.get("level", 1))
-            last = self.src.line_at(max(end - 1, start)) - 1
+            last = self.src.last_line(start, end) - 1
             return Heading(level, self.make_text(start, last, indent, node))
         if name in ("bullet_list", "ordered_list"):
             entries = tuple([self.list_entry(item) for item in node.children])
@@ -216,26 +221,18 @@ class _Builder:
         return None
 
     def atx_heading(self, node: Node, start: int) -> Heading:
-        """An ATX heading: its level is its count of ``#``, its text what follows them."""
+        """An ATX heading: its level is its count of ``#``, its text what follows them up to
+        a closing run of ``#`` (when a space or tab comes before that run)."""
         src = self.src
-        data = src.data
         line = src.line_at(start)
-        pos = start
-        while pos < len(data) and data[pos] in (_SPACE, _TAB):
-            pos += 1
-        hashes = pos
-        while pos < len(data) and data[pos] == 0x23:  # '#'
-            pos += 1
-        level = pos - hashes
-        stop = src.eol(line)
-        while stop > pos and data[stop - 1] in (_SPACE, _TAB):
-            stop -= 1
-        closing = stop
-        while closing > pos and data[closing - 1] == 0x23:
-            closing -= 1
-        if closing > pos and data[closing - 1] in (_SPACE, _TAB):
-            stop = closing
-        raw = data[pos:stop].decode().strip(_TRIM)
+        rest = src.data[start : src.eol(line)].lstrip(b" \t")
+        content = rest.lstrip(b"#")
+        level = len(rest) - len(content)
+        content = content.rstrip(b" \t")
+        unclosed = content.rstrip(b"#")
+        if unclosed and unclosed[-1] in (_SPACE, _TAB):
+            content = unclosed
+        raw = content.decode().strip(_TRIM)
         if "[" in raw or "<" in raw:
             text = Text(raw, line + src.offset, _links(node.children))
         else:
@@ -247,7 +244,7 @@ class _Builder:
         start, end = item.srcmap or (0, 0)
         marker_line = src.line_at(start)
         content, indent = self.item_content(marker_line, start)
-        last_line = src.line_at(max(end - 1, start))
+        last_line = src.last_line(start, end)
         children = self.item_blocks(item.children, indent, content, last_line)
         if children and isinstance(children[0], Paragraph):
             return ListEntry(children[0].text, tuple(children[1:]))
@@ -340,7 +337,7 @@ class _Builder:
         return tuple(out)
 
     def blockquote(self, node: Node, start: int, end: int) -> Block:
-        self.quote_lines(start, self.src.line_at(max(end - 1, start)))
+        self.quote_lines(start, self.src.last_line(start, end))
         inner = self.blocks(node.children, 0)
         return inner[0] if len(inner) == 1 else Opaque(self.src.number(start))
 
@@ -354,8 +351,9 @@ class _Builder:
                 pos += 1
                 if pos < len(data) and data[pos] == _SPACE:
                     pos += 1
+                if not src.quoted:
+                    src.bmark, src.quoted = list(src.starts), True
                 src.bmark[line] = pos
-                src.quoted = True
 
 
 def _split_cells(text: str) -> list[str]:
