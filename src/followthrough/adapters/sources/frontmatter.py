@@ -72,6 +72,9 @@ def _load_yaml(raw: str) -> Any:
 
 # Front matter holds a few dozen values; aliases may repeat a block, not multiply it.
 MAX_NODES = 10_000
+# A block this short without an alias (``*name``) holds far fewer values and levels of
+# nesting than the check stops at: it is not walked.
+_UNCHECKED_LENGTH = 400
 
 
 class _TooManyValuesError(yaml.YAMLError):
@@ -87,7 +90,8 @@ def _bounded_load(raw: str, loader_class: type[yaml.SafeLoader]) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node, {})
+        if "*" in raw or len(raw) > _UNCHECKED_LENGTH:
+            _check_expansion(node, {})
         return loader.construct_document(node)
     finally:
         loader.dispose()
