@@ -167,9 +167,9 @@ class _Source:
 
     def content_start(self, line: int) -> int:
         pos, end = self.bmark[line], self.starts[line + 1] - 1
-        while pos < end and self.data[pos] in (_SPACE, _TAB):
-            pos += 1
-        return pos
+        if pos >= end:
+            return pos
+        return end - len(self.data[pos:end].lstrip(b" \t"))
 
 
 class _Builder:
@@ -316,8 +316,9 @@ class _Builder:
     ) -> tuple[Text, ...]:
         src = self.src
         line = src.line_at((row.srcmap or (0, 0))[0])
-        # The header row may share its line with a list marker: it starts where the table does.
-        first = table_start if line == table_line else src.content_start(line)
+        # The header row may share its line with a list marker: it starts where the table does
+        # (the spaces and tabs before a row's first pipe go with the trimming).
+        first = table_start if line == table_line else src.bmark[line]
         text = src.data[first : src.starts[line + 1] - 1].decode().strip(_TRIM)
         columns = _split_cells(text)
         count = width or len(columns)
