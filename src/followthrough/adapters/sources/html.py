@@ -70,7 +70,7 @@ class _Page:
         children: list[Node] = []
         counter = self.counter
         pending = counter.pending
-        child = node.child
+        child = node.first_child
         while child is not None:
             name = child.tag
             if name == "-text":

@@ -109,11 +109,11 @@ def _text(element: Element, *, one_line: bool = False) -> Text:
     if "  " in raw or "\t" in raw or "\xa0" in raw:
         raw = _SPACES.sub(" ", raw)
     if "\n" in raw:
-        lines = [line.strip() for line in raw.split("\n")]
-        raw = (" " if one_line else "\n").join([line for line in lines if line])
+        lines = [line for line in map(str.strip, raw.split("\n")) if line]
+        raw = (" " if one_line else "\n").join(lines)
     else:
         raw = raw.strip()
-    return Text(raw=raw, line=element.line, links=tuple(links), lines_follow_source=one_line)
+    return Text(raw, element.line, tuple(links), one_line)
 
 
 def _has_block_children(element: Element) -> bool:
