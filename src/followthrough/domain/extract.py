@@ -26,7 +26,7 @@ from followthrough.domain.document import (
 )
 from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text, with_notes
 from followthrough.domain.keys import item_key
-from followthrough.domain.lint import LintPolicy, lint_postmortem
+from followthrough.domain.lint import LintPolicy, lint_findings
 from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
 from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
 from followthrough.domain.sections import heading_words
@@ -53,19 +53,18 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     # Front matter is always cleaned: YAML escapes ("\u202e") make characters the file
     # does not hold.
     visible = doc.blocks if doc.visible_only else _visible_blocks(doc.blocks)
-    doc = replace(doc, blocks=visible, front_matter=_visible_value(doc.front_matter))
-    parts = _incidents(doc.blocks)
-    base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
+    front = _visible_value(doc.front_matter)
+    base_id = str(front.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
-    for heading, blocks in parts:
+    for heading, blocks in _incidents(visible):
         if heading is None:
-            postmortem, lost = _postmortem(doc, blocks, pm_id=base_id, heading=None)
+            pm_id = base_id
         else:
             suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
             pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
-            postmortem, lost = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
-        problems = (*doc.problems, *lost)
-        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=problems))
+        postmortems.append(
+            _postmortem(doc, front, blocks, pm_id=pm_id, heading=heading, policy=lint)
+        )
     return _unique_ids(postmortems)
 
 
@@ -142,23 +141,31 @@ def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[B
 
 
 def _postmortem(
-    doc: SourceDocument, blocks: Sequence[Block], *, pm_id: str, heading: Heading | None
-) -> tuple[Postmortem, tuple[SourceProblem, ...]]:
-    """The postmortem, and the table rows that held something but no readable action."""
-    front: Mapping[str, Any] = doc.front_matter if heading is None else {}
-    meta = read_metadata(blocks, front)
+    doc: SourceDocument,
+    front: Mapping[str, Any],
+    blocks: Sequence[Block],
+    *,
+    pm_id: str,
+    heading: Heading | None,
+    policy: LintPolicy,
+) -> Postmortem:
+    """The linted postmortem; table rows that held something but no readable action are
+    reported with the document's own problems."""
+    meta = read_metadata(blocks, front if heading is None else {})
     title = _title(doc, blocks, meta, heading)
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
     items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
-    items += _front_matter_items(
-        doc.front_matter, pm_id=pm_id, reference=date, line=doc.front_matter_line
-    )
-    postmortem = Postmortem(
+    items += _front_matter_items(front, pm_id=pm_id, reference=date, line=doc.front_matter_line)
+    line = heading.text.line if heading else 1
+    has_action_section = found.sections > 0 or bool(items)
+    accepted_risk = _mentions_accepted_risk(blocks)
+    action_items = tuple(items)
+    return Postmortem(
         id=pm_id,
         path=doc.path,
         title=title,
-        line=heading.text.line if heading else 1,
+        line=line,
         team=meta.team or doc.folder,
         date=date,
         severity=meta.severity,
@@ -166,11 +173,19 @@ def _postmortem(
         authors=meta.authors,
         status=meta.status,
         topics=meta.topics,
-        action_items=tuple(items),
-        has_action_section=found.sections > 0 or bool(items),
-        extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},
+        action_items=action_items,
+        has_action_section=has_action_section,
+        extra={"accepted_risk": "yes"} if accepted_risk else {},
+        findings=lint_findings(
+            action_items,
+            path=doc.path,
+            line=line,
+            has_action_section=has_action_section,
+            accepted_risk=accepted_risk,
+            policy=policy,
+            problems=(*doc.problems, *lost),
+        ),
     )
-    return postmortem, lost
 
 
 def _title(
@@ -192,23 +207,28 @@ def _incident_id_from_name(stem: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-_ACCEPTED_RISK_WORDS = (
-    r"accepted\s+risk|no\s+(?:new\s+)?action\s+items|no\s+follow[\s-]*ups?\s+(?:needed|required)"
-)
-_ACCEPTED_RISK = re.compile(_ACCEPTED_RISK_WORDS, re.I)
-_ACCEPTED_RISK_LOWER = re.compile(_ACCEPTED_RISK_WORDS)
+_ACCEPTED_RISK_WORDS = r"accepted\s+risk"
+_NO_ACTIONS_WORDS = r"no\s+(?:(?:new\s+)?action\s+items|follow[\s-]*ups?\s+(?:needed|required))"
+_ACCEPTED_RISK = re.compile(f"{_ACCEPTED_RISK_WORDS}|{_NO_ACTIONS_WORDS}", re.I)
+# Each half alone, for lower-case text.
+_ACCEPTED_RISK_PHRASE = re.compile(_ACCEPTED_RISK_WORDS)
+_NO_ACTIONS_PHRASE = re.compile(_NO_ACTIONS_WORDS)
 
 
 def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
     # One search over all texts; NUL separators keep a match from spanning two blocks.
-    texts = "\0".join(block.text.raw for block in blocks if isinstance(block, Heading | Paragraph))
+    texts = "\0".join(
+        [block.text.raw for block in blocks if isinstance(block, (Heading, Paragraph))]
+    )
     if not texts.isascii():
         return _ACCEPTED_RISK.search(texts) is not None
-    # ASCII text: lower-casing it is exactly what the case-insensitive match would do.
+    # ASCII text: lower-casing it is exactly what the case-insensitive match would do. Each
+    # search starts at a literal word, which the regex engine skips to: far cheaper than
+    # trying the alternation at every letter.
     lowered = texts.lower()
-    if "risk" not in lowered and "action" not in lowered and "follow" not in lowered:
-        return False
-    return _ACCEPTED_RISK_LOWER.search(lowered) is not None
+    if "accepted" in lowered and _ACCEPTED_RISK_PHRASE.search(lowered) is not None:
+        return True
+    return "no" in lowered and _NO_ACTIONS_PHRASE.search(lowered) is not None
 
 
 def _items(

@@ -82,56 +82,71 @@ def lint_postmortem(
     postmortem: Postmortem, *, policy: LintPolicy, problems: Sequence[SourceProblem] = ()
 ) -> Postmortem:
     """The postmortem with its findings filled in."""
-    raw: list[tuple[str, str, int, str | None]] = [
-        (problem.code, problem.message, problem.line, None) for problem in problems
-    ]
-    raw.extend(_document_findings(postmortem))
-    for item in postmortem.action_items:
-        raw.extend((code, message, item.line, item.key) for code, message in item_findings(item))
-    duplicates = duplicate_keys(postmortem.action_items)
-    for item in postmortem.action_items:
-        if item.key in duplicates:
-            message = f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
-            raw.append(("duplicate-item", message, item.line, item.key))
-    findings = tuple(
-        Finding(
-            code=code, severity=level, message=message, path=postmortem.path, line=line, item=key
-        )
-        for code, message, line, key in raw
-        if (level := policy.severity(code)) is not None
+    findings = lint_findings(
+        postmortem.action_items,
+        path=postmortem.path,
+        line=postmortem.line,
+        has_action_section=postmortem.has_action_section,
+        accepted_risk=bool(postmortem.extra.get("accepted_risk")),
+        readable=postmortem.readable,
+        policy=policy,
+        problems=problems,
     )
     return replace(postmortem, findings=findings)
 
 
-def _document_findings(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
-    if postmortem.action_items:
-        return _coverage(postmortem)
-    if not postmortem.readable:
-        return []
-    if postmortem.extra.get("accepted_risk"):
-        return []
-    if postmortem.has_action_section:
-        message = "the action-item section lists no items; add them, or say why none are needed"
-    else:
-        message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
-    return [("no-action-items", message, postmortem.line, None)]
+def lint_findings(
+    items: Sequence[ActionItem],
+    *,
+    path: str,
+    line: int,
+    has_action_section: bool,
+    accepted_risk: bool,
+    readable: bool = True,
+    policy: LintPolicy,
+    problems: Sequence[SourceProblem] = (),
+) -> tuple[Finding, ...]:
+    """The findings of a postmortem that starts on ``line`` of ``path`` and holds ``items``."""
+    raw: list[tuple[str, str, int, str | None]] = [
+        (problem.code, problem.message, problem.line, None) for problem in problems
+    ]
+    if items:
+        raw.extend(_coverage(items, line))
+    elif readable and not accepted_risk:
+        if has_action_section:
+            message = "the action-item section lists no items; add them, or say why none are needed"
+        else:
+            message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
+        raw.append(("no-action-items", message, line, None))
+    for item in items:
+        raw.extend((code, message, item.line, item.key) for code, message in item_findings(item))
+    duplicates = duplicate_keys(items)
+    for item in items:
+        if item.key in duplicates:
+            message = f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
+            raw.append(("duplicate-item", message, item.line, item.key))
+    return tuple(
+        Finding(code=code, severity=level, message=message, path=path, line=at, item=key)
+        for code, message, at, key in raw
+        if (level := policy.severity(code)) is not None
+    )
 
 
 _GUARDING = frozenset({Category.PREVENTION, Category.DETECTION})
 
 
-def _coverage(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
+def _coverage(items: Sequence[ActionItem], line: int) -> list[tuple[str, str, int, str | None]]:
     """Items that only respond or communicate leave the next incident as likely and as late.
 
     Said only when every item's kind is known: an item of unknown kind may well prevent."""
-    kinds = [item.category for item in postmortem.action_items]
+    kinds = [item.category for item in items]
     if None in kinds or any(kind in _GUARDING for kind in kinds):
         return []
     message = (
-        f"none of the {len(postmortem.action_items)} item(s) prevents a recurrence or detects"
+        f"none of the {len(items)} item(s) prevents a recurrence or detects"
         " it sooner; add a prevention or detection item, or say why none is possible"
     )
-    return [("no-prevention-or-detection", message, postmortem.line, None)]
+    return [("no-prevention-or-detection", message, line, None)]
 
 
 def item_findings(item: ActionItem) -> list[tuple[str, str]]:
