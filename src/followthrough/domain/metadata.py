@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
@@ -70,10 +71,11 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
 _ROLES: Mapping[str, str] = {
     name: role for role, names in reversed(_FIELD_NAMES.items()) for name in names
 }
-_LINE_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
-    r"\s*(?P<value>.*?)\s*$"
-)
+# A field's key, up to and including its colon (every field form has one).
+_FIELD_KEY_WORDS = r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
+_FIELD_KEY = re.compile(_FIELD_KEY_WORDS)
+_KEY_LENGTH = 41  # the longest key _FIELD_KEY_WORDS reads
+_LINE_FIELD = re.compile(_FIELD_KEY_WORDS + r"\s*(?P<value>.*?)\s*$")
 _TOP_BLOCKS = 30
 
 
@@ -127,12 +129,16 @@ def _topics(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t and not is_placeholder(t)))
 
 
+@lru_cache(maxsize=4096)
 def _role_of(key: str) -> str | None:
     return _ROLES.get(" ".join(key.replace("_", " ").lower().split()))
 
 
+@lru_cache(maxsize=4096)
 def _role_of_text(raw: str) -> str | None:
-    """The role of a key as written (a cell, a heading): markup is only read when present."""
+    """The role of a key as written (a cell, a heading): markup is only read when present.
+
+    Cached: the same keys, headings and cells come back in document after document."""
     if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
         return _role_of(plain_text(raw))
     return _role_of(raw.replace("*", " ").strip(" -–—:;,|."))
@@ -142,15 +148,17 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
     fields: dict[str, str] = {}
     pending_heading_role: str | None = None
     for block in blocks:
-        if isinstance(block, Heading) and is_action_heading(block.text.raw):
-            break  # "Owner:" lines below belong to items, not to the document
         if isinstance(block, Heading):
+            if is_action_heading(block.text.raw):
+                break  # "Owner:" lines below belong to items, not to the document
             pending_heading_role = _heading_field(block, fields)
             continue
         if isinstance(block, Paragraph):
+            raw = block.text.raw
             if pending_heading_role and pending_heading_role not in fields:
-                fields[pending_heading_role] = plain_text(block.text.raw.split("\n")[0])
-            _line_fields(block.text.raw.split("\n"), fields)
+                fields[pending_heading_role] = plain_text(raw.split("\n")[0])
+            if ":" in raw:  # every field form has a colon
+                _line_fields(raw.split("\n"), fields)
         elif isinstance(block, ListBlock):
             _line_fields([entry.text.raw.split("\n")[0] for entry in block.entries], fields)
         elif isinstance(block, Table):
@@ -162,26 +170,61 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
 def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     """``## Owner: @x`` is a field; ``## Date`` announces one in the next paragraph."""
     text = block.text.raw
-    match = _LINE_FIELD.match(text)
-    if match and match.group("value"):
-        _store(fields, match.group("key"), match.group("value"))
+    found = _field(text)
+    if found and found[1]:
+        _store(fields, *found)
         return None
     return _role_of_text(text)
 
 
+def _field(text: str) -> tuple[str, str] | None:
+    """``Key: value`` as (key, value), as _LINE_FIELD reads it; ``None`` when not a field.
+
+    Most lines with a colon are prose ("… joined the call at 09:30 UTC"); they are told
+    apart, and plain ``Key: value`` lines read, without running the regex.
+    """
+    colon = text.find(":")
+    if colon < 0:
+        return None  # every field form has a colon
+    # The key ends at the first colon, and nothing before it is a full stop or a comma.
+    head = text[:colon]
+    if "." in head or "," in head:
+        return None
+    if "\n" in text:
+        match = _LINE_FIELD.match(text)
+        return (match.group("key"), match.group("value")) if match else None
+    opens_with_key = head[:1].isalpha() and head.isascii()
+    if opens_with_key and head.replace(" ", "").isalnum():
+        # Plain words: the key is the words, what follows the colon (and a bold marker
+        # closing a bold key) the value.
+        key = head.rstrip(" ")
+        if len(key) > _KEY_LENGTH:
+            return None
+        value = text[colon + 1 :]
+        bold = value.lstrip()
+        return key, (bold[2:] if bold.startswith(("**", "__")) else value).strip()
+    if opens_with_key and head[_KEY_LENGTH:].replace("*", "").replace("_", "").strip():
+        return None  # only spaces and bold markers stand between a key and its colon
+    key_match = _FIELD_KEY.match(text)
+    if key_match is None:
+        return None
+    # On one line, what follows the match stripped is the value _LINE_FIELD reads.
+    return key_match.group("key"), text[key_match.end() :].strip()
+
+
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
-        match = _LINE_FIELD.match(line) if ":" in line else None  # every field form has a colon
-        if match is None:
+        found = _field(line) if ":" in line else None  # every field form has a colon
+        if found is None:
             continue
-        if _NO_PAIR_SEPARATOR.isdisjoint(line) and " -" not in line:
-            if match.group("value"):
-                _store(fields, match.group("key"), match.group("value"))
+        if not _may_hold_pairs(line):
+            if found[1]:
+                _store(fields, *found)
             continue
         for pair in _pairs(line):
-            pair_match = _LINE_FIELD.match(pair)
-            if pair_match and pair_match.group("value"):
-                _store(fields, pair_match.group("key"), pair_match.group("value"))
+            pair_found = _field(pair)
+            if pair_found and pair_found[1]:
+                _store(fields, *pair_found)
 
 
 # "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
@@ -191,13 +234,22 @@ _PAIR_SEPARATOR = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
 _NO_PAIR_SEPARATOR = frozenset("·•|;—–")
 
 
+def _may_hold_pairs(line: str) -> bool:
+    """Does ``line`` hold a character (or a spaced dash) that may separate two pairs?"""
+    if " -" in line:
+        return True
+    if line.isascii():  # three substring scans instead of a set lookup per character
+        return "|" in line or ";" in line
+    return not _NO_PAIR_SEPARATOR.isdisjoint(line)
+
+
 def _pairs(line: str) -> list[str]:
     """The ``Key: value`` pairs of one line; a separator not followed by a known key is text."""
     parts = _PAIR_SEPARATOR.split(line)  # text, separator, text, separator, …
     pairs = [parts[0]]
     for separator, part in zip(parts[1::2], parts[2::2], strict=True):
-        match = _LINE_FIELD.match(part)
-        if match and _role_of(plain_text(match.group("key"))):
+        found = _field(part)
+        if found and _role_of(plain_text(found[0])):
             pairs.append(part)
         else:
             pairs[-1] += separator + part
