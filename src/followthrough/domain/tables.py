@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from followthrough.domain.document import Table, Text
 from followthrough.domain.model import Category, ItemStatus
@@ -101,15 +102,21 @@ class TableRow:
 
 def column_roles(header: tuple[Text, ...]) -> dict[str, int]:
     """Map roles (action, owner, due, …) to column indexes; the first matching column wins."""
+    return dict(_column_roles(tuple(cell.raw for cell in header)))
+
+
+@lru_cache(maxsize=4096)
+def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Cached by header text: the same few headers come back in table after table."""
     roles: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = heading_words(cell.raw).lower()
+    for index, raw in enumerate(names):
+        name = heading_words(raw).lower()
         name = re.sub(r"\s*\(.*$", "", name).strip()
         for role, synonyms in _COLUMN_SYNONYMS.items():
             if role not in roles and name in synonyms:
                 roles[role] = index
                 break
-    return roles
+    return tuple(roles.items())
 
 
 def is_action_table(table: Table) -> bool:

@@ -17,6 +17,7 @@ from followthrough.domain.document import (
     Heading,
     ListBlock,
     ListEntry,
+    Opaque,
     Paragraph,
     Table,
     Text,
@@ -77,31 +78,29 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
         section_level = _section_start(block)
         if section_level is not None:
             end = _section_end(blocks, index + 1, section_level)
-            traits = (
-                group_traits(_text_of(block).raw) if isinstance(block, Heading) else GroupTraits()
-            )
+            traits = group_traits(block.text.raw) if isinstance(block, Heading) else GroupTraits()
             result.sections += 1
             result.candidates.extend(_section(blocks[index + 1 : end], traits, section_level))
             index = end
             continue
-        result.candidates.extend(_outside_section(blocks, index, result))
+        if not isinstance(block, (Heading, Opaque)):  # neither holds an item of its own
+            result.candidates.extend(_outside_section(blocks, index, result))
         index += 1
     return result
 
 
-def _text_of(block: Heading | Paragraph) -> Text:
-    return block.text
-
-
 def _section_start(block: Block) -> int | None:
-    if isinstance(block, Heading) and is_action_heading(block.text.raw):
-        return block.level
-    if isinstance(block, Paragraph) and "\n" not in block.text.raw:
+    if isinstance(block, Paragraph):
         line = block.text.raw
-        label = _BOLD_LABEL.match(line)
+        if "\n" in line:
+            return None
+        label = _BOLD_LABEL.match(line) if line.startswith(("**", "__")) else None
         words = label.group("label") if label else line
         if len(words) < 80 and is_action_heading(words):
             return 7  # a plain line: the section runs to the next heading of any level
+        return None
+    if isinstance(block, Heading) and is_action_heading(block.text.raw):
+        return block.level
     return None
 
 
@@ -115,13 +114,17 @@ def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
 
 def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) -> list[Candidate]:
     block = blocks[index]
-    if isinstance(block, Paragraph) and _LABELLED.match(block.text.raw):
+    if isinstance(block, Paragraph):
+        if not _is_labelled(block.text.raw):
+            return []
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
         return [_labelled(block.text, GroupTraits(), notes)]
     if isinstance(block, ListBlock):
-        found = list(_inline_labels(block))
         labels = list(_labels_in(block))
+        if not labels:
+            return []  # no label, so no item outside a section
+        found = list(_inline_labels(block))
         result.sections += len(labels)
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         bare_label_last = (
@@ -137,7 +140,18 @@ def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) ->
 
 
 def _has_action_column_named(table: Table) -> bool:
-    return any(re.search(r"action", cell.raw, re.I) for cell in table.header)
+    return any(_ACTION_WORD.search(cell.raw) for cell in table.header)
+
+
+_ACTION_WORD = re.compile(r"action", re.I)
+
+
+def _is_labelled(raw: str) -> bool:
+    """``Action item: …`` or ``**Action point:** …``: a label commits to one item."""
+    return raw[:1] in _LABEL_OPENINGS and _LABELLED.match(raw) is not None
+
+
+_LABEL_OPENINGS = frozenset("*_aA")  # what _LABELLED can match first, "a" in any case
 
 
 def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
@@ -341,7 +355,7 @@ def _paragraph_items(
     block: Paragraph, traits: GroupTraits, *, has_list: bool, following: Block | None
 ) -> list[Candidate]:
     text = block.text
-    if _LABELLED.match(text.raw):
+    if _is_labelled(text.raw):
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
         return [_labelled(text, traits, notes)]
     lines = _lines_of(text)
@@ -375,6 +389,9 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         raw = entry.text.raw.strip()
         if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
+        if not entry.children:
+            yield Candidate(text=entry.text, traits=traits)
+            continue
         counts = {
             id(child): _leading_fields(child)
             for child in entry.children
@@ -385,14 +402,20 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
             for child in entry.children
             if isinstance(child, ListBlock) and not counts[id(child)]
         ]
-        label = _BOLD_LABEL.match(raw)
-        short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
-        if sublists and (raw.endswith(":") or label or short_name):
+        label = _BOLD_LABEL.match(raw) if sublists else None
+        if sublists and (raw.endswith(":") or label or _is_short_name(raw)):
             inner = group_traits(label.group("label") if label else raw).under(traits)
             for sub in sublists:
                 yield from _list_items(sub, inner)
             continue
         yield _entry_candidate(entry, traits, counts)
+
+
+def _is_short_name(raw: str) -> bool:
+    return len(raw.split()) <= 3 and not _SENTENCE_END.search(raw)
+
+
+_SENTENCE_END = re.compile(r"[.!?]$")
 
 
 def _entry_candidate(
