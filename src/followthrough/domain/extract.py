@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from followthrough.domain.categorize import infer_category
@@ -60,8 +61,7 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
         if heading is None:
             pm_id = base_id
         else:
-            suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
-            pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
+            pm_id = f"{base_id}#{_incident_date(heading.text.raw) or heading.text.line}"
         postmortems.append(
             _postmortem(doc, front, blocks, pm_id=pm_id, heading=heading, policy=lint)
         )
@@ -117,12 +117,19 @@ def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _incident_date(heading: str) -> str | None:
+    """The date of an ``Incident on <date>`` heading (``None``: not such a heading)."""
+    match = _INCIDENT_HEADING.match(heading_words(heading))
+    return match.group(1) if match else None
+
+
 def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[Block]]]:
     """Split a file holding several incidents at its ``Incident on <date>`` headings."""
     headings = [
         (i, b)
         for i, b in enumerate(blocks)
-        if isinstance(b, Heading) and _INCIDENT_HEADING.match(heading_words(b.text.raw))
+        if isinstance(b, Heading) and _incident_date(b.text.raw) is not None
     ]
     levels = {b.level for _, b in headings}
     if len(headings) < 2 or len(levels) != 1:
@@ -195,11 +202,18 @@ def _title(
         return plain_text(heading.text.raw)
     if meta.title:
         return meta.title
-    headings = [b for b in blocks if isinstance(b, Heading) and plain_text(b.text.raw)]
-    if headings:
-        top = min(headings, key=lambda h: (h.level, h.text.line))
-        return plain_text(top.text.raw)
-    return doc.stem or doc.path
+    # The first of the highest headings that has words; a heading's words are read only
+    # when it would be the highest so far.
+    title: str | None = None
+    top: tuple[int, int] | None = None
+    for block in blocks:
+        if isinstance(block, Heading):
+            rank = (block.level, block.text.line)
+            if top is None or rank < top:
+                words = plain_text(block.text.raw)
+                if words:
+                    title, top = words, rank
+    return title or doc.stem or doc.path
 
 
 def _incident_id_from_name(stem: str) -> str | None:

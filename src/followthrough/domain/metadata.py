@@ -260,9 +260,16 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
     rows = [table.header, *table.rows]
     if any(len(row) != 2 for row in rows):
         return
-    known = sum(1 for key_cell, _ in rows if _role_of_text(key_cell.raw))
-    if known < 2 or known * 2 <= len(rows):
-        return  # a two-column table of names and roles is not a Field | Value table
+    # A two-column table of names and roles (or a timeline) is not a Field | Value table:
+    # at least two keys, and more than half of them, must be known.
+    unknown = 0
+    for key_cell, _ in rows:
+        if not _role_of_text(key_cell.raw):
+            unknown += 1
+            if unknown * 2 >= len(rows):
+                return
+    if len(rows) - unknown < 2:
+        return
     for key_cell, value_cell in rows:
         _store(fields, plain_text(key_cell.raw), value_cell.raw)
 

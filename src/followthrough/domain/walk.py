@@ -17,7 +17,6 @@ from followthrough.domain.document import (
     Heading,
     ListBlock,
     ListEntry,
-    Opaque,
     Paragraph,
     Table,
     Text,
@@ -75,33 +74,47 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        section_level = _section_start(block)
-        if section_level is not None:
-            end = _section_end(blocks, index + 1, section_level)
-            traits = group_traits(block.text.raw) if isinstance(block, Heading) else GroupTraits()
-            result.sections += 1
-            result.candidates.extend(_section(blocks[index + 1 : end], traits, section_level))
-            index = end
+        # Paragraphs and headings come first and most often: each is tried as a section
+        # start, then (a paragraph) as a labelled item.
+        if isinstance(block, Paragraph):
+            if not _is_section_line(block.text.raw):
+                if _is_labelled(block.text.raw):
+                    following = blocks[index + 1] if index + 1 < len(blocks) else None
+                    notes = _list_notes(following) if isinstance(following, ListBlock) else ()
+                    result.candidates.append(_labelled(block.text, GroupTraits(), notes))
+                index += 1
+                continue
+            level, traits = 7, GroupTraits()  # the section runs to the next heading
+        elif isinstance(block, Heading):
+            if not is_action_heading(block.text.raw):
+                index += 1
+                continue
+            level, traits = block.level, group_traits(block.text.raw)
+        else:
+            if isinstance(block, ListBlock):
+                following = blocks[index + 1] if index + 1 < len(blocks) else None
+                result.candidates.extend(_outside_list(block, following, result))
+            elif isinstance(block, Table):
+                result.candidates.extend(_outside_table(block, result))
+            index += 1
             continue
-        if not isinstance(block, (Heading, Opaque)):  # neither holds an item of its own
-            result.candidates.extend(_outside_section(blocks, index, result))
-        index += 1
+        end = _section_end(blocks, index + 1, level)
+        result.sections += 1
+        result.candidates.extend(_section(blocks[index + 1 : end], traits, level))
+        index = end
     return result
 
 
-def _section_start(block: Block) -> int | None:
-    if isinstance(block, Paragraph):
-        line = block.text.raw
-        if "\n" in line:
-            return None
-        label = _BOLD_LABEL.match(line) if line.startswith(("**", "__")) else None
-        words = label.group("label") if label else line
-        if len(words) < 80 and is_action_heading(words):
-            return 7  # a plain line: the section runs to the next heading of any level
-        return None
-    if isinstance(block, Heading) and is_action_heading(block.text.raw):
-        return block.level
-    return None
+def _is_section_line(line: str) -> bool:
+    """A one-line paragraph that opens an action-item section (``**Follow-ups**``)."""
+    bold = line.startswith(("**", "__"))
+    if len(line) >= 80 and not bold:
+        return False
+    if "\n" in line:
+        return False
+    label = _BOLD_LABEL.match(line) if bold else None
+    words = label.group("label") if label else line
+    return len(words) < 80 and is_action_heading(words)
 
 
 def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
@@ -112,30 +125,24 @@ def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
     return len(blocks)
 
 
-def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) -> list[Candidate]:
-    block = blocks[index]
-    if isinstance(block, Paragraph):
-        if not _is_labelled(block.text.raw):
-            return []
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        notes = _list_notes(following) if isinstance(following, ListBlock) else ()
-        return [_labelled(block.text, GroupTraits(), notes)]
-    if isinstance(block, ListBlock):
-        labels = list(_labels_in(block))
-        if not labels:
-            return []  # no label, so no item outside a section
-        found = list(_inline_labels(block))
-        result.sections += len(labels)
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        bare_label_last = (
-            bool(labels) and labels[-1] is block.entries[-1] and _is_bare_label(labels[-1])
-        )
-        if bare_label_last and isinstance(following, ListBlock):
-            found.extend(_list_items(following, GroupTraits()))
-        return found
-    if isinstance(block, Table) and is_action_table(block) and _has_action_column_named(block):
+def _outside_list(block: ListBlock, following: Block | None, result: WalkResult) -> list[Candidate]:
+    """Items of a list outside any section: under its ``**Review actions**:`` labels."""
+    labels = list(_labels_in(block))
+    if not labels:
+        return []
+    found = list(_inline_labels(block))
+    result.sections += len(labels)
+    bare_label_last = labels[-1] is block.entries[-1] and _is_bare_label(labels[-1])
+    if bare_label_last and isinstance(following, ListBlock):
+        found.extend(_list_items(following, GroupTraits()))
+    return found
+
+
+def _outside_table(table: Table, result: WalkResult) -> list[Candidate]:
+    """Items of an action-item table outside any section, when a column names actions."""
+    if is_action_table(table) and _has_action_column_named(table):
         result.sections += 1
-        return _table(block, GroupTraits())
+        return _table(table, GroupTraits())
     return []
 
 
