@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
@@ -119,17 +120,24 @@ def lint_findings(
             message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
         raw.append(("no-action-items", message, line, None))
     for item in items:
-        raw.extend((code, message, item.line, item.key) for code, message in item_findings(item))
-    duplicates = duplicate_keys(items)
-    for item in items:
-        if item.key in duplicates:
-            message = f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
-            raw.append(("duplicate-item", message, item.line, item.key))
-    return tuple(
-        Finding(code=code, severity=level, message=message, path=path, line=at, item=key)
-        for code, message, at, key in raw
-        if (level := policy.severity(code)) is not None
-    )
+        if item.status == ItemStatus.OPEN:  # item_findings holds nothing else to a rule
+            for code, message in item_findings(item):
+                raw.append((code, message, item.line, item.key))
+    if len(items) > 1:
+        duplicates = duplicate_keys(items)
+        for item in items:
+            if item.key in duplicates:
+                message = (
+                    f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
+                )
+                raw.append(("duplicate-item", message, item.line, item.key))
+    findings: list[Finding] = []
+    levels: dict[str, Severity | None] = {}
+    for code, message, at, key in raw:
+        level = levels[code] if code in levels else levels.setdefault(code, policy.severity(code))
+        if level is not None:
+            findings.append(Finding(code, level, message, path, at, key))
+    return tuple(findings)
 
 
 _GUARDING = frozenset({Category.PREVENTION, Category.DETECTION})
@@ -179,6 +187,10 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
     return found
 
 
+# The same owners come back in postmortem after postmortem: their kind is read once.
+_owner_kind = lru_cache(maxsize=4096)(owner_kind)
+
+
 def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
     if item.owner is None:
         if item.owner_text:
@@ -186,7 +198,7 @@ def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
                 ("missing-owner", f"owner “{item.owner_text}” is a placeholder; name one person")
             ]
         return [("missing-owner", f"“{_short(item.title)}” has no owner; name one person")]
-    kind = owner_kind(item.owner)
+    kind = _owner_kind(item.owner)
     if kind == "multiple":
         return [("multiple-owners", f"“{item.owner}” names more than one owner; pick one person")]
     if kind == "team":

@@ -115,7 +115,7 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
         severity=_severity(fields.get("severity")),
         incident_id=fields.get("incident_id"),
         authors=tuple(
-            a.strip() for a in re.split(r",|\band\b|;", fields.get("authors", "")) if a.strip()
+            a.strip() for a in _AUTHOR_SEPARATOR.split(fields.get("authors", "")) if a.strip()
         ),
         status=fields.get("status"),
         topics=_topics(fields.get("topics", "")),
@@ -125,7 +125,7 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
 
 def _topics(text: str) -> tuple[str, ...]:
     """``payments-api, Ledger; #db`` → ``("payments-api", "ledger", "db")``, each once."""
-    found = (part.strip().lstrip("#").strip().lower() for part in re.split(r"[,;/|]", text))
+    found = (part.strip().lstrip("#").strip().lower() for part in _TOPIC_SEPARATOR.split(text))
     return tuple(dict.fromkeys(t for t in found if t and not is_placeholder(t)))
 
 
@@ -278,18 +278,32 @@ def _store(fields: dict[str, str], key: str, value: str) -> None:
     role = _role_of_text(key)
     if not role or role in fields:
         return  # only known fields are cleaned, and the first mention of each wins
-    cleaned = plain_text(value).rstrip(".").strip()
-    if not is_placeholder(cleaned):
+    cleaned = _cleaned_value(value)
+    if cleaned is not None:
         fields[role] = cleaned
+
+
+@lru_cache(maxsize=4096)
+def _cleaned_value(value: str) -> str | None:
+    """A field's value as words (``None``: a placeholder). Cached: teams, severities,
+    states and people come back in document after document."""
+    cleaned = plain_text(value).rstrip(".").strip()
+    return None if is_placeholder(cleaned) else cleaned
 
 
 def _severity(text: str | None) -> str | None:
     if not text:
         return None
-    match = re.search(r"\b(SEV-?\s?\d|S\d|P\d)\b", text, re.I)
+    match = _SEVERITY_LEVEL.search(text)
     if match:
         return match.group(1).upper().replace(" ", "")
-    return re.split(r"\s+[-–—(]", text, maxsplit=1)[0].strip() or None
+    return _SEVERITY_NOTE.split(text, maxsplit=1)[0].strip() or None
+
+
+_AUTHOR_SEPARATOR = re.compile(r",|\band\b|;")
+_TOPIC_SEPARATOR = re.compile(r"[,;/|]")
+_SEVERITY_LEVEL = re.compile(r"\b(SEV-?\s?\d|S\d|P\d)\b", re.I)
+_SEVERITY_NOTE = re.compile(r"\s+[-–—(]")
 
 
 def date_from_name(name: str, title: str | None) -> dt.date | None:
