@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from followthrough.domain.categorize import infer_category
 from followthrough.domain.document import (
@@ -41,6 +41,7 @@ from followthrough.domain.values import (
 from followthrough.domain.walk import Candidate, walk
 
 _TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+_INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
 _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
 
@@ -57,13 +58,13 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     front = _visible_value(doc.front_matter)
     base_id = str(front.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
-    for heading, blocks in _incidents(visible):
+    for heading, blocks, outline in _incidents(visible):
         if heading is None:
             pm_id = base_id
         else:
             pm_id = f"{base_id}#{_incident_date(heading.text.raw) or heading.text.line}"
         postmortems.append(
-            _postmortem(doc, front, blocks, pm_id=pm_id, heading=heading, policy=lint)
+            _postmortem(doc, front, blocks, outline, pm_id=pm_id, heading=heading, policy=lint)
         )
     return _unique_ids(postmortems)
 
@@ -124,18 +125,36 @@ def _incident_date(heading: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[Block]]]:
+class _Outline(NamedTuple):
+    """What several passes read from a run of blocks, collected in one pass."""
+
+    headings: list[tuple[int, Heading]]  # with their positions
+    texts: list[str]  # of headings and paragraphs, in order
+
+
+def _outline(blocks: Sequence[Block]) -> _Outline:
+    headings: list[tuple[int, Heading]] = []
+    texts: list[str] = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, Paragraph):
+            texts.append(block.text.raw)
+        elif isinstance(block, Heading):
+            headings.append((index, block))
+            texts.append(block.text.raw)
+    return _Outline(headings, texts)
+
+
+def _incidents(
+    blocks: Sequence[Block],
+) -> list[tuple[Heading | None, Sequence[Block], _Outline]]:
     """Split a file holding several incidents at its ``Incident on <date>`` headings."""
-    headings = [
-        (i, b)
-        for i, b in enumerate(blocks)
-        if isinstance(b, Heading) and _incident_date(b.text.raw) is not None
-    ]
+    outline = _outline(blocks)
+    headings = [(i, b) for i, b in outline.headings if _incident_date(b.text.raw) is not None]
     levels = {b.level for _, b in headings}
     if len(headings) < 2 or len(levels) != 1:
-        return [(None, blocks)]
+        return [(None, blocks, outline)]
     level = levels.pop()
-    parts: list[tuple[Heading | None, Sequence[Block]]] = []
+    parts: list[tuple[Heading | None, Sequence[Block], _Outline]] = []
     for position, (start, heading) in enumerate(headings):
         stop = headings[position + 1][0] if position + 1 < len(headings) else len(blocks)
         for end in range(start + 1, stop):
@@ -143,7 +162,8 @@ def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[B
             if isinstance(candidate, Heading) and candidate.level < level:
                 stop = end
                 break
-        parts.append((heading, blocks[start + 1 : stop]))
+        part = blocks[start + 1 : stop]
+        parts.append((heading, part, _outline(part)))
     return parts
 
 
@@ -151,6 +171,7 @@ def _postmortem(
     doc: SourceDocument,
     front: Mapping[str, Any],
     blocks: Sequence[Block],
+    outline: _Outline,
     *,
     pm_id: str,
     heading: Heading | None,
@@ -159,14 +180,14 @@ def _postmortem(
     """The linted postmortem; table rows that held something but no readable action are
     reported with the document's own problems."""
     meta = read_metadata(blocks, front if heading is None else {})
-    title = _title(doc, blocks, meta, heading)
+    title = _title(doc, outline.headings, meta, heading)
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
     items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
     items += _front_matter_items(front, pm_id=pm_id, reference=date, line=doc.front_matter_line)
     line = heading.text.line if heading else 1
     has_action_section = found.sections > 0 or bool(items)
-    accepted_risk = _mentions_accepted_risk(blocks)
+    accepted_risk = _mentions_accepted_risk(outline.texts)
     action_items = tuple(items)
     return Postmortem(
         id=pm_id,
@@ -196,7 +217,10 @@ def _postmortem(
 
 
 def _title(
-    doc: SourceDocument, blocks: Sequence[Block], meta: Metadata, heading: Heading | None
+    doc: SourceDocument,
+    headings: list[tuple[int, Heading]],
+    meta: Metadata,
+    heading: Heading | None,
 ) -> str:
     if heading is not None:
         return plain_text(heading.text.raw)
@@ -206,18 +230,17 @@ def _title(
     # when it would be the highest so far.
     title: str | None = None
     top: tuple[int, int] | None = None
-    for block in blocks:
-        if isinstance(block, Heading):
-            rank = (block.level, block.text.line)
-            if top is None or rank < top:
-                words = plain_text(block.text.raw)
-                if words:
-                    title, top = words, rank
+    for _, block in headings:
+        rank = (block.level, block.text.line)
+        if top is None or rank < top:
+            words = plain_text(block.text.raw)
+            if words:
+                title, top = words, rank
     return title or doc.stem or doc.path
 
 
 def _incident_id_from_name(stem: str) -> str | None:
-    match = re.search(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", stem, re.I)
+    match = _INCIDENT_ID.search(stem)
     return match.group(1).upper() if match else None
 
 
@@ -229,11 +252,9 @@ _ACCEPTED_RISK_PHRASE = re.compile(_ACCEPTED_RISK_WORDS)
 _NO_ACTIONS_PHRASE = re.compile(_NO_ACTIONS_WORDS)
 
 
-def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
+def _mentions_accepted_risk(texts_of_blocks: list[str]) -> bool:
     # One search over all texts; NUL separators keep a match from spanning two blocks.
-    texts = "\0".join(
-        [block.text.raw for block in blocks if isinstance(block, (Heading, Paragraph))]
-    )
+    texts = "\0".join(texts_of_blocks)
     if not texts.isascii():
         return _ACCEPTED_RISK.search(texts) is not None
     # ASCII text: lower-casing it is exactly what the case-insensitive match would do. Each
