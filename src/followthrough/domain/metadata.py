@@ -257,9 +257,9 @@ def _pairs(line: str) -> list[str]:
 
 
 def _table_fields(table: Table, fields: dict[str, str]) -> None:
-    rows = [table.header, *table.rows]
-    if any(len(row) != 2 for row in rows):
+    if len(table.header) != 2 or any(len(row) != 2 for row in table.rows):
         return
+    rows = (table.header, *table.rows)
     # A two-column table of names and roles (or a timeline) is not a Field | Value table:
     # at least two keys, and more than half of them, must be known.
     unknown = 0

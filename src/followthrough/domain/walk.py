@@ -77,8 +77,12 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
         # Paragraphs and headings come first and most often: each is tried as a section
         # start, then (a paragraph) as a labelled item.
         if isinstance(block, Paragraph):
-            if not _is_section_line(block.text.raw):
-                if _is_labelled(block.text.raw):
+            raw = block.text.raw
+            if len(raw) >= 80 and raw[:1] not in _LABEL_OPENINGS:
+                index += 1  # prose: a section line is short or bold, a label opens as one
+                continue
+            if not _is_section_line(raw):
+                if _is_labelled(raw):
                     following = blocks[index + 1] if index + 1 < len(blocks) else None
                     notes = _list_notes(following) if isinstance(following, ListBlock) else ()
                     result.candidates.append(_labelled(block.text, GroupTraits(), notes))
@@ -172,10 +176,11 @@ def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
 
 def _is_bare_label(entry: ListEntry) -> bool:
     """``- **Review actions**:`` with nothing after it and no sub-list (the list follows unindented)."""
-    rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+    rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
     return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
 
 
+_BOLD_LABEL_PREFIX = re.compile(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*")
 _LEADING_BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
 _EMPTY_BOX = re.compile(r"\[[ xX]?\]")
 
@@ -201,7 +206,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
                 if sibling.text.raw.strip():
                     yield _entry_candidate(sibling, GroupTraits())
     for entry in _labels_in(block):
-        rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+        rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
         if rest:
             yield Candidate(
                 text=Text(rest, entry.text.line, entry.text.links), traits=GroupTraits()
@@ -355,7 +360,10 @@ def _has_sublists(block: ListBlock) -> bool:
 
 
 def _bold_titled(block: ListBlock) -> bool:
-    return all(re.match(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)", e.text.raw) for e in block.entries)
+    return all(_BOLD_TITLE.match(e.text.raw) for e in block.entries)
+
+
+_BOLD_TITLE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)")
 
 
 def _paragraph_items(
