@@ -169,12 +169,20 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
 
 def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     """``## Owner: @x`` is a field; ``## Date`` announces one in the next paragraph."""
-    text = block.text.raw
+    found, role = _heading_reading(block.text.raw)
+    if found:
+        _store(fields, *found)
+    return role
+
+
+@lru_cache(maxsize=4096)
+def _heading_reading(text: str) -> tuple[tuple[str, str] | None, str | None]:
+    """The field a heading states, else the role of the field it announces. Cached: the
+    same headings come back in document after document."""
     found = _field(text)
     if found and found[1]:
-        _store(fields, *found)
-        return None
-    return _role_of_text(text)
+        return found, None
+    return None, _role_of_text(text)
 
 
 def _field(text: str) -> tuple[str, str] | None:

@@ -71,8 +71,10 @@ class WalkResult:
 def walk(blocks: Sequence[Block]) -> WalkResult:
     """Every action-item candidate in ``blocks``, in document order."""
     result = WalkResult()
+    candidates = result.candidates
+    count = len(blocks)
     index = 0
-    while index < len(blocks):
+    while index < count:
         block = blocks[index]
         # Paragraphs and headings come first and most often: each is tried as a section
         # start, then (a paragraph) as a labelled item.
@@ -83,9 +85,9 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
                 continue
             if not _is_section_line(raw):
                 if _is_labelled(raw):
-                    following = blocks[index + 1] if index + 1 < len(blocks) else None
+                    following = blocks[index + 1] if index + 1 < count else None
                     notes = _list_notes(following) if isinstance(following, ListBlock) else ()
-                    result.candidates.append(_labelled(block.text, GroupTraits(), notes))
+                    candidates.append(_labelled(block.text, GroupTraits(), notes))
                 index += 1
                 continue
             level, traits = 7, GroupTraits()  # the section runs to the next heading
@@ -96,15 +98,15 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
             level, traits = block.level, group_traits(block.text.raw)
         else:
             if isinstance(block, ListBlock):
-                following = blocks[index + 1] if index + 1 < len(blocks) else None
-                result.candidates.extend(_outside_list(block, following, result))
+                following = blocks[index + 1] if index + 1 < count else None
+                candidates.extend(_outside_list(block, following, result))
             elif isinstance(block, Table):
-                result.candidates.extend(_outside_table(block, result))
+                candidates.extend(_outside_table(block, result))
             index += 1
             continue
         end = _section_end(blocks, index + 1, level)
         result.sections += 1
-        result.candidates.extend(_section(blocks[index + 1 : end], traits, level))
+        candidates.extend(_section(blocks[index + 1 : end], traits, level))
         index = end
     return result
 
