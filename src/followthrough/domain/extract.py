@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from followthrough.domain.categorize import infer_category
 from followthrough.domain.document import (
@@ -26,7 +27,7 @@ from followthrough.domain.document import (
 )
 from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text, with_notes
 from followthrough.domain.keys import item_key
-from followthrough.domain.lint import LintPolicy, lint_postmortem
+from followthrough.domain.lint import LintPolicy, lint_findings
 from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
 from followthrough.domain.model import ActionItem, ItemStatus, Postmortem
 from followthrough.domain.sections import heading_words
@@ -40,6 +41,7 @@ from followthrough.domain.values import (
 from followthrough.domain.walk import Candidate, walk
 
 _TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+_INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
 _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
 
@@ -53,19 +55,17 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     # Front matter is always cleaned: YAML escapes ("\u202e") make characters the file
     # does not hold.
     visible = doc.blocks if doc.visible_only else _visible_blocks(doc.blocks)
-    doc = replace(doc, blocks=visible, front_matter=_visible_value(doc.front_matter))
-    parts = _incidents(doc.blocks)
-    base_id = str(doc.front_matter.get("id") or doc.stem or doc.path)
+    front = _visible_value(doc.front_matter)
+    base_id = str(front.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
-    for heading, blocks in parts:
+    for heading, blocks, outline in _incidents(visible):
         if heading is None:
-            postmortem, lost = _postmortem(doc, blocks, pm_id=base_id, heading=None)
+            pm_id = base_id
         else:
-            suffix = _INCIDENT_HEADING.match(heading_words(heading.text.raw))
-            pm_id = f"{base_id}#{suffix.group(1) if suffix else heading.text.line}"
-            postmortem, lost = _postmortem(doc, blocks, pm_id=pm_id, heading=heading)
-        problems = (*doc.problems, *lost)
-        postmortems.append(lint_postmortem(postmortem, policy=lint, problems=problems))
+            pm_id = f"{base_id}#{_incident_date(heading.text.raw) or heading.text.line}"
+        postmortems.append(
+            _postmortem(doc, front, blocks, outline, pm_id=pm_id, heading=heading, policy=lint)
+        )
     return _unique_ids(postmortems)
 
 
@@ -118,18 +118,43 @@ def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:
     return tuple(out)
 
 
-def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[Block]]]:
+@lru_cache(maxsize=4096)
+def _incident_date(heading: str) -> str | None:
+    """The date of an ``Incident on <date>`` heading (``None``: not such a heading)."""
+    match = _INCIDENT_HEADING.match(heading_words(heading))
+    return match.group(1) if match else None
+
+
+class _Outline(NamedTuple):
+    """What several passes read from a run of blocks, collected in one pass."""
+
+    headings: list[tuple[int, Heading]]  # with their positions
+    texts: list[str]  # of headings and paragraphs, in order
+
+
+def _outline(blocks: Sequence[Block]) -> _Outline:
+    headings: list[tuple[int, Heading]] = []
+    texts: list[str] = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, Paragraph):
+            texts.append(block.text.raw)
+        elif isinstance(block, Heading):
+            headings.append((index, block))
+            texts.append(block.text.raw)
+    return _Outline(headings, texts)
+
+
+def _incidents(
+    blocks: Sequence[Block],
+) -> list[tuple[Heading | None, Sequence[Block], _Outline]]:
     """Split a file holding several incidents at its ``Incident on <date>`` headings."""
-    headings = [
-        (i, b)
-        for i, b in enumerate(blocks)
-        if isinstance(b, Heading) and _INCIDENT_HEADING.match(heading_words(b.text.raw))
-    ]
+    outline = _outline(blocks)
+    headings = [(i, b) for i, b in outline.headings if _incident_date(b.text.raw) is not None]
     levels = {b.level for _, b in headings}
     if len(headings) < 2 or len(levels) != 1:
-        return [(None, blocks)]
+        return [(None, blocks, outline)]
     level = levels.pop()
-    parts: list[tuple[Heading | None, Sequence[Block]]] = []
+    parts: list[tuple[Heading | None, Sequence[Block], _Outline]] = []
     for position, (start, heading) in enumerate(headings):
         stop = headings[position + 1][0] if position + 1 < len(headings) else len(blocks)
         for end in range(start + 1, stop):
@@ -137,28 +162,38 @@ def _incidents(blocks: Sequence[Block]) -> list[tuple[Heading | None, Sequence[B
             if isinstance(candidate, Heading) and candidate.level < level:
                 stop = end
                 break
-        parts.append((heading, blocks[start + 1 : stop]))
+        part = blocks[start + 1 : stop]
+        parts.append((heading, part, _outline(part)))
     return parts
 
 
 def _postmortem(
-    doc: SourceDocument, blocks: Sequence[Block], *, pm_id: str, heading: Heading | None
-) -> tuple[Postmortem, tuple[SourceProblem, ...]]:
-    """The postmortem, and the table rows that held something but no readable action."""
-    front: Mapping[str, Any] = doc.front_matter if heading is None else {}
-    meta = read_metadata(blocks, front)
-    title = _title(doc, blocks, meta, heading)
+    doc: SourceDocument,
+    front: Mapping[str, Any],
+    blocks: Sequence[Block],
+    outline: _Outline,
+    *,
+    pm_id: str,
+    heading: Heading | None,
+    policy: LintPolicy,
+) -> Postmortem:
+    """The linted postmortem; table rows that held something but no readable action are
+    reported with the document's own problems."""
+    meta = read_metadata(blocks, front if heading is None else {})
+    title = _title(doc, outline.headings, meta, heading)
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
     items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
-    items += _front_matter_items(
-        doc.front_matter, pm_id=pm_id, reference=date, line=doc.front_matter_line
-    )
-    postmortem = Postmortem(
+    items += _front_matter_items(front, pm_id=pm_id, reference=date, line=doc.front_matter_line)
+    line = heading.text.line if heading else 1
+    has_action_section = found.sections > 0 or bool(items)
+    accepted_risk = _mentions_accepted_risk(outline.texts)
+    action_items = tuple(items)
+    return Postmortem(
         id=pm_id,
         path=doc.path,
         title=title,
-        line=heading.text.line if heading else 1,
+        line=line,
         team=meta.team or doc.folder,
         date=date,
         severity=meta.severity,
@@ -166,49 +201,69 @@ def _postmortem(
         authors=meta.authors,
         status=meta.status,
         topics=meta.topics,
-        action_items=tuple(items),
-        has_action_section=found.sections > 0 or bool(items),
-        extra={"accepted_risk": "yes"} if _mentions_accepted_risk(blocks) else {},
+        action_items=action_items,
+        has_action_section=has_action_section,
+        extra={"accepted_risk": "yes"} if accepted_risk else {},
+        findings=lint_findings(
+            action_items,
+            path=doc.path,
+            line=line,
+            has_action_section=has_action_section,
+            accepted_risk=accepted_risk,
+            policy=policy,
+            problems=(*doc.problems, *lost),
+        ),
     )
-    return postmortem, lost
 
 
 def _title(
-    doc: SourceDocument, blocks: Sequence[Block], meta: Metadata, heading: Heading | None
+    doc: SourceDocument,
+    headings: list[tuple[int, Heading]],
+    meta: Metadata,
+    heading: Heading | None,
 ) -> str:
     if heading is not None:
         return plain_text(heading.text.raw)
     if meta.title:
         return meta.title
-    headings = [b for b in blocks if isinstance(b, Heading) and plain_text(b.text.raw)]
-    if headings:
-        top = min(headings, key=lambda h: (h.level, h.text.line))
-        return plain_text(top.text.raw)
-    return doc.stem or doc.path
+    # The first of the highest headings that has words; a heading's words are read only
+    # when it would be the highest so far.
+    title: str | None = None
+    top: tuple[int, int] | None = None
+    for _, block in headings:
+        rank = (block.level, block.text.line)
+        if top is None or rank < top:
+            words = plain_text(block.text.raw)
+            if words:
+                title, top = words, rank
+    return title or doc.stem or doc.path
 
 
 def _incident_id_from_name(stem: str) -> str | None:
-    match = re.search(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", stem, re.I)
+    match = _INCIDENT_ID.search(stem)
     return match.group(1).upper() if match else None
 
 
-_ACCEPTED_RISK_WORDS = (
-    r"accepted\s+risk|no\s+(?:new\s+)?action\s+items|no\s+follow[\s-]*ups?\s+(?:needed|required)"
-)
-_ACCEPTED_RISK = re.compile(_ACCEPTED_RISK_WORDS, re.I)
-_ACCEPTED_RISK_LOWER = re.compile(_ACCEPTED_RISK_WORDS)
+_ACCEPTED_RISK_WORDS = r"accepted\s+risk"
+_NO_ACTIONS_WORDS = r"no\s+(?:(?:new\s+)?action\s+items|follow[\s-]*ups?\s+(?:needed|required))"
+_ACCEPTED_RISK = re.compile(f"{_ACCEPTED_RISK_WORDS}|{_NO_ACTIONS_WORDS}", re.I)
+# Each half alone, for lower-case text.
+_ACCEPTED_RISK_PHRASE = re.compile(_ACCEPTED_RISK_WORDS)
+_NO_ACTIONS_PHRASE = re.compile(_NO_ACTIONS_WORDS)
 
 
-def _mentions_accepted_risk(blocks: Sequence[Block]) -> bool:
+def _mentions_accepted_risk(texts_of_blocks: list[str]) -> bool:
     # One search over all texts; NUL separators keep a match from spanning two blocks.
-    texts = "\0".join(block.text.raw for block in blocks if isinstance(block, Heading | Paragraph))
+    texts = "\0".join(texts_of_blocks)
     if not texts.isascii():
         return _ACCEPTED_RISK.search(texts) is not None
-    # ASCII text: lower-casing it is exactly what the case-insensitive match would do.
+    # ASCII text: lower-casing it is exactly what the case-insensitive match would do. Each
+    # search starts at a literal word, which the regex engine skips to: far cheaper than
+    # trying the alternation at every letter.
     lowered = texts.lower()
-    if "risk" not in lowered and "action" not in lowered and "follow" not in lowered:
-        return False
-    return _ACCEPTED_RISK_LOWER.search(lowered) is not None
+    if "accepted" in lowered and _ACCEPTED_RISK_PHRASE.search(lowered) is not None:
+        return True
+    return "no" in lowered and _NO_ACTIONS_PHRASE.search(lowered) is not None
 
 
 def _items(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
@@ -82,56 +83,78 @@ def lint_postmortem(
     postmortem: Postmortem, *, policy: LintPolicy, problems: Sequence[SourceProblem] = ()
 ) -> Postmortem:
     """The postmortem with its findings filled in."""
-    raw: list[tuple[str, str, int, str | None]] = [
-        (problem.code, problem.message, problem.line, None) for problem in problems
-    ]
-    raw.extend(_document_findings(postmortem))
-    for item in postmortem.action_items:
-        raw.extend((code, message, item.line, item.key) for code, message in item_findings(item))
-    duplicates = duplicate_keys(postmortem.action_items)
-    for item in postmortem.action_items:
-        if item.key in duplicates:
-            message = f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
-            raw.append(("duplicate-item", message, item.line, item.key))
-    findings = tuple(
-        Finding(
-            code=code, severity=level, message=message, path=postmortem.path, line=line, item=key
-        )
-        for code, message, line, key in raw
-        if (level := policy.severity(code)) is not None
+    findings = lint_findings(
+        postmortem.action_items,
+        path=postmortem.path,
+        line=postmortem.line,
+        has_action_section=postmortem.has_action_section,
+        accepted_risk=bool(postmortem.extra.get("accepted_risk")),
+        readable=postmortem.readable,
+        policy=policy,
+        problems=problems,
     )
     return replace(postmortem, findings=findings)
 
 
-def _document_findings(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
-    if postmortem.action_items:
-        return _coverage(postmortem)
-    if not postmortem.readable:
-        return []
-    if postmortem.extra.get("accepted_risk"):
-        return []
-    if postmortem.has_action_section:
-        message = "the action-item section lists no items; add them, or say why none are needed"
-    else:
-        message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
-    return [("no-action-items", message, postmortem.line, None)]
+def lint_findings(
+    items: Sequence[ActionItem],
+    *,
+    path: str,
+    line: int,
+    has_action_section: bool,
+    accepted_risk: bool,
+    readable: bool = True,
+    policy: LintPolicy,
+    problems: Sequence[SourceProblem] = (),
+) -> tuple[Finding, ...]:
+    """The findings of a postmortem that starts on ``line`` of ``path`` and holds ``items``."""
+    raw: list[tuple[str, str, int, str | None]] = [
+        (problem.code, problem.message, problem.line, None) for problem in problems
+    ]
+    if items:
+        raw.extend(_coverage(items, line))
+    elif readable and not accepted_risk:
+        if has_action_section:
+            message = "the action-item section lists no items; add them, or say why none are needed"
+        else:
+            message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
+        raw.append(("no-action-items", message, line, None))
+    for item in items:
+        if item.status == ItemStatus.OPEN:  # item_findings holds nothing else to a rule
+            for code, message in item_findings(item):
+                raw.append((code, message, item.line, item.key))
+    if len(items) > 1:
+        duplicates = duplicate_keys(items)
+        for item in items:
+            if item.key in duplicates:
+                message = (
+                    f"same outcome as the item on line {duplicates[item.key][1]}: “{item.title}”"
+                )
+                raw.append(("duplicate-item", message, item.line, item.key))
+    findings: list[Finding] = []
+    levels: dict[str, Severity | None] = {}
+    for code, message, at, key in raw:
+        level = levels[code] if code in levels else levels.setdefault(code, policy.severity(code))
+        if level is not None:
+            findings.append(Finding(code, level, message, path, at, key))
+    return tuple(findings)
 
 
 _GUARDING = frozenset({Category.PREVENTION, Category.DETECTION})
 
 
-def _coverage(postmortem: Postmortem) -> list[tuple[str, str, int, str | None]]:
+def _coverage(items: Sequence[ActionItem], line: int) -> list[tuple[str, str, int, str | None]]:
     """Items that only respond or communicate leave the next incident as likely and as late.
 
     Said only when every item's kind is known: an item of unknown kind may well prevent."""
-    kinds = [item.category for item in postmortem.action_items]
+    kinds = [item.category for item in items]
     if None in kinds or any(kind in _GUARDING for kind in kinds):
         return []
     message = (
-        f"none of the {len(postmortem.action_items)} item(s) prevents a recurrence or detects"
+        f"none of the {len(items)} item(s) prevents a recurrence or detects"
         " it sooner; add a prevention or detection item, or say why none is possible"
     )
-    return [("no-prevention-or-detection", message, postmortem.line, None)]
+    return [("no-prevention-or-detection", message, line, None)]
 
 
 def item_findings(item: ActionItem) -> list[tuple[str, str]]:
@@ -164,6 +187,10 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
     return found
 
 
+# The same owners come back in postmortem after postmortem: their kind is read once.
+_owner_kind = lru_cache(maxsize=4096)(owner_kind)
+
+
 def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
     if item.owner is None:
         if item.owner_text:
@@ -171,7 +198,7 @@ def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
                 ("missing-owner", f"owner “{item.owner_text}” is a placeholder; name one person")
             ]
         return [("missing-owner", f"“{_short(item.title)}” has no owner; name one person")]
-    kind = owner_kind(item.owner)
+    kind = _owner_kind(item.owner)
     if kind == "multiple":
         return [("multiple-owners", f"“{item.owner}” names more than one owner; pick one person")]
     if kind == "team":

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
@@ -70,10 +71,11 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
 _ROLES: Mapping[str, str] = {
     name: role for role, names in reversed(_FIELD_NAMES.items()) for name in names
 }
-_LINE_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
-    r"\s*(?P<value>.*?)\s*$"
-)
+# A field's key, up to and including its colon (every field form has one).
+_FIELD_KEY_WORDS = r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
+_FIELD_KEY = re.compile(_FIELD_KEY_WORDS)
+_KEY_LENGTH = 41  # the longest key _FIELD_KEY_WORDS reads
+_LINE_FIELD = re.compile(_FIELD_KEY_WORDS + r"\s*(?P<value>.*?)\s*$")
 _TOP_BLOCKS = 30
 
 
@@ -113,7 +115,7 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
         severity=_severity(fields.get("severity")),
         incident_id=fields.get("incident_id"),
         authors=tuple(
-            a.strip() for a in re.split(r",|\band\b|;", fields.get("authors", "")) if a.strip()
+            a.strip() for a in _AUTHOR_SEPARATOR.split(fields.get("authors", "")) if a.strip()
         ),
         status=fields.get("status"),
         topics=_topics(fields.get("topics", "")),
@@ -123,16 +125,20 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
 
 def _topics(text: str) -> tuple[str, ...]:
     """``payments-api, Ledger; #db`` → ``("payments-api", "ledger", "db")``, each once."""
-    found = (part.strip().lstrip("#").strip().lower() for part in re.split(r"[,;/|]", text))
+    found = (part.strip().lstrip("#").strip().lower() for part in _TOPIC_SEPARATOR.split(text))
     return tuple(dict.fromkeys(t for t in found if t and not is_placeholder(t)))
 
 
+@lru_cache(maxsize=4096)
 def _role_of(key: str) -> str | None:
     return _ROLES.get(" ".join(key.replace("_", " ").lower().split()))
 
 
+@lru_cache(maxsize=4096)
 def _role_of_text(raw: str) -> str | None:
-    """The role of a key as written (a cell, a heading): markup is only read when present."""
+    """The role of a key as written (a cell, a heading): markup is only read when present.
+
+    Cached: the same keys, headings and cells come back in document after document."""
     if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
         return _role_of(plain_text(raw))
     return _role_of(raw.replace("*", " ").strip(" -–—:;,|."))
@@ -142,15 +148,17 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
     fields: dict[str, str] = {}
     pending_heading_role: str | None = None
     for block in blocks:
-        if isinstance(block, Heading) and is_action_heading(block.text.raw):
-            break  # "Owner:" lines below belong to items, not to the document
         if isinstance(block, Heading):
+            if is_action_heading(block.text.raw):
+                break  # "Owner:" lines below belong to items, not to the document
             pending_heading_role = _heading_field(block, fields)
             continue
         if isinstance(block, Paragraph):
+            raw = block.text.raw
             if pending_heading_role and pending_heading_role not in fields:
-                fields[pending_heading_role] = plain_text(block.text.raw.split("\n")[0])
-            _line_fields(block.text.raw.split("\n"), fields)
+                fields[pending_heading_role] = plain_text(raw.split("\n")[0])
+            if ":" in raw:  # every field form has a colon
+                _line_fields(raw.split("\n"), fields)
         elif isinstance(block, ListBlock):
             _line_fields([entry.text.raw.split("\n")[0] for entry in block.entries], fields)
         elif isinstance(block, Table):
@@ -161,27 +169,70 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
 
 def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     """``## Owner: @x`` is a field; ``## Date`` announces one in the next paragraph."""
-    text = block.text.raw
-    match = _LINE_FIELD.match(text)
-    if match and match.group("value"):
-        _store(fields, match.group("key"), match.group("value"))
+    found, role = _heading_reading(block.text.raw)
+    if found:
+        _store(fields, *found)
+    return role
+
+
+@lru_cache(maxsize=4096)
+def _heading_reading(text: str) -> tuple[tuple[str, str] | None, str | None]:
+    """The field a heading states, else the role of the field it announces. Cached: the
+    same headings come back in document after document."""
+    found = _field(text)
+    if found and found[1]:
+        return found, None
+    return None, _role_of_text(text)
+
+
+def _field(text: str) -> tuple[str, str] | None:
+    """``Key: value`` as (key, value), as _LINE_FIELD reads it; ``None`` when not a field.
+
+    Most lines with a colon are prose ("… joined the call at 09:30 UTC"); they are told
+    apart, and plain ``Key: value`` lines read, without running the regex.
+    """
+    colon = text.find(":")
+    if colon < 0:
+        return None  # every field form has a colon
+    # The key ends at the first colon, and nothing before it is a full stop or a comma.
+    head = text[:colon]
+    if "." in head or "," in head:
         return None
-    return _role_of_text(text)
+    if "\n" in text:
+        match = _LINE_FIELD.match(text)
+        return (match.group("key"), match.group("value")) if match else None
+    opens_with_key = head[:1].isalpha() and head.isascii()
+    if opens_with_key and head.replace(" ", "").isalnum():
+        # Plain words: the key is the words, what follows the colon (and a bold marker
+        # closing a bold key) the value.
+        key = head.rstrip(" ")
+        if len(key) > _KEY_LENGTH:
+            return None
+        value = text[colon + 1 :]
+        bold = value.lstrip()
+        return key, (bold[2:] if bold.startswith(("**", "__")) else value).strip()
+    if opens_with_key and head[_KEY_LENGTH:].replace("*", "").replace("_", "").strip():
+        return None  # only spaces and bold markers stand between a key and its colon
+    key_match = _FIELD_KEY.match(text)
+    if key_match is None:
+        return None
+    # On one line, what follows the match stripped is the value _LINE_FIELD reads.
+    return key_match.group("key"), text[key_match.end() :].strip()
 
 
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
-        match = _LINE_FIELD.match(line) if ":" in line else None  # every field form has a colon
-        if match is None:
+        found = _field(line) if ":" in line else None  # every field form has a colon
+        if found is None:
             continue
-        if _NO_PAIR_SEPARATOR.isdisjoint(line) and " -" not in line:
-            if match.group("value"):
-                _store(fields, match.group("key"), match.group("value"))
+        if not _may_hold_pairs(line):
+            if found[1]:
+                _store(fields, *found)
             continue
         for pair in _pairs(line):
-            pair_match = _LINE_FIELD.match(pair)
-            if pair_match and pair_match.group("value"):
-                _store(fields, pair_match.group("key"), pair_match.group("value"))
+            pair_found = _field(pair)
+            if pair_found and pair_found[1]:
+                _store(fields, *pair_found)
 
 
 # "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
@@ -191,13 +242,22 @@ _PAIR_SEPARATOR = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
 _NO_PAIR_SEPARATOR = frozenset("·•|;—–")
 
 
+def _may_hold_pairs(line: str) -> bool:
+    """Does ``line`` hold a character (or a spaced dash) that may separate two pairs?"""
+    if " -" in line:
+        return True
+    if line.isascii():  # three substring scans instead of a set lookup per character
+        return "|" in line or ";" in line
+    return not _NO_PAIR_SEPARATOR.isdisjoint(line)
+
+
 def _pairs(line: str) -> list[str]:
     """The ``Key: value`` pairs of one line; a separator not followed by a known key is text."""
     parts = _PAIR_SEPARATOR.split(line)  # text, separator, text, separator, …
     pairs = [parts[0]]
     for separator, part in zip(parts[1::2], parts[2::2], strict=True):
-        match = _LINE_FIELD.match(part)
-        if match and _role_of(plain_text(match.group("key"))):
+        found = _field(part)
+        if found and _role_of(plain_text(found[0])):
             pairs.append(part)
         else:
             pairs[-1] += separator + part
@@ -205,12 +265,19 @@ def _pairs(line: str) -> list[str]:
 
 
 def _table_fields(table: Table, fields: dict[str, str]) -> None:
-    rows = [table.header, *table.rows]
-    if any(len(row) != 2 for row in rows):
+    if len(table.header) != 2 or any(len(row) != 2 for row in table.rows):
         return
-    known = sum(1 for key_cell, _ in rows if _role_of_text(key_cell.raw))
-    if known < 2 or known * 2 <= len(rows):
-        return  # a two-column table of names and roles is not a Field | Value table
+    rows = (table.header, *table.rows)
+    # A two-column table of names and roles (or a timeline) is not a Field | Value table:
+    # at least two keys, and more than half of them, must be known.
+    unknown = 0
+    for key_cell, _ in rows:
+        if not _role_of_text(key_cell.raw):
+            unknown += 1
+            if unknown * 2 >= len(rows):
+                return
+    if len(rows) - unknown < 2:
+        return
     for key_cell, value_cell in rows:
         _store(fields, plain_text(key_cell.raw), value_cell.raw)
 
@@ -219,18 +286,32 @@ def _store(fields: dict[str, str], key: str, value: str) -> None:
     role = _role_of_text(key)
     if not role or role in fields:
         return  # only known fields are cleaned, and the first mention of each wins
-    cleaned = plain_text(value).rstrip(".").strip()
-    if not is_placeholder(cleaned):
+    cleaned = _cleaned_value(value)
+    if cleaned is not None:
         fields[role] = cleaned
+
+
+@lru_cache(maxsize=4096)
+def _cleaned_value(value: str) -> str | None:
+    """A field's value as words (``None``: a placeholder). Cached: teams, severities,
+    states and people come back in document after document."""
+    cleaned = plain_text(value).rstrip(".").strip()
+    return None if is_placeholder(cleaned) else cleaned
 
 
 def _severity(text: str | None) -> str | None:
     if not text:
         return None
-    match = re.search(r"\b(SEV-?\s?\d|S\d|P\d)\b", text, re.I)
+    match = _SEVERITY_LEVEL.search(text)
     if match:
         return match.group(1).upper().replace(" ", "")
-    return re.split(r"\s+[-–—(]", text, maxsplit=1)[0].strip() or None
+    return _SEVERITY_NOTE.split(text, maxsplit=1)[0].strip() or None
+
+
+_AUTHOR_SEPARATOR = re.compile(r",|\band\b|;")
+_TOPIC_SEPARATOR = re.compile(r"[,;/|]")
+_SEVERITY_LEVEL = re.compile(r"\b(SEV-?\s?\d|S\d|P\d)\b", re.I)
+_SEVERITY_NOTE = re.compile(r"\s+[-–—(]")
 
 
 def date_from_name(name: str, title: str | None) -> dt.date | None:

@@ -98,11 +98,13 @@ def is_action_heading(text: str) -> bool:
     return bool(words) and _ACTION_HEADING.match(words) is not None
 
 
+@lru_cache(maxsize=8192)
 def is_inline_label(text: str) -> bool:
     """A bold list label such as ``**Review actions**:`` whose sub-list holds the items."""
     return _INLINE_LABEL.match(heading_words(text)) is not None
 
 
+@lru_cache(maxsize=8192)
 def is_non_item_heading(text: str) -> bool:
     """Headings that sit inside action sections but hold prose, questions or checklists."""
     return _NON_ITEM_HEADING.match(heading_words(text)) is not None
@@ -125,8 +127,12 @@ class GroupTraits:
         )
 
 
+@lru_cache(maxsize=8192)
 def group_traits(text: str) -> GroupTraits:
-    """Category, state and time horizon named by a heading such as ``Immediate actions (completed)``."""
+    """Category, state and time horizon named by a heading such as ``Immediate actions (completed)``.
+
+    Cached (the traits are immutable): the same headings and labels name groups in many
+    documents."""
     plain = re.sub(r"[*_`]+", "", text)
     category = next((cat for pattern, cat in _CATEGORY_WORDS if pattern.search(plain)), None)
     status = None

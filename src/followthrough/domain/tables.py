@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from followthrough.domain.document import Table, Text
 from followthrough.domain.model import Category, ItemStatus
@@ -76,6 +77,9 @@ _DROPPED_CELL = re.compile(
 _OPEN_CELL = re.compile(
     r"^(?:todo|open|ongoing|in\s*progress|delayed|planned|not\s+started|no)\b", re.I
 )
+_MARKUP = re.compile(r"[*_`]+")
+_STATUS_MARKUP = re.compile(r"[*_`~.]+")
+_STATUS_MARKER = re.compile(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?")
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"^(?:detect|detection|detective|monitor)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|prevention|preventive|preventative)", re.I), Category.PREVENTION),
@@ -101,15 +105,21 @@ class TableRow:
 
 def column_roles(header: tuple[Text, ...]) -> dict[str, int]:
     """Map roles (action, owner, due, …) to column indexes; the first matching column wins."""
+    return dict(_column_roles(tuple(cell.raw for cell in header)))
+
+
+@lru_cache(maxsize=4096)
+def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Cached by header text: the same few headers come back in table after table."""
     roles: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = heading_words(cell.raw).lower()
+    for index, raw in enumerate(names):
+        name = heading_words(raw).lower()
         name = re.sub(r"\s*\(.*$", "", name).strip()
         for role, synonyms in _COLUMN_SYNONYMS.items():
             if role not in roles and name in synonyms:
                 roles[role] = index
                 break
-    return roles
+    return tuple(roles.items())
 
 
 def is_action_table(table: Table) -> bool:
@@ -120,7 +130,7 @@ def is_action_table(table: Table) -> bool:
 
 def status_of_cell(text: str) -> ItemStatus | None:
     """``Done``, ``**DONE**``, ``Won't do``, ``Ongoing`` … as an item state."""
-    words = re.sub(r"[*_`~.]+", "", text).strip()
+    words = _STATUS_MARKUP.sub("", text).strip()
     if _DROPPED_CELL.match(words):
         return ItemStatus.DROPPED
     if _DONE_CELL.match(words):
@@ -132,7 +142,7 @@ def status_of_cell(text: str) -> ItemStatus | None:
 
 def category_of_cell(text: str) -> Category | None:
     """``Mitigate`` → response, ``Prevent`` → prevention, ``Detect`` → detection …"""
-    words = re.sub(r"[*_`]+", "", text).strip()
+    words = _MARKUP.sub("", text).strip()
     return next((cat for pattern, cat in _CATEGORY_CELL if pattern.match(words)), None)
 
 
@@ -163,10 +173,10 @@ def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
         if not filled:
             return None
         action = Text("", filled[0].line)
-    elif _EXAMPLE_ROW.match(re.sub(r"[*_`]+", "", action.raw).strip()):
+    elif _EXAMPLE_ROW.match(_MARKUP.sub("", action.raw).strip()):
         return None
     owner_cell = _cell(cells, roles, "owner")
-    if owner_cell and _TEMPLATE_OWNER.match(re.sub(r"[*_`]+", "", owner_cell.raw).strip()):
+    if owner_cell and _TEMPLATE_OWNER.match(_MARKUP.sub("", owner_cell.raw).strip()):
         return None  # a template's example row names a placeholder owner such as "LDAP" or "Name"
     status_cell = _cell(cells, roles, "status")
     ticket_cell = _cell(cells, roles, "ticket")
@@ -192,9 +202,10 @@ def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
 
 
 def _leading_status(text: str) -> ItemStatus | None:
-    marker = re.search(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?", text)
+    marker = _STATUS_MARKER.search(text)
     if marker is None:
-        return status_of_cell(text) if status_of_cell(text) == ItemStatus.DONE else None
+        status = status_of_cell(text)
+        return status if status == ItemStatus.DONE else None
     return (
         ItemStatus.DONE
         if (marker.group(1) or marker.group(2)).upper() == "DONE"

@@ -71,38 +71,56 @@ class WalkResult:
 def walk(blocks: Sequence[Block]) -> WalkResult:
     """Every action-item candidate in ``blocks``, in document order."""
     result = WalkResult()
+    candidates = result.candidates
+    count = len(blocks)
     index = 0
-    while index < len(blocks):
+    while index < count:
         block = blocks[index]
-        section_level = _section_start(block)
-        if section_level is not None:
-            end = _section_end(blocks, index + 1, section_level)
-            traits = (
-                group_traits(_text_of(block).raw) if isinstance(block, Heading) else GroupTraits()
-            )
-            result.sections += 1
-            result.candidates.extend(_section(blocks[index + 1 : end], traits, section_level))
-            index = end
+        # Paragraphs and headings come first and most often: each is tried as a section
+        # start, then (a paragraph) as a labelled item.
+        if isinstance(block, Paragraph):
+            raw = block.text.raw
+            if len(raw) >= 80 and raw[:1] not in _LABEL_OPENINGS:
+                index += 1  # prose: a section line is short or bold, a label opens as one
+                continue
+            if not _is_section_line(raw):
+                if _is_labelled(raw):
+                    following = blocks[index + 1] if index + 1 < count else None
+                    notes = _list_notes(following) if isinstance(following, ListBlock) else ()
+                    candidates.append(_labelled(block.text, GroupTraits(), notes))
+                index += 1
+                continue
+            level, traits = 7, GroupTraits()  # the section runs to the next heading
+        elif isinstance(block, Heading):
+            if not is_action_heading(block.text.raw):
+                index += 1
+                continue
+            level, traits = block.level, group_traits(block.text.raw)
+        else:
+            if isinstance(block, ListBlock):
+                following = blocks[index + 1] if index + 1 < count else None
+                candidates.extend(_outside_list(block, following, result))
+            elif isinstance(block, Table):
+                candidates.extend(_outside_table(block, result))
+            index += 1
             continue
-        result.candidates.extend(_outside_section(blocks, index, result))
-        index += 1
+        end = _section_end(blocks, index + 1, level)
+        result.sections += 1
+        candidates.extend(_section(blocks[index + 1 : end], traits, level))
+        index = end
     return result
 
 
-def _text_of(block: Heading | Paragraph) -> Text:
-    return block.text
-
-
-def _section_start(block: Block) -> int | None:
-    if isinstance(block, Heading) and is_action_heading(block.text.raw):
-        return block.level
-    if isinstance(block, Paragraph) and "\n" not in block.text.raw:
-        line = block.text.raw
-        label = _BOLD_LABEL.match(line)
-        words = label.group("label") if label else line
-        if len(words) < 80 and is_action_heading(words):
-            return 7  # a plain line: the section runs to the next heading of any level
-    return None
+def _is_section_line(line: str) -> bool:
+    """A one-line paragraph that opens an action-item section (``**Follow-ups**``)."""
+    bold = line.startswith(("**", "__"))
+    if len(line) >= 80 and not bold:
+        return False
+    if "\n" in line:
+        return False
+    label = _BOLD_LABEL.match(line) if bold else None
+    words = label.group("label") if label else line
+    return len(words) < 80 and is_action_heading(words)
 
 
 def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
@@ -113,31 +131,40 @@ def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
     return len(blocks)
 
 
-def _outside_section(blocks: Sequence[Block], index: int, result: WalkResult) -> list[Candidate]:
-    block = blocks[index]
-    if isinstance(block, Paragraph) and _LABELLED.match(block.text.raw):
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        notes = _list_notes(following) if isinstance(following, ListBlock) else ()
-        return [_labelled(block.text, GroupTraits(), notes)]
-    if isinstance(block, ListBlock):
-        found = list(_inline_labels(block))
-        labels = list(_labels_in(block))
-        result.sections += len(labels)
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        bare_label_last = (
-            bool(labels) and labels[-1] is block.entries[-1] and _is_bare_label(labels[-1])
-        )
-        if bare_label_last and isinstance(following, ListBlock):
-            found.extend(_list_items(following, GroupTraits()))
-        return found
-    if isinstance(block, Table) and is_action_table(block) and _has_action_column_named(block):
+def _outside_list(block: ListBlock, following: Block | None, result: WalkResult) -> list[Candidate]:
+    """Items of a list outside any section: under its ``**Review actions**:`` labels."""
+    labels = list(_labels_in(block))
+    if not labels:
+        return []
+    found = list(_inline_labels(block))
+    result.sections += len(labels)
+    bare_label_last = labels[-1] is block.entries[-1] and _is_bare_label(labels[-1])
+    if bare_label_last and isinstance(following, ListBlock):
+        found.extend(_list_items(following, GroupTraits()))
+    return found
+
+
+def _outside_table(table: Table, result: WalkResult) -> list[Candidate]:
+    """Items of an action-item table outside any section, when a column names actions."""
+    if is_action_table(table) and _has_action_column_named(table):
         result.sections += 1
-        return _table(block, GroupTraits())
+        return _table(table, GroupTraits())
     return []
 
 
 def _has_action_column_named(table: Table) -> bool:
-    return any(re.search(r"action", cell.raw, re.I) for cell in table.header)
+    return any(_ACTION_WORD.search(cell.raw) for cell in table.header)
+
+
+_ACTION_WORD = re.compile(r"action", re.I)
+
+
+def _is_labelled(raw: str) -> bool:
+    """``Action item: …`` or ``**Action point:** …``: a label commits to one item."""
+    return raw[:1] in _LABEL_OPENINGS and _LABELLED.match(raw) is not None
+
+
+_LABEL_OPENINGS = frozenset("*_aA")  # what _LABELLED can match first, "a" in any case
 
 
 def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
@@ -151,10 +178,11 @@ def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
 
 def _is_bare_label(entry: ListEntry) -> bool:
     """``- **Review actions**:`` with nothing after it and no sub-list (the list follows unindented)."""
-    rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+    rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
     return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
 
 
+_BOLD_LABEL_PREFIX = re.compile(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*")
 _LEADING_BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
 _EMPTY_BOX = re.compile(r"\[[ xX]?\]")
 
@@ -180,7 +208,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
                 if sibling.text.raw.strip():
                     yield _entry_candidate(sibling, GroupTraits())
     for entry in _labels_in(block):
-        rest = re.sub(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*", "", entry.text.raw).strip()
+        rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
         if rest:
             yield Candidate(
                 text=Text(rest, entry.text.line, entry.text.links), traits=GroupTraits()
@@ -334,14 +362,17 @@ def _has_sublists(block: ListBlock) -> bool:
 
 
 def _bold_titled(block: ListBlock) -> bool:
-    return all(re.match(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)", e.text.raw) for e in block.entries)
+    return all(_BOLD_TITLE.match(e.text.raw) for e in block.entries)
+
+
+_BOLD_TITLE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)")
 
 
 def _paragraph_items(
     block: Paragraph, traits: GroupTraits, *, has_list: bool, following: Block | None
 ) -> list[Candidate]:
     text = block.text
-    if _LABELLED.match(text.raw):
+    if _is_labelled(text.raw):
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
         return [_labelled(text, traits, notes)]
     lines = _lines_of(text)
@@ -375,6 +406,9 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         raw = entry.text.raw.strip()
         if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
+        if not entry.children:
+            yield Candidate(text=entry.text, traits=traits)
+            continue
         counts = {
             id(child): _leading_fields(child)
             for child in entry.children
@@ -385,14 +419,20 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
             for child in entry.children
             if isinstance(child, ListBlock) and not counts[id(child)]
         ]
-        label = _BOLD_LABEL.match(raw)
-        short_name = len(raw.split()) <= 3 and not re.search(r"[.!?]$", raw)
-        if sublists and (raw.endswith(":") or label or short_name):
+        label = _BOLD_LABEL.match(raw) if sublists else None
+        if sublists and (raw.endswith(":") or label or _is_short_name(raw)):
             inner = group_traits(label.group("label") if label else raw).under(traits)
             for sub in sublists:
                 yield from _list_items(sub, inner)
             continue
         yield _entry_candidate(entry, traits, counts)
+
+
+def _is_short_name(raw: str) -> bool:
+    return len(raw.split()) <= 3 and not _SENTENCE_END.search(raw)
+
+
+_SENTENCE_END = re.compile(r"[.!?]$")
 
 
 def _entry_candidate(
