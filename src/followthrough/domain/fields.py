@@ -150,13 +150,34 @@ _CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
 )
 
 # Hard separators between segments. A spaced hyphen or dash, a middle dot, a pipe, a
-# semicolon, a comma, a line break.
+# semicolon, a comma (not the one in a date), a line break; with the whitespace around it.
+_DATE_COMMA = r"(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d))"
+_SEPARATOR_MARK = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
+# That is ``\s*(?:mark)\s*``, written to open with one character class so that the regex
+# engine skips straight to the characters a separator can start with: whitespace (followed by
+# a mark, or itself a line break or the space before a dash) or the mark's own character.
 _SEPARATOR = re.compile(
-    r"\s*(?:\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day),(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d)))\s*", re.I
+    r"[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
+    r"|(?<=[·•|;—])|(?<=,)(?<!day,)" + _DATE_COMMA + r")\s*",
+    re.I,
 )
+# A character every separator holds; where the first one is, the first separator is close.
+_SEPARATOR_HINT = re.compile(r"[\n·•|;—,–-](?<!\S[–-])")
+
+
+def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Where the separators in ``text[offset:]`` are, in order."""
+    hint = _SEPARATOR_HINT.search(text, offset)
+    if hint is None:
+        return []
+    start = hint.start()
+    while start > offset and text[start - 1].isspace():
+        start -= 1
+    return [match.span() for match in _SEPARATOR.finditer(text, start)]
+
+
 # Inside a segment, fields may follow one another with only a space between them
 # ("@m.ortiz due: 2025-03-01", "index @tariq due 2025-06-30 OPS-412").
-_SPACES = re.compile(r"\s+")
 _KEY_AT = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
 # Every spelling of a key's first word a writer uses: "owner", "Owner", "OWNER".
 _KEY_STARTS = tuple(
@@ -171,14 +192,33 @@ _REF_AT = re.compile(_REF + r"\b")
 _LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
 
 
-def _soft_bounds(text: str, offset: int = 0) -> list[int]:
+# What may follow the whitespace before a field, a cheap superset of what `_soft_start` accepts:
+# a field's first character, a capital, a letter outside ASCII, a key's first word, or any
+# letter when the text holds a "#" (a lowercase "acme/ops#12").
+_LOWER_KEY_STARTS = sorted(re.escape(form) for form in _KEY_STARTS if form.islower())
+_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(_LOWER_KEY_STARTS)
+# Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
+_SOFT_RUN = re.compile(r"(?<![\s:=*_])\s++(?=" + _MAY_START + ")")
+_SOFT_RUN_HASHED = re.compile(r"(?<![\s:=*_])\s++(?=[a-z]|" + _MAY_START + ")")
+_SOFT_SPACE = re.compile(r"(?<![:=*_]) (?=" + _MAY_START + ")")
+_SOFT_SPACE_HASHED = re.compile(r"(?<![:=*_]) (?=[a-z]|" + _MAY_START + ")")
+
+
+def _soft_bounds(text: str) -> list[int]:
     """Where a field may start after a mere space: before an ``@handle``, a ``Key``, a ticket
     reference, ``(`` or a link (not right after ``Key:``). Each is the whitespace's start."""
+    runs = _SOFT_RUN_HASHED if "#" in text else _SOFT_RUN
     return [
         space.start()
-        for space in _SPACES.finditer(text, offset)
+        for space in runs.finditer(text)
         if _soft_start(text, space.start(), space.end())
     ]
+
+
+def _space_candidates(text: str, floor: int) -> list[int]:
+    """The spaces in ``text[floor:]`` that `_soft_start` may accept, in order."""
+    spaces = _SOFT_SPACE_HASHED if "#" in text else _SOFT_SPACE
+    return [space.start() for space in spaces.finditer(text, floor)]
 
 
 _LIST_JOINS = (" and", " &", ",", "/", " +")
@@ -208,17 +248,6 @@ def _soft_start(text: str, start: int, end: int) -> bool:
     if first == "#":
         return _REF_AT.match(text, end) is not None
     return False
-
-
-def _last_soft_bound(text: str, floor: int, position: int) -> int | None:
-    """The last soft boundary in ``text[floor:position]`` (one-line text), searching backwards."""
-    while True:
-        space = text.rfind(" ", floor, position)
-        if space <= 0:
-            return None
-        if _soft_start(text, space, space + 1):
-            return space
-        position = space
 
 
 def _soft_split(text: str) -> list[str]:
@@ -387,11 +416,11 @@ def _split(text: str) -> list[tuple[str, bool]]:
     parts: list[tuple[str, bool]] = []
     start = 0
     comma = False
-    for match in _SEPARATOR.finditer(text):
-        if match.start() > start or text[start : match.start()].strip():
-            parts.append((text[start : match.start()], comma))
-        comma = match.group(0).strip() == ","
-        start = match.end()
+    for begin, end in _separators(text):
+        if begin > start or text[start:begin].strip():
+            parts.append((text[start:begin], comma))
+        comma = text[begin:end].strip() == ","
+        start = end
     if text[start:].strip():
         parts.append((text[start:], comma))
     return [(part, flag) for part, flag in parts if part.strip()]
@@ -399,9 +428,15 @@ def _split(text: str) -> list[tuple[str, bool]]:
 
 # A status written in capitals at the very end, as a Confluence status lozenge or a tag is:
 # capitals only, so "… until it is done" stays prose.
+_SHOUTED_WORDS = (
+    "DONE", "COMPLETE", "COMPLETED", "FIXED", "RESOLVED", "SHIPPED", "DROPPED", "WONTFIX",
+    "WON'T DO", "CANCELED", "CANCELLED",
+)  # fmt: skip
 _SHOUTED_STATUS = re.compile(
-    r"(?<=\S)\s+(DONE|COMPLETED?|FIXED|RESOLVED|SHIPPED|DROPPED|WONTFIX|WON'T DO|CANCELL?ED)\.?\s*$"
+    r"(?<=\S)\s+(" + "|".join(re.escape(word) for word in _SHOUTED_WORDS) + r")\.?\s*$"
 )
+# How a text with a shouted status ends, once trailing whitespace is cut.
+_SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS)
 
 
 def split_fields(text: str) -> ItemFields:
@@ -411,7 +446,7 @@ def split_fields(text: str) -> ItemFields:
     group that holds nothing but fields; the title keeps its own words and punctuation.
     """
     fields: list[Field] = []
-    shouted = _SHOUTED_STATUS.search(text)
+    shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
     if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
         fields.append(Field("status", shouted.group(1), _status_value(shouted.group(1))))
         text = text[: shouted.start()]
@@ -462,7 +497,7 @@ def _tail(text: str, fields: list[Field]) -> str:
     taken: list[Field] = []
     names: list[str] = []  # bare names waiting for the owner field they continue
     kept = text
-    for start, end in reversed(_matches(_SEPARATOR, text)):
+    for start, end in reversed(_tail_separators(text)):
         segment = text[end:]
         comma = text[start:end].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
@@ -490,10 +525,10 @@ def _tail(text: str, fields: list[Field]) -> str:
 _TAIL_WINDOW = 240
 
 
-def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    """Where ``pattern`` matches in the text's tail window (not at its very start), in order."""
-    offset = max(0, len(text) - _TAIL_WINDOW)
-    return [m.span() for m in pattern.finditer(text, offset) if m.start() > 0]
+def _tail_separators(text: str) -> list[tuple[int, int]]:
+    """Where the separators in the text's tail window are (not at its very start), in order."""
+    spans = _separators(text, max(0, len(text) - _TAIL_WINDOW))
+    return spans[1:] if spans and spans[0][0] == 0 else spans
 
 
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
@@ -514,13 +549,11 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
     """``… in the runbook index @tariq due 2025-06-30 OPS-412``: trailing fields split by spaces."""
     if not _may_end_in_fields(text[-_TAIL_PIECES:]):
         return text
-    floor = max(0, len(text) - _TAIL_PIECES)
-    position = len(text)
-    while True:
-        start = _last_soft_bound(text, floor, position)
-        if start is None:
-            return text
-        position = start
+    bounds = _space_candidates(text, max(0, len(text) - _TAIL_PIECES))
+    while bounds:
+        start = bounds.pop()
+        if not _soft_start(text, start, start + 1):
+            continue
         piece = text[start:].strip()
         paren = _PAREN.fullmatch(piece)
         if paren:
@@ -545,6 +578,7 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             return text
         taken.append(found)
         text = text[:start]
+    return text
 
 
 def _head(text: str, fields: list[Field]) -> str:
