@@ -262,7 +262,10 @@ def _soft_split(text: str) -> list[str]:
 
 
 # A parenthesised group; a Markdown link's "(url)" inside it is part of the group.
-_PAREN = re.compile(r"\s*(?<!\])\(((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)")
+_PAREN_REST = r"((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)"
+_PAREN = re.compile(r"\s*(?<!\])\(" + _PAREN_REST)
+# The same group from its "(" on: a pattern that opens with a literal is found by a quick scan.
+_PAREN_OPEN = re.compile(r"\((?<!\]\()" + _PAREN_REST)
 _EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
 # A lone handle or reference after these words is part of the sentence ("sync with @ravi",
 # "the bug in CORE-12").
@@ -461,15 +464,20 @@ def split_fields(text: str) -> ItemFields:
 def _paren_groups(text: str, fields: list[Field]) -> str:
     out: list[str] = []
     last = 0
-    for match in _PAREN.finditer(text):
+    end = 0  # where the previous group ended
+    for match in _PAREN_OPEN.finditer(text):
+        start = match.start()  # the group takes the whitespace before it (as `_PAREN` does)
+        while start > end and text[start - 1].isspace():
+            start -= 1
+        end = match.end()
         found = _group_fields(_split(match.group(1)))
         if not found:
             continue
-        if any(f.kind == "status" for f in found) and text[match.end() :].strip():
+        if any(f.kind == "status" for f in found) and text[end:].strip():
             continue  # "(fixed in v2.3)" inside a sentence speaks of something else
         fields.extend(found)
-        out.append(text[last : match.start()])
-        last = match.end()
+        out.append(text[last:start])
+        last = end
     out.append(text[last:])
     return "".join(out)
 
@@ -533,21 +541,22 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
-_TAIL_CHARS = frozenset("@([:#=0123456789")
+_TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
 _TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
 
 
-def _may_end_in_fields(window: str) -> bool:
-    """Cheap test: every field form needs one of these characters or words."""
-    if not _TAIL_CHARS.isdisjoint(window):
+def _may_end_in_fields(text: str) -> bool:
+    """Cheap test of the text's last characters: every field form needs one of these characters
+    or words."""
+    if _TAIL_CHARS.search(text, max(0, len(text) - _TAIL_PIECES)):
         return True
-    lowered = window.lower()
+    lowered = text[-_TAIL_PIECES:].lower()
     return any(word in lowered for word in _TAIL_WORDS)
 
 
 def _tail_tokens(text: str, taken: list[Field]) -> str:
     """``… in the runbook index @tariq due 2025-06-30 OPS-412``: trailing fields split by spaces."""
-    if not _may_end_in_fields(text[-_TAIL_PIECES:]):
+    if not _may_end_in_fields(text):
         return text
     bounds = _space_candidates(text, max(0, len(text) - _TAIL_PIECES))
     while bounds:
@@ -571,7 +580,7 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             return text
         if found.kind == "status":
             return text
-        before = text[:start].split()
+        before = text[:start].rsplit(None, 1)
         if found.kind in ("owner", "ticket") and (
             not before or before[-1].strip("*_,;:").lower() in _IN_PROSE
         ):
