@@ -195,13 +195,23 @@ _LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
 # What may follow the whitespace before a field, a cheap superset of what `_soft_start` accepts:
 # a field's first character, a capital, a letter outside ASCII, a key's first word, or any
 # letter when the text holds a "#" (a lowercase "acme/ops#12").
-_LOWER_KEY_STARTS = sorted(re.escape(form) for form in _KEY_STARTS if form.islower())
+def _key_start(form: str) -> str:
+    """A pattern for ``form``, a key's first word; one that is no key by itself ("by") with the
+    rest of the keys it starts ("by when")."""
+    if form in _KEYS:
+        return re.escape(form)
+    rests = sorted(re.escape(key[len(form) :]) for key in _KEYS if key.startswith(form))
+    return re.escape(form) + "(?i:" + "|".join(rests) + ")"
+
+
+_LOWER_KEY_STARTS = sorted(_key_start(form) for form in _KEY_STARTS if form.islower())
 _MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(_LOWER_KEY_STARTS)
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
-_SOFT_RUN = re.compile(r"(?<![\s:=*_])\s++(?=" + _MAY_START + ")")
-_SOFT_RUN_HASHED = re.compile(r"(?<![\s:=*_])\s++(?=[a-z]|" + _MAY_START + ")")
-_SOFT_SPACE = re.compile(r"(?<![:=*_]) (?=" + _MAY_START + ")")
-_SOFT_SPACE_HASHED = re.compile(r"(?<![:=*_]) (?=[a-z]|" + _MAY_START + ")")
+# Each opens with what it consumes first, for the regex engine to skip straight to it.
+_SOFT_RUN = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=" + _MAY_START + ")")
+_SOFT_RUN_HASHED = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=[a-z]|" + _MAY_START + ")")
+_SOFT_SPACE = re.compile(r" (?<![:=*_] )(?=" + _MAY_START + ")")
+_SOFT_SPACE_HASHED = re.compile(r" (?<![:=*_] )(?=[a-z]|" + _MAY_START + ")")
 
 
 def _soft_bounds(text: str) -> list[int]:
@@ -315,34 +325,80 @@ class ItemFields:
         return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
 
 
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+
+
+def _alternative(name: str, *patterns: re.Pattern[str], named: bool = False) -> str:
+    """``patterns`` as one named alternative of a larger pattern, each with its own flags; the
+    names of their own groups are left out unless ``named``."""
+    forms = []
+    for pattern in patterns:
+        flags = ("i" if pattern.flags & re.I else "") + ("s" if pattern.flags & re.S else "")
+        source = pattern.pattern if named else _GROUP_NAME.sub("(?:", pattern.pattern)
+        forms.append(f"(?{flags}:{source})" if flags else f"(?:{source})")
+    return f"(?P<{name}>{'|'.join(forms)})"
+
+
+def _field_forms(*, comma_separated: bool) -> re.Pattern[str]:
+    """Every form of a field as one pattern, its alternatives in the order `read_field` tries
+    them: the one that matches names the form (``lastgroup``)."""
+    status: tuple[re.Pattern[str], ...] = (_STATUS_ALONE, _STATUS_MARK)
+    if not comma_separated:
+        status += (_STATUS_REASON, _STATUS_NOTE)
+    return re.compile(
+        "|".join(
+            (
+                _alternative("labelled", _LABELLED, named=True),
+                _alternative("handles", _HANDLES),
+                *(
+                    _alternative(f"unlabelled{index}", p)
+                    for index, (p, _) in enumerate(_UNLABELLED)
+                ),
+                _alternative("tickets", _TICKETS),
+                _alternative("status", *status),
+            )
+        )
+    )
+
+
+_FIELD_FORMS = _field_forms(comma_separated=False)
+# A segment set off by a comma is strict about status: no reason, no note.
+_FIELD_FORMS_COMMA = _field_forms(comma_separated=True)
+_UNLABELLED_BY_NAME = {
+    f"unlabelled{index}": (pattern, kind) for index, (pattern, kind) in enumerate(_UNLABELLED)
+}
+
+
 def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     """The field ``segment`` holds entirely, or ``None`` when it is (also) prose."""
     text = segment.strip().strip(".").strip()
     if not text:
         return None
-    emphasis = _EMPHASIS.match(text)
-    if emphasis and "**" not in emphasis.group(1):
-        text = emphasis.group(1).strip()
-    labelled = _LABELLED.match(text)
-    if labelled:
-        kind = _KEYS[" ".join(labelled.group("key").lower().split())]
-        value = labelled.group("value").strip().strip("*_").strip()
-        if not value or not _plausible(kind, labelled.group("key").lower(), value):
+    if text.startswith(("**", "__")):
+        emphasis = _EMPHASIS.match(text)
+        if emphasis and "**" not in emphasis.group(1):
+            text = emphasis.group(1).strip()
+    form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
+    if form is None:
+        return None
+    name = form.lastgroup
+    if name == "labelled":
+        key = form.group("key").lower()
+        kind = _KEYS[" ".join(key.split())]
+        value = form.group("value").strip().strip("*_").strip()
+        if not value or not _plausible(kind, key, value):
             return None
         return Field(kind, value, _status_value(value) if kind == "status" else None)
-    if _HANDLES.match(text):
+    if name == "handles":
         return Field("owner", text)
-    for pattern, kind in _UNLABELLED:
-        match = pattern.match(text)
-        if match:
-            value = next(v for v in match.groupdict().values() if v)
-            return Field(kind, value)
-    if _TICKETS.match(text):
+    if name == "tickets":
         return Field("ticket", text)
-    status = _STATUS_ALONE.match(text) or (None if comma_separated else _STATUS_REASON.match(text))
-    if status or _STATUS_MARK.match(text) or (not comma_separated and _STATUS_NOTE.match(text)):
+    if name == "status":
         return Field("status", text, _status_value(text))
-    return None
+    pattern, kind = _UNLABELLED_BY_NAME[str(name)]
+    match = pattern.match(text)
+    assert match is not None  # the same pattern matched as part of the whole
+    return Field(kind, next(v for v in match.groupdict().values() if v))
 
 
 _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
