@@ -262,9 +262,12 @@ def _soft_start(text: str, start: int, end: int) -> bool:
 
 def _soft_split(text: str) -> list[str]:
     """``text`` cut at its soft boundaries, empty pieces left out."""
+    bounds = _soft_bounds(text)
+    if not bounds:
+        return [text] if text.strip() else []
     pieces: list[str] = []
     last = 0
-    for bound in _soft_bounds(text):
+    for bound in bounds:
         pieces.append(text[last:bound])
         last = bound
     pieces.append(text[last:])
@@ -452,7 +455,8 @@ def segment_fields(segment: str, *, comma_separated: bool = False) -> list[Field
 def _soft_fields(pieces: list[str], *, comma_separated: bool) -> list[Field] | None:
     out: list[Field] = []
     for piece in pieces:
-        paren = _PAREN.fullmatch(piece.strip())
+        piece_text = piece.strip()
+        paren = _PAREN.fullmatch(piece_text) if piece_text.startswith("(") else None
         if paren:
             inner = _group_fields(_split(paren.group(1)))
             if not inner:
@@ -512,7 +516,7 @@ def split_fields(text: str) -> ItemFields:
     if "(" in text:
         text = _paren_groups(text, fields)
     text = _tail(text, fields)
-    if ":" in text[:40] or "=" in text[:40]:
+    if text.find(":", 0, 40) != -1 or text.find("=", 0, 40) != -1:
         text = _head(text, fields)
     return ItemFields(text.strip() if fields else text, tuple(fields))
 
@@ -598,16 +602,17 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
 _TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
-_TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
+# ASCII case only: what ``word in text.lower()`` finds for these words.
+_TAIL_WORDS = re.compile(
+    r"owner|owned|assign|dri |prio|due|eta |deadline|target", re.IGNORECASE | re.ASCII
+)
 
 
 def _may_end_in_fields(text: str) -> bool:
     """Cheap test of the text's last characters: every field form needs one of these characters
     or words."""
-    if _TAIL_CHARS.search(text, max(0, len(text) - _TAIL_PIECES)):
-        return True
-    lowered = text[-_TAIL_PIECES:].lower()
-    return any(word in lowered for word in _TAIL_WORDS)
+    floor = max(0, len(text) - _TAIL_PIECES)
+    return bool(_TAIL_CHARS.search(text, floor) or _TAIL_WORDS.search(text, floor))
 
 
 def _tail_tokens(text: str, taken: list[Field]) -> str:
@@ -620,7 +625,7 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
         if not _soft_start(text, start, start + 1):
             continue
         piece = text[start:].strip()
-        paren = _PAREN.fullmatch(piece)
+        paren = _PAREN.fullmatch(piece) if piece.startswith("(") else None
         if paren:
             inner = _group_fields(_split(paren.group(1)))
             if not inner:
