@@ -204,8 +204,12 @@ def _key_start(form: str) -> str:
     return re.escape(form) + "(?i:" + "|".join(rests) + ")"
 
 
-_LOWER_KEY_STARTS = sorted(_key_start(form) for form in _KEY_STARTS if form.islower())
-_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(_LOWER_KEY_STARTS)
+_LOWER_KEY_STARTS: dict[str, list[str]] = {}  # by their first letter, which opens the pattern
+for _form in sorted(form for form in _KEY_STARTS if form.islower()):
+    _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
+_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(
+    f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
+)
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
 # Each opens with what it consumes first, for the regex engine to skip straight to it.
 _SOFT_RUN = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=" + _MAY_START + ")")
@@ -387,7 +391,7 @@ def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     name = form.lastgroup
     if name == "labelled":
         key = form.group("key").lower()
-        kind = _KEYS[" ".join(key.split())]
+        kind = _KEYS.get(key) or _KEYS[" ".join(key.split())]
         value = form.group("value").strip().strip("*_").strip()
         if not value or not _plausible(kind, key, value):
             return None
@@ -405,18 +409,23 @@ def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
 
 
 _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
+_ANY_REF = re.compile(_REF)
+_DATE_AT = re.compile(_DATE, re.I)
+_OPEN_WORD = re.compile(r"^(?:" + _OPEN_WORDS + r")\b", re.I)
 
 
 def _plausible(kind: str, key: str, value: str) -> bool:
     """Keys that are also common words ("Issue: …", "Type: …", "Target: …") need a value of their kind."""
-    if _PLACEHOLDER_VALUE.match(value):
-        return True
     if kind == "ticket":
-        return bool(_TICKETS.match(value) or re.search(_REF, value))
+        return bool(
+            _PLACEHOLDER_VALUE.match(value) or _TICKETS.match(value) or _ANY_REF.search(value)
+        )
     if kind == "category":
-        return any(pattern.match(value) for pattern, _ in _CATEGORY_VALUE)
+        return bool(_PLACEHOLDER_VALUE.match(value)) or any(
+            pattern.match(value) for pattern, _ in _CATEGORY_VALUE
+        )
     if key.startswith("target"):
-        return bool(re.match(_DATE, value, re.I) or value[:1].isdigit())
+        return bool(_PLACEHOLDER_VALUE.match(value) or _DATE_AT.match(value) or value[:1].isdigit())
     return True
 
 
@@ -426,7 +435,7 @@ def _status_value(text: str) -> ItemStatus | None:
         return ItemStatus.DROPPED
     if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
         return ItemStatus.DONE
-    if re.match(r"^(?:" + _OPEN_WORDS + r")\b", plain, re.I):
+    if _OPEN_WORD.match(plain):
         return ItemStatus.OPEN
     return None
 
@@ -602,17 +611,16 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
 _TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
-# ASCII case only: what ``word in text.lower()`` finds for these words.
-_TAIL_WORDS = re.compile(
-    r"owner|owned|assign|dri |prio|due|eta |deadline|target", re.IGNORECASE | re.ASCII
-)
+_TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
 
 
 def _may_end_in_fields(text: str) -> bool:
     """Cheap test of the text's last characters: every field form needs one of these characters
     or words."""
-    floor = max(0, len(text) - _TAIL_PIECES)
-    return bool(_TAIL_CHARS.search(text, floor) or _TAIL_WORDS.search(text, floor))
+    if _TAIL_CHARS.search(text, max(0, len(text) - _TAIL_PIECES)):
+        return True
+    lowered = text[-_TAIL_PIECES:].lower()
+    return any(word in lowered for word in _TAIL_WORDS)
 
 
 def _tail_tokens(text: str, taken: list[Field]) -> str:
@@ -641,11 +649,10 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             return text
         if found.kind == "status":
             return text
-        before = text[:start].rsplit(None, 1)
-        if found.kind in ("owner", "ticket") and (
-            not before or before[-1].strip("*_,;:").lower() in _IN_PROSE
-        ):
-            return text
+        if found.kind in ("owner", "ticket"):
+            before = text[:start].rsplit(None, 1)
+            if not before or before[-1].strip("*_,;:").lower() in _IN_PROSE:
+                return text
         taken.append(found)
         text = text[:start]
     return text
