@@ -335,27 +335,26 @@ class ItemFields:
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
 
 
-def _alternative(name: str, *patterns: re.Pattern[str], named: bool = False) -> str:
+def _alternative(name: str, *patterns: re.Pattern[str]) -> str:
     """``patterns`` as one named alternative of a larger pattern, each with its own flags; the
-    names of their own groups are left out unless ``named``."""
+    names of their own groups are left out."""
     forms = []
     for pattern in patterns:
         flags = ("i" if pattern.flags & re.I else "") + ("s" if pattern.flags & re.S else "")
-        source = pattern.pattern if named else _GROUP_NAME.sub("(?:", pattern.pattern)
+        source = _GROUP_NAME.sub("(?:", pattern.pattern)
         forms.append(f"(?{flags}:{source})" if flags else f"(?:{source})")
     return f"(?P<{name}>{'|'.join(forms)})"
 
 
 def _field_forms(*, comma_separated: bool) -> re.Pattern[str]:
-    """Every form of a field as one pattern, its alternatives in the order `read_field` tries
-    them: the one that matches names the form (``lastgroup``)."""
+    """Every form of a field but the labelled one as one pattern, its alternatives in the order
+    `read_field` tries them: the one that matches names the form (``lastgroup``)."""
     status: tuple[re.Pattern[str], ...] = (_STATUS_ALONE, _STATUS_MARK)
     if not comma_separated:
         status += (_STATUS_REASON, _STATUS_NOTE)
     return re.compile(
         "|".join(
             (
-                _alternative("labelled", _LABELLED, named=True),
                 _alternative("handles", _HANDLES),
                 *(
                     _alternative(f"unlabelled{index}", p)
@@ -385,17 +384,19 @@ def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
         emphasis = _EMPHASIS.match(text)
         if emphasis and "**" not in emphasis.group(1):
             text = emphasis.group(1).strip()
+    # A label needs its ":" or "=": without one, the text is not even tried as a label.
+    labelled = _LABELLED.match(text) if ":" in text or "=" in text else None
+    if labelled:
+        key = labelled.group("key").lower()
+        kind = _KEYS.get(key) or _KEYS[" ".join(key.split())]
+        value = labelled.group("value").strip().strip("*_").strip()
+        if not value or not _plausible(kind, key, value):
+            return None
+        return Field(kind, value, _status_value(value) if kind == "status" else None)
     form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
     if form is None:
         return None
     name = form.lastgroup
-    if name == "labelled":
-        key = form.group("key").lower()
-        kind = _KEYS.get(key) or _KEYS[" ".join(key.split())]
-        value = form.group("value").strip().strip("*_").strip()
-        if not value or not _plausible(kind, key, value):
-            return None
-        return Field(kind, value, _status_value(value) if kind == "status" else None)
     if name == "handles":
         return Field("owner", text)
     if name == "tickets":
