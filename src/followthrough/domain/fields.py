@@ -150,13 +150,34 @@ _CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
 )
 
 # Hard separators between segments. A spaced hyphen or dash, a middle dot, a pipe, a
-# semicolon, a comma, a line break.
+# semicolon, a comma (not the one in a date), a line break; with the whitespace around it.
+_DATE_COMMA = r"(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d))"
+_SEPARATOR_MARK = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
+# That is ``\s*(?:mark)\s*``, written to open with one character class so that the regex
+# engine skips straight to the characters a separator can start with: whitespace (followed by
+# a mark, or itself a line break or the space before a dash) or the mark's own character.
 _SEPARATOR = re.compile(
-    r"\s*(?:\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day),(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d)))\s*", re.I
+    r"[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
+    r"|(?<=[·•|;—])|(?<=,)(?<!day,)" + _DATE_COMMA + r")\s*",
+    re.I,
 )
+# A character every separator holds; where the first one is, the first separator is close.
+_SEPARATOR_HINT = re.compile(r"[\n·•|;—,–-](?<!\S[–-])")
+
+
+def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Where the separators in ``text[offset:]`` are, in order."""
+    hint = _SEPARATOR_HINT.search(text, offset)
+    if hint is None:
+        return []
+    start = hint.start()
+    while start > offset and text[start - 1].isspace():
+        start -= 1
+    return [match.span() for match in _SEPARATOR.finditer(text, start)]
+
+
 # Inside a segment, fields may follow one another with only a space between them
 # ("@m.ortiz due: 2025-03-01", "index @tariq due 2025-06-30 OPS-412").
-_SPACES = re.compile(r"\s+")
 _KEY_AT = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
 # Every spelling of a key's first word a writer uses: "owner", "Owner", "OWNER".
 _KEY_STARTS = tuple(
@@ -171,14 +192,47 @@ _REF_AT = re.compile(_REF + r"\b")
 _LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
 
 
-def _soft_bounds(text: str, offset: int = 0) -> list[int]:
+# What may follow the whitespace before a field, a cheap superset of what `_soft_start` accepts:
+# a field's first character, a capital, a letter outside ASCII, a key's first word, or any
+# letter when the text holds a "#" (a lowercase "acme/ops#12").
+def _key_start(form: str) -> str:
+    """A pattern for ``form``, a key's first word; one that is no key by itself ("by") with the
+    rest of the keys it starts ("by when")."""
+    if form in _KEYS:
+        return re.escape(form)
+    rests = sorted(re.escape(key[len(form) :]) for key in _KEYS if key.startswith(form))
+    return re.escape(form) + "(?i:" + "|".join(rests) + ")"
+
+
+_LOWER_KEY_STARTS: dict[str, list[str]] = {}  # by their first letter, which opens the pattern
+for _form in sorted(form for form in _KEY_STARTS if form.islower()):
+    _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
+_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(
+    f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
+)
+# Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
+# Each opens with what it consumes first, for the regex engine to skip straight to it.
+_SOFT_RUN = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=" + _MAY_START + ")")
+_SOFT_RUN_HASHED = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=[a-z]|" + _MAY_START + ")")
+_SOFT_SPACE = re.compile(r" (?<![:=*_] )(?=" + _MAY_START + ")")
+_SOFT_SPACE_HASHED = re.compile(r" (?<![:=*_] )(?=[a-z]|" + _MAY_START + ")")
+
+
+def _soft_bounds(text: str) -> list[int]:
     """Where a field may start after a mere space: before an ``@handle``, a ``Key``, a ticket
     reference, ``(`` or a link (not right after ``Key:``). Each is the whitespace's start."""
+    runs = _SOFT_RUN_HASHED if "#" in text else _SOFT_RUN
     return [
         space.start()
-        for space in _SPACES.finditer(text, offset)
+        for space in runs.finditer(text)
         if _soft_start(text, space.start(), space.end())
     ]
+
+
+def _space_candidates(text: str, floor: int) -> list[int]:
+    """The spaces in ``text[floor:]`` that `_soft_start` may accept, in order."""
+    spaces = _SOFT_SPACE_HASHED if "#" in text else _SOFT_SPACE
+    return [space.start() for space in spaces.finditer(text, floor)]
 
 
 _LIST_JOINS = (" and", " &", ",", "/", " +")
@@ -210,22 +264,14 @@ def _soft_start(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _last_soft_bound(text: str, floor: int, position: int) -> int | None:
-    """The last soft boundary in ``text[floor:position]`` (one-line text), searching backwards."""
-    while True:
-        space = text.rfind(" ", floor, position)
-        if space <= 0:
-            return None
-        if _soft_start(text, space, space + 1):
-            return space
-        position = space
-
-
 def _soft_split(text: str) -> list[str]:
     """``text`` cut at its soft boundaries, empty pieces left out."""
+    bounds = _soft_bounds(text)
+    if not bounds:
+        return [text] if text.strip() else []
     pieces: list[str] = []
     last = 0
-    for bound in _soft_bounds(text):
+    for bound in bounds:
         pieces.append(text[last:bound])
         last = bound
     pieces.append(text[last:])
@@ -233,7 +279,10 @@ def _soft_split(text: str) -> list[str]:
 
 
 # A parenthesised group; a Markdown link's "(url)" inside it is part of the group.
-_PAREN = re.compile(r"\s*(?<!\])\(((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)")
+_PAREN_REST = r"((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)"
+_PAREN = re.compile(r"\s*(?<!\])\(" + _PAREN_REST)
+# The same group from its "(" on: a pattern that opens with a literal is found by a quick scan.
+_PAREN_OPEN = re.compile(r"\((?<!\]\()" + _PAREN_REST)
 _EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
 # A lone handle or reference after these words is part of the sentence ("sync with @ravi",
 # "the bug in CORE-12").
@@ -283,49 +332,101 @@ class ItemFields:
         return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
 
 
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+
+
+def _alternative(name: str, *patterns: re.Pattern[str]) -> str:
+    """``patterns`` as one named alternative of a larger pattern, each with its own flags; the
+    names of their own groups are left out."""
+    forms = []
+    for pattern in patterns:
+        flags = ("i" if pattern.flags & re.I else "") + ("s" if pattern.flags & re.S else "")
+        source = _GROUP_NAME.sub("(?:", pattern.pattern)
+        forms.append(f"(?{flags}:{source})" if flags else f"(?:{source})")
+    return f"(?P<{name}>{'|'.join(forms)})"
+
+
+def _field_forms(*, comma_separated: bool) -> re.Pattern[str]:
+    """Every form of a field but the labelled one as one pattern, its alternatives in the order
+    `read_field` tries them: the one that matches names the form (``lastgroup``)."""
+    status: tuple[re.Pattern[str], ...] = (_STATUS_ALONE, _STATUS_MARK)
+    if not comma_separated:
+        status += (_STATUS_REASON, _STATUS_NOTE)
+    return re.compile(
+        "|".join(
+            (
+                _alternative("handles", _HANDLES),
+                *(
+                    _alternative(f"unlabelled{index}", p)
+                    for index, (p, _) in enumerate(_UNLABELLED)
+                ),
+                _alternative("tickets", _TICKETS),
+                _alternative("status", *status),
+            )
+        )
+    )
+
+
+_FIELD_FORMS = _field_forms(comma_separated=False)
+# A segment set off by a comma is strict about status: no reason, no note.
+_FIELD_FORMS_COMMA = _field_forms(comma_separated=True)
+_UNLABELLED_BY_NAME = {
+    f"unlabelled{index}": (pattern, kind) for index, (pattern, kind) in enumerate(_UNLABELLED)
+}
+
+
 def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     """The field ``segment`` holds entirely, or ``None`` when it is (also) prose."""
     text = segment.strip().strip(".").strip()
     if not text:
         return None
-    emphasis = _EMPHASIS.match(text)
-    if emphasis and "**" not in emphasis.group(1):
-        text = emphasis.group(1).strip()
-    labelled = _LABELLED.match(text)
+    if text.startswith(("**", "__")):
+        emphasis = _EMPHASIS.match(text)
+        if emphasis and "**" not in emphasis.group(1):
+            text = emphasis.group(1).strip()
+    # A label needs its ":" or "=": without one, the text is not even tried as a label.
+    labelled = _LABELLED.match(text) if ":" in text or "=" in text else None
     if labelled:
-        kind = _KEYS[" ".join(labelled.group("key").lower().split())]
+        key = labelled.group("key").lower()
+        kind = _KEYS.get(key) or _KEYS[" ".join(key.split())]
         value = labelled.group("value").strip().strip("*_").strip()
-        if not value or not _plausible(kind, labelled.group("key").lower(), value):
+        if not value or not _plausible(kind, key, value):
             return None
         return Field(kind, value, _status_value(value) if kind == "status" else None)
-    if _HANDLES.match(text):
+    form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
+    if form is None:
+        return None
+    name = form.lastgroup
+    if name == "handles":
         return Field("owner", text)
-    for pattern, kind in _UNLABELLED:
-        match = pattern.match(text)
-        if match:
-            value = next(v for v in match.groupdict().values() if v)
-            return Field(kind, value)
-    if _TICKETS.match(text):
+    if name == "tickets":
         return Field("ticket", text)
-    status = _STATUS_ALONE.match(text) or (None if comma_separated else _STATUS_REASON.match(text))
-    if status or _STATUS_MARK.match(text) or (not comma_separated and _STATUS_NOTE.match(text)):
+    if name == "status":
         return Field("status", text, _status_value(text))
-    return None
+    pattern, kind = _UNLABELLED_BY_NAME[str(name)]
+    match = pattern.match(text)
+    assert match is not None  # the same pattern matched as part of the whole
+    return Field(kind, next(v for v in match.groupdict().values() if v))
 
 
 _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
+_ANY_REF = re.compile(_REF)
+_DATE_AT = re.compile(_DATE, re.I)
+_OPEN_WORD = re.compile(r"^(?:" + _OPEN_WORDS + r")\b", re.I)
 
 
 def _plausible(kind: str, key: str, value: str) -> bool:
     """Keys that are also common words ("Issue: …", "Type: …", "Target: …") need a value of their kind."""
-    if _PLACEHOLDER_VALUE.match(value):
-        return True
     if kind == "ticket":
-        return bool(_TICKETS.match(value) or re.search(_REF, value))
+        return bool(
+            _PLACEHOLDER_VALUE.match(value) or _TICKETS.match(value) or _ANY_REF.search(value)
+        )
     if kind == "category":
-        return any(pattern.match(value) for pattern, _ in _CATEGORY_VALUE)
+        return bool(_PLACEHOLDER_VALUE.match(value)) or any(
+            pattern.match(value) for pattern, _ in _CATEGORY_VALUE
+        )
     if key.startswith("target"):
-        return bool(re.match(_DATE, value, re.I) or value[:1].isdigit())
+        return bool(_PLACEHOLDER_VALUE.match(value) or _DATE_AT.match(value) or value[:1].isdigit())
     return True
 
 
@@ -335,7 +436,7 @@ def _status_value(text: str) -> ItemStatus | None:
         return ItemStatus.DROPPED
     if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
         return ItemStatus.DONE
-    if re.match(r"^(?:" + _OPEN_WORDS + r")\b", plain, re.I):
+    if _OPEN_WORD.match(plain):
         return ItemStatus.OPEN
     return None
 
@@ -364,7 +465,8 @@ def segment_fields(segment: str, *, comma_separated: bool = False) -> list[Field
 def _soft_fields(pieces: list[str], *, comma_separated: bool) -> list[Field] | None:
     out: list[Field] = []
     for piece in pieces:
-        paren = _PAREN.fullmatch(piece.strip())
+        piece_text = piece.strip()
+        paren = _PAREN.fullmatch(piece_text) if piece_text.startswith("(") else None
         if paren:
             inner = _group_fields(_split(paren.group(1)))
             if not inner:
@@ -387,11 +489,11 @@ def _split(text: str) -> list[tuple[str, bool]]:
     parts: list[tuple[str, bool]] = []
     start = 0
     comma = False
-    for match in _SEPARATOR.finditer(text):
-        if match.start() > start or text[start : match.start()].strip():
-            parts.append((text[start : match.start()], comma))
-        comma = match.group(0).strip() == ","
-        start = match.end()
+    for begin, end in _separators(text):
+        if begin > start or text[start:begin].strip():
+            parts.append((text[start:begin], comma))
+        comma = text[begin:end].strip() == ","
+        start = end
     if text[start:].strip():
         parts.append((text[start:], comma))
     return [(part, flag) for part, flag in parts if part.strip()]
@@ -399,9 +501,15 @@ def _split(text: str) -> list[tuple[str, bool]]:
 
 # A status written in capitals at the very end, as a Confluence status lozenge or a tag is:
 # capitals only, so "… until it is done" stays prose.
+_SHOUTED_WORDS = (
+    "DONE", "COMPLETE", "COMPLETED", "FIXED", "RESOLVED", "SHIPPED", "DROPPED", "WONTFIX",
+    "WON'T DO", "CANCELED", "CANCELLED",
+)  # fmt: skip
 _SHOUTED_STATUS = re.compile(
-    r"(?<=\S)\s+(DONE|COMPLETED?|FIXED|RESOLVED|SHIPPED|DROPPED|WONTFIX|WON'T DO|CANCELL?ED)\.?\s*$"
+    r"(?<=\S)\s+(" + "|".join(re.escape(word) for word in _SHOUTED_WORDS) + r")\.?\s*$"
 )
+# How a text with a shouted status ends, once trailing whitespace is cut.
+_SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS)
 
 
 def split_fields(text: str) -> ItemFields:
@@ -411,14 +519,14 @@ def split_fields(text: str) -> ItemFields:
     group that holds nothing but fields; the title keeps its own words and punctuation.
     """
     fields: list[Field] = []
-    shouted = _SHOUTED_STATUS.search(text)
+    shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
     if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
         fields.append(Field("status", shouted.group(1), _status_value(shouted.group(1))))
         text = text[: shouted.start()]
     if "(" in text:
         text = _paren_groups(text, fields)
     text = _tail(text, fields)
-    if ":" in text[:40] or "=" in text[:40]:
+    if text.find(":", 0, 40) != -1 or text.find("=", 0, 40) != -1:
         text = _head(text, fields)
     return ItemFields(text.strip() if fields else text, tuple(fields))
 
@@ -426,15 +534,20 @@ def split_fields(text: str) -> ItemFields:
 def _paren_groups(text: str, fields: list[Field]) -> str:
     out: list[str] = []
     last = 0
-    for match in _PAREN.finditer(text):
+    end = 0  # where the previous group ended
+    for match in _PAREN_OPEN.finditer(text):
+        start = match.start()  # the group takes the whitespace before it (as `_PAREN` does)
+        while start > end and text[start - 1].isspace():
+            start -= 1
+        end = match.end()
         found = _group_fields(_split(match.group(1)))
         if not found:
             continue
-        if any(f.kind == "status" for f in found) and text[match.end() :].strip():
+        if any(f.kind == "status" for f in found) and text[end:].strip():
             continue  # "(fixed in v2.3)" inside a sentence speaks of something else
         fields.extend(found)
-        out.append(text[last : match.start()])
-        last = match.end()
+        out.append(text[last:start])
+        last = end
     out.append(text[last:])
     return "".join(out)
 
@@ -462,7 +575,7 @@ def _tail(text: str, fields: list[Field]) -> str:
     taken: list[Field] = []
     names: list[str] = []  # bare names waiting for the owner field they continue
     kept = text
-    for start, end in reversed(_matches(_SEPARATOR, text)):
+    for start, end in reversed(_tail_separators(text)):
         segment = text[end:]
         comma = text[start:end].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
@@ -490,39 +603,38 @@ def _tail(text: str, fields: list[Field]) -> str:
 _TAIL_WINDOW = 240
 
 
-def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    """Where ``pattern`` matches in the text's tail window (not at its very start), in order."""
-    offset = max(0, len(text) - _TAIL_WINDOW)
-    return [m.span() for m in pattern.finditer(text, offset) if m.start() > 0]
+def _tail_separators(text: str) -> list[tuple[int, int]]:
+    """Where the separators in the text's tail window are (not at its very start), in order."""
+    spans = _separators(text, max(0, len(text) - _TAIL_WINDOW))
+    return spans[1:] if spans and spans[0][0] == 0 else spans
 
 
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
-_TAIL_CHARS = frozenset("@([:#=0123456789")
+_TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
 _TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
 
 
-def _may_end_in_fields(window: str) -> bool:
-    """Cheap test: every field form needs one of these characters or words."""
-    if not _TAIL_CHARS.isdisjoint(window):
+def _may_end_in_fields(text: str) -> bool:
+    """Cheap test of the text's last characters: every field form needs one of these characters
+    or words."""
+    if _TAIL_CHARS.search(text, max(0, len(text) - _TAIL_PIECES)):
         return True
-    lowered = window.lower()
+    lowered = text[-_TAIL_PIECES:].lower()
     return any(word in lowered for word in _TAIL_WORDS)
 
 
 def _tail_tokens(text: str, taken: list[Field]) -> str:
     """``… in the runbook index @tariq due 2025-06-30 OPS-412``: trailing fields split by spaces."""
-    if not _may_end_in_fields(text[-_TAIL_PIECES:]):
+    if not _may_end_in_fields(text):
         return text
-    floor = max(0, len(text) - _TAIL_PIECES)
-    position = len(text)
-    while True:
-        start = _last_soft_bound(text, floor, position)
-        if start is None:
-            return text
-        position = start
+    bounds = _space_candidates(text, max(0, len(text) - _TAIL_PIECES))
+    while bounds:
+        start = bounds.pop()
+        if not _soft_start(text, start, start + 1):
+            continue
         piece = text[start:].strip()
-        paren = _PAREN.fullmatch(piece)
+        paren = _PAREN.fullmatch(piece) if piece.startswith("(") else None
         if paren:
             inner = _group_fields(_split(paren.group(1)))
             if not inner:
@@ -538,13 +650,13 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             return text
         if found.kind == "status":
             return text
-        before = text[:start].split()
-        if found.kind in ("owner", "ticket") and (
-            not before or before[-1].strip("*_,;:").lower() in _IN_PROSE
-        ):
-            return text
+        if found.kind in ("owner", "ticket"):
+            before = text[:start].rsplit(None, 1)
+            if not before or before[-1].strip("*_,;:").lower() in _IN_PROSE:
+                return text
         taken.append(found)
         text = text[:start]
+    return text
 
 
 def _head(text: str, fields: list[Field]) -> str:
