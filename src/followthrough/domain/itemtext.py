@@ -10,6 +10,7 @@ never guessed from responders or authors, and a status never from the outcome's 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from followthrough.domain.fields import split_fields
@@ -22,18 +23,24 @@ _DONE_PREFIX = re.compile(
 )
 _DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)\s*", re.I)
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
+_DONE_PARENTHESIS = (
+    r"\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)(?:\*\*)?\.?\s*$"
+)
 _DONE_SUFFIX = re.compile(
-    r"\s*(?:\*\*)?\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)"
-    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
+    r"\s*(?:\*\*)?" + _DONE_PARENTHESIS + r"|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|"
+    r"(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
     # "… - done" is a mark; "… once the migration is done" is the outcome's own wording.
     r"\s*[-–—]\s*done\.?\s*$",
     re.I,
 )
+# The part of `_DONE_SUFFIX` that can end in ")": starting at its "(", it is searched for fast.
+_DONE_PARENTHESIS_ONLY = re.compile(_DONE_PARENTHESIS, re.I)
 _DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
-_DROPPED_SUFFIX = re.compile(
-    r"\s*\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$",
-    re.I,
+_DROPPED_PARENTHESIS = (
+    r"\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
 )
+_DROPPED_SUFFIX = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
+_DROPPED_PARENTHESIS_ONLY = re.compile(_DROPPED_PARENTHESIS, re.I)
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
@@ -231,17 +238,8 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     struck = _STRUCK.match(text)
     if struck:
         return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
-    for pattern, marked in (
-        (_DONE_PREFIX, ItemStatus.DONE),
-        (_DROPPED_PREFIX, ItemStatus.DROPPED),
-        (_DONE_SUFFIX, ItemStatus.DONE),
-        (_DROPPED_SUFFIX, ItemStatus.DROPPED),
-    ):
-        if pattern is _DONE_SUFFIX and not _may_end_done(text):
-            continue
-        if pattern is _DROPPED_SUFFIX and ")" not in text:
-            continue
-        match = pattern.search(text)
+    for find, marked in _MARKS:
+        match = find(text)
         if match:
             text = _cut(text, match)
             if status != ItemStatus.DONE:
@@ -250,14 +248,57 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     if todo:
         text = text[todo.end() :]
         status = status or ItemStatus.OPEN
-    if status is None and _DONE_INLINE.search(text):
+    if status is None and _may_say_done_inline(text) and _DONE_INLINE.search(text):
         status = ItemStatus.DONE
     return status, text
 
 
-def _may_end_done(text: str) -> bool:
-    """Cheap pre-check for `_DONE_SUFFIX`: each of its forms needs ``)``, ``**`` or "done"."""
-    return ")" in text or "**" in text or "done" in text.lower()
+# The suffix patterns are tried only on text whose ending they can match, and only from
+# where a match can start; before a full search (which tries every position), a text that
+# ends in ")" is searched for the parenthesis alone, which only ever starts at a "(".
+def _done_suffix(text: str) -> re.Match[str] | None:
+    ending = _ending(text)
+    if ending.endswith(")"):
+        start = _suffix_start(text)
+        if _DONE_PARENTHESIS_ONLY.search(text, start) is None:
+            return None
+        return _DONE_SUFFIX.search(text, start)
+    if ending.endswith("**") or ending[-4:].lower() == "done":
+        return _DONE_SUFFIX.search(text, _suffix_start(text))
+    return None
+
+
+def _dropped_suffix(text: str) -> re.Match[str] | None:
+    if not _ending(text).endswith(")"):
+        return None
+    start = _suffix_start(text)
+    if _DROPPED_PARENTHESIS_ONLY.search(text, start) is None:
+        return None
+    return _DROPPED_SUFFIX.search(text, start)
+
+
+def _ending(text: str) -> str:
+    """The text a suffix mark ends in: trailing whitespace and one final full stop dropped."""
+    ending = text.rstrip()
+    return ending[:-1] if ending.endswith(".") else ending
+
+
+def _suffix_start(text: str) -> int:
+    """Where a suffix mark starts at the earliest: it holds no ``)`` but the text's last."""
+    return text.rfind(")", 0, max(text.rfind(")"), 0)) + 1
+
+
+def _may_say_done_inline(text: str) -> bool:
+    """Cheap pre-check for `_DONE_INLINE`: each of its forms holds one of these."""
+    return "(Done)" in text or "(done)" in text or "DONE in" in text
+
+
+_MARKS: tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...] = (
+    (_DONE_PREFIX.match, ItemStatus.DONE),
+    (_DROPPED_PREFIX.match, ItemStatus.DROPPED),
+    (_done_suffix, ItemStatus.DONE),
+    (_dropped_suffix, ItemStatus.DROPPED),
+)
 
 
 def _owner(text: str) -> tuple[str | None, str]:
