@@ -138,20 +138,29 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
         # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
         text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
-    status = attached.status or status
-    owners = attached.all("owner")
+    owners: tuple[str, ...] = ()
+    due = priority = None
+    category = None
+    labelled = _prose_references_blanked(whole)
+    if attached.fields:  # else nothing is attached, as for most items
+        status = attached.status or status
+        owners = attached.all("owner")
+        due = attached.first("due")
+        priority = normalise_priority(attached.first("priority"))
+        category = attached.category
+        # The attached ticket fields are part of the text already; only a bare "#12" in one
+        # may have been blanked there as prose.
+        hashed = [value for value in attached.all("ticket") if "#" in value]
+        if hashed:
+            labelled = " ".join([labelled, *hashed])
     owner, text = (", ".join(owners), text) if owners else _owner(text)
-    due = attached.first("due")
-    priority = normalise_priority(attached.first("priority"))
-    priority_match = None if priority else _PRIORITY_TOKEN.search(text)
+    priority_match = (
+        None if priority or not _may_name_priority(text) else _PRIORITY_TOKEN.search(text)
+    )
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    labelled = _prose_references_blanked(whole)
-    # The attached ticket fields are part of the text already; only a bare "#12" in one may
-    # have been blanked there as prose.
-    hashed = [value for value in attached.all("ticket") if "#" in value]
-    tickets = find_tickets(" ".join([labelled, *hashed]), links)
+    tickets = find_tickets(labelled, links)
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
@@ -162,9 +171,14 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
         due_text=due,
         tickets=tickets,
         priority=priority,
-        category=attached.category,
+        category=category,
         explanation=explanation,
     )
+
+
+def _may_name_priority(text: str) -> bool:
+    """Cheap pre-check for `_PRIORITY_TOKEN`: a bracket, or the letters "pr" of "priority"."""
+    return "(" in text or "[" in text or "pr" in text.lower()
 
 
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
@@ -307,17 +321,24 @@ def _owner(text: str) -> tuple[str | None, str]:
         if match and not _NOT_OWNERS.fullmatch(match.group("owner")):
             rest = text[match.end() :]
             return match.group("owner").strip(), rest[:1].upper() + rest[1:]
-    match = _TRAILING_AT_OWNER.search(text)
+    match = _trailing_at_owner(text)
     if match:
         return match.group("owner"), text[: match.start()]
     match = _SUBJECT_OWNER.match(text)
     if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
         rest = text[match.start("verb") :]
         return match.group("owner"), rest[:1].upper() + rest[1:]
-    match = _PAREN_OWNER.search(text)
+    match = _PAREN_OWNER.search(text) if "(" in text else None
     if match:
         return match.group("owner"), _cut(text, match)
     return None, text
+
+
+def _trailing_at_owner(text: str) -> re.Match[str] | None:
+    """`_TRAILING_AT_OWNER`, tried where alone it can start: the spaces before the last "@"."""
+    at = text.rfind("@")
+    start = len(text[:at].rstrip()) if at > 0 else at
+    return _TRAILING_AT_OWNER.match(text, start) if 0 <= start < at else None
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
@@ -335,7 +356,10 @@ def _title_and_explanation(text: str) -> tuple[str, str | None]:
     return _first_sentence(plain_text(text))
 
 
-_SENTENCE_BREAK = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bca)\.\s+(?=[A-Z])")
+# The look-behinds follow the full stop, so that a search skips from one full stop to the next.
+_SENTENCE_BREAK = re.compile(
+    r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bca\.)\s+(?=[A-Z])"
+)
 
 
 def _first_sentence(text: str) -> tuple[str, str | None]:
@@ -363,22 +387,46 @@ def plain_text(text: str) -> str:
 # markup, and skipping a substitution that cannot match leaves the text unchanged.
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+# Applied once whitespace is single spaces: as dropping each run of spaces before one.
+_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?])")
 _PUNCT = frozenset(",.;:!?")
 
 
 def _tidy(out: str) -> str:
-    last = out.rstrip()[-1:]  # trailing references end in a digit, ")" or "]"
-    if last and (last.isdigit() or last in ")]"):
+    if _may_end_in_reference(out):
         out = _TRAILING_REFS.sub(_cut_trailing_refs, out)
     if "(" in out:
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
         out = _EMPTY_BRACKETS.sub("", out)
+    out = " ".join(out.split())
     if not _PUNCT.isdisjoint(out):
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
-    out = " ".join(out.split())
     return out.strip(" -–—:;,|").lstrip(". ").strip()
+
+
+_JIRA_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
+def _may_end_in_reference(out: str) -> bool:
+    """Cheap pre-check for `_TRAILING_REFS`: the text ends in a number (then perhaps ")" or
+    "]") after "#", after a space ("bug 12") or after a Jira project key and "-"."""
+    end = out.rstrip()
+    if end.endswith((")", "]")):
+        end = end[:-1].rstrip()
+    digits = len(end)
+    while digits and end[digits - 1].isdecimal():
+        digits -= 1
+    if digits == len(end) or digits == 0:
+        return False
+    before = end[digits - 1]
+    if before == "#" or before.isspace():
+        return True
+    if before != "-":
+        return False
+    stem = end[: digits - 1]
+    key = stem[len(stem.rstrip(_JIRA_KEY_CHARACTERS)) : -1]  # a key letter has more after it
+    return any("A" <= character <= "Z" for character in key)
 
 
 def _cut_trailing_refs(found: re.Match[str]) -> str:

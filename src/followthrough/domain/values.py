@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _MONTHS = {
     name: number
@@ -74,6 +75,9 @@ _PLACEHOLDERS = frozenset(
 )
 
 
+# The same owners and dates recur item after item: the pure readers below remember recent
+# answers.
+@lru_cache(maxsize=1024)
 def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
     """Read one calendar date that is the whole of ``text`` (ignoring a weekday and punctuation).
 
@@ -137,17 +141,22 @@ def is_placeholder(text: str | None) -> bool:
     return text.strip().strip("*_`[]()<>").strip().lower() in _PLACEHOLDERS
 
 
+@lru_cache(maxsize=1024)
 def normalise_owner(text: str | None) -> str | None:
     """``@handle`` → ``handle``; names and e-mail addresses kept; placeholders → ``None``."""
     if text is None:
         return None
-    owner = re.sub(r"\s+", " ", text.strip().strip("*_`").strip())
+    owner = _SPACES.sub(" ", text.strip().strip("*_`").strip())
     owner = owner.rstrip("?.,;:").strip()
     if is_placeholder(owner):
         return None
-    if re.fullmatch(r"@[\w.-]+", owner):
+    if _HANDLE.fullmatch(owner):
         return owner[1:]
     return owner
+
+
+_SPACES = re.compile(r"\s+")
+_HANDLE = re.compile(r"@[\w.-]+")
 
 
 _TEAM_WORDS = re.compile(
