@@ -126,9 +126,11 @@ _RULES = tuple(
     for category, words in _VOCABULARY
 )
 # ASCII text lower-cased is exactly what the case-insensitive match would see, and a
-# case-sensitive match over it is cheaper.
+# case-sensitive match over it is cheaper. A word starts after a character that is not a
+# word character (the text is given a leading space to start with): the search skips
+# straight to those.
 _LOWER_CASE_RULES = tuple(
-    (category, re.compile(r"\b(?:" + _by_first_letter(words) + r")\b"))
+    (category, re.compile(r"[^a-z0-9_](?:" + _by_first_letter(words) + r")\b"))
     for category, words in _VOCABULARY
 )
 
@@ -138,7 +140,7 @@ def infer_category(text: str) -> Category | None:
     if not text:
         return None
     if text.isascii():
-        lowered = text.lower()
+        lowered = " " + text.lower()
         for category, pattern in _LOWER_CASE_RULES:
             if pattern.search(lowered):
                 return category

@@ -143,14 +143,21 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     category = None
     labelled = _prose_references_blanked(whole)
     if attached.fields:  # else nothing is attached, as for most items
+        kinds = {attached_field.kind for attached_field in attached.fields}
         status = attached.status or status
-        owners = attached.all("owner")
-        due = attached.first("due")
-        priority = normalise_priority(attached.first("priority"))
-        category = attached.category
+        if "owner" in kinds:
+            owners = attached.all("owner")
+        if "due" in kinds:
+            due = attached.first("due")
+        if "priority" in kinds:
+            priority = normalise_priority(attached.first("priority"))
+        if "category" in kinds:
+            category = attached.category
         # The attached ticket fields are part of the text already; only a bare "#12" in one
         # may have been blanked there as prose.
-        hashed = [value for value in attached.all("ticket") if "#" in value]
+        hashed = (
+            [value for value in attached.all("ticket") if "#" in value] if "ticket" in kinds else []
+        )
         if hashed:
             labelled = " ".join([labelled, *hashed])
     owner, text = (", ".join(owners), text) if owners else _owner(text)
@@ -199,7 +206,8 @@ def _one_line(raw: str) -> str:
 # as a leading "#12:" label, in brackets "(#12)", or trailing "… #12" (not after "about",
 # "and", "in" …). In running prose it is talk about some other ticket, and taking it would
 # let one item's text claim another item's ticket.
-_BARE_REFERENCE = re.compile(r"(?<![\w/&])#\d{1,6}\b|(?<![\w/-])GH-\d+(?![\w-])")
+# (Each look-behind follows the first character, so that a search skips to a "#" or "G".)
+_BARE_REFERENCE = re.compile(r"#(?<![\w/&]#)\d{1,6}\b|G(?<![\w/-]G)H-\d+(?![\w-])")
 # Bounded and possessive quantifiers keep every search linear in the text, whatever the text.
 _ANY_REF = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
 _REF_RUN = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"

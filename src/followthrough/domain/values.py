@@ -322,9 +322,11 @@ def _written_tickets(text: str) -> list[tuple[int, str]]:
     spans: list[tuple[int, int]] = []
 
     def take(pos: int, end: int, ref: str) -> None:
-        if not any(start <= pos < stop for start, stop in spans):
-            refs.append((pos, ref))
-            spans.append((pos, end))
+        for start, stop in spans:
+            if start <= pos < stop:
+                return
+        refs.append((pos, ref))
+        spans.append((pos, end))
 
     if "#" in text and "/" in text:
         for match in _CROSS_REPO.finditer(text):
