@@ -199,6 +199,8 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 
 def _one_line(raw: str) -> str:
+    if raw.isascii() and raw.isprintable() and "  " not in raw and raw.strip(" ") == raw:
+        return raw  # its only whitespace is single spaces between words already
     return " ".join(raw.replace("\\\n", " ").split())
 
 
