@@ -397,7 +397,8 @@ def plain_text(text: str) -> str:
 # markup, and skipping a substitution that cannot match leaves the text unchanged.
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
-# Applied once whitespace is single spaces: as dropping each run of spaces before one.
+# Applied after whitespace is collapsed to single spaces: the same as dropping each run of
+# whitespace before a punctuation mark first, and a search that skips from space to space.
 _SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?])")
 _PUNCT = frozenset(",.;:!?")
 

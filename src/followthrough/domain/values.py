@@ -187,8 +187,8 @@ _GITLAB_ISSUE = (
     r"gitlab\.[^\s/]+/(?P<project>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<gitlab>\d+)"
 )
 _BUGZILLA = r"(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
-# One scan finds what a scan per form would: no match holds another form's "http" but at its
-# own start, and where two forms match at one start the first listed is taken.
+# One scan finds what a scan per form would: a match holds no "://" but its own, so none holds
+# another's start, and where two forms match at one start the first listed is taken.
 _TRACKER_URL = re.compile(
     r"https?://(?:" + "|".join((_JIRA_BROWSE, _GITHUB_ISSUE, _GITLAB_ISSUE, _BUGZILLA)) + ")", re.I
 )
