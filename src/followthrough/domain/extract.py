@@ -40,6 +40,7 @@ from followthrough.domain.values import (
 )
 from followthrough.domain.walk import Candidate, walk
 
+_WORD_CHARACTER = re.compile(r"\w")
 _TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
 _INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
 _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
@@ -297,14 +298,15 @@ def _unreadable_row(candidate: Candidate) -> SourceProblem:
 
 
 def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> ActionItem | None:
-    parsed = with_notes(
-        read_item(candidate.text.raw, candidate.text.links), tuple(n.raw for n in candidate.notes)
-    )
+    parsed = read_item(candidate.text.raw, candidate.text.links)
+    notes = candidate.notes
+    if notes:
+        parsed = with_notes(parsed, tuple(n.raw for n in notes))
     row = candidate.row
     title = (
         candidate.title_override or parsed.title or (parsed.tickets[0] if parsed.tickets else "")
     )
-    if not title or not re.search(r"\w", title) or _TEMPLATE_PLACEHOLDER.match(title):
+    if not title or not _WORD_CHARACTER.search(title) or _TEMPLATE_PLACEHOLDER.match(title):
         return None
     owner_text = (row.owner if row and row.owner else None) or parsed.owner_text
     due_text = (row.due if row and row.due else None) or parsed.due_text
@@ -332,7 +334,7 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
         due_text=due_text,
         horizon=candidate.traits.horizon,
         tickets=tickets,
-        notes=tuple(plain_text(n.raw) for n in candidate.notes),
+        notes=tuple(plain_text(n.raw) for n in notes) if notes else (),
     )
 
 

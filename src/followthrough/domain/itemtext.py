@@ -10,6 +10,7 @@ never guessed from responders or authors, and a status never from the outcome's 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from followthrough.domain.fields import split_fields
@@ -22,18 +23,24 @@ _DONE_PREFIX = re.compile(
 )
 _DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)\s*", re.I)
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
+_DONE_PARENTHESIS = (
+    r"\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)(?:\*\*)?\.?\s*$"
+)
 _DONE_SUFFIX = re.compile(
-    r"\s*(?:\*\*)?\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)"
-    r"(?:\*\*)?\.?\s*$|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
+    r"\s*(?:\*\*)?" + _DONE_PARENTHESIS + r"|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|"
+    r"(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
     # "… - done" is a mark; "… once the migration is done" is the outcome's own wording.
     r"\s*[-–—]\s*done\.?\s*$",
     re.I,
 )
+# The part of `_DONE_SUFFIX` that can end in ")": starting at its "(", it is searched for fast.
+_DONE_PARENTHESIS_ONLY = re.compile(_DONE_PARENTHESIS, re.I)
 _DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
-_DROPPED_SUFFIX = re.compile(
-    r"\s*\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$",
-    re.I,
+_DROPPED_PARENTHESIS = (
+    r"\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
 )
+_DROPPED_SUFFIX = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
+_DROPPED_PARENTHESIS_ONLY = re.compile(_DROPPED_PARENTHESIS, re.I)
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
@@ -140,20 +147,36 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
         # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
         text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
-    status = attached.status or status
-    owners = attached.all("owner")
+    owners: tuple[str, ...] = ()
+    due = priority = None
+    category = None
+    labelled = _prose_references_blanked(whole)
+    if attached.fields:  # else nothing is attached, as for most items
+        kinds = {attached_field.kind for attached_field in attached.fields}
+        status = attached.status or status
+        if "owner" in kinds:
+            owners = attached.all("owner")
+        if "due" in kinds:
+            due = attached.first("due")
+        if "priority" in kinds:
+            priority = normalise_priority(attached.first("priority"))
+        if "category" in kinds:
+            category = attached.category
+        # The attached ticket fields are part of the text already; only a bare "#12" in one
+        # may have been blanked there as prose.
+        hashed = (
+            [value for value in attached.all("ticket") if "#" in value] if "ticket" in kinds else []
+        )
+        if hashed:
+            labelled = " ".join([labelled, *hashed])
     owner, text = (", ".join(owners), text) if owners else _owner(text)
-    due = attached.first("due")
-    priority = normalise_priority(attached.first("priority"))
-    priority_match = None if priority else _PRIORITY_TOKEN.search(text)
+    priority_match = (
+        None if priority or not _may_name_priority(text) else _PRIORITY_TOKEN.search(text)
+    )
     if priority_match:
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
-    labelled = _prose_references_blanked(whole)
-    # The attached ticket fields are part of the text already; only a bare "#12" in one may
-    # have been blanked there as prose.
-    hashed = [value for value in attached.all("ticket") if "#" in value]
-    tickets = find_tickets(" ".join([labelled, *hashed]), links)
+    tickets = find_tickets(labelled, links)
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
@@ -164,9 +187,14 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
         due_text=due,
         tickets=tickets,
         priority=priority,
-        category=attached.category,
+        category=category,
         explanation=explanation,
     )
+
+
+def _may_name_priority(text: str) -> bool:
+    """Cheap pre-check for `_PRIORITY_TOKEN`: a bracket, or the letters "pr" of "priority"."""
+    return "(" in text or "[" in text or "pr" in text.lower()
 
 
 def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
@@ -180,6 +208,8 @@ def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
 
 
 def _one_line(raw: str) -> str:
+    if raw.isascii() and raw.isprintable() and "  " not in raw and raw.strip(" ") == raw:
+        return raw  # its only whitespace is single spaces between words already
     return " ".join(raw.replace("\\\n", " ").split())
 
 
@@ -187,7 +217,8 @@ def _one_line(raw: str) -> str:
 # as a leading "#12:" label, in brackets "(#12)", or trailing "… #12" (not after "about",
 # "and", "in" …). In running prose it is talk about some other ticket, and taking it would
 # let one item's text claim another item's ticket.
-_BARE_REFERENCE = re.compile(r"(?<![\w/&])#\d{1,6}\b|(?<![\w/-])GH-\d+(?![\w-])")
+# (Each look-behind follows the first character, so that a search skips to a "#" or "G".)
+_BARE_REFERENCE = re.compile(r"#(?<![\w/&]#)\d{1,6}\b|G(?<![\w/-]G)H-\d+(?![\w-])")
 # Bounded and possessive quantifiers keep every search linear in the text, whatever the text.
 _ANY_REF = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
 _REF_RUN = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"
@@ -240,17 +271,8 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     struck = _STRUCK.match(text)
     if struck:
         return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
-    for pattern, marked in (
-        (_DONE_PREFIX, ItemStatus.DONE),
-        (_DROPPED_PREFIX, ItemStatus.DROPPED),
-        (_DONE_SUFFIX, ItemStatus.DONE),
-        (_DROPPED_SUFFIX, ItemStatus.DROPPED),
-    ):
-        if pattern is _DONE_SUFFIX and not _may_end_done(text):
-            continue
-        if pattern is _DROPPED_SUFFIX and ")" not in text:
-            continue
-        match = pattern.search(text)
+    for find, marked in _MARKS:
+        match = find(text)
         if match:
             text = _cut(text, match)
             if status != ItemStatus.DONE:
@@ -259,14 +281,57 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     if todo:
         text = text[todo.end() :]
         status = status or ItemStatus.OPEN
-    if status is None and _DONE_INLINE.search(text):
+    if status is None and _may_say_done_inline(text) and _DONE_INLINE.search(text):
         status = ItemStatus.DONE
     return status, text
 
 
-def _may_end_done(text: str) -> bool:
-    """Cheap pre-check for `_DONE_SUFFIX`: each of its forms needs ``)``, ``**`` or "done"."""
-    return ")" in text or "**" in text or "done" in text.lower()
+# The suffix patterns are tried only on text whose ending they can match, and only from
+# where a match can start; before a full search (which tries every position), a text that
+# ends in ")" is searched for the parenthesis alone, which only ever starts at a "(".
+def _done_suffix(text: str) -> re.Match[str] | None:
+    ending = _ending(text)
+    if ending.endswith(")"):
+        start = _suffix_start(text)
+        if _DONE_PARENTHESIS_ONLY.search(text, start) is None:
+            return None
+        return _DONE_SUFFIX.search(text, start)
+    if ending.endswith("**") or ending[-4:].lower() == "done":
+        return _DONE_SUFFIX.search(text, _suffix_start(text))
+    return None
+
+
+def _dropped_suffix(text: str) -> re.Match[str] | None:
+    if not _ending(text).endswith(")"):
+        return None
+    start = _suffix_start(text)
+    if _DROPPED_PARENTHESIS_ONLY.search(text, start) is None:
+        return None
+    return _DROPPED_SUFFIX.search(text, start)
+
+
+def _ending(text: str) -> str:
+    """The text a suffix mark ends in: trailing whitespace and one final full stop dropped."""
+    ending = text.rstrip()
+    return ending[:-1] if ending.endswith(".") else ending
+
+
+def _suffix_start(text: str) -> int:
+    """Where a suffix mark starts at the earliest: it holds no ``)`` but the text's last."""
+    return text.rfind(")", 0, max(text.rfind(")"), 0)) + 1
+
+
+def _may_say_done_inline(text: str) -> bool:
+    """Cheap pre-check for `_DONE_INLINE`: each of its forms holds one of these."""
+    return "(Done)" in text or "(done)" in text or "DONE in" in text
+
+
+_MARKS: tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...] = (
+    (_DONE_PREFIX.match, ItemStatus.DONE),
+    (_DROPPED_PREFIX.match, ItemStatus.DROPPED),
+    (_done_suffix, ItemStatus.DONE),
+    (_dropped_suffix, ItemStatus.DROPPED),
+)
 
 
 def _owner(text: str) -> tuple[str | None, str]:
@@ -275,17 +340,24 @@ def _owner(text: str) -> tuple[str | None, str]:
         if match and not _NOT_OWNERS.fullmatch(match.group("owner")):
             rest = text[match.end() :]
             return match.group("owner").strip(), rest[:1].upper() + rest[1:]
-    match = _TRAILING_AT_OWNER.search(text)
+    match = _trailing_at_owner(text)
     if match:
         return match.group("owner"), text[: match.start()]
     match = _SUBJECT_OWNER.match(text)
     if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
         rest = text[match.start("verb") :]
         return match.group("owner"), rest[:1].upper() + rest[1:]
-    match = _PAREN_OWNER.search(text)
+    match = _PAREN_OWNER.search(text) if "(" in text else None
     if match:
         return match.group("owner"), _cut(text, match)
     return None, text
+
+
+def _trailing_at_owner(text: str) -> re.Match[str] | None:
+    """`_TRAILING_AT_OWNER`, tried where alone it can start: the spaces before the last "@"."""
+    at = text.rfind("@")
+    start = len(text[:at].rstrip()) if at > 0 else at
+    return _TRAILING_AT_OWNER.match(text, start) if 0 <= start < at else None
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
@@ -303,7 +375,10 @@ def _title_and_explanation(text: str) -> tuple[str, str | None]:
     return _first_sentence(plain_text(text))
 
 
-_SENTENCE_BREAK = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bca)\.\s+(?=[A-Z])")
+# The look-behinds follow the full stop, so that a search skips from one full stop to the next.
+_SENTENCE_BREAK = re.compile(
+    r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bca\.)\s+(?=[A-Z])"
+)
 
 
 def _first_sentence(text: str) -> tuple[str, str | None]:
@@ -331,22 +406,47 @@ def plain_text(text: str) -> str:
 # markup, and skipping a substitution that cannot match leaves the text unchanged.
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+# Applied after whitespace is collapsed to single spaces: the same as dropping each run of
+# whitespace before a punctuation mark first, and a search that skips from space to space.
+_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?])")
 _PUNCT = frozenset(",.;:!?")
 
 
 def _tidy(out: str) -> str:
-    last = out.rstrip()[-1:]  # trailing references end in a digit, ")" or "]"
-    if last and (last.isdigit() or last in ")]"):
+    if _may_end_in_reference(out):
         out = _TRAILING_REFS.sub(_cut_trailing_refs, out)
     if "(" in out:
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
         out = _EMPTY_BRACKETS.sub("", out)
+    out = " ".join(out.split())
     if not _PUNCT.isdisjoint(out):
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
-    out = " ".join(out.split())
     return out.strip(" -–—:;,|").lstrip(". ").strip()
+
+
+_JIRA_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
+def _may_end_in_reference(out: str) -> bool:
+    """Cheap pre-check for `_TRAILING_REFS`: the text ends in a number (then perhaps ")" or
+    "]") after "#", after a space ("bug 12") or after a Jira project key and "-"."""
+    end = out.rstrip()
+    if end.endswith((")", "]")):
+        end = end[:-1].rstrip()
+    digits = len(end)
+    while digits and end[digits - 1].isdecimal():
+        digits -= 1
+    if digits == len(end) or digits == 0:
+        return False
+    before = end[digits - 1]
+    if before == "#" or before.isspace():
+        return True
+    if before != "-":
+        return False
+    stem = end[: digits - 1]
+    key = stem[len(stem.rstrip(_JIRA_KEY_CHARACTERS)) : -1]  # a key letter has more after it
+    return any("A" <= character <= "Z" for character in key)
 
 
 def _cut_trailing_refs(found: re.Match[str]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from followthrough.domain.tickets import writable
 
@@ -25,7 +26,9 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def normalised_words(title: str) -> str:
     """The words of an outcome, for keys and duplicate detection."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = title  # ASCII is its own decomposition
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower()
     if "http" in text:
         text = _URL.sub(" ", text)
@@ -35,4 +38,10 @@ def normalised_words(title: str) -> str:
 def item_key(postmortem_id: str, title: str) -> str:
     """The stable key of an item with this outcome in this postmortem."""
     digest = hashlib.sha1(normalised_words(title).encode(), usedforsecurity=False).hexdigest()
-    return f"{writable(postmortem_id)}:{digest[:10]}"
+    return f"{_key_prefix(postmortem_id)}:{digest[:10]}"
+
+
+@lru_cache(maxsize=64)
+def _key_prefix(postmortem_id: str) -> str:
+    """A postmortem's items are keyed one after another: its id is made writable once."""
+    return writable(postmortem_id)

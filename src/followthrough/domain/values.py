@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from functools import lru_cache
 
 _MONTHS = {
     name: number
@@ -75,6 +75,9 @@ _PLACEHOLDERS = frozenset(
 )
 
 
+# The same owners and dates recur item after item: the pure readers below remember recent
+# answers.
+@lru_cache(maxsize=1024)
 def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
     """Read one calendar date that is the whole of ``text`` (ignoring a weekday and punctuation).
 
@@ -138,17 +141,22 @@ def is_placeholder(text: str | None) -> bool:
     return text.strip().strip("*_`[]()<>").strip().lower() in _PLACEHOLDERS
 
 
+@lru_cache(maxsize=1024)
 def normalise_owner(text: str | None) -> str | None:
     """``@handle`` → ``handle``; names and e-mail addresses kept; placeholders → ``None``."""
     if text is None:
         return None
-    owner = re.sub(r"\s+", " ", text.strip().strip("*_`").strip())
+    owner = _SPACES.sub(" ", text.strip().strip("*_`").strip())
     owner = owner.rstrip("?.,;:").strip()
     if is_placeholder(owner):
         return None
-    if re.fullmatch(r"@[\w.-]+", owner):
+    if _HANDLE.fullmatch(owner):
         return owner[1:]
     return owner
+
+
+_SPACES = re.compile(r"\s+")
+_HANDLE = re.compile(r"@[\w.-]+")
 
 
 _TEAM_WORDS = re.compile(
@@ -169,19 +177,29 @@ def owner_kind(owner: str) -> str:
     return "person"
 
 
-_JIRA_BROWSE = re.compile(r"https?://[^\s/]+/(?:jira/)?browse/([A-Z][A-Z0-9_]+-[1-9]\d*)", re.I)
-_GITHUB_ISSUE = re.compile(
-    r"https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)/(?:issues|pull)/(\d+)", re.I
+# The tracker URL forms, after their shared "https?://": Jira browse, GitHub issue or pull
+# request, GitLab issue or merge request, Bugzilla.
+_JIRA_BROWSE = r"[^\s/]+/(?:jira/)?browse/(?P<jira>[A-Z][A-Z0-9_]+-[1-9]\d*)"
+_GITHUB_ISSUE = (
+    r"(?:www\.)?github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/(?:issues|pull)/(?P<github>\d+)"
 )
-_GITLAB_ISSUE = re.compile(
-    r"https?://gitlab\.[^\s/]+/([\w./-]+?)/-/(?:issues|merge_requests)/(\d+)", re.I
+_GITLAB_ISSUE = (
+    r"gitlab\.[^\s/]+/(?P<project>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<gitlab>\d+)"
 )
-_BUGZILLA = re.compile(r"https?://(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(\d+)", re.I)
+_BUGZILLA = r"(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
+# One scan finds what a scan per form would: a match holds no "://" but its own, so none holds
+# another's start, and where two forms match at one start the first listed is taken.
+_TRACKER_URL = re.compile(
+    r"https?://(?:" + "|".join((_JIRA_BROWSE, _GITHUB_ISSUE, _GITLAB_ISSUE, _BUGZILLA)) + ")", re.I
+)
+# Where a pattern must not follow some character, the look-behind comes after the pattern's
+# first character (checking the one before it), so that a search skips straight to that
+# character instead of trying every position.
 _CROSS_REPO = re.compile(r"(?<![\w/])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
-_JIRA_KEY = re.compile(r"(?<![\w/-])([A-Z][A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\w-])")
+_JIRA_KEY = re.compile(r"([A-Z](?<![\w/-][A-Z])[A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\w-])")
 _BUG_NUMBER = re.compile(r"\bbug\s*#?\s*(\d{3,})\b", re.I)
-_PHABRICATOR = re.compile(r"(?<![\w/])(T\d{5,7})\b")
-_BARE_ISSUE = re.compile(r"(?<![\w/&])#(\d{1,6})\b")
+_PHABRICATOR = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
+_BARE_ISSUE = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
 _NOT_JIRA_PREFIXES = frozenset(
     {
         "UTF",
@@ -243,54 +261,74 @@ def find_tickets(text: str, links: tuple[str, ...] = ()) -> tuple[str, ...]:
     Jira browse URLs and keys → ``ABC-123``; GitHub URLs → ``owner/repo#N``; Bugzilla →
     ``bug N``. Bare ``#N`` is kept as written: only the team's config knows its repository.
     """
-    found: list[tuple[int, str]] = []
-    sources = [text, *(f" {link} " for link in links)]
-    for offset, source in enumerate(sources):
+    found = _tickets_in(text)
+    for offset, link in enumerate(links, start=1):
         base = offset * 100_000
-        found.extend((base + pos, ref) for pos, ref in _tickets_in(source))
-    seen: dict[str, None] = {}
-    for _, ref in sorted(found):
-        seen.setdefault(ref, None)
+        found += [(base + pos, ref) for pos, ref in _tickets_in(f" {link} ")]
+    if not found:
+        return ()
+    seen = dict.fromkeys(ref for _, ref in sorted(found))
     # A reference-style ``[#294][issue-294]`` shows ``#294`` and resolves to the full URL:
     # keep the qualified form only.
     qualified = {ref.rsplit("#", 1)[1] for ref in seen if "#" in ref and not ref.startswith("#")}
+    if not qualified:
+        return tuple(seen)
     return tuple(ref for ref in seen if not (ref.startswith("#") and ref[1:] in qualified))
 
 
 def _tickets_in(text: str) -> list[tuple[int, str]]:
+    """References with their positions. A URL's references come first; the written ones are
+    read with URLs blanked, so no written reference starts inside a URL's."""
+    # Each pattern is tried only where the text has a character it cannot match without.
+    refs = _url_tickets(text) if "://" in text else []
+    if "http" in text:
+        text = _URL.sub(_blank, text)
+    return refs + _written_tickets(text) if _may_hold_written(text) else refs
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+def _url_tickets(text: str) -> list[tuple[int, str]]:
+    # No match holds another one's start, so each is kept.
+    refs: list[tuple[int, str]] = []
+    for match in _TRACKER_URL.finditer(text):
+        jira, github, gitlab, bugzilla = match.group("jira", "github", "gitlab", "bugzilla")
+        if jira is not None:
+            ref = jira.upper()
+        elif github is not None:
+            ref = f"{match['owner']}/{match['repo']}#{github}"
+        elif gitlab is not None:
+            ref = f"{match['project']}#{gitlab}"
+        else:
+            ref = f"bug {bugzilla}"
+        refs.append((match.start(), ref))
+    return refs
+
+
+def _may_hold_written(text: str) -> bool:
+    """Cheap pre-check for `_written_tickets`: each form needs one of these characters."""
+    return "-" in text or "#" in text or "T" in text or not text.isascii() or "bug" in text.lower()
+
+
+def _written_tickets(text: str) -> list[tuple[int, str]]:
+    """The forms in order of precedence: one starting inside an earlier one's span is not
+    taken."""
     refs: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
 
     def take(pos: int, end: int, ref: str) -> None:
-        if not any(start <= pos < stop for start, stop in spans):
-            refs.append((pos, ref))
-            spans.append((pos, end))
+        for start, stop in spans:
+            if start <= pos < stop:
+                return
+        refs.append((pos, ref))
+        spans.append((pos, end))
 
-    # Each pattern is tried only where the text has a character it cannot match without.
-    if "://" in text:
-        _url_tickets(text, take)
-    text_without_urls = _URL.sub(lambda m: " " * len(m.group(0)), text) if "http" in text else text
-    _written_tickets(text_without_urls, take)
-    return refs
-
-
-_URL = re.compile(r"https?://\S+")
-_Take = Callable[[int, int, str], None]
-
-
-def _url_tickets(text: str, take: _Take) -> None:
-    for match in _JIRA_BROWSE.finditer(text):
-        take(match.start(), match.end(), match.group(1).upper())
-    for match in _GITHUB_ISSUE.finditer(text):
-        take(match.start(), match.end(), f"{match.group(1)}/{match.group(2)}#{match.group(3)}")
-    for match in _GITLAB_ISSUE.finditer(text):
-        take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
-    for match in _BUGZILLA.finditer(text):
-        take(match.start(), match.end(), f"bug {match.group(1)}")
-
-
-def _written_tickets(text: str, take: _Take) -> None:
-    if "#" in text:
+    if "#" in text and "/" in text:
         for match in _CROSS_REPO.finditer(text):
             take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
     if "-" in text:
@@ -306,6 +344,7 @@ def _written_tickets(text: str, take: _Take) -> None:
     if "#" in text:
         for match in _BARE_ISSUE.finditer(text):
             take(match.start(), match.end(), f"#{match.group(1)}")
+    return refs
 
 
 def parse_ticket(text: str | None) -> str | None:
