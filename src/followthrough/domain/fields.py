@@ -387,8 +387,8 @@ def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     # A label needs its ":" or "=": without one, the text is not even tried as a label.
     labelled = _LABELLED.match(text) if ":" in text or "=" in text else None
     if labelled:
-        key = labelled.group("key").lower()
-        kind = _KEYS.get(key) or _KEYS[" ".join(key.split())]
+        key = _key_word(labelled.group("key"))
+        kind = _KEYS[key]
         value = labelled.group("value").strip().strip("*_").strip()
         if not value or not _plausible(kind, key, value):
             return None
@@ -413,6 +413,22 @@ _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unkn
 _ANY_REF = re.compile(_REF)
 _DATE_AT = re.compile(_DATE, re.I)
 _OPEN_WORD = re.compile(r"^(?:" + _OPEN_WORDS + r")\b", re.I)
+
+
+def _key_word(written: str) -> str:
+    """The key as `_KEYS` spells it, for a key `_LABELLED` matched as written.
+
+    The match ignores case the way Unicode folds it, so "ſtatus" (long s) or "Tİcket" (dotted
+    capital I) match a key that ``lower()`` does not turn them into: those are looked up by
+    matching each key the same way.
+    """
+    key = written.lower()
+    if key in _KEYS:
+        return key
+    for word in _KEYS:
+        if re.fullmatch(re.escape(word), written, re.I):
+            return word
+    raise AssertionError(f"{written!r} matched no key")  # pragma: no cover - _LABELLED's keys
 
 
 def _plausible(kind: str, key: str, value: str) -> bool:
