@@ -114,3 +114,14 @@ def project_memory(kind: str, server: str, project: str) -> ProjectMemory:
         if key not in _MEMORIES:
             _MEMORIES[key] = ProjectMemory()
         return _MEMORIES[key]
+
+
+def forget_projects() -> None:
+    """Forget every project this process remembers, as a process that starts over would.
+
+    For a process that serves one tracker address after another (a test suite starts each
+    sandbox on whatever port is free, and a port comes round again): the memory is keyed by the
+    address, so without this a listing of one server would vouch for tickets of the next.
+    """
+    with _MEMORIES_LOCK:
+        _MEMORIES.clear()
