@@ -25,7 +25,7 @@ from followthrough.domain.document import (
     Table,
     Text,
 )
-from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text, with_notes
+from followthrough.domain.itemtext import ItemText, plain_text, read_item, visible_text
 from followthrough.domain.keys import item_key
 from followthrough.domain.lint import LintPolicy, lint_findings
 from followthrough.domain.metadata import Metadata, date_from_name, read_metadata
@@ -298,10 +298,10 @@ def _unreadable_row(candidate: Candidate) -> SourceProblem:
 
 
 def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> ActionItem | None:
-    parsed = read_item(candidate.text.raw, candidate.text.links)
     notes = candidate.notes
-    if notes:
-        parsed = with_notes(parsed, tuple(n.raw for n in notes))
+    parsed = read_item(
+        candidate.text.raw, candidate.text.links, tuple(n.raw for n in notes) if notes else ()
+    )
     row = candidate.row
     title = (
         candidate.title_override or parsed.title or (parsed.tickets[0] if parsed.tickets else "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from followthrough.domain.model import Category, ItemStatus
 
@@ -298,8 +299,7 @@ _FIELD_HINT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One field read from an item: its kind (owner, due, …) and its text as written."""
 
     kind: str
@@ -327,9 +327,12 @@ class ItemFields:
     @property
     def category(self) -> Category | None:
         value = self.first("category")
-        if value is None:
-            return None
-        return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
+        return None if value is None else category_of_value(value)
+
+
+def category_of_value(value: str) -> Category | None:
+    """The category a ``Category:`` field's value names, if any."""
+    return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
 
 
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
@@ -534,6 +537,12 @@ def split_fields(text: str) -> ItemFields:
     Fields are read from the head of the text, from its tail, and from any parenthesised
     group that holds nothing but fields; the title keeps its own words and punctuation.
     """
+    title, fields = title_and_fields(text)
+    return ItemFields(title, tuple(fields))
+
+
+def title_and_fields(text: str) -> tuple[str, list[Field]]:
+    """`split_fields` as a title and a list, for a reader that goes through the fields once."""
     fields: list[Field] = []
     shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
     if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
@@ -544,7 +553,7 @@ def split_fields(text: str) -> ItemFields:
     text = _tail(text, fields)
     if text.find(":", 0, 40) != -1 or text.find("=", 0, 40) != -1:
         text = _head(text, fields)
-    return ItemFields(text.strip() if fields else text, tuple(fields))
+    return (text.strip() if fields else text), fields
 
 
 def _paren_groups(text: str, fields: list[Field]) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
-from followthrough.domain.fields import split_fields
+from followthrough.domain.fields import Field, category_of_value, title_and_fields
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import find_tickets, normalise_priority
 
@@ -43,6 +43,8 @@ _DROPPED_SUFFIX = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
 _DROPPED_PARENTHESIS_ONLY = re.compile(_DROPPED_PARENTHESIS, re.I)
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
 _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
+# The start of `_PRIORITY_TOKEN`'s bracketed form.
+_BRACKETED_PRIORITY = re.compile(r"[\[(]\s*[Pp][0-4]")
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
 _TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
@@ -115,8 +117,7 @@ def visible_text(text: str) -> str:
     return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
-@dataclass(frozen=True, slots=True)
-class ItemText:
+class ItemText(NamedTuple):
     """The parts of one item's text."""
 
     title: str
@@ -125,7 +126,7 @@ class ItemText:
     due_text: str | None = None
     tickets: tuple[str, ...] = ()
     priority: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     explanation: str | None = None
     category: Category | None = None
 
@@ -135,38 +136,34 @@ class ItemText:
 MAX_ITEM_TEXT = 2_000
 
 
-def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
-    """Split an item's Markdown-like text into outcome, owner, due, tickets and state."""
+def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> ItemText:
+    """Split an item's Markdown-like text into outcome, owner, due, tickets and state.
+
+    ``notes`` are its sub-bullets: a note that says the work was done marks the item done.
+    """
     raw = raw[:MAX_ITEM_TEXT]
     whole = _one_line(raw)
-    attached = split_fields(whole)
-    text = attached.title
-    struck = _STRUCK.match(text)
+    text, attached = title_and_fields(whole)
+    struck = _STRUCK.match(text) if text.startswith("~~") else None
     reason = None
     if struck and struck.group("rest"):
         # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
         text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
-    owners: tuple[str, ...] = ()
+    owners: list[str] = []
     due = priority = None
     category = None
     labelled = _prose_references_blanked(whole)
-    if attached.fields:  # else nothing is attached, as for most items
-        kinds = {attached_field.kind for attached_field in attached.fields}
-        status = attached.status or status
-        if "owner" in kinds:
-            owners = attached.all("owner")
-        if "due" in kinds:
-            due = attached.first("due")
-        if "priority" in kinds:
-            priority = normalise_priority(attached.first("priority"))
-        if "category" in kinds:
-            category = attached.category
+    if attached:  # else nothing is attached, as for most items
+        attached_status, first, owners, hashed = _attached(attached)
+        status = attached_status or status
+        due = first.get("due")
+        if "priority" in first:
+            priority = normalise_priority(first["priority"])
+        if "category" in first:
+            category = category_of_value(first["category"])
         # The attached ticket fields are part of the text already; only a bare "#12" in one
         # may have been blanked there as prose.
-        hashed = (
-            [value for value in attached.all("ticket") if "#" in value] if "ticket" in kinds else []
-        )
         if hashed:
             labelled = " ".join([labelled, *hashed])
     owner, text = (", ".join(owners), text) if owners else _owner(text)
@@ -180,31 +177,49 @@ def read_item(raw: str, links: tuple[str, ...] = ()) -> ItemText:
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
-    return ItemText(
-        title=title,
-        status=status,
-        owner_text=owner,
-        due_text=due,
-        tickets=tickets,
-        priority=priority,
-        category=category,
-        explanation=explanation,
-    )
+    if notes and status is None and _says_done(notes):
+        status = ItemStatus.DONE
+    return ItemText(title, status, owner, due, tickets, priority, notes, explanation, category)
+
+
+def _attached(
+    fields: list[Field],
+) -> tuple[ItemStatus | None, dict[str, str], list[str], list[str]]:
+    """In one pass over an item's attached fields: the first status one gives, the first value
+    of each other kind, every owner, and the tickets that hold a "#"."""
+    status: ItemStatus | None = None
+    first: dict[str, str] = {}
+    owners: list[str] = []
+    hashed: list[str] = []
+    for kind, value, value_status in fields:
+        if status is None:
+            status = value_status
+        if kind == "owner":
+            owners.append(value)
+        elif kind == "ticket":
+            if "#" in value:
+                hashed.append(value)
+        elif kind not in first:
+            first[kind] = value
+    return status, first, owners, hashed
+
+
+def _says_done(notes: tuple[str, ...]) -> bool:
+    """Does a note say that the work was done?"""
+    return any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes)
 
 
 def _may_name_priority(text: str) -> bool:
-    """Cheap pre-check for `_PRIORITY_TOKEN`: a bracket, or the letters "pr" of "priority"."""
-    return "(" in text or "[" in text or "pr" in text.lower()
+    """Cheap pre-check for `_PRIORITY_TOKEN`: "priority", or a bracket before a "P" and a digit.
 
-
-def with_notes(item: ItemText, notes: tuple[str, ...]) -> ItemText:
-    """Attach sub-bullet notes; a note that says the work was done marks the item done."""
-    if not notes:
-        return item
-    status = item.status
-    if status is None and any(_DONE_NOTE.match(_one_line(note[:MAX_ITEM_TEXT])) for note in notes):
-        status = ItemStatus.DONE
-    return replace(item, notes=notes, status=status)
+    ASCII text lower-cased holds "priority" exactly where the case-insensitive pattern finds
+    it; other text may spell it with a letter that only Unicode case folding equates.
+    """
+    if not text.isascii():
+        return "(" in text or "[" in text or "pr" in text.lower()
+    return "priority" in text.lower() or (
+        ("(" in text or "[" in text) and _BRACKETED_PRIORITY.search(text) is not None
+    )
 
 
 def _one_line(raw: str) -> str:
@@ -264,11 +279,11 @@ def _ticket_positions(text: str) -> list[tuple[int, int]]:
 
 def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     status: ItemStatus | None = None
-    checkbox = _CHECKBOX.match(text)
+    checkbox = _CHECKBOX.match(text) if text.startswith("[") else None
     if checkbox:
         status = ItemStatus.DONE if checkbox.group("mark") in ("x", "X") else ItemStatus.OPEN
         text = text[checkbox.end() :]
-    struck = _STRUCK.match(text)
+    struck = _STRUCK.match(text) if text.startswith("~~") else None
     if struck:
         return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
     for find, marked in _MARKS:
@@ -277,7 +292,7 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
             text = _cut(text, match)
             if status != ItemStatus.DONE:
                 status = marked
-    todo = _TODO_PREFIX.match(text)
+    todo = _TODO_PREFIX.match(text) if text[:1] in _TODO_STARTS else None
     if todo:
         text = text[todo.end() :]
         status = status or ItemStatus.OPEN
@@ -326,24 +341,44 @@ def _may_say_done_inline(text: str) -> bool:
     return "(Done)" in text or "(done)" in text or "DONE in" in text
 
 
+# The characters each prefix mark can start with (no other letter folds to "t" or "T").
+_DONE_STARTS = "✅✔☑[*D"
+_DROPPED_STARTS = "❌🚫["
+_TODO_STARTS = "*[tT"
+
+
+def _done_prefix(text: str) -> re.Match[str] | None:
+    return _DONE_PREFIX.match(text) if text[:1] in _DONE_STARTS else None
+
+
+def _dropped_prefix(text: str) -> re.Match[str] | None:
+    return _DROPPED_PREFIX.match(text) if text[:1] in _DROPPED_STARTS else None
+
+
 _MARKS: tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...] = (
-    (_DONE_PREFIX.match, ItemStatus.DONE),
-    (_DROPPED_PREFIX.match, ItemStatus.DROPPED),
+    (_done_prefix, ItemStatus.DONE),
+    (_dropped_prefix, ItemStatus.DROPPED),
     (_done_suffix, ItemStatus.DONE),
     (_dropped_suffix, ItemStatus.DROPPED),
 )
 
 
 def _owner(text: str) -> tuple[str | None, str]:
-    for pattern in (_BRACKET_OWNER, _AT_OWNER, _TEAM_PREFIX):
-        match = pattern.match(text)
+    first = text[:1]
+    # Each prefix is tried only where it can match: "[name]", "@name", "X team:".
+    for pattern in (
+        _BRACKET_OWNER if first == "[" else None,
+        _AT_OWNER if first == "@" else None,
+        _TEAM_PREFIX if ":" in text else None,
+    ):
+        match = pattern.match(text) if pattern else None
         if match and not _NOT_OWNERS.fullmatch(match.group("owner")):
             rest = text[match.end() :]
             return match.group("owner").strip(), rest[:1].upper() + rest[1:]
     match = _trailing_at_owner(text)
     if match:
         return match.group("owner"), text[: match.start()]
-    match = _SUBJECT_OWNER.match(text)
+    match = _SUBJECT_OWNER.match(text) if first == "@" or "A" <= first <= "Z" else None
     if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
         rest = text[match.start("verb") :]
         return match.group("owner"), rest[:1].upper() + rest[1:]
