@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from followthrough.domain.model import Category, ItemStatus
@@ -380,6 +381,13 @@ _UNLABELLED_BY_NAME = {
 
 def read_field(segment: str, *, comma_separated: bool = False) -> Field | None:
     """The field ``segment`` holds entirely, or ``None`` when it is (also) prose."""
+    return _read_field(segment, comma_separated)
+
+
+# Fields are written from a small vocabulary (a team's owners, "Status: done", "P1"): the
+# same segments recur item after item.
+@lru_cache(maxsize=1024)
+def _read_field(segment: str, comma_separated: bool) -> Field | None:
     text = segment.strip().strip(".").strip()
     if not text:
         return None

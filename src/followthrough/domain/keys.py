@@ -24,6 +24,9 @@ _URL = re.compile(r"https?://\S+")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# An item's words are asked for twice, for its key and by lint's duplicate check: the second
+# time they are remembered.
+@lru_cache(maxsize=256)
 def normalised_words(title: str) -> str:
     """The words of an outcome, for keys and duplicate detection."""
     text = title  # ASCII is its own decomposition
