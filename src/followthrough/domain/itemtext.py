@@ -455,7 +455,8 @@ def _tidy(out: str) -> str:
     if "(" in out or "[" in out:
         out = _EMPTY_BRACKETS.sub("", out)
     out = " ".join(out.split())
-    if not _PUNCT.isdisjoint(out):
+    # A substitution with a template costs more than a search even where nothing matches.
+    if not _PUNCT.isdisjoint(out) and _SPACE_BEFORE_PUNCT.search(out):
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
     return out.strip(" -–—:;,|").lstrip(". ").strip()
 
