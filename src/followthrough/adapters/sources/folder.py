@@ -254,8 +254,9 @@ def _shown(root: Path, shown_root: str, path: Path) -> str:
     return str(Path(shown_root) / relative)
 
 
-def read_document(path: str, *, max_bytes: int) -> bytes | Unreadable:
-    """The bytes of a regular file, or why they are not read (not regular, too big, unreadable).
+def read_document(path: str, *, max_bytes: int) -> tuple[bytes, os.stat_result] | Unreadable:
+    """The bytes of a regular file and its status when opened, or why they are not read (not
+    regular, too big, unreadable).
 
     The file is opened without blocking and checked after opening, so a pipe or device put
     in its place since the folder was listed is never read from.
@@ -280,7 +281,7 @@ def read_document(path: str, *, max_bytes: int) -> bytes | Unreadable:
         os.close(handle)
     if len(data) > max_bytes:
         return too_big(len(data), max_bytes)
-    return data
+    return data, stat
 
 
 def _read_up_to(handle: int, expected: int, limit: int) -> bytes:

@@ -288,23 +288,26 @@ class DocumentReader:
     def _look_up(self, found: FoundFile) -> tuple[Postmortem, ...] | _Pending:
         """The file's postmortems from the cache, or the file's bytes to parse."""
         key = found.resolved or os.path.realpath(found.path)
-        try:
-            stat = found.entry.stat() if found.entry is not None else os.stat(found.path)
-        except OSError as error:
-            return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
         cached = self._entries.get(key)
-        if (
-            cached
-            and cached[0] == stat.st_size
-            and cached[1] == stat.st_mtime_ns
-            and cached[3]
-            and cached[3][0].path == found.shown
-        ):
-            self.stats.cached += 1
-            return cached[3]
-        data = read_document(found.path, max_bytes=_MAX_BYTES)
-        if isinstance(data, Unreadable):
-            return self._cannot_read(found, data.reason)
+        if cached:
+            try:
+                stat = found.entry.stat() if found.entry is not None else os.stat(found.path)
+            except OSError as error:
+                return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
+            if (
+                cached[0] == stat.st_size
+                and cached[1] == stat.st_mtime_ns
+                and cached[3]
+                and cached[3][0].path == found.shown
+            ):
+                self.stats.cached += 1
+                return cached[3]
+        read = read_document(found.path, max_bytes=_MAX_BYTES)
+        if isinstance(read, Unreadable):
+            return self._cannot_read(found, read.reason)
+        data = read[0]
+        if not cached:  # not looked at before reading: the status of the file as opened
+            stat = read[1]
         digest = hashlib.sha256(data).hexdigest()
         if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
