@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -40,7 +41,13 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter(data={}, body=text, body_line=1, problems=(problem,))
     raw = text[4 : close.start()]
     body_line = text.count("\n", 0, close.end()) + 2
-    body = text[close.end() :].removeprefix("\r").removeprefix("\n")
+    start = close.end()
+    start += text.startswith("\r", start)
+    start += text.startswith("\n", start)
+    body = text[start:]
+    flat = _flat_mapping(raw)
+    if flat is not None:
+        return FrontMatter(data=flat, body=body, body_line=body_line)
     try:
         data = _load_yaml(raw)
     except yaml.YAMLError as error:
@@ -61,9 +68,6 @@ def split_front_matter(text: str) -> FrontMatter:
 
 def _load_yaml(raw: str) -> Any:
     """Parse with the fast loader; a failure is re-read by the pure one for its exact message."""
-    flat = _flat_mapping(raw)
-    if flat is not None:
-        return flat
     try:
         try:
             return _bounded_load(raw, _LOADER)
@@ -92,7 +96,7 @@ def _flat_mapping(raw: str) -> dict[str, Any] | None:
     of them), or ``None`` for any other block, which the YAML parser reads.
 
     Keys and values are resolved and constructed by the loader's own rules, so the mapping
-    is the one the parser gives.
+    is the one the parser gives (its keys strings).
     """
     if len(raw) > _FLAT_LENGTH or not raw.isascii():
         return None
@@ -120,6 +124,7 @@ def _flat_mapping(raw: str) -> dict[str, Any] | None:
     return data or None
 
 
+@lru_cache(maxsize=4096)  # keys and many values repeat from one document to the next
 def _tag(plain: str) -> str:
     """The tag YAML gives a plain scalar (``Resolver.resolve``, whose paths are never set)."""
     implicit = _LOADER.yaml_implicit_resolvers
