@@ -79,9 +79,10 @@ def _load_yaml(raw: str) -> Any:
 
 # A plain scalar with nothing YAML could read otherwise: printable ASCII without ``:``, ``#``
 # or flow indicators, starting with a letter, digit or ``(``, ending with no space.
-_PLAIN = (
-    r"[A-Za-z0-9(](?:[^\x00-\x1f\x7f-\U0010ffff:#\[\]{},]*[^\x00-\x20\x7f-\U0010ffff:#\[\]{},])?"
+_PLAIN_CHARS = re.escape(
+    "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) not in ":#[]{},")
 )
+_PLAIN = rf"[A-Za-z0-9(](?:[{_PLAIN_CHARS}]*[{_PLAIN_CHARS.removeprefix(re.escape(' '))}])?"
 _PLAIN_SCALAR = re.compile(_PLAIN)
 # A key is short: YAML ends a simple key at 1024 characters.
 _FLAT_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]{{0,127}}): +(?:({_PLAIN})|\[([^\[\]{{}}]*)\])")
