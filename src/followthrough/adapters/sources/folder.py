@@ -24,7 +24,7 @@ STORAGE_SUFFIXES = (".xml",)
 class FoundFile:
     """A candidate document: where it is, how it is shown, and the folder that names its team."""
 
-    path: Path
+    path: str
     shown: str
     folder: str | None
     stem: str
@@ -119,7 +119,7 @@ def _not_regular(stat: os.stat_result) -> Unreadable:
 def _found(path: Path, *, shown: str) -> FoundFile:
     resolved = Path(os.path.realpath(path))
     return FoundFile(
-        path=path,
+        path=str(path),
         shown=shown,
         folder=resolved.parent.name or None,
         stem=stem_of(path.name),
@@ -143,27 +143,27 @@ def _walk(root: Path, shown_root: str) -> Iterator[FoundFile | tuple[str, Unread
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            what = _entry_target(entry, inside)
+            kind = kind_of(entry.name)
+            what = _entry_target(entry, inside, document=kind is not None)
             if isinstance(what, Unreadable):
                 if what.reason != _SKIP:
                     yield in_folder.shown + entry.name, what
             elif what == "folder":
                 subfolders.append(Path(entry.path))
-            elif kind_of(entry.name):
-                yield in_folder.found(entry)
+            elif kind:
+                yield in_folder.found(entry, kind)
         stack.extend(reversed(subfolders))
 
 
 _SKIP = ""  # an entry that is neither a folder nor a document, and needs no word
 
 
-def _entry_target(entry: os.DirEntry[str], inside: str) -> str | Unreadable:
+def _entry_target(entry: os.DirEntry[str], inside: str, *, document: bool) -> str | Unreadable:
     """``folder``, ``file`` (a regular file), or why the entry is not read.
 
-    Only a document's name, or a link to a folder, is worth a finding: other files are
-    simply not postmortems.
+    Only a ``document`` (a name a document may have), or a link to a folder, is worth a
+    finding: other files are simply not postmortems.
     """
-    document = kind_of(entry.name) is not None
     symlink = _is_symlink(entry)
     if not symlink:  # the listing already says what it is: no system call
         if _is(entry.is_dir):
@@ -215,7 +215,7 @@ class _InFolder:
         self.shown = "" if shown == "." else shown if shown.endswith("/") else shown + "/"
         self.real: tuple[str, str | None] | None = None  # (real path + "/", its name)
 
-    def found(self, entry: os.DirEntry[str]) -> FoundFile:
+    def found(self, entry: os.DirEntry[str], kind: str) -> FoundFile:
         if _is_symlink(entry):
             resolved = Path(os.path.realpath(entry.path))  # a linked file's team is where it lives
             real, team = str(resolved), resolved.parent.name or None
@@ -225,11 +225,11 @@ class _InFolder:
                 self.real = (os.path.join(folder, ""), folder.name or None)
             real, team = self.real[0] + entry.name, self.real[1]
         return FoundFile(
-            path=Path(entry.path),
+            path=entry.path,
             shown=self.shown + entry.name,
             folder=team,
             stem=stem_of(entry.name),
-            kind=kind_of(entry.name) or "markdown",
+            kind=kind,
             resolved=real,
             entry=entry,
         )
@@ -254,8 +254,9 @@ def _shown(root: Path, shown_root: str, path: Path) -> str:
     return str(Path(shown_root) / relative)
 
 
-def read_document(path: Path, *, max_bytes: int) -> bytes | Unreadable:
-    """The bytes of a regular file, or why they are not read (not regular, too big, unreadable).
+def read_document(path: str, *, max_bytes: int) -> tuple[bytes, os.stat_result] | Unreadable:
+    """The bytes of a regular file and its status when opened, or why they are not read (not
+    regular, too big, unreadable).
 
     The file is opened without blocking and checked after opening, so a pipe or device put
     in its place since the folder was listed is never read from.
@@ -266,19 +267,39 @@ def read_document(path: Path, *, max_bytes: int) -> bytes | Unreadable:
         if error.errno == errno.ELOOP:
             return Unreadable(_LOOP)
         return Unreadable(f"cannot read file: {error.strerror or error}")
-    with os.fdopen(handle, "rb") as file:
-        stat = os.fstat(file.fileno())
+    try:
+        stat = os.fstat(handle)
         if not stat_module.S_ISREG(stat.st_mode):
             return _not_regular(stat)
         if stat.st_size > max_bytes:
             return too_big(stat.st_size, max_bytes)
         try:
-            data = file.read(max_bytes + 1)
+            data = _read_up_to(handle, stat.st_size, max_bytes + 1)
         except OSError as error:
             return Unreadable(f"cannot read file: {error.strerror or error}")
+    finally:
+        os.close(handle)
     if len(data) > max_bytes:
         return too_big(len(data), max_bytes)
-    return data
+    return data, stat
+
+
+def _read_up_to(handle: int, expected: int, limit: int) -> bytes:
+    """The file's bytes, up to ``limit`` of them. The first read asks for the ``expected`` size
+    and one byte more, so its buffer is the right size; a file that grew is read on in chunks."""
+    chunks: list[bytes] = []
+    want = min(expected + 1, limit)
+    while want > 0:
+        chunk = os.read(handle, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+        want = min(limit, _CHUNK)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_CHUNK = 1 << 16
 
 
 def too_big(size: int, max_bytes: int) -> Unreadable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -40,7 +41,13 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter(data={}, body=text, body_line=1, problems=(problem,))
     raw = text[4 : close.start()]
     body_line = text.count("\n", 0, close.end()) + 2
-    body = text[close.end() :].removeprefix("\r").removeprefix("\n")
+    start = close.end()
+    start += text.startswith("\r", start)
+    start += text.startswith("\n", start)
+    body = text[start:]
+    flat = _flat_mapping(raw)
+    if flat is not None:
+        return FrontMatter(data=flat, body=body, body_line=body_line)
     try:
         data = _load_yaml(raw)
     except yaml.YAMLError as error:
@@ -68,6 +75,71 @@ def _load_yaml(raw: str) -> Any:
             return _bounded_load(raw, yaml.SafeLoader)
     except RecursionError:
         raise yaml.YAMLError("nested too deeply") from None
+
+
+# A plain scalar with nothing YAML could read otherwise: printable ASCII without ``:``, ``#``
+# or flow indicators, starting with a letter, digit or ``(``, ending with no space.
+_PLAIN_CHARS = re.escape(
+    "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) not in ":#[]{},")
+)
+_PLAIN = rf"[A-Za-z0-9(](?:[{_PLAIN_CHARS}]*[{_PLAIN_CHARS.removeprefix(re.escape(' '))}])?"
+_PLAIN_SCALAR = re.compile(_PLAIN)
+# A key is short: YAML ends a simple key at 1024 characters.
+_FLAT_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]{{0,127}}): +(?:({_PLAIN})|\[([^\[\]{{}}]*)\])")
+# Longer blocks go to the parser, whose value count check they might need.
+_FLAT_LENGTH = 4000
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _flat_mapping(raw: str) -> dict[str, Any] | None:
+    """The mapping of a block of ``key: value`` lines (a value a plain scalar or a flow list
+    of them), or ``None`` for any other block, which the YAML parser reads.
+
+    Keys and values are resolved and constructed by the loader's own rules, so the mapping
+    is the one the parser gives (its keys strings).
+    """
+    if len(raw) > _FLAT_LENGTH or not raw.isascii():
+        return None
+    data: dict[str, Any] = {}
+    for line in raw.split("\n"):
+        if not line:
+            continue
+        match = _FLAT_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, scalar, items = match.groups()
+        if _tag(key) != _STR_TAG:
+            return None
+        if scalar is not None:
+            data[key] = _scalar(scalar)
+            continue
+        values: list[Any] = []
+        if items.strip(" "):
+            for part in items.split(","):
+                item = part.strip(" ")
+                if not _PLAIN_SCALAR.fullmatch(item):
+                    return None
+                values.append(_scalar(item))
+        data[key] = values
+    return data or None
+
+
+@lru_cache(maxsize=4096)  # keys and many values repeat from one document to the next
+def _tag(plain: str) -> str:
+    """The tag YAML gives a plain scalar (``Resolver.resolve``, whose paths are never set)."""
+    implicit = _LOADER.yaml_implicit_resolvers
+    for tag, pattern in implicit.get(plain[0], []) + implicit.get(None, []):
+        if pattern.match(plain):
+            return str(tag)
+    return _STR_TAG
+
+
+def _scalar(plain: str) -> Any:
+    tag = _tag(plain)
+    if tag == _STR_TAG:
+        return plain
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, plain))
 
 
 # Front matter holds a few dozen values; aliases may repeat a block, not multiply it.

@@ -213,7 +213,7 @@ class _Builder:
             entries = tuple([self.list_entry(item) for item in node.children])
             return ListBlock(name == "ordered_list", entries, self.src.number(start))
         if name == "table":
-            return self.table(node, start)
+            return self.table(node, start, end)
         if name == "blockquote":
             return self.blockquote(node, start, end)
         if name in _OPAQUE:
@@ -298,35 +298,44 @@ class _Builder:
             stop -= 1  # blank lines before the next block are not part of the text
         return self.make_text(first, stop, indent, run)
 
-    def table(self, node: Node, start: int) -> Table:
+    def table(self, node: Node, start: int, end: int) -> Table:
+        """A table's rows are lines: the header's, then each line after the delimiter row.
+
+        Their nodes are read only when a row holds a link.
+        """
         src = self.src
         table_line = src.line_at(start)
+        lines = [table_line, *range(table_line + 2, src.last_line(start, end) + 1)]
+        row_nodes: list[Node] = []
         rows: list[tuple[Text, ...]] = []
         width = 0
-        for section in node.children:
-            for row in section.children:
-                cells = self.table_row(row, width, start, table_line)
-                width = width or len(cells)
-                rows.append(cells)
-        header = rows[0] if rows else ()
-        return Table(header, tuple(rows[1:]), table_line + src.offset)
+        for index, line in enumerate(lines):
+            # The header row may share its line with a list marker: it starts where the table
+            # does (the spaces and tabs before a row's first pipe go with the trimming).
+            first = start if index == 0 else src.bmark[line]
+            text = src.data[first : src.starts[line + 1] - 1].decode().strip(_TRIM)
+            if "[" in text or "<" in text:
+                if not row_nodes:
+                    row_nodes = [row for section in node.children for row in section.children]
+                cells = self.linked_row(text, row_nodes[index], width, line)
+            else:
+                cells = self.plain_row(text, width, line)
+            width = width or len(cells)
+            rows.append(cells)
+        return Table(rows[0], tuple(rows[1:]), table_line + src.offset)
 
-    def table_row(
-        self, row: Node, width: int, table_start: int, table_line: int
-    ) -> tuple[Text, ...]:
-        src = self.src
-        line = src.line_at((row.srcmap or (0, 0))[0])
-        # The header row may share its line with a list marker: it starts where the table does
-        # (the spaces and tabs before a row's first pipe go with the trimming).
-        first = table_start if line == table_line else src.bmark[line]
-        text = src.data[first : src.starts[line + 1] - 1].decode().strip(_TRIM)
+    def plain_row(self, text: str, width: int, line: int) -> tuple[Text, ...]:
         columns = _split_cells(text)
         count = width or len(columns)
-        number = line + src.offset
-        if "[" not in text and "<" not in text:
-            out = [Text(column.strip(_TRIM), number) for column in columns[:count]]
-            out.extend(Text("", number) for _ in range(count - len(out)))
-            return tuple(out)
+        number = line + self.src.offset
+        out = [Text(column.strip(_TRIM), number) for column in columns[:count]]
+        out.extend(Text("", number) for _ in range(count - len(out)))
+        return tuple(out)
+
+    def linked_row(self, text: str, row: Node, width: int, line: int) -> tuple[Text, ...]:
+        columns = _split_cells(text)
+        count = width or len(columns)
+        number = line + self.src.offset
         cells = row.children
         out = []
         for index in range(count):

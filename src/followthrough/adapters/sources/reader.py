@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -86,16 +87,21 @@ class _Shape:
     def __init__(self, cls: type, convert: dict[str, tuple[Any, Any]]) -> None:
         self.cls = cls
         self.names = tuple(f.name for f in fields(cls) if f.init)
-        self.packers = tuple(convert.get(name, (None, None))[0] for name in self.names)
+        # All field values in one call (given one name, `attrgetter` gives the bare value).
+        getter = attrgetter(*self.names)
+        self.values: Any = getter if len(self.names) > 1 else lambda obj: (getter(obj),)
+        self.packers = tuple(
+            (index, convert[name][0]) for index, name in enumerate(self.names) if name in convert
+        )
         self.unpackers = tuple(
             (index, convert[name][1]) for index, name in enumerate(self.names) if name in convert
         )
 
     def pack(self, obj: Any) -> tuple[Any, ...]:
-        return tuple(
-            packer(getattr(obj, name)) if packer else getattr(obj, name)
-            for name, packer in zip(self.names, self.packers, strict=True)
-        )
+        values = list(self.values(obj))
+        for index, packer in self.packers:
+            values[index] = packer(values[index])
+        return tuple(values)
 
     def unpack(self, values: tuple[Any, ...]) -> Any:
         args = list(values)
@@ -104,10 +110,12 @@ class _Shape:
         return self.cls(*args)
 
     def pack_all(self, objs: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
-        return tuple(self.pack(obj) for obj in objs)
+        pack = self.pack
+        return tuple([pack(obj) for obj in objs])
 
     def unpack_all(self, packed: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
-        return tuple(self.unpack(values) for values in packed)
+        unpack = self.unpack
+        return tuple([unpack(values) for values in packed])
 
 
 def _ordinal(day: dt.date | None) -> int | None:
@@ -124,7 +132,10 @@ def _items_of(mapping: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 def _enum(cls: type[StrEnum]) -> tuple[Any, Any]:
     members: dict[str, StrEnum] = {member.value: member for member in cls}
-    return (lambda member: None if member is None else str(member.value)), members.get
+    # A member packs as its value, a plain `str` (marshal stores no subclasses).
+    values: dict[StrEnum | None, str | None] = {None: None}
+    values.update((member, str(member.value)) for member in cls)
+    return values.__getitem__, members.get
 
 
 _CODEC = _Codec()
@@ -261,7 +272,8 @@ class DocumentReader:
             _Job(slot.found.shown, slot.found.folder, slot.found.stem, slot.found.kind, slot.data)
             for slot in pending
         ]
-        results = pool.run(jobs, self._parse_job)
+        with _no_gc():  # parsing leaves no reference cycles behind
+            results = pool.run(jobs, self._parse_job)
         if pool.used_workers:
             self.stats.in_workers += len(results)
         for slot, (postmortems, parsed) in zip(pending, results, strict=True):
@@ -276,23 +288,26 @@ class DocumentReader:
     def _look_up(self, found: FoundFile) -> tuple[Postmortem, ...] | _Pending:
         """The file's postmortems from the cache, or the file's bytes to parse."""
         key = found.resolved or os.path.realpath(found.path)
-        try:
-            stat = found.entry.stat() if found.entry is not None else found.path.stat()
-        except OSError as error:
-            return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
         cached = self._entries.get(key)
-        if (
-            cached
-            and cached[0] == stat.st_size
-            and cached[1] == stat.st_mtime_ns
-            and cached[3]
-            and cached[3][0].path == found.shown
-        ):
-            self.stats.cached += 1
-            return cached[3]
-        data = read_document(found.path, max_bytes=_MAX_BYTES)
-        if isinstance(data, Unreadable):
-            return self._cannot_read(found, data.reason)
+        if cached:
+            try:
+                stat = found.entry.stat() if found.entry is not None else os.stat(found.path)
+            except OSError as error:
+                return self._cannot_read(found, f"cannot read file: {error.strerror or error}")
+            if (
+                cached[0] == stat.st_size
+                and cached[1] == stat.st_mtime_ns
+                and cached[3]
+                and cached[3][0].path == found.shown
+            ):
+                self.stats.cached += 1
+                return cached[3]
+        read = read_document(found.path, max_bytes=_MAX_BYTES)
+        if isinstance(read, Unreadable):
+            return self._cannot_read(found, read.reason)
+        data = read[0]
+        if not cached:  # not looked at before reading: the status of the file as opened
+            stat = read[1]
         digest = hashlib.sha256(data).hexdigest()
         if cached and cached[2] == digest and cached[3] and cached[3][0].path == found.shown:
             self.stats.cached += 1
@@ -311,7 +326,7 @@ class DocumentReader:
         parsed safely is one postmortem with one ``unreadable-document`` finding.
         """
         found = FoundFile(
-            path=Path(name),
+            path=name,
             shown=name,
             folder=folder,
             stem=stem_of(Path(name).name),
@@ -336,7 +351,6 @@ class DocumentReader:
 
     def _parse_job(self, job: _Job) -> _Parsed:
         """The document's postmortems, and whether it could be parsed (stats untouched)."""
-        found = FoundFile(Path(job.shown), job.shown, job.folder, job.stem, job.kind)
         text = decode(job.data)
         if isinstance(text, Unreadable):
             return (self._unreadable(job.shown, text, folder=job.folder, stem=job.stem),), False
@@ -347,7 +361,7 @@ class DocumentReader:
                 ),
             ), False
         try:
-            doc = self._document(found, text)
+            doc = self._document(job, text)
             return extract(doc, policy=self.policy), True
         except UnsafeDocumentError as unsafe:
             reason = Unreadable(unsafe.reason)
@@ -355,11 +369,11 @@ class DocumentReader:
             reason = Unreadable("cannot be parsed safely: nested too deeply")
         return (self._unreadable(job.shown, reason, folder=job.folder, stem=job.stem),), False
 
-    def _document(self, found: FoundFile, text: str) -> SourceDocument:
-        if found.kind in ("html", "storage"):
-            return parse_html(text, path=found.shown, folder=found.folder, stem=found.stem)
+    def _document(self, job: _Job, text: str) -> SourceDocument:
+        if job.kind in ("html", "storage"):
+            return parse_html(text, path=job.shown, folder=job.folder, stem=job.stem)
         return parse_markdown(
-            text, path=found.shown, parser=self._parser, folder=found.folder, stem=found.stem
+            text, path=job.shown, parser=self._parser, folder=job.folder, stem=job.stem
         )
 
     def _unreadable(
