@@ -128,8 +128,11 @@ def is_action_table(table: Table) -> bool:
     return "action" in roles and len(roles) >= 2
 
 
+@lru_cache(maxsize=4096)
 def status_of_cell(text: str) -> ItemStatus | None:
-    """``Done``, ``**DONE**``, ``Won't do``, ``Ongoing`` … as an item state."""
+    """``Done``, ``**DONE**``, ``Won't do``, ``Ongoing`` … as an item state.
+
+    Cached: the same few states are written in row after row."""
     words = _STATUS_MARKUP.sub("", text).strip()
     if _DROPPED_CELL.match(words):
         return ItemStatus.DROPPED
@@ -140,8 +143,11 @@ def status_of_cell(text: str) -> ItemStatus | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def category_of_cell(text: str) -> Category | None:
-    """``Mitigate`` → response, ``Prevent`` → prevention, ``Detect`` → detection …"""
+    """``Mitigate`` → response, ``Prevent`` → prevention, ``Detect`` → detection …
+
+    Cached: the same few kinds are written in row after row."""
     words = _MARKUP.sub("", text).strip()
     return next((cat for pattern, cat in _CATEGORY_CELL if pattern.match(words)), None)
 
