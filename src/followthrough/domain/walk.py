@@ -394,7 +394,7 @@ def _paragraph_items(
 def _lines_of(text: Text) -> list[Text]:
     lines: list[Text] = []
     for offset, line in enumerate(text.raw.split("\n")):
-        stripped = _PSEUDO_BULLET.sub(lambda m: m.group(0), line).strip()
+        stripped = line.strip()
         if stripped:
             number = text.line + offset if text.lines_follow_source else text.line
             lines.append(Text(stripped, number, text.links))
