@@ -87,6 +87,24 @@ def test_same_words_twice_get_a_suffix_and_a_duplicate_finding() -> None:
     ]
 
 
+def test_an_item_in_front_matter_and_in_the_text_get_two_keys() -> None:
+    """The same words in front matter and in the section are two items, the later one keyed
+    ``~2`` and found a duplicate of the first (not two items under one key)."""
+    front = "---\naction_items:\n  - Pin the client library version\n---\n"
+    pm = md(front + HEAD + "- Pin the client library version\n")
+    in_text, in_front = pm.action_items
+    assert in_front.key == in_text.key + "~2"
+    duplicates = [(f.line, f.item, f.message) for f in pm.findings if f.code == "duplicate-item"]
+    assert [(line, item) for line, item, _ in duplicates] == [(in_front.line, in_front.key)]
+    assert f"line {in_text.line}" in duplicates[0][2]
+
+
+def test_two_front_matter_items_with_the_same_words_get_two_keys() -> None:
+    front = "---\nactions:\n  - Rotate the keys\n  - title: Rotate the keys.\n---\n"
+    first, second = md(front + "# Outage\n").action_items
+    assert second.key == first.key + "~2"
+
+
 # Property: shuffling, inserting items and cosmetic edits never change an original item's key.
 _WORDS = (
     "alert queue depth cache limit retry budget replica lag probe canary timeout pool shard "

@@ -185,7 +185,9 @@ def _postmortem(
     date = meta.date or date_from_name(doc.stem, title)
     found = walk(blocks)
     items, lost = _items(found.candidates, pm_id=pm_id, reference=date)
-    items += _front_matter_items(front, pm_id=pm_id, reference=date, line=doc.front_matter_line)
+    items = _with_unique_keys(
+        items + _front_matter_items(front, pm_id=pm_id, reference=date, line=doc.front_matter_line)
+    )
     line = heading.text.line if heading else 1
     has_action_section = found.sections > 0 or bool(items)
     accepted_risk = _mentions_accepted_risk(outline.texts)
@@ -272,19 +274,26 @@ def _items(
 ) -> tuple[list[ActionItem], tuple[SourceProblem, ...]]:
     items: list[ActionItem] = []
     lost: list[SourceProblem] = []
-    used: dict[str, int] = {}
     for candidate in candidates:
         item = _item(candidate, pm_id=pm_id, reference=reference)
         if item is None:
             if candidate.row is not None:
                 lost.append(_unreadable_row(candidate))
             continue
-        count = used.get(item.key, 0) + 1
-        used[item.key] = count
-        if count > 1:
-            item = replace(item, key=f"{item.key}~{count}")
         items.append(item)
     return items, tuple(lost)
+
+
+def _with_unique_keys(items: list[ActionItem]) -> list[ActionItem]:
+    """Items in order, the second and later with the same key (the same words) keyed ``~n``:
+    items in the text and in front matter alike, so no two items of a postmortem share a key."""
+    used: dict[str, int] = {}
+    unique: list[ActionItem] = []
+    for item in items:
+        count = used.get(item.key, 0) + 1
+        used[item.key] = count
+        unique.append(item if count == 1 else replace(item, key=f"{item.key}~{count}"))
+    return unique
 
 
 def _unreadable_row(candidate: Candidate) -> SourceProblem:
