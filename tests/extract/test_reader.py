@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.adapters.sources.reader import (
+    DocumentReader,
+    extraction_code_digest,
+    extraction_code_files,
+)
 from followthrough.domain.lint import LintPolicy
 from followthrough.domain.model import Postmortem, Severity
 
@@ -233,3 +237,21 @@ def test_cache_is_per_lint_policy(tmp_path: Path) -> None:
     strict = DocumentReader(policy=policy, cache_dir=cache)
     list(strict.read([str(root)]))
     assert (strict.stats.parsed, strict.stats.cached) == (2, 0)
+
+
+def test_cache_is_per_extraction_code(tmp_path: Path) -> None:
+    """Results cached by other extraction code (an older or newer release) are not reused: the
+    cache file is named by a digest of every module that reads documents into postmortems."""
+    covered = {path.name for path in extraction_code_files()}
+    assert {"extract.py", "fields.py", "itemtext.py", "walk.py", "lint.py"} <= covered
+    assert {"markdown.py", "html.py", "frontmatter.py", "reader.py"} <= covered
+    root = _write_team(tmp_path)
+    cache = tmp_path / "cache"
+    list(DocumentReader(cache_dir=cache).read([str(root)]))
+    (written,) = cache.glob("extract-*")
+    assert f"-{extraction_code_digest()}-" in written.name
+    # The same cache as another code's would have named it: not read.
+    written.rename(written.with_name(written.name.replace(extraction_code_digest(), "0" * 12)))
+    again = DocumentReader(cache_dir=cache)
+    list(again.read([str(root)]))
+    assert (again.stats.parsed, again.stats.cached) == (2, 0)

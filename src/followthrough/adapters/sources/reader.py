@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import marshal
@@ -43,8 +44,10 @@ from followthrough.domain.model import (
     Severity,
 )
 
-# Bump when extraction changes, so cached results from older rules are not reused.
-EXTRACTION_VERSION = "2"
+# Bump when extraction changes, so cached results from older rules are not reused. The cache
+# file's name also carries a digest of the extraction code itself (`extraction_code_digest`),
+# so results of any other code are never reused, bumped or not.
+EXTRACTION_VERSION = "3"
 _MAX_BYTES = 5 * 1024 * 1024
 # How the cache file is laid out; bump when `_Codec` changes.
 _CACHE_FORMAT = "2"
@@ -212,6 +215,24 @@ class ScanStats:
     unreadable: int = 0
     # Of the documents parsed (or found unparseable), how many by worker processes.
     in_workers: int = 0
+
+
+@functools.cache
+def extraction_code_digest() -> str:
+    """A digest of the code that turns a document into postmortems: every module of the
+    domain and of the document sources, so a cache is read only by the code that wrote it."""
+    digest = hashlib.sha256()
+    for path in extraction_code_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def extraction_code_files() -> list[Path]:
+    """The source files `extraction_code_digest` covers, in a fixed order."""
+    package = Path(__file__).resolve().parents[2]
+    return sorted(
+        [*(package / "domain").glob("*.py"), *(package / "adapters" / "sources").glob("*.py")]
+    )
 
 
 @dataclass
@@ -389,7 +410,10 @@ class DocumentReader:
         policy_tag = hashlib.sha256(
             repr(sorted(self.policy.severities.items())).encode()
         ).hexdigest()[:8]
-        name = f"extract-v{EXTRACTION_VERSION}.{_CACHE_FORMAT}-{policy_tag}-{_CODEC.tag}.cache"
+        code = extraction_code_digest()
+        name = (
+            f"extract-v{EXTRACTION_VERSION}.{_CACHE_FORMAT}-{code}-{policy_tag}-{_CODEC.tag}.cache"
+        )
         return self.cache_dir / name
 
     def _load_cache(self) -> dict[str, _Entry]:
