@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from followthrough.domain.categorize import infer_category
 from followthrough.domain.document import (
@@ -109,14 +109,29 @@ def _visible_value(value: Any) -> Any:
     return value
 
 
+_Named = TypeVar("_Named")
+
+
 def _unique_ids(postmortems: list[Postmortem]) -> tuple[Postmortem, ...]:
+    return tuple(
+        _numbered_repeats(postmortems, lambda pm: pm.id, lambda pm, id_: replace(pm, id=id_))
+    )
+
+
+def _numbered_repeats(
+    values: Sequence[_Named],
+    name_of: Callable[[_Named], str],
+    renamed: Callable[[_Named, str], _Named],
+) -> list[_Named]:
+    """Values in order, the second and later with the same name renamed ``<name>~n``."""
     seen: dict[str, int] = {}
-    out: list[Postmortem] = []
-    for pm in postmortems:
-        count = seen.get(pm.id, 0) + 1
-        seen[pm.id] = count
-        out.append(pm if count == 1 else replace(pm, id=f"{pm.id}~{count}"))
-    return tuple(out)
+    out: list[_Named] = []
+    for value in values:
+        name = name_of(value)
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        out.append(value if count == 1 else renamed(value, f"{name}~{count}"))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -287,13 +302,7 @@ def _items(
 def _with_unique_keys(items: list[ActionItem]) -> list[ActionItem]:
     """Items in order, the second and later with the same key (the same words) keyed ``~n``:
     items in the text and in front matter alike, so no two items of a postmortem share a key."""
-    used: dict[str, int] = {}
-    unique: list[ActionItem] = []
-    for item in items:
-        count = used.get(item.key, 0) + 1
-        used[item.key] = count
-        unique.append(item if count == 1 else replace(item, key=f"{item.key}~{count}"))
-    return unique
+    return _numbered_repeats(items, lambda item: item.key, lambda item, key: replace(item, key=key))
 
 
 def _unreadable_row(candidate: Candidate) -> SourceProblem:
