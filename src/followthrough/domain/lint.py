@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
@@ -187,10 +186,6 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
     return found
 
 
-# The same owners come back in postmortem after postmortem: their kind is read once.
-_owner_kind = lru_cache(maxsize=4096)(owner_kind)
-
-
 def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
     if item.owner is None:
         if item.owner_text:
@@ -198,7 +193,7 @@ def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:
                 ("missing-owner", f"owner “{item.owner_text}” is a placeholder; name one person")
             ]
         return [("missing-owner", f"“{_short(item.title)}” has no owner; name one person")]
-    kind = _owner_kind(item.owner)
+    kind = owner_kind(item.owner)
     if kind == "multiple":
         return [("multiple-owners", f"“{item.owner}” names more than one owner; pick one person")]
     if kind == "team":

@@ -167,6 +167,7 @@ _TEAM_WORDS = re.compile(
 _MULTI_SEPARATOR = re.compile(r"\s+(?:and|&|\+)\s+|\s*[,/;]\s*")
 
 
+@lru_cache(maxsize=4096)  # the same owners come back in postmortem after postmortem
 def owner_kind(owner: str) -> str:
     """Classify a normalised owner as ``person``, ``team`` or ``multiple``."""
     parts = [part for part in _MULTI_SEPARATOR.split(owner) if part.strip()]
