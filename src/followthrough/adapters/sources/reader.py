@@ -44,10 +44,6 @@ from followthrough.domain.model import (
     Severity,
 )
 
-# Bump when extraction changes, so cached results from older rules are not reused. The cache
-# file's name also carries a digest of the extraction code itself (`extraction_code_digest`),
-# so results of any other code are never reused, bumped or not.
-EXTRACTION_VERSION = "3"
 _MAX_BYTES = 5 * 1024 * 1024
 # How the cache file is laid out; bump when `_Codec` changes.
 _CACHE_FORMAT = "2"
@@ -410,10 +406,9 @@ class DocumentReader:
         policy_tag = hashlib.sha256(
             repr(sorted(self.policy.severities.items())).encode()
         ).hexdigest()[:8]
+        # Named by the code that wrote it: results of other extraction rules are never reused.
         code = extraction_code_digest()
-        name = (
-            f"extract-v{EXTRACTION_VERSION}.{_CACHE_FORMAT}-{code}-{policy_tag}-{_CODEC.tag}.cache"
-        )
+        name = f"extract-{_CACHE_FORMAT}-{code}-{policy_tag}-{_CODEC.tag}.cache"
         return self.cache_dir / name
 
     def _load_cache(self) -> dict[str, _Entry]:
