@@ -318,17 +318,9 @@ class ItemFields:
     def first(self, kind: str) -> str | None:
         return next((f.value for f in self.fields if f.kind == kind), None)
 
-    def all(self, kind: str) -> tuple[str, ...]:
-        return tuple(f.value for f in self.fields if f.kind == kind)
-
     @property
     def status(self) -> ItemStatus | None:
         return next((f.status for f in self.fields if f.status is not None), None)
-
-    @property
-    def category(self) -> Category | None:
-        value = self.first("category")
-        return None if value is None else category_of_value(value)
 
 
 def category_of_value(value: str) -> Category | None:
