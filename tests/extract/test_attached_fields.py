@@ -203,3 +203,33 @@ def test_an_open_item_worded_in_the_past_tense_or_with_has_been_stays_open() -> 
         """
     )
     assert [i.status for i in pm.action_items] == [ItemStatus.OPEN] * 3
+
+
+def test_a_lone_status_word_or_unlabelled_field_as_a_sub_bullet_is_the_items_field() -> None:
+    # The same words set off in the item's tail are fields; under the item they are too.
+    assert _fields(
+        """
+        # Queue backlog
+
+        ## Action items
+
+        - **Shard the queue by tenant**
+          - Won't do
+        - **Add a dead-letter queue**
+          - Shipped
+        - **Alert on consumer lag**
+          - Cancelled
+        - **Document the replay steps**
+          - assigned to Dana Whitfield
+          - target 2025-05-02
+          - Bug 123456
+        - **Resize the broker disks**
+          - Blocked
+        """
+    ) == [
+        ("Shard the queue by tenant", None, None, None, "dropped"),
+        ("Add a dead-letter queue", None, None, None, "done"),
+        ("Alert on consumer lag", None, None, None, "dropped"),
+        ("Document the replay steps", "Dana Whitfield", dt.date(2025, 5, 2), "bug 123456", "open"),
+        ("Resize the broker disks", None, None, None, "open"),
+    ]

@@ -292,10 +292,14 @@ _IN_PROSE = frozenset(
     "with to by from ask ping cc tell and or for of thank thanks via about in on at than as "
     "like after before into vs versus against under over between since until see".split()
 )
-# Characters one of the field forms needs: without any of them the text has no fields.
+# What one of the field forms needs: without any of it the text has no fields. A cheap
+# superset of what `read_field` accepts, built from the same words, so that it never turns
+# away a line the classifier would read ("- Won't do" under an item is its status).
 _FIELD_HINT = re.compile(
-    r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|\b(?:due|owner|eta|deadline|p[0-4]|done|dropped|"
-    r"completed?|fixed|resolved|priority|[A-Z][A-Z0-9_]+-\d)",
+    r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|[A-Z][A-Z0-9_]+-\d|\bbug\s|\bp[0-4]\b|\b(?:"
+    r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|priority|prio|high|low|medium|"
+    + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS))
+    + r")\b",
     re.I,
 )
 
