@@ -6,6 +6,8 @@ reads (``Text.raw``) and its links.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from followthrough.adapters.sources.html import parse_html
@@ -198,3 +200,41 @@ def test_a_team_maps_a_mentioned_account_id_to_its_jira_user() -> None:
     )
     owner = only_item(pm).owner
     assert team.resolve_owner(owner) == "557058:3f1c2b7a-9d4e-4c1a-8b2f-6e0d5a7c9b13"
+
+
+_STORAGE_TASKS = """
+<h2>Action items</h2>
+<ac:task-list>
+<ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>Cap the relay queue
+<ac:link><ri:user ri:username="ravi" /></ac:link> <time datetime="2025-12-16" /> SRCH-77</ac:task-body></ac:task>
+<ac:task><ac:task-status>complete</ac:task-status><ac:task-body>Drain before deploys
+(owner: <ac:link><ri:user ri:username="kofi" /></ac:link>, due <time datetime="2025-06-13" />)</ac:task-body></ac:task>
+</ac:task-list>
+<p>The relay was restarted on <time datetime="2025-06-03" /> by the on-call.</p>
+"""
+
+_RENDERED_TASKS = """
+<h2>Action items</h2>
+<ul class="inline-task-list">
+<li class="checked" data-inline-task-id="1"><span class="placeholder-inline-tasks">Cap the relay
+queue <a class="confluence-userlink user-mention" data-username="ravi" href="/display/~ravi">Ravi
+Shah</a> <time datetime="2025-12-16" class="date-past">16 Dec 2025</time> SRCH-77</span></li>
+<li data-inline-task-id="2"><span class="placeholder-inline-tasks">Drain before deploys
+(owner: <a class="confluence-userlink" data-username="kofi" href="/display/~kofi">Kofi</a>, due
+<time datetime="2025-06-13" class="date-future">13 Jun 2025</time>)</span></li>
+</ul>
+"""
+
+
+@pytest.mark.parametrize("page", [_STORAGE_TASKS, _RENDERED_TASKS], ids=["storage", "rendered"])
+def test_a_date_in_a_task_is_its_due_date(page: str) -> None:
+    pm = html(page)
+    assert [(i.title, i.owner, i.due, i.ticket) for i in pm.action_items] == [
+        ("Cap the relay queue", "ravi", dt.date(2025, 12, 16), "SRCH-77"),
+        ("Drain before deploys", "kofi", dt.date(2025, 6, 13), None),
+    ]
+
+
+def test_a_date_outside_a_task_stays_a_date() -> None:
+    raw, _ = _text("<p>Restarted on <time datetime='2025-06-03'>3 Jun</time> by on-call.</p>")
+    assert raw == "Restarted on 2025-06-03 by on-call."

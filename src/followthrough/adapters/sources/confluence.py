@@ -13,7 +13,8 @@ A Confluence Server user key (``ri:userkey``, when no user name is given) is wri
 
 Task lists (storage ``ac:task-list``, rendered ``ul.inline-task-list``) become lists whose
 entries start ``[x]`` (complete, checked) or ``[ ]``; a status lozenge
-becomes its title (``DONE``), a Jira macro its issue key, ``<time datetime>`` its date; macros
+becomes its title (``DONE``), a Jira macro its issue key, ``<time datetime>`` its date (in a
+task, ``due`` and its date: a date in a Confluence task is its due date); macros
 with a body (info, note, panel, expand, layouts) keep it, others (code, table of contents,
 anchors, images) are dropped.
 """
@@ -99,7 +100,12 @@ def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -
         return _rendered_tasks(attrs, children, line)
     if name == "time":
         date = attrs.get("datetime", "").strip()
-        return date or Element(name, attrs, children, line)
+        # Kept an element (its text the date), so that a task can tell its due date.
+        return (
+            Element(name, {"datetime": date}, [date], line)
+            if date
+            else Element(name, attrs, children, line)
+        )
     if name in _DROPPED:
         return None
     if name in _CONTAINERS:
@@ -155,7 +161,7 @@ def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> E
             entries.append(child)
             continue
         mark = "[x] " if "checked" in child.attrs.get("class", "").split() else "[ ] "
-        entries.append(Element("li", child.attrs, [mark, *child.children], child.line))
+        entries.append(Element("li", child.attrs, [mark, *_due_dates(child.children)], child.line))
     return Element("ul", attrs, entries, line)
 
 
@@ -231,4 +237,30 @@ def _task(attrs: dict[str, str], children: list[Node], line: int) -> Element:
     done = status is not None and _text_of(status).strip().lower() == "complete"
     body = _child(children, "ac:task-body")
     content = body.children if body is not None else []
-    return Element("li", attrs, ["[x] " if done else "[ ] ", *content], line)
+    return Element("li", attrs, ["[x] " if done else "[ ] ", *_due_dates(content)], line)
+
+
+# A task's own content: its sub-lists are tasks (or notes) of their own.
+_NOT_THE_TASKS_OWN = frozenset({"ul", "ol", "table", "ac:task-list"})
+
+
+def _due_dates(content: list[Node]) -> list[Node]:
+    """A task's content with each date in it written ``due <date>``: Confluence's date in a
+    task (``//`` in the editor, ``<time datetime>``) is the task's due date. A date the writer
+    already introduced (``due``, ``by``, ``Deadline:`` …) is left as it is."""
+    out: list[Node] = []
+    for node in content:
+        if isinstance(node, str) or node.name in _NOT_THE_TASKS_OWN:
+            out.append(node)
+        elif node.name == "time" and node.attrs.get("datetime"):
+            before = out[-1] if out and isinstance(out[-1], str) else ""
+            words = before.rstrip(" \t\n:").rsplit(None, 1)
+            introduced = bool(words) and words[-1].lower().strip("*_(") in _DATE_WORDS
+            date = node.attrs["datetime"]
+            out.append(date if introduced else f"due {date}")
+        else:
+            out.append(Element(node.name, node.attrs, _due_dates(node.children), node.line))
+    return out
+
+
+_DATE_WORDS = frozenset("due deadline eta target by until before on".split())
