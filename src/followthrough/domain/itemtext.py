@@ -19,9 +19,12 @@ from followthrough.domain.values import find_tickets, normalise_priority
 
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
 _DONE_PREFIX = re.compile(
-    r"^(?:✅|✔️?|☑️?|\[(?:done|DONE|Done)\]:?|\*\*(?:DONE|Done)\*\*:?|DONE:?)\s*"
+    r"^(?:✅|✔️?|☑️?|(?:\*\*)?[\[(](?:done|DONE|Done)[\])](?:\*\*)?:?|\*\*(?:DONE|Done)\*\*:?|"
+    r"DONE:?)\s*"
 )
-_DROPPED_PREFIX = re.compile(r"^(?:❌|🚫|\[(?:dropped|won'?t do|wontfix)\]:?)\s*", re.I)
+_DROPPED_PREFIX = re.compile(
+    r"^(?:❌|🚫|(?:\*\*)?[\[(](?:dropped|won'?t do|wontfix)[\])](?:\*\*)?:?)\s*", re.I
+)
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
 _DONE_PARENTHESIS = (
     r"\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)(?:\*\*)?\.?\s*$"
@@ -342,8 +345,8 @@ def _may_say_done_inline(text: str) -> bool:
 
 
 # The characters each prefix mark can start with (no other letter folds to "t" or "T").
-_DONE_STARTS = "✅✔☑[*D"
-_DROPPED_STARTS = "❌🚫["
+_DONE_STARTS = "✅✔☑[(*D"
+_DROPPED_STARTS = "❌🚫[(*"
 _TODO_STARTS = "*[tT"
 
 

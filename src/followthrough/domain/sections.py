@@ -23,7 +23,7 @@ _ACTION_HEADING = re.compile(
     r"|next\s+steps?|recommendations?|(?:future|technical|process|documentation)\s+improvements?"
     r"|lessons\s+learned\s+and\s+future\s+improvements?|how\s+(?:are\s+)?we(?:'re|\s+are)?\s+"
     r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|short[\s-]*term\s+fix(?:es)?"
-    r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?)"
+    r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions|action\s+plan)"
     r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",
     re.I,
 )

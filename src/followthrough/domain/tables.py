@@ -68,16 +68,18 @@ _TEMPLATE_OWNER = re.compile(
     re.I,
 )
 _DONE_CELL = re.compile(
-    r"^(?:done|closed|complete|completed|fixed|resolved|finished|✅|yes|y)\b", re.I
+    r"^(?:done|closed|complete|completed|fixed|resolved|finished|yes|y)\b", re.I
 )
 _DROPPED_CELL = re.compile(
-    r"^(?:won'?t\s*do|wontfix|won'?t\s*fix|dropped|cancel+ed|rejected|not\s+planned|obsolete|❌)",
+    r"^(?:won'?t\s*do|wontfix|won'?t\s*fix|dropped|cancel+ed|rejected|not\s+planned|obsolete)",
     re.I,
 )
 _OPEN_CELL = re.compile(
     r"^(?:todo|open|ongoing|in\s*progress|delayed|planned|not\s+started|no)\b", re.I
 )
 _MARKUP = re.compile(r"[*_`]+")
+# A status mark opening a cell: done (group 1) or dropped, with its variation selector.
+_STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611])|[\u274c\U0001f6ab])\ufe0f?\\s*")
 _STATUS_MARKUP = re.compile(r"[*_`~.]+")
 _STATUS_MARKER = re.compile(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?")
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
@@ -134,12 +136,17 @@ def status_of_cell(text: str) -> ItemStatus | None:
 
     Cached: the same few states are written in row after row."""
     words = _STATUS_MARKUP.sub("", text).strip()
+    mark = _STATUS_EMOJI.match(words)
+    if mark:  # "✅ Done", "❌ Won't do", "✅": the words say more, else the mark alone
+        words = words[mark.end() :]
     if _DROPPED_CELL.match(words):
         return ItemStatus.DROPPED
     if _DONE_CELL.match(words):
         return ItemStatus.DONE
     if _OPEN_CELL.match(words):
         return ItemStatus.OPEN
+    if mark:
+        return ItemStatus.DONE if mark.group(1) else ItemStatus.DROPPED
     return None
 
 

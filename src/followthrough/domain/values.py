@@ -229,7 +229,6 @@ _NOT_JIRA_PREFIXES = frozenset(
         "GPT",
         "PEP",
         "SEV",
-        "SEC",
         "PR",
         "IETF",
         "WCAG",

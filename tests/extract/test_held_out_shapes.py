@@ -1,0 +1,69 @@
+"""Shapes a held-out set of postmortems written like real ones showed the extractor missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.extract.helpers import md
+
+
+def _read(text: str) -> list[tuple[str, str | None, dt.date | None, str | None, str]]:
+    return [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in md(text).action_items]
+
+
+def test_a_section_headed_actions_holds_the_items() -> None:
+    assert _read(
+        """
+        # Node memory pressure
+
+        ## Actions
+
+        | Priority | Item | Ticket | Assignee | Target | Status |
+        |---|---|---|---|---|---|
+        | P1 | Give ingress pods Guaranteed QoS | PLAT-1101 | @jonas | 2025-11-28 | ✅ Done |
+        | P2 | Buy larger nodes for the shared pool | | @priya | | ❌ Won't do |
+        | P2 | Alert on kubelet evictions | PLAT-1103 | @jonas | 2025-12-05 | 🚧 In progress |
+        | P3 | Page on node pressure | PLAT-1104 | @priya | 2025-12-12 | ✅ |
+        """
+    ) == [
+        ("Give ingress pods Guaranteed QoS", "jonas", dt.date(2025, 11, 28), "PLAT-1101", "done"),
+        ("Buy larger nodes for the shared pool", "priya", None, None, "dropped"),
+        ("Alert on kubelet evictions", "jonas", dt.date(2025, 12, 5), "PLAT-1103", "open"),
+        ("Page on node pressure", "priya", dt.date(2025, 12, 12), "PLAT-1104", "done"),
+    ]
+
+
+def test_a_security_projects_key_is_a_ticket() -> None:
+    assert _read(
+        """
+        # Token leak
+
+        ## Action items
+
+        - Rotate the deploy token — owner @nkoval — SEC-401
+        - Mask CI variables by default **Tracking:** SEC-403
+        """
+    ) == [
+        ("Rotate the deploy token", "nkoval", None, "SEC-401", "open"),
+        ("Mask CI variables by default", None, None, "SEC-403", "open"),
+    ]
+
+
+def test_a_bracketed_or_parenthesised_state_tag_before_the_outcome() -> None:
+    assert _read(
+        """
+        # Push delay
+
+        ## Action items
+
+        - **[Done]** Send a correction to the affected recipients — Owner: @lucia
+        - (won't do) Switch to a third-party push provider — owner @omar
+        - (done) Raise push worker concurrency
+        - (Owner) review the runbook
+        """
+    ) == [
+        ("Send a correction to the affected recipients", "lucia", None, None, "done"),
+        ("Switch to a third-party push provider", "omar", None, None, "dropped"),
+        ("Raise push worker concurrency", None, None, None, "done"),
+        ("(Owner) review the runbook", None, None, None, "open"),
+    ]
