@@ -67,3 +67,50 @@ def test_a_bracketed_or_parenthesised_state_tag_before_the_outcome() -> None:
         ("Raise push worker concurrency", None, None, None, "done"),
         ("(Owner) review the runbook", None, None, None, "open"),
     ]
+
+
+def test_a_status_keeps_its_reason_across_commas_semicolons_and_dashes() -> None:
+    assert _read(
+        """
+        # Quota outage
+
+        ## Action items
+
+        - ~~Shard the quota service by tenant~~ — owner @ravi — dropped after review; load is low
+        - ~~Move enforcement into the CSI driver~~ — owner @ines — DB-91 — won't do, no support
+        - ~~Rewrite the scheduler~~ — owner: @hana — dropped, out of scope for Q4
+        - Add a dead-letter queue — owner @kofi — done, shipped in 4.18
+        - Cap the retry budget — owner @kofi — DB-93
+
+        ### ~~Replace the feature store with the vendor offering~~
+        Owner: @bea | Status: dropped — not justified by one incident
+        """
+    ) == [
+        ("Shard the quota service by tenant", "ravi", None, None, "dropped"),
+        ("Move enforcement into the CSI driver", "ines", None, "DB-91", "dropped"),
+        ("Rewrite the scheduler", "hana", None, None, "dropped"),
+        ("Add a dead-letter queue", "kofi", None, None, "done"),
+        ("Cap the retry budget", "kofi", None, "DB-93", "open"),
+        ("Replace the feature store with the vendor offering", "bea", None, None, "dropped"),
+    ]
+
+
+def test_a_labelled_status_with_its_reason_as_a_sub_bullet() -> None:
+    pm = md(
+        """
+        # Quota outage
+
+        ## Action items
+
+        - **Cap the retry budget**
+          - Owner: @kofi
+          - Status: dropped — superseded by the queue rewrite
+          - The old budget stays until then
+        """
+    )
+    item = pm.action_items[0]
+    assert (item.owner, item.status.value, item.notes) == (
+        "kofi",
+        "dropped",
+        ("The old budget stays until then",),
+    )

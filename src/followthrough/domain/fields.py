@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from followthrough.domain.model import Category, ItemStatus
 
@@ -469,9 +469,27 @@ def is_field_line(text: str) -> bool:
     text = text.strip()
     if not text or not _FIELD_HINT.search(text):
         return False
-    parts = _split(text)
+    parts = _split_at(text)
     # A line of its own is strict about status: "Fixed in v2" there is a note, not a mark.
-    return bool(parts) and all(segment_fields(part, comma_separated=True) for part, _ in parts)
+    for index, (_, part, _) in enumerate(parts):
+        if not segment_fields(part, comma_separated=True):
+            # "Status: dropped — not justified by one incident": the rest is the reason.
+            return _status_from(text, [start for start, _, _ in parts[:index]], strict=True)
+    return bool(parts)
+
+
+def _status_from(text: str, starts: list[int], *, strict: bool) -> bool:
+    """Whether the text from one of ``starts`` (the latest first) to its end is one status
+    field, its reason included; cheap when the text names no status."""
+    if not starts or not _MAY_NAME_STATUS.search(text, starts[0]):
+        return False
+    return any(
+        _is_status(read_field(text[start:], comma_separated=strict)) for start in reversed(starts)
+    )
+
+
+def _is_status(found: Field | None) -> TypeGuard[Field]:
+    return found is not None and found.kind == "status"
 
 
 def segment_fields(segment: str, *, comma_separated: bool = False) -> list[Field] | None:
@@ -509,17 +527,22 @@ def is_labelled_field(text: str) -> bool:
 
 
 def _split(text: str) -> list[tuple[str, bool]]:
-    parts: list[tuple[str, bool]] = []
+    return [(part, comma) for _, part, comma in _split_at(text)]
+
+
+def _split_at(text: str) -> list[tuple[int, str, bool]]:
+    """The segments of ``text``: where each starts, its text, and whether a comma set it off."""
+    parts: list[tuple[int, str, bool]] = []
     start = 0
     comma = False
     for begin, end in _separators(text):
         if begin > start or text[start:begin].strip():
-            parts.append((text[start:begin], comma))
+            parts.append((start, text[start:begin], comma))
         comma = text[begin:end].strip() == ","
         start = end
     if text[start:].strip():
-        parts.append((text[start:], comma))
-    return [(part, flag) for part, flag in parts if part.strip()]
+        parts.append((start, text[start:], comma))
+    return [(at, part, flag) for at, part, flag in parts if part.strip()]
 
 
 # A status written in capitals at the very end, as a Confluence status lozenge or a tag is:
@@ -604,7 +627,11 @@ def _tail(text: str, fields: list[Field]) -> str:
     taken: list[Field] = []
     names: list[str] = []  # bare names waiting for the owner field they continue
     kept = text
-    for start, end in reversed(_tail_separators(text)):
+    spans = _tail_separators(text)
+    index = len(spans)
+    while index:
+        index -= 1
+        start, end = spans[index]
         segment = text[end:]
         comma = text[start:end].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
@@ -613,7 +640,14 @@ def _tail(text: str, fields: list[Field]) -> str:
                 names.append(segment.strip())
                 text = text[:start]
                 continue
-            break
+            # "— dropped, out of scope for Q4": a status and its reason, set off by more
+            # separators of its own.
+            reason = _status_with_reason(text, spans[:index])
+            if reason is None:
+                break
+            index, status = reason
+            start = spans[index][0]
+            found = [status]
         if names:
             if found[-1].kind != "owner":
                 break
@@ -626,6 +660,28 @@ def _tail(text: str, fields: list[Field]) -> str:
     text = _tail_tokens(kept, taken)
     fields.extend(reversed(taken))
     return text
+
+
+def _status_with_reason(text: str, spans: list[tuple[int, int]]) -> tuple[int, Field] | None:
+    """The latest of ``spans`` after which the rest of ``text`` is one status field (with its
+    reason), and that field."""
+    if not spans or not _MAY_NAME_STATUS.search(text, spans[0][1]):
+        return None
+    for index in range(len(spans) - 1, -1, -1):
+        start, end = spans[index]
+        found = read_field(text[end:], comma_separated=text[start:end].strip() == ",")
+        if _is_status(found):
+            return index, found
+    return None
+
+
+# Every status field names a state or is labelled: without one of these words it is none.
+_MAY_NAME_STATUS = re.compile(
+    r"\b(?:status|state|"
+    + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS))
+    + r")\b|[✅✔☑❌🚫]",
+    re.I,
+)
 
 
 # Fields are short: a separator or boundary further than this from the end does not start one.

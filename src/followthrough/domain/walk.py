@@ -302,7 +302,9 @@ def _heading_item(heading: Heading, run: list[Block], traits: GroupTraits) -> Ca
         text=Text(text.raw, text.line, links),
         traits=traits,
         notes=notes,
-        title_override=title.strip() or None,
+        # A struck heading ("### ~~Shard the queue~~") is a dropped item: its text keeps the
+        # mark, its title the words.
+        title_override=" ".join(title.replace("~~", " ").split()) or None,
     )
 
 
