@@ -114,3 +114,43 @@ def test_a_labelled_status_with_its_reason_as_a_sub_bullet() -> None:
         "dropped",
         ("The old budget stays until then",),
     )
+
+
+def test_fields_before_a_note_and_labelled_fields_between_separators() -> None:
+    assert _read(
+        """
+        # Lag
+
+        ## Action items
+
+        - Page on replica lag @ines due 2025-04-30 DB-88 — note: the alert fired late
+        - Backfill the window Owner: @greta (due: 2025-04-02) - [https://github.com/acme/checkout/issues/13](https://github.com/acme/checkout/issues/13)
+        - Rotate the keys — Owner: @hana — Due: 2025-05-02 — agreed in the review
+        - Ask @ravi — he knows the config
+        """
+    ) == [
+        (
+            "Page on replica lag — note: the alert fired late",
+            "ines",
+            dt.date(2025, 4, 30),
+            "DB-88",
+            "open",
+        ),
+        ("Backfill the window", "greta", dt.date(2025, 4, 2), "acme/checkout#13", "open"),
+        ("Rotate the keys — agreed in the review", "hana", dt.date(2025, 5, 2), None, "open"),
+        ("Ask @ravi — he knows the config", None, None, None, "open"),
+    ]
+
+
+def test_a_labelled_value_does_not_run_over_a_separator() -> None:
+    # Before, the owner read "@hana · the auditors asked for it".
+    item = md(
+        """
+        # Keys
+
+        ## Action items
+
+        - Rotate the keys · Owner: @hana · the auditors asked for it
+        """
+    ).action_items[0]
+    assert (item.owner, item.owner_text) == ("hana", "@hana")

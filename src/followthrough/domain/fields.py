@@ -580,7 +580,37 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     text = _tail(text, fields)
     if text.find(":", 0, 40) != -1 or text.find("=", 0, 40) != -1:
         text = _head(text, fields)
+    if ":" in text or "=" in text:
+        text = _middle(text, fields)
     return (text.strip() if fields else text), fields
+
+
+def _middle(text: str, fields: list[Field]) -> str:
+    """``Fix X — Owner: Dana — agreed in the review``: a labelled field set off on both sides
+    is the item's wherever it stands (an unlabelled one there is the sentence's)."""
+    parts = _split_at(text)
+    if len(parts) < 3:
+        return text  # the head and the tail have been read
+    found: list[Field] = []
+    cuts: list[tuple[int, int]] = []  # each from the segment's start to the next one's
+    for index in range(1, len(parts) - 1):
+        at, part, comma = parts[index]
+        if not _LABELLED.match(part.strip()):
+            continue
+        read = segment_fields(part, comma_separated=comma)
+        if read:
+            found.extend(read)
+            cuts.append((at, parts[index + 1][0]))
+    if not cuts:
+        return text
+    fields.extend(found)
+    out: list[str] = []
+    last = 0
+    for at, after in cuts:
+        out.append(text[last:at])
+        last = after
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _paren_groups(text: str, fields: list[Field]) -> str:
@@ -644,7 +674,13 @@ def _tail(text: str, fields: list[Field]) -> str:
             # separators of its own.
             reason = _status_with_reason(text, spans[:index])
             if reason is None:
-                break
+                # Fields end the text, or the segment that prose follows ("… @olu due
+                # 2025-03-01 — note: the alert was late").
+                before = len(taken)
+                kept = _tail_tokens(kept, taken)
+                if len(taken) == before:
+                    kept = _tokens_before_prose(kept, spans[: index + 1], taken)
+                return _finish_tail(kept, taken, fields)
             index, status = reason
             start = spans[index][0]
             found = [status]
@@ -657,9 +693,32 @@ def _tail(text: str, fields: list[Field]) -> str:
         taken.extend(reversed(found))
         text = text[:start]
         kept = text
-    text = _tail_tokens(kept, taken)
+    return _finish_tail(_tail_tokens(kept, taken), taken, fields)
+
+
+def _finish_tail(text: str, taken: list[Field], fields: list[Field]) -> str:
     fields.extend(reversed(taken))
     return text
+
+
+def _tokens_before_prose(text: str, spans: list[tuple[int, int]], taken: list[Field]) -> str:
+    """Trailing fields of the latest segment, of those that end at one of ``spans``, that has
+    any; ``text`` without them."""
+    for start, _ in reversed(spans):
+        if start >= len(text):
+            continue
+        found: list[Field] = []
+        before = _tail_tokens(text[:start], found)
+        if found:
+            taken.extend(found)
+            kept = before.rstrip()
+            if kept[-1:] in _SEPARATOR_ENDS:  # the fields were the whole segment
+                kept = kept[:-1]
+            return kept.rstrip() + text[start:]
+    return text
+
+
+_SEPARATOR_ENDS = frozenset("·•|;—–-,")
 
 
 def _status_with_reason(text: str, spans: list[tuple[int, int]]) -> tuple[int, Field] | None:
@@ -727,6 +786,8 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             taken.extend(reversed(inner))
             text = text[:start]
             continue
+        if _separators(piece) and not _commas_only(piece):
+            return text  # a field's value does not run over a separator: the tail was prose
         found = read_field(piece)
         if found is None:
             # "(@ravi, due 2025-02-14)" holds a boundary of its own: try the next one back.
@@ -742,6 +803,11 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
         taken.append(found)
         text = text[:start]
     return text
+
+
+def _commas_only(text: str) -> bool:
+    """Whether every separator in ``text`` is a comma (a list of owners, a date's comma)."""
+    return all(text[begin:end].strip() == "," for begin, end in _separators(text))
 
 
 def _head(text: str, fields: list[Field]) -> str:
