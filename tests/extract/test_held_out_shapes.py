@@ -154,3 +154,27 @@ def test_a_labelled_value_does_not_run_over_a_separator() -> None:
         """
     ).action_items[0]
     assert (item.owner, item.owner_text) == ("hana", "@hana")
+
+
+def test_by_a_date_and_an_address_end_an_owner() -> None:
+    assert _read(
+        """
+        # Lag
+
+        ## Action items
+
+        - Cap the pool size Owner: @qahn by 2025-04-19
+        - Add prefix-count alerts per BGP session @greg https://github.com/acme/netmon/issues/77
+        - Pin the autoscaler Owner: @amara [#OPS-8371](https://acme.atlassian.net/browse/OPS-8371)
+        - Write the runbook @tove [1858](https://github.com/acme/runbooks/issues/1858)
+        - Migrate the ledger by 2025-03-01
+        - Revert the change caused by 2025-02-11 deploy
+        """
+    ) == [
+        ("Cap the pool size", "qahn", dt.date(2025, 4, 19), None, "open"),
+        ("Add prefix-count alerts per BGP session", "greg", None, "acme/netmon#77", "open"),
+        ("Pin the autoscaler", "amara", None, "OPS-8371", "open"),
+        ("Write the runbook", "tove", None, "acme/runbooks#1858", "open"),
+        ("Migrate the ledger", None, dt.date(2025, 3, 1), None, "open"),
+        ("Revert the change caused by 2025-02-11 deploy", None, None, None, "open"),
+    ]

@@ -67,7 +67,8 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"^(?:due|deadline|eta|target)(?:\s+(?:by|on))?\s+(?P<value>" + _DATE + r")$", re.I
+            r"^(?:(?:due|deadline|eta|target)(?:\s+(?:by|on))?|by)\s+(?P<value>" + _DATE + r")$",
+            re.I,
         ),
         "due",
     ),
@@ -83,7 +84,7 @@ _REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++)?#\d{1,7}+|[Bb]ug
 _URL = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
 _LINK = (
-    r"\[(?:" + _REF + r"|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here)\]"
+    r"\[#?(?:" + _REF + r"|\d{1,7}|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here)\]"
     r"\(\s*https?://[^)\s]+\s*\)"
 )
 _TICKETS = re.compile(
@@ -189,6 +190,7 @@ _KEY_STARTS = tuple(
         for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
     }
 )
+_BY_DATE = re.compile(r"by\s+" + _DATE + r"(?![\w-])", re.I)
 _HANDLE_AT = re.compile(r"(?:" + _HANDLE + r")\b")
 _REF_AT = re.compile(_REF + r"\b")
 _LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
@@ -209,7 +211,7 @@ def _key_start(form: str) -> str:
 _LOWER_KEY_STARTS: dict[str, list[str]] = {}  # by their first letter, which opens the pattern
 for _form in sorted(form for form in _KEY_STARTS if form.islower()):
     _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
-_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|" + "|".join(
+_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|" + "|".join(
     f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
 )
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
@@ -246,13 +248,11 @@ def _soft_start(text: str, start: int, end: int) -> bool:
         return False
     first = text[end]
     if first.isalpha():
-        if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
-            return True
-        if first.isupper() or text.find("#", end, end + 60) != -1:
-            return _REF_AT.match(text, end) is not None
-        return False
+        return _word_starts_field(text, end, first)
     if first == "(":
         return True
+    if first == "<":
+        return text.startswith(("<http://", "<https://"), end)
     if first == "@":
         # "@lena and @marco" is one list of owners.
         joined = text.endswith(_LIST_JOINS, 0, start)
@@ -262,6 +262,19 @@ def _soft_start(text: str, start: int, end: int) -> bool:
     if first in "*_":
         return _KEY_AT.match(text, end) is not None
     if first == "#":
+        return _REF_AT.match(text, end) is not None
+    return False
+
+
+def _word_starts_field(text: str, end: int, first: str) -> bool:
+    """Whether the word at ``end`` opens a field: a key, an address, "by <date>", a reference."""
+    if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
+        return True
+    if first in "hHbB" and (
+        text.startswith(("http://", "https://"), end) or _BY_DATE.match(text, end) is not None
+    ):
+        return True
+    if first.isupper() or text.find("#", end, end + 60) != -1:
         return _REF_AT.match(text, end) is not None
     return False
 
@@ -297,7 +310,7 @@ _IN_PROSE = frozenset(
 # away a line the classifier would read ("- Won't do" under an item is its status).
 _FIELD_HINT = re.compile(
     r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|[A-Z][A-Z0-9_]+-\d|\bbug\s|\bp[0-4]\b|\b(?:"
-    r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|priority|prio|high|low|medium|"
+    r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|by|priority|prio|high|low|medium|"
     + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS))
     + r")\b",
     re.I,
@@ -756,7 +769,10 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
 _TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
-_TAIL_WORDS = ("owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target")
+_TAIL_WORDS = (
+    "owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target", "by ",
+    "http",
+)  # fmt: skip
 
 
 def _may_end_in_fields(text: str) -> bool:
