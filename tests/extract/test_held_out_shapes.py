@@ -178,3 +178,29 @@ def test_by_a_date_and_an_address_end_an_owner() -> None:
         ("Migrate the ledger", None, dt.date(2025, 3, 1), None, "open"),
         ("Revert the change caused by 2025-02-11 deploy", None, None, None, "open"),
     ]
+
+
+def test_a_full_name_beside_other_fields_in_parentheses_and_a_shouted_open_state() -> None:
+    assert _read(
+        """
+        # Push delay
+
+        ## Action items
+
+        - Raise push worker concurrency from 8 to 32 (Keiko Tanaka, due 28 Mar 2025)
+        - Call the vendor about quotas (Keiko Tanaka)
+        - Require a security review for cache keys @ravi IN PROGRESS
+        - Add an alert on queue depth. Ticket: TODO
+        """
+    ) == [
+        (
+            "Raise push worker concurrency from 8 to 32",
+            "Keiko Tanaka",
+            dt.date(2025, 3, 28),
+            None,
+            "open",
+        ),
+        ("Call the vendor about quotas (Keiko Tanaka)", None, None, None, "open"),
+        ("Require a security review for cache keys", "ravi", None, None, "open"),
+        ("Add an alert on queue depth", None, None, None, "open"),
+    ]

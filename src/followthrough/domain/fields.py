@@ -562,7 +562,8 @@ def _split_at(text: str) -> list[tuple[int, str, bool]]:
 # capitals only, so "… until it is done" stays prose.
 _SHOUTED_WORDS = (
     "DONE", "COMPLETE", "COMPLETED", "FIXED", "RESOLVED", "SHIPPED", "DROPPED", "WONTFIX",
-    "WON'T DO", "CANCELED", "CANCELLED",
+    "WON'T DO", "CANCELED", "CANCELLED", "IN PROGRESS", "NOT STARTED", "TO DO", "TODO",
+    "BLOCKED", "ONGOING",
 )  # fmt: skip
 _SHOUTED_STATUS = re.compile(
     r"(?<=\S)\s+(" + "|".join(re.escape(word) for word in _SHOUTED_WORDS) + r")\.?\s*$"
@@ -585,6 +586,8 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     """`split_fields` as a title and a list, for a reader that goes through the fields once."""
     fields: list[Field] = []
     shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
+    if shouted and text[: shouted.start()].rstrip(" *_").endswith((":", "=")):
+        shouted = None  # "Ticket: TODO": the word is the field's value
     if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
         fields.append(Field("status", shouted.group(1), _status_value(shouted.group(1))))
         text = text[: shouted.start()]
@@ -654,15 +657,26 @@ _MORE_OWNER = re.compile(r"@?[\w.'-]+|" + _NAME)
 def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
     """The fields of a run of segments (a parenthesised group), or ``None`` if one is prose."""
     out: list[Field] = []
+    named: str | None = None  # a person's name standing alone in the group
     for part, comma in parts:
         found = segment_fields(part, comma_separated=comma)
         if found is None:
             if comma and out and out[-1].kind == "owner" and _MORE_OWNER.fullmatch(part.strip()):
                 out[-1] = Field("owner", f"{out[-1].value}, {part.strip()}")
                 continue
+            if named is None and _FULL_NAME.fullmatch(part.strip()):
+                named = part.strip()
+                out.append(Field("owner", named))
+                continue
             return None
         out.extend(found)
+    if named is not None and (len(out) < 2 or sum(f.kind == "owner" for f in out) > 1):
+        return None  # a name alone, or beside an owner, is the sentence's
     return out
+
+
+# "(Keiko Tanaka, due 28 Mar 2025)": beside other fields, a full name is the owner.
+_FULL_NAME = re.compile(r"[A-Z][a-z][\w.'-]*(?:\s+[A-Z][a-z][\w.'-]*){1,2}")
 
 
 def _tail(text: str, fields: list[Field]) -> str:
