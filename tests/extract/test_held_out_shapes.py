@@ -204,3 +204,72 @@ def test_a_full_name_beside_other_fields_in_parentheses_and_a_shouted_open_state
         ("Require a security review for cache keys", "ravi", None, None, "open"),
         ("Add an alert on queue depth", None, None, None, "open"),
     ]
+
+
+def test_more_section_names_and_table_columns() -> None:
+    assert _read(
+        """
+        # Win-back campaign
+
+        ## What we're doing about it
+
+        - Add schema-change contract tests @dferro due 2025-10-03
+
+        ## Tasks
+
+        | Who | Action | By | Done? |
+        |---|---|---|---|
+        | @nhughes | Require a segment size sanity check | 2025-09-26 | yes |
+        | @dferro | Cap redemptions per discount code | 2025-10-10 | no |
+
+        ## Longer-term follow-ups
+
+        - Move backup inventory reporting into the storage dashboard
+        """
+    ) == [
+        ("Add schema-change contract tests", "dferro", dt.date(2025, 10, 3), None, "open"),
+        ("Require a segment size sanity check", "nhughes", dt.date(2025, 9, 26), None, "done"),
+        ("Cap redemptions per discount code", "dferro", dt.date(2025, 10, 10), None, "open"),
+        ("Move backup inventory reporting into the storage dashboard", None, None, None, "open"),
+    ]
+
+
+def test_sentence_ended_fields_and_marks_at_either_end() -> None:
+    assert _read(
+        """
+        # Push storm
+
+        ## Action items
+
+        - Send an apology email. Owner: Jonah Reyes. ✅
+        - ❌ won't do: Switch email provider — Owner: Piotr Zielinski. The provider was fine.
+        - ✅ Done: Disable the retry-on-timeout path. Owner: Kenji Mori. (MOB-1402)
+        - Rate-limit outbound pushes. Owner: J. R. Smith. Due: May 9, 2025.
+        """
+    ) == [
+        ("Send an apology email", "Jonah Reyes", None, None, "done"),
+        ("Switch email provider", "Piotr Zielinski", None, None, "dropped"),
+        ("Disable the retry-on-timeout path", "Kenji Mori", None, "MOB-1402", "done"),
+        ("Rate-limit outbound pushes", "J. R. Smith", dt.date(2025, 5, 9), None, "open"),
+    ]
+
+
+def test_a_bold_line_standing_for_a_heading_ends_a_section_a_bold_line_opened() -> None:
+    pm = md(
+        """
+        # Zendesk sync outage
+
+        **Action items**
+
+        1. Priya to add an alert on sync error rate above 5%
+        2. Rotate the API token through the vault
+
+        **What went well**
+
+        - Agents reported the problem quickly
+        """
+    )
+    assert [item.title for item in pm.action_items] == [
+        "Add an alert on sync error rate above 5%",
+        "Rotate the API token through the vault",
+    ]

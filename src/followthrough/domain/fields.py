@@ -410,6 +410,8 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
         key = _key_word(labelled.group("key"))
         kind = _KEYS[key]
         value = labelled.group("value").strip().strip("*_").strip()
+        if kind == "owner" and ". " in value:  # "Owner: Piotr Zielinski. The provider …"
+            value = _SENTENCE_START.split(value, maxsplit=1)[0].rstrip(".")
         if not value or not _plausible(kind, key, value):
             return None
         return Field(kind, value, _status_value(value) if kind == "status" else None)
@@ -429,6 +431,9 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
     return Field(kind, next(v for v in match.groupdict().values() if v))
 
 
+# Where a new sentence starts after a name: a capitalised word and a lower-case one, or a mark
+# ("J. R. Smith" goes on).
+_SENTENCE_START = re.compile(r"\.\s+(?=[A-Z][a-z]+\s+[a-z]|[^\w\s@(])")
 _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
 _ANY_REF = re.compile(_REF)
 _DATE_AT = re.compile(_DATE, re.I)
@@ -468,6 +473,8 @@ def _plausible(kind: str, key: str, value: str) -> bool:
 
 def _status_value(text: str) -> ItemStatus | None:
     plain = text.strip().strip("*_`~.").strip()
+    if _STATUS_MARK.match(plain):  # a mark alone: ✅ done, ❌ dropped
+        return ItemStatus.DROPPED if plain in ("❌", "🚫") else ItemStatus.DONE
     if _DROPPED_WORD.match(plain):
         return ItemStatus.DROPPED
     if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
@@ -565,11 +572,14 @@ _SHOUTED_WORDS = (
     "WON'T DO", "CANCELED", "CANCELLED", "IN PROGRESS", "NOT STARTED", "TO DO", "TODO",
     "BLOCKED", "ONGOING",
 )  # fmt: skip
+_SHOUTED_MARKS = ("✅", "✔️", "✔", "☑️", "☑", "❌", "🚫")
 _SHOUTED_STATUS = re.compile(
-    r"(?<=\S)\s+(" + "|".join(re.escape(word) for word in _SHOUTED_WORDS) + r")\.?\s*$"
+    r"(?<=\S)\s+("
+    + "|".join(re.escape(word) for word in _SHOUTED_WORDS + _SHOUTED_MARKS)
+    + r")\.?\s*$"
 )
-# How a text with a shouted status ends, once trailing whitespace is cut.
-_SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS)
+# How a text with a shouted status (or a status mark) ends, once trailing whitespace is cut.
+_SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS) + _SHOUTED_MARKS
 
 
 def split_fields(text: str) -> ItemFields:

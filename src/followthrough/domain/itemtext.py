@@ -19,11 +19,14 @@ from followthrough.domain.values import find_tickets, normalise_priority
 
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
 _DONE_PREFIX = re.compile(
-    r"^(?:✅|✔️?|☑️?|(?:\*\*)?[\[(](?:done|DONE|Done)[\])](?:\*\*)?:?|\*\*(?:DONE|Done)\*\*:?|"
+    r"^(?:(?:✅|✔️?|☑️?)(?:\s*(?:done|DONE|Done|completed|Completed)\b:?)?|"
+    r"(?:\*\*)?[\[(](?:done|DONE|Done)[\])](?:\*\*)?:?|\*\*(?:DONE|Done)\*\*:?|"
     r"DONE:?)\s*"
 )
 _DROPPED_PREFIX = re.compile(
-    r"^(?:❌|🚫|(?:\*\*)?[\[(](?:dropped|won'?t do|wontfix)[\])](?:\*\*)?:?)\s*", re.I
+    r"^(?:(?:❌|🚫)(?:\s*(?:dropped|won'?t do|wontfix)\b:?)?|"
+    r"(?:\*\*)?[\[(](?:dropped|won'?t do|wontfix)[\])](?:\*\*)?:?)\s*",
+    re.I,
 )
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
 _DONE_PARENTHESIS = (

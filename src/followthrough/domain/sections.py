@@ -14,7 +14,8 @@ from followthrough.domain.model import Category, ItemStatus
 
 _ACTION_HEADING = re.compile(
     r"^(?:(?:preventive|preventative|detective|response|recovery|mitigation|detection|"
-    r"communication|priority|other|planned|open|outstanding|remaining)\s+)?"
+    r"communication|priority|other|planned|open|outstanding|remaining|immediate|"
+    r"(?:short|long|longer|medium|mid)[\s-]*term)\s+)?"
     r"(?:action\s*items?|actions?\s+points?|actionables?|follow[\s-]*ups?"
     r"(?:\s+(?:improvements?|actions?|items?|tasks?|work))?|followup\s+actions?"
     r"|(?:root\s+cause\s+)?remediations?(?:\s+(?:items?|actions?|plan))?"
@@ -23,7 +24,10 @@ _ACTION_HEADING = re.compile(
     r"|next\s+steps?|recommendations?|(?:future|technical|process|documentation)\s+improvements?"
     r"|lessons\s+learned\s+and\s+future\s+improvements?|how\s+(?:are\s+)?we(?:'re|\s+are)?\s+"
     r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|short[\s-]*term\s+fix(?:es)?"
-    r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions|action\s+plan)"
+    r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions"
+    r"|action\s+plan|(?:follow[\s-]*up\s+)?tasks"
+    r"|what\s+we(?:'re|\s+are)\s+(?:doing|changing)(?:\s+about\s+it)?"
+    r"|what\s+we(?:'ll|\s+will)\s+(?:do|change)(?:\s+next)?)"
     r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",
     re.I,
 )

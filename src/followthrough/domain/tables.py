@@ -28,7 +28,18 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "todo",
     ),
     "owner": ("owner", "owners", "assignee", "assigned to", "who", "responsible", "dri"),
-    "due": ("due", "due date", "deadline", "target date", "target", "eta", "when", "due by"),
+    "due": (
+        "due",
+        "due date",
+        "deadline",
+        "target date",
+        "target",
+        "eta",
+        "when",
+        "due by",
+        "by",
+        "by when",
+    ),
     "ticket": (
         "ticket",
         "tickets",
@@ -116,7 +127,7 @@ def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     roles: dict[str, int] = {}
     for index, raw in enumerate(names):
         name = heading_words(raw).lower()
-        name = re.sub(r"\s*\(.*$", "", name).strip()
+        name = re.sub(r"\s*\(.*$", "", name).strip().rstrip("?").strip()  # "Done?"
         for role, synonyms in _COLUMN_SYNONYMS.items():
             if role not in roles and name in synonyms:
                 roles[role] = index

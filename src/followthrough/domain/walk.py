@@ -128,7 +128,19 @@ def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
         block = blocks[index]
         if isinstance(block, Heading) and block.level <= level:
             return index
+        if level == 7 and isinstance(block, Paragraph) and _is_bold_heading(block.text.raw):
+            return index  # a section opened by a bold line ends at the next such line
     return len(blocks)
+
+
+def _is_bold_heading(raw: str) -> bool:
+    """A bold line standing for a heading that holds no items (``**What went well**``) or
+    opens another action section."""
+    label = _BOLD_LABEL.match(raw) if raw[:2] in ("**", "__") else None
+    if label is None:
+        return False
+    words = label.group("label")
+    return is_non_item_heading(words) or is_action_heading(words)
 
 
 def _outside_list(block: ListBlock, following: Block | None, result: WalkResult) -> list[Candidate]:
