@@ -15,7 +15,7 @@ from followthrough.domain.values import find_tickets
 
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
-FLOORS = {"items": 1.0, "owner": 0.94, "due": 0.93, "ticket": 0.99, "status": 1.0, "team": 0.95}
+FLOORS = {"items": 1.0, "owner": 0.96, "due": 0.96, "ticket": 1.0, "status": 1.0, "team": 0.97}
 
 
 def _words(text: str | None) -> str:
@@ -45,8 +45,9 @@ def _score() -> tuple[dict[str, float], list[str]]:
         postmortems = list(DocumentReader(workers=1).read([str(HERE / "docs" / name)]))
         got = [item for pm in postmortems for item in pm.action_items]
         team = postmortems[0].team if postmortems else None
-        counts["team"] += team == wanted["team"]
-        if team != wanted["team"]:
+        same_team = (team or "").casefold() == wanted["team"].casefold()
+        counts["team"] += same_team
+        if not same_team:
             misses.append(f"{name}: team {team!r}, the reader says {wanted['team']!r}")
         unmatched = list(got)
         for answer in wanted["items"]:
@@ -91,4 +92,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 131
+    assert sum(len(entry["items"]) for entry in expected.values()) == 234
