@@ -793,9 +793,10 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
 _TAIL_PIECES = 120
 _TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
+# (A date after "by" has a digit, but for these; an address has its ":".)
 _TAIL_WORDS = (
-    "owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target", "by ",
-    "http",
+    "owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target", "by next",
+    "by end", "by eo",
 )  # fmt: skip
 
 
@@ -826,7 +827,7 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             taken.extend(reversed(inner))
             text = text[:start]
             continue
-        if _separators(piece) and not _commas_only(piece):
+        if _runs_over_a_separator(piece):
             return text  # a field's value does not run over a separator: the tail was prose
         found = read_field(piece)
         if found is None:
@@ -845,9 +846,9 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
     return text
 
 
-def _commas_only(text: str) -> bool:
-    """Whether every separator in ``text`` is a comma (a list of owners, a date's comma)."""
-    return all(text[begin:end].strip() == "," for begin, end in _separators(text))
+def _runs_over_a_separator(text: str) -> bool:
+    """Whether ``text`` holds a separator other than a comma (a list of owners, a date's)."""
+    return any(text[begin:end].strip() != "," for begin, end in _separators(text))
 
 
 def _head(text: str, fields: list[Field]) -> str:
