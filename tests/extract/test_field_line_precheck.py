@@ -10,7 +10,7 @@ from followthrough.domain import fields
 # Words and marks of every field form, and prose around them.
 _PIECES = (
     "Owner", "owner", "owned by", "assigned to", "assignee", "DRI", "Due", "due", "deadline",
-    "ETA", "target", "by", "on", "Priority", "prio", "P1", "p3", "high", "low", "medium",
+    "ETA", "target", "by", "before", "on", "Priority", "prio", "P1", "p3", "high", "low", "medium",
     "Ticket", "tracking", "jira", "issue", "PR", "Bug", "bug", "OPS-412", "#12", "acme/ops#7",
     "https://jira.example/browse/OPS-1", "[PAY-7](https://x.example/7)", "Status", "state",
     "done", "Done", "completed", "fixed", "resolved", "shipped", "finished", "dropped",

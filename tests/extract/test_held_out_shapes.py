@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.extract.helpers import md
+from tests.extract.helpers import html, md
 
 
 def _read(text: str) -> list[tuple[str, str | None, dt.date | None, str | None, str]]:
@@ -272,4 +272,129 @@ def test_a_bold_line_standing_for_a_heading_ends_a_section_a_bold_line_opened() 
     assert [item.title for item in pm.action_items] == [
         "Add an alert on sync error rate above 5%",
         "Rotate the API token through the vault",
+    ]
+
+
+def test_notion_mentions_callouts_toggles_and_emoji_headings() -> None:
+    assert _read(
+        """
+        # Zendesk macro outage
+
+        ## What happened
+
+        - Actions taken during the incident
+            - Reverted the macro library to v212
+        - Follow-up actions
+            - [ ] Null-safe wrapper for all placeholders @Olu Adeyemi @March 21, 2025
+            - [x] Subscribe #support-tooling to the API changelog @Mei Lin
+
+        ## 🛠️ Action items
+
+        > 💡 **Action item:** Add a dead-letter queue for failed renders @Rafael Costa @May 2, 2025
+        """
+    ) == [
+        (
+            "Null-safe wrapper for all placeholders",
+            "Olu Adeyemi",
+            dt.date(2025, 3, 21),
+            None,
+            "open",
+        ),
+        ("Subscribe #support-tooling to the API changelog", "Mei Lin", None, None, "done"),
+        (
+            "Add a dead-letter queue for failed renders",
+            "Rafael Costa",
+            dt.date(2025, 5, 2),
+            None,
+            "open",
+        ),
+    ]
+
+
+def test_html_inside_markdown_items() -> None:
+    assert _read(
+        """
+        # Ingestion backlog
+
+        ## Action items
+
+        - Add per-tenant ingestion dashboards<br><sub>owner: @kpatel · due 2025-06-01</sub>
+        - Request a GCP quota increase <sub>(done)</sub>
+        - Compare a <b and c> d
+        """
+    ) == [
+        ("Add per-tenant ingestion dashboards", "kpatel", dt.date(2025, 6, 1), None, "open"),
+        ("Request a GCP quota increase", None, None, None, "done"),
+        ("Compare a <b and c> d", None, None, None, "open"),
+    ]
+
+
+def test_a_jira_issue_list_and_jiras_date_format() -> None:
+    assert _read(
+        """
+        # RabbitMQ split brain
+
+        ## Action items
+
+        | Key | Summary | Assignee | Due | Status |
+        |---|---|---|---|---|
+        | MSG-951 | Set partition handling to pause_minority | Jonas Becker | 04/Apr/25 | DONE |
+        | MSG-955 | Replace mirrored queues with streams | Jonas Becker | | WON'T DO |
+        """
+    ) == [
+        (
+            "Set partition handling to pause_minority",
+            "Jonas Becker",
+            dt.date(2025, 4, 4),
+            "MSG-951",
+            "done",
+        ),
+        ("Replace mirrored queues with streams", "Jonas Becker", None, "MSG-955", "dropped"),
+    ]
+
+
+def test_each_line_of_a_paragraph_keeps_only_its_own_links() -> None:
+    # PagerDuty's export: items are "- " lines of one paragraph. Before, every line got the
+    # first line's link, and so its ticket.
+    pm = html(
+        """
+        <h2>Action Items</h2>
+        <p><span>- Add origin health checks - <a href="https://github.com/acme/edge/issues/311">https://github.com/acme/edge/issues/311</a><br>- Edge team to shorten the DNS TTL by 2025-05-20<br>- Page on origin errors - EDGE-77<br>- TBD</span></p>
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket) for i in pm.action_items] == [
+        ("Add origin health checks", None, None, "acme/edge#311"),
+        ("Shorten the DNS TTL", "Edge team", dt.date(2025, 5, 20), None),
+        ("Page on origin errors", None, None, "EDGE-77"),
+    ]
+
+
+def test_template_examples_and_placeholders_are_no_items() -> None:
+    assert _read(
+        """
+        # Flash sale
+
+        ## Action items
+
+        - [ ] Pre-scale checkout-api before sales — @abrenner — 2025-04-15 — CHK-902
+        - [ ] Example: add monitoring for X @Owner @Date
+        - e.g. Add monitoring — <owner> — YYYY-MM-DD — TBD
+        - TBD
+        - Network team to upgrade ToR firmware before 2025-04-01 (STO-77)
+        - Document SameSite requirements — @fsantos, due 2025/02/14
+        - Rotate the unseal shares @dana due 2025-03-01 [https://acme.atlassian.net/browse/SEC-310](https://acme.atlassian.net/browse/SEC-310)
+        - Evaluate static group membership — October 31, 2025
+        """
+    ) == [
+        (
+            "Pre-scale checkout-api before sales",
+            "abrenner",
+            dt.date(2025, 4, 15),
+            "CHK-902",
+            "open",
+        ),
+        ("Upgrade ToR firmware", "Network team", dt.date(2025, 4, 1), "STO-77", "open"),
+        ("Document SameSite requirements", "fsantos", dt.date(2025, 2, 14), None, "open"),
+        ("Rotate the unseal shares", "dana", dt.date(2025, 3, 1), "SEC-310", "open"),
+        ("Evaluate static group membership — October 31, 2025", None, None, None, "open"),
     ]

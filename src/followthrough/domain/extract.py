@@ -34,6 +34,7 @@ from followthrough.domain.sections import heading_words
 from followthrough.domain.tables import category_of_cell, status_of_cell
 from followthrough.domain.values import (
     find_tickets,
+    is_placeholder,
     normalise_owner,
     normalise_priority,
     parse_calendar_date,
@@ -42,6 +43,12 @@ from followthrough.domain.walk import Candidate, walk
 
 _WORD_CHARACTER = re.compile(r"\w")
 _TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+# A template's example item: "e.g. Add monitoring — <owner> — YYYY-MM-DD", "Example: …".
+_TEMPLATE_EXAMPLE = re.compile(
+    r"^(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)|\bYYYY-MM-DD\b|"
+    r"<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>",
+    re.I,
+)
 _INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
 _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
@@ -324,7 +331,14 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
     title = (
         candidate.title_override or parsed.title or (parsed.tickets[0] if parsed.tickets else "")
     )
-    if not title or not _WORD_CHARACTER.search(title) or _TEMPLATE_PLACEHOLDER.match(title):
+    if (
+        not title
+        or not _WORD_CHARACTER.search(title)
+        or _TEMPLATE_PLACEHOLDER.match(title)
+        or is_placeholder(title)
+        or _TEMPLATE_EXAMPLE.search(candidate.text.raw)
+        or _TEMPLATE_EXAMPLE.match(title)
+    ):
         return None
     owner_text = (row.owner if row and row.owner else None) or parsed.owner_text
     due_text = (row.due if row and row.due else None) or parsed.due_text

@@ -50,7 +50,7 @@ _HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _H
 _NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
-    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
     + _MONTH
     + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+"
     + _MONTH
@@ -65,9 +65,13 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "owner",
     ),
+    # A mention of a person by name, as Notion writes it: "@Olu Adeyemi".
+    (re.compile(r"^@(?P<value>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,2})$"), "owner"),
     (
         re.compile(
-            r"^(?:(?:due|deadline|eta|target)(?:\s+(?:by|on))?|by)\s+(?P<value>" + _DATE + r")$",
+            r"^(?:(?:due|deadline|eta|target)(?:\s+(?:by|on))?\s+|(?:by|before)\s+|@)(?P<value>"
+            + _DATE
+            + r")$",
             re.I,
         ),
         "due",
@@ -84,7 +88,8 @@ _REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++)?#\d{1,7}+|[Bb]ug
 _URL = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
 _LINK = (
-    r"\[#?(?:" + _REF + r"|\d{1,7}|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here)\]"
+    r"\[(?:#?(?:" + _REF + r"|\d{1,7})|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here"
+    r"|https?://[^\]\s]{1,300})\]"
     r"\(\s*https?://[^)\s]+\s*\)"
 )
 _TICKETS = re.compile(
@@ -190,7 +195,7 @@ _KEY_STARTS = tuple(
         for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
     }
 )
-_BY_DATE = re.compile(r"by\s+" + _DATE + r"(?![\w-])", re.I)
+_BY_DATE = re.compile(r"(?:by|before)\s+" + _DATE + r"(?![\w-])", re.I)
 _HANDLE_AT = re.compile(r"(?:" + _HANDLE + r")\b")
 _REF_AT = re.compile(_REF + r"\b")
 _LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
@@ -211,7 +216,7 @@ def _key_start(form: str) -> str:
 _LOWER_KEY_STARTS: dict[str, list[str]] = {}  # by their first letter, which opens the pattern
 for _form in sorted(form for form in _KEY_STARTS if form.islower()):
     _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
-_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|" + "|".join(
+_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|before\s|" + "|".join(
     f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
 )
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
@@ -270,7 +275,7 @@ def _word_starts_field(text: str, end: int, first: str) -> bool:
     """Whether the word at ``end`` opens a field: a key, an address, "by <date>", a reference."""
     if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
         return True
-    if first in "hHbB" and (
+    if first in "hHbB" and (  # an address, "by <date>", "before <date>"
         text.startswith(("http://", "https://"), end) or _BY_DATE.match(text, end) is not None
     ):
         return True
@@ -310,9 +315,8 @@ _IN_PROSE = frozenset(
 # away a line the classifier would read ("- Won't do" under an item is its status).
 _FIELD_HINT = re.compile(
     r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|[A-Z][A-Z0-9_]+-\d|\bbug\s|\bp[0-4]\b|\b(?:"
-    r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|by|priority|prio|high|low|medium|"
-    + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS))
-    + r")\b",
+    r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|by|before|priority|prio|high|"
+    r"low|medium|" + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS)) + r")\b",
     re.I,
 )
 
@@ -702,6 +706,8 @@ def _tail(text: str, fields: list[Field]) -> str:
         segment = text[end:]
         comma = text[start:end].strip() == ","
         found = segment_fields(segment, comma_separated=comma)
+        if found is None and _is_due_in_a_field_run(text, spans, index, taken):
+            found = [Field("due", segment.strip().rstrip("."))]
         if found is None:
             if comma and _MORE_OWNER.fullmatch(segment.strip()):
                 names.append(segment.strip())
@@ -731,6 +737,33 @@ def _tail(text: str, fields: list[Field]) -> str:
         text = text[:start]
         kept = text
     return _finish_tail(_tail_tokens(kept, taken), taken, fields)
+
+
+# A calendar date written out in full, with its year.
+_FULL_DATE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|"
+    + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+"
+    + _MONTH
+    + r",?\s+\d{4}",
+    re.I,
+)
+
+
+def _is_due_in_a_field_run(
+    text: str, spans: list[tuple[int, int]], index: int, taken: list[Field]
+) -> bool:
+    """``— @abrenner — 2025-04-15 — CHK-902``: a bare date among the item's fields is its due
+    date (alone, or beside prose, a date says nothing of what it is)."""
+    segment = text[spans[index][1] :].strip().rstrip(".")
+    if not segment[:1].isalnum() or not _FULL_DATE.fullmatch(segment):
+        return False
+    if taken:
+        return True
+    if index == 0:
+        return False  # what comes before is the title
+    before = text[spans[index - 1][1] : spans[index][0]]
+    return segment_fields(before, comma_separated=False) is not None
 
 
 def _finish_tail(text: str, taken: list[Field], fields: list[Field]) -> str:

@@ -148,6 +148,8 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     ``notes`` are its sub-bullets: a note that says the work was done marks the item done.
     """
     raw = raw[:MAX_ITEM_TEXT]
+    if "<" in raw:
+        raw = _inline_html_as_text(raw)
     whole = _one_line(raw)
     text, attached = title_and_fields(whole)
     struck = _STRUCK.match(text) if text.startswith("~~") else None
@@ -186,6 +188,20 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if notes and status is None and _says_done(notes):
         status = ItemStatus.DONE
     return ItemText(title, status, owner, due, tickets, priority, notes, explanation, category)
+
+
+# HTML written inside Markdown: a line break sets fields apart as a line does, formatting
+# tags say nothing ("… dashboards<br><sub>owner: @kpatel · due 2025-06-01</sub>").
+_HTML_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
+_HTML_FORMATTING = re.compile(
+    r"</?(?:sub|sup|small|b|i|em|strong|u|mark|kbd|span|font|ins)"
+    r"(?:\s+[\w-]+=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>'\"]+))*\s*>",
+    re.I,
+)
+
+
+def _inline_html_as_text(raw: str) -> str:
+    return _HTML_FORMATTING.sub("", _HTML_BREAK.sub(" · ", raw))
 
 
 def _attached(

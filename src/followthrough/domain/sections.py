@@ -92,7 +92,13 @@ def heading_words(text: str) -> str:
     if "(" in words:
         words = _PARENTHETICAL.sub(" ", words)
     words = " ".join(words.split())
+    if words and not words[0].isalnum():  # "🛠️ Action items", "✅ Done", "» Follow-ups"
+        words = _LEADING_SYMBOLS.sub("", words)
     return words.rstrip(":").strip()
+
+
+# Emoji, their variation selectors and joiners, and other symbols a heading may open with.
+_LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
 
 
 @lru_cache(maxsize=8192)

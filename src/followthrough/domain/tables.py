@@ -26,6 +26,7 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "followup",
         "what",
         "todo",
+        "summary",  # a Jira issue list: Key | Summary | Assignee | Due | Status
     ),
     "owner": ("owner", "owners", "assignee", "assigned to", "who", "responsible", "dri"),
     "due": (
@@ -56,6 +57,8 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "link",
         "tracker",
         "pr",
+        "key",
+        "issue key",
     ),
     "status": ("status", "state", "done", "progress"),
     "category": ("type", "kind", "category", "class", "type-action", "type-acton"),

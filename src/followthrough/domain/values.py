@@ -40,6 +40,8 @@ _DATE_PATTERNS = (
     re.compile(_WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
     re.compile(_WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
     re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b"),
+    # Jira's own format: "04/Apr/25".
+    re.compile(r"(?P<day>\d{1,2})[/-]" + _MONTH + r"[/-](?P<year>\d{4}|\d{2})\b", re.I),
 )
 _PLACEHOLDERS = frozenset(
     {
@@ -110,6 +112,7 @@ def _date_from_match(match: re.Match[str], reference: dt.date | None) -> dt.date
     month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower().rstrip(".")]
     if groups.get("year"):
         year = int(groups["year"])
+        year += 2000 if year < 100 else 0  # "04/Apr/25"
     elif reference is not None:
         year = reference.year
     else:

@@ -84,10 +84,11 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
                 index += 1  # prose: a section line is short or bold, a label opens as one
                 continue
             if not _is_section_line(raw):
-                if _is_labelled(raw):
+                text = _without_callout_icon(block.text)
+                if _is_labelled(text.raw):
                     following = blocks[index + 1] if index + 1 < count else None
                     notes = _list_notes(following) if isinstance(following, ListBlock) else ()
-                    candidates.append(_labelled(block.text, GroupTraits(), notes))
+                    candidates.append(_labelled(text, GroupTraits(), notes))
                 index += 1
                 continue
             level, traits = 7, GroupTraits()  # the section runs to the next heading
@@ -181,11 +182,22 @@ _LABEL_OPENINGS = frozenset("*_aA")  # what _LABELLED can match first, "a" in an
 
 def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
     for entry in block.entries:
-        if is_inline_label(_label_words(entry.text.raw)):
+        if is_inline_label(_label_words(entry.text.raw)) or _is_toggle_label(entry):
             yield entry
         for child in entry.children:
             if isinstance(child, ListBlock):
                 yield from _labels_in(child)
+
+
+def _is_toggle_label(entry: ListEntry) -> bool:
+    """``- Follow-up actions`` over a sub-list: a label written plain (a Notion toggle)."""
+    raw = entry.text.raw
+    return (
+        len(raw) < 60
+        and "\n" not in raw
+        and any(isinstance(child, ListBlock) for child in entry.children)
+        and is_inline_label(raw.strip().rstrip(":"))
+    )
 
 
 def _is_bare_label(entry: ListEntry) -> bool:
@@ -221,13 +233,25 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
                     yield _entry_candidate(sibling, GroupTraits())
     for entry in _labels_in(block):
         rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
-        if rest:
+        if rest and not _is_toggle_label(entry):
             yield Candidate(
                 text=Text(rest, entry.text.line, entry.text.links), traits=GroupTraits()
             )
         for child in entry.children:
             if isinstance(child, ListBlock):
                 yield from _list_items(child, GroupTraits())
+
+
+# The icon a callout opens with ("> 💡 **Action item:** …", a Notion or Confluence callout).
+_CALLOUT_ICON = re.compile(r"^[^\w\s*_\[(<~`@#>!-]+\s+")
+
+
+def _without_callout_icon(text: Text) -> Text:
+    raw = text.raw
+    if not raw or raw[0].isalnum() or raw[0] in "*_[(<~`@#>!-":
+        return text
+    icon = _CALLOUT_ICON.match(raw)
+    return Text(raw[icon.end() :], text.line, text.links) if icon else text
 
 
 def _labelled(text: Text, traits: GroupTraits, notes: tuple[Text, ...]) -> Candidate:
@@ -386,16 +410,19 @@ def _paragraph_items(
     block: Paragraph, traits: GroupTraits, *, has_list: bool, following: Block | None
 ) -> list[Candidate]:
     text = block.text
-    if _is_labelled(text.raw):
+    labelled = _without_callout_icon(text)
+    if _is_labelled(labelled.raw):
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
-        return [_labelled(text, traits, notes)]
+        return [_labelled(labelled, traits, notes)]
     lines = _lines_of(text)
     if len(lines) > 1 and all(_PSEUDO_BULLET.match(line.raw) for line in lines[1:]):
         return [
-            Candidate(text=line, traits=traits) for line in lines if _PSEUDO_BULLET.match(line.raw)
+            Candidate(text=_unbulleted(line), traits=traits)
+            for line in lines
+            if _PSEUDO_BULLET.match(line.raw)
         ]
     if len(lines) == 1 and _PSEUDO_BULLET.match(lines[0].raw):
-        return [Candidate(text=lines[0], traits=traits)]
+        return [Candidate(text=_unbulleted(lines[0]), traits=traits)]
     if has_list or _INSTRUCTION.search(text.raw) or text.raw.rstrip().endswith(":"):
         return []
     if _NOTHING_TO_DO.search(text.raw):
@@ -405,14 +432,38 @@ def _paragraph_items(
     return [Candidate(text=text, traits=traits)]
 
 
+def _unbulleted(line: Text) -> Text:
+    """A ``- …`` line written without a list (a ``<br>``-separated export) as its item text."""
+    return Text(_PSEUDO_BULLET.sub("", line.raw, count=1), line.line, line.links)
+
+
 def _lines_of(text: Text) -> list[Text]:
+    """A paragraph's lines, each with the links written on it (not the paragraph's others:
+    one line's ticket is not another's)."""
+    raws = text.raw.split("\n")
+    links = _links_by_line(raws, text.links) if text.links else [()] * len(raws)
     lines: list[Text] = []
-    for offset, line in enumerate(text.raw.split("\n")):
+    for offset, (line, own) in enumerate(zip(raws, links, strict=True)):
         stripped = line.strip()
         if stripped:
             number = text.line + offset if text.lines_follow_source else text.line
-            lines.append(Text(stripped, number, text.links))
+            lines.append(Text(stripped, number, own))
     return lines
+
+
+def _links_by_line(raws: list[str], links: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Each link on the line that writes it out, in order; a link not written out (a
+    reference-style ``[text][ref]``) on the next line from there that holds a ``]``."""
+    found: list[list[str]] = [[] for _ in raws]
+    cursor = 0
+    for link in links:
+        at = next((k for k in range(cursor, len(raws)) if link in raws[k]), None)
+        if at is None:
+            at = next((k for k in range(cursor, len(raws)) if "]" in raws[k]), None)
+        if at is not None:
+            found[at].append(link)
+            cursor = at
+    return [tuple(own) for own in found]
 
 
 def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
