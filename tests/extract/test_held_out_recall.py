@@ -15,7 +15,7 @@ from followthrough.domain.values import find_tickets
 
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
-FLOORS = {"items": 1.0, "owner": 0.96, "due": 0.96, "ticket": 1.0, "status": 1.0, "team": 0.97}
+FLOORS = {"items": 0.99, "owner": 0.97, "due": 0.98, "ticket": 0.99, "status": 0.99, "team": 0.96}
 
 
 def _words(text: str | None) -> str:
@@ -25,6 +25,15 @@ def _words(text: str | None) -> str:
 def _ticket(text: str | None) -> str | None:
     found = find_tickets(text) if text else ()
     return found[0] if found else text
+
+
+def _likeness(wanted: str, title: str) -> float:
+    """How alike two titles are; a title that opens the reader's (``**Bold title**: the rest``
+    is titled by its bold words) counts as alike."""
+    wanted_words, title_words = _words(wanted), _words(title)
+    if len(title_words.split()) >= 2 and wanted_words.startswith(title_words + " "):
+        return 1.0
+    return difflib.SequenceMatcher(None, wanted_words, title_words).ratio()
 
 
 def _agrees(item: ActionItem, wanted: dict[str, Any]) -> dict[str, bool]:
@@ -52,10 +61,7 @@ def _score() -> tuple[dict[str, float], list[str]]:
         unmatched = list(got)
         for answer in wanted["items"]:
             items += 1
-            ratios = [
-                difflib.SequenceMatcher(None, _words(answer["title"]), _words(item.title)).ratio()
-                for item in unmatched
-            ]
+            ratios = [_likeness(answer["title"], item.title) for item in unmatched]
             if not ratios or max(ratios) < 0.6:
                 misses.append(f"{name}: item {answer['title']!r} not read")
                 continue
@@ -92,4 +98,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 234
+    assert sum(len(entry["items"]) for entry in expected.values()) == 333

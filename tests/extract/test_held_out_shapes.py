@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.extract.helpers import html, md
+from followthrough.domain.values import owner_kind
+from tests.extract.helpers import html, md, md_all
 
 
 def _read(text: str) -> list[tuple[str, str | None, dt.date | None, str | None, str]]:
@@ -398,3 +399,39 @@ def test_template_examples_and_placeholders_are_no_items() -> None:
         ("Rotate the unseal shares", "dana", dt.date(2025, 3, 1), "SEC-310", "open"),
         ("Evaluate static group membership — October 31, 2025", None, None, None, "open"),
     ]
+
+
+def test_team_owners_and_the_team_of_a_file_of_incidents() -> None:
+    postmortems = md_all(
+        """
+        # Identity incident log
+
+        Owning team: Identity & Access
+
+        ### Incident on 2025-01-15 - SSO login loop
+
+        **Review actions**:
+
+        - @acme/data-eng-oncall to write a backfill runbook — due 2025-03-14
+        - Cluster Operations team to introduce a canary node pool
+        - Key rotation dry-run in staging -- owner Identity & Access, from next sprint
+
+        ### Incident on 2025-02-02 - Token refresh storm
+
+        **Review actions**:
+
+        - Cap refresh retries @fsantos
+        """,
+        folder="identity",
+    )
+    assert [pm.team for pm in postmortems] == ["Identity & Access", "Identity & Access"]
+    assert [(i.title, i.owner) for i in postmortems[0].action_items] == [
+        ("Write a backfill runbook", "@acme/data-eng-oncall"),
+        ("Introduce a canary node pool", "Cluster Operations team"),
+        ("Key rotation dry-run in staging, from next sprint", "Identity & Access"),
+    ]
+
+
+def test_a_github_team_owner_is_a_team() -> None:
+    assert owner_kind("@acme/data-eng-oncall") == "team"
+    assert owner_kind("alice/bob") == "multiple"

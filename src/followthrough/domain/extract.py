@@ -66,15 +66,27 @@ def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[P
     front = _visible_value(doc.front_matter)
     base_id = str(front.get("id") or doc.stem or doc.path)
     postmortems: list[Postmortem] = []
-    for heading, blocks, outline in _incidents(visible):
+    parts = _incidents(visible)
+    # A file of several incidents names its team once, above them ("Owning team: …").
+    first = parts[0][0]
+    team = _team_above(visible, first, front) if first is not None else None
+    for heading, blocks, outline in parts:
         if heading is None:
             pm_id = base_id
         else:
             pm_id = f"{base_id}#{_incident_date(heading.text.raw) or heading.text.line}"
         postmortems.append(
-            _postmortem(doc, front, blocks, outline, pm_id=pm_id, heading=heading, policy=lint)
+            _postmortem(
+                doc, front, blocks, outline, pm_id=pm_id, heading=heading, policy=lint, team=team
+            )
         )
     return _unique_ids(postmortems)
+
+
+def _team_above(blocks: tuple[Block, ...], first: Heading, front: Mapping[str, Any]) -> str | None:
+    """The team a file of incidents names in its front matter or above the first incident."""
+    above = next(index for index, block in enumerate(blocks) if block is first)
+    return read_metadata(blocks[:above], front).team
 
 
 def _visible_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -199,6 +211,7 @@ def _postmortem(
     pm_id: str,
     heading: Heading | None,
     policy: LintPolicy,
+    team: str | None = None,
 ) -> Postmortem:
     """The linted postmortem; table rows that held something but no readable action are
     reported with the document's own problems."""
@@ -219,7 +232,7 @@ def _postmortem(
         path=doc.path,
         title=title,
         line=line,
-        team=meta.team or doc.folder,
+        team=meta.team or team or doc.folder,
         date=date,
         severity=meta.severity,
         incident_id=meta.incident_id or _incident_id_from_name(doc.stem),

@@ -47,7 +47,7 @@ _LABELLED = re.compile(
 )
 _HANDLE = r"@[\w][\w.+-]*\w|@\w"
 _HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _HANDLE + r"))*$")
-_NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
+_NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
@@ -781,14 +781,12 @@ def _tokens_before_prose(text: str, spans: list[tuple[int, int]], taken: list[Fi
         before = _tail_tokens(text[:start], found)
         if found:
             taken.extend(found)
-            kept = before.rstrip()
-            if kept[-1:] in _SEPARATOR_ENDS:  # the fields were the whole segment
-                kept = kept[:-1]
-            return kept.rstrip() + text[start:]
+            # The fields were the whole segment: the separator before them goes too.
+            return before.rstrip().rstrip(_SEPARATOR_ENDS).rstrip() + text[start:]
     return text
 
 
-_SEPARATOR_ENDS = frozenset("·•|;—–-,")
+_SEPARATOR_ENDS = "·•|;—–-,"
 
 
 def _status_with_reason(text: str, spans: list[tuple[int, int]]) -> tuple[int, Field] | None:

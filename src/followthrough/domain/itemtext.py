@@ -55,7 +55,8 @@ _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
 _TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
 _SUBJECT_OWNER = re.compile(
-    r"^(?P<owner>@[\w-]+|[A-Z][\w-]*(?:\s+(?:[Tt]eam|[A-Z][\w-]*))?)\s+(?:to|will|should)\s+"
+    r"^(?P<owner>@[\w-]+(?:/[\w.-]+)?|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?(?:\s+[Tt]eam)?)"
+    r"\s+(?:to|will|should)\s+"
     r"(?P<verb>[a-z]\w+)\b"
 )
 _TEAM_PREFIX = re.compile(r"^(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+team)\s*:\s+", re.I)

@@ -160,6 +160,8 @@ def normalise_owner(text: str | None) -> str | None:
 
 _SPACES = re.compile(r"\s+")
 _HANDLE = re.compile(r"@[\w.-]+")
+# A GitHub team, kept with its "@": without it "org/team" reads as two people.
+_TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")
 
 
 _TEAM_WORDS = re.compile(
@@ -173,6 +175,8 @@ _MULTI_SEPARATOR = re.compile(r"\s+(?:and|&|\+)\s+|\s*[,/;]\s*")
 @lru_cache(maxsize=4096)  # the same owners come back in postmortem after postmortem
 def owner_kind(owner: str) -> str:
     """Classify a normalised owner as ``person``, ``team`` or ``multiple``."""
+    if _TEAM_HANDLE.fullmatch(owner):
+        return "team"  # "@acme/data-eng-oncall", a GitHub team
     parts = [part for part in _MULTI_SEPARATOR.split(owner) if part.strip()]
     if len(parts) > 1 and not re.fullmatch(r"[\w.+-]+@[\w-]+\.[\w.-]+", owner):
         return "multiple"
