@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from followthrough.domain.frozen import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Text:
     """Inline content: Markdown-like source (wrapped lines joined by newlines) and its links."""
@@ -23,17 +26,20 @@ class Text:
     lines_follow_source: bool = True
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     text: Text
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     text: Text
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ListEntry:
     """One list item: its first paragraph, then whatever is nested below it."""
@@ -42,6 +48,7 @@ class ListEntry:
     children: tuple[Block, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ListBlock:
     ordered: bool
@@ -49,6 +56,7 @@ class ListBlock:
     line: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Table:
     header: tuple[Text, ...]
@@ -56,6 +64,7 @@ class Table:
     line: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Opaque:
     """Code, raw HTML and anything else extraction must not read items from."""

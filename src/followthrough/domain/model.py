@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from followthrough.domain.frozen import quick_init
+
 
 class ItemStatus(StrEnum):
     """Where an action item stands according to its document."""
@@ -34,6 +36,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ActionItem:
     """One commitment taken from a postmortem."""
@@ -55,6 +58,7 @@ class ActionItem:
     notes: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A problem the author should know about, located in the document."""
@@ -67,6 +71,7 @@ class Finding:
     item: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Postmortem:
     """One incident review, as read from one document (or one part of a multi-incident file)."""

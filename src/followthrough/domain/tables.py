@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from followthrough.domain.document import Table, Text
+from followthrough.domain.frozen import quick_init
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.sections import heading_words
 
@@ -104,6 +105,7 @@ _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TableRow:
     """One row of an action-item table, by meaning rather than by position."""

@@ -22,6 +22,7 @@ from followthrough.domain.document import (
     Text,
 )
 from followthrough.domain.fields import is_field_line, is_labelled_field
+from followthrough.domain.frozen import quick_init
 from followthrough.domain.sections import (
     GroupTraits,
     group_traits,
@@ -51,6 +52,7 @@ _NOTHING_TO_DO = re.compile(
 _SENTENCE_LINE = re.compile(r"^[A-Z0-9`*\[].{8,}$")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """Text that is an action item, with the traits of the group it sits in."""
