@@ -44,11 +44,23 @@ from followthrough.domain.walk import Candidate, walk
 _WORD_CHARACTER = re.compile(r"\w")
 _TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
 # A template's example item: "e.g. Add monitoring — <owner> — YYYY-MM-DD", "Example: …".
-_TEMPLATE_EXAMPLE = re.compile(
-    r"^(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)|\bYYYY-MM-DD\b|"
-    r"<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>",
-    re.I,
+_TEMPLATE_EXAMPLE = re.compile(r"(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)", re.I)
+_TEMPLATE_FIELD = re.compile(
+    r"\bYYYY-MM-DD\b|<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>", re.I
 )
+# Placeholders are short ("TBD", "n/a", "[team member]"): a longer title is none.
+_LONGEST_PLACEHOLDER = 20
+# What each of their forms starts with, lower-cased.
+_TEMPLATE_EXAMPLE_STARTS = ("e.g", "eg.", "eg:", "exa", "for")
+
+
+def _is_template(title: str, raw: str) -> bool:
+    """A template's example or placeholder item, not one of the team's."""
+    if title[:3].lower() in _TEMPLATE_EXAMPLE_STARTS and _TEMPLATE_EXAMPLE.match(title):
+        return True
+    return ("<" in raw or "yyyy" in raw or "YYYY" in raw) and bool(_TEMPLATE_FIELD.search(raw))
+
+
 _INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
 _INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
@@ -348,9 +360,8 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
         not title
         or not _WORD_CHARACTER.search(title)
         or _TEMPLATE_PLACEHOLDER.match(title)
-        or is_placeholder(title)
-        or _TEMPLATE_EXAMPLE.search(candidate.text.raw)
-        or _TEMPLATE_EXAMPLE.match(title)
+        or (len(title) < _LONGEST_PLACEHOLDER and is_placeholder(title))
+        or _is_template(title, candidate.text.raw)
     ):
         return None
     owner_text = (row.owner if row and row.owner else None) or parsed.owner_text

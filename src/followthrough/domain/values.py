@@ -43,6 +43,7 @@ _DATE_PATTERNS = (
     # Jira's own format: "04/Apr/25".
     re.compile(r"(?P<day>\d{1,2})[/-]" + _MONTH + r"[/-](?P<year>\d{4}|\d{2})\b", re.I),
 )
+_DIGIT = re.compile(r"\d")
 _PLACEHOLDERS = frozenset(
     {
         "",
@@ -96,6 +97,8 @@ def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.da
 
 def find_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
     """The first unambiguous calendar date written anywhere inside ``text``."""
+    if _DIGIT.search(text) is None:
+        return None  # every form has its day in digits
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             found = _date_from_match(match, reference)
