@@ -58,11 +58,13 @@ class _Builder:
                 self.pos += 1
                 return blocks
             block = self.block()
-            if block is not None:
+            if isinstance(block, list):
+                blocks.extend(block)
+            elif block is not None:
                 blocks.append(block)
         return blocks
 
-    def block(self) -> Block | None:
+    def block(self) -> Block | list[Block] | None:
         token = self.tokens[self.pos]
         kind = token.type
         if kind == "heading_open":
@@ -75,8 +77,7 @@ class _Builder:
             return self.table(token)
         if kind == "blockquote_open":
             self.pos += 1
-            inner = self.blocks_until("blockquote_close")
-            return inner[0] if len(inner) == 1 else Opaque(line=self.line_of(token))
+            return self.blocks_until("blockquote_close")
         self.pos += 1
         if kind in ("fence", "code_block", "html_block"):
             return Opaque(line=self.line_of(token))

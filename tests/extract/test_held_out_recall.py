@@ -15,7 +15,7 @@ from followthrough.domain.values import find_tickets
 
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
-FLOORS = {"items": 0.99, "owner": 0.97, "due": 0.98, "ticket": 0.99, "status": 0.99, "team": 0.96}
+FLOORS = {"items": 0.99, "owner": 0.95, "due": 0.98, "ticket": 0.99, "status": 0.99, "team": 0.97}
 
 
 def _words(text: str | None) -> str:
@@ -98,4 +98,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 333
+    assert sum(len(entry["items"]) for entry in expected.values()) == 421

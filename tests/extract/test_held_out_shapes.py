@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from followthrough.domain.model import ItemStatus
+from followthrough.domain.tables import status_of_cell
 from followthrough.domain.values import owner_kind
 from tests.extract.helpers import html, md, md_all
 
@@ -435,3 +437,109 @@ def test_team_owners_and_the_team_of_a_file_of_incidents() -> None:
 def test_a_github_team_owner_is_a_team() -> None:
     assert owner_kind("@acme/data-eng-oncall") == "team"
     assert owner_kind("alice/bob") == "multiple"
+
+
+def test_numbered_paragraph_items_owner_groups_and_more_section_names() -> None:
+    assert _read(
+        """
+        # Duplicate invoice emails
+
+        ## Immediate fixes
+
+        - [ ] Write a load test that reproduces replay lag. No owner yet.
+
+        ## Follow-up action items
+
+        ### Engineering
+
+        AI-1: Make the invoice email sender idempotent on invoice ID and template
+        version. Owner: @fpereira. BILL-640
+
+        AI-2: Commit the relay offset after every batch. Owner: @fpereira. Due 2025-04-11.
+
+        ### Owner: @mkowalski
+
+        - Lower the soft-quota warning from 90% to 75% (STOR-1402)
+        - Page the secondary on-call within 10 minutes (owner: @jpark)
+
+        ### Owner: TBD
+
+        - Evaluate changing pool B's erasure-coding profile
+        """
+    ) == [
+        ("Write a load test that reproduces replay lag. No owner yet", None, None, None, "open"),
+        (
+            "Make the invoice email sender idempotent on invoice ID and template version",
+            "fpereira",
+            None,
+            "BILL-640",
+            "open",
+        ),
+        (
+            "Commit the relay offset after every batch",
+            "fpereira",
+            dt.date(2025, 4, 11),
+            None,
+            "open",
+        ),
+        ("Lower the soft-quota warning from 90% to 75%", "mkowalski", None, "STOR-1402", "open"),
+        ("Page the secondary on-call within 10 minutes", "jpark", None, None, "open"),
+        ("Evaluate changing pool B's erasure-coding profile", None, None, None, "open"),
+    ]
+
+
+def test_quoted_boards_loose_items_with_field_lines_and_person_chips() -> None:
+    assert _read(
+        """
+        # CDN served the wrong locale
+
+        ## Follow-ups
+
+        > **Action items** (copied from the review board)
+        >
+        > - [ ] Include the locale in the CDN cache key — @carla, WEB-2290
+        > - [x] Remove the "cache everything" page rule — @mo
+
+        Thanks to the social team for the quick heads-up.
+
+        ## Action items
+
+        - **Alert on index freshness instead of job liveness**
+
+          Emit the age of the newest document as a metric and page when it is
+          over 45 minutes.
+          Owner: @okafor · Due: 2025-02-14 · SRCH-880
+
+        - **Add a regression test for experiment salts** — Owner: [Sofia Marin](mailto:sofia.marin@acme.example)
+        """
+    ) == [
+        ("Include the locale in the CDN cache key", "carla", None, "WEB-2290", "open"),
+        ('Remove the "cache everything" page rule', "mo", None, None, "done"),
+        (
+            "Alert on index freshness instead of job liveness",
+            "okafor",
+            dt.date(2025, 2, 14),
+            "SRCH-880",
+            "open",
+        ),
+        ("Add a regression test for experiment salts", "Sofia Marin", None, None, "open"),
+    ]
+
+
+def test_a_label_that_says_there_are_none() -> None:
+    pm = md(
+        """
+        # Incident log
+
+        - **Root cause**: cache eviction had been disabled.
+        - **Action items**: none. The cache host is already being replaced under INFRA-1290.
+        """
+    )
+    assert pm.action_items == ()
+
+
+def test_a_status_cell_with_its_old_state_struck() -> None:
+    assert [
+        status_of_cell(cell)
+        for cell in ("~~Open~~ Done", "~~In progress~~ Won't do", "~~Done~~", "✅ Done")
+    ] == [ItemStatus.DONE, ItemStatus.DROPPED, ItemStatus.DONE, ItemStatus.DONE]

@@ -364,7 +364,9 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
         or _is_template(title, candidate.text.raw)
     ):
         return None
-    owner_text = (row.owner if row and row.owner else None) or parsed.owner_text
+    owner_text = (
+        (row.owner if row and row.owner else None) or parsed.owner_text or candidate.traits.owner
+    )
     due_text = (row.due if row and row.due else None) or parsed.due_text
     tickets = _tickets(parsed, candidate)
     status = _status(parsed, candidate)

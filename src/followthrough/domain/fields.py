@@ -60,7 +60,8 @@ _DATE = (
 _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
-            r"^(?:owner|owned\s+by|assigned\s+to|assignee|dri)\s+(?P<value>" + _NAME + r")$",
+            # The key in any case, the name as names are written ("No owner yet" names nobody).
+            r"^(?:owner|owned\s+by|assigned\s+to|assignee|dri)\s+(?P<value>(?-i:" + _NAME + r"))$",
             re.I,
         ),
         "owner",
@@ -493,6 +494,11 @@ def is_field_line(text: str) -> bool:
     text = text.strip()
     if not text or not _FIELD_HINT.search(text):
         return False
+    return _holds_only_fields(text)
+
+
+def _holds_only_fields(text: str) -> bool:
+    """`is_field_line` without its pre-check: every segment of ``text`` is a field."""
     parts = _split_at(text)
     # A line of its own is strict about status: "Fixed in v2" there is a note, not a mark.
     for index, (_, part, _) in enumerate(parts):

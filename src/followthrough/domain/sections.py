@@ -17,13 +17,14 @@ _ACTION_HEADING = re.compile(
     r"communication|priority|other|planned|open|outstanding|remaining|immediate|"
     r"(?:short|long|longer|medium|mid)[\s-]*term)\s+)?"
     r"(?:action\s*items?|actions?\s+points?|actionables?|follow[\s-]*ups?"
-    r"(?:\s+(?:improvements?|actions?|items?|tasks?|work))?|followup\s+actions?"
+    r"(?:\s+(?:improvements?|actions?(?:\s+items?)?|items?|tasks?|work))?|followup\s+actions?"
     r"|(?:root\s+cause\s+)?remediations?(?:\s+(?:items?|actions?|plan))?"
     r"|corrective(?:\s+(?:and|&)\s+prevent(?:at)?ive)?\s+(?:actions?|measures?)"
     r"|prevent(?:at)?ive\s+(?:actions?|measures?)|review\s+actions?|actions\s+following\s+review"
     r"|next\s+steps?|recommendations?|(?:future|technical|process|documentation)\s+improvements?"
     r"|lessons\s+learned\s+and\s+future\s+improvements?|how\s+(?:are\s+)?we(?:'re|\s+are)?\s+"
-    r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|short[\s-]*term\s+fix(?:es)?"
+    r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|(?:short[\s-]*term|immediate)\s+"
+    r"fix(?:es)?"
     r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions"
     r"|action\s+plan|(?:follow[\s-]*up\s+)?tasks"
     r"|what\s+we(?:'re|\s+are)\s+(?:doing|changing)(?:\s+about\s+it)?"
@@ -127,6 +128,8 @@ class GroupTraits:
     category: Category | None = None
     status: ItemStatus | None = None
     horizon: str | None = None
+    # "### Owner: @mkowalski" over the items that person owns (an item's own owner wins).
+    owner: str | None = None
 
     def under(self, outer: GroupTraits) -> GroupTraits:
         """Inner traits win; missing ones are inherited from the enclosing group."""
@@ -134,7 +137,13 @@ class GroupTraits:
             category=self.category or outer.category,
             status=self.status or outer.status,
             horizon=self.horizon or outer.horizon,
+            owner=self.owner or outer.owner,
         )
+
+
+_GROUP_OWNER = re.compile(
+    r"^\s*(?:owner|owned\s+by|assignee|dri)\s*:\s*(?P<owner>\S.{0,60})$", re.I
+)
 
 
 @lru_cache(maxsize=8192)
@@ -144,6 +153,9 @@ def group_traits(text: str) -> GroupTraits:
     Cached (the traits are immutable): the same headings and labels name groups in many
     documents."""
     plain = re.sub(r"[*_`]+", "", text)
+    owner = _GROUP_OWNER.match(plain)
+    if owner:  # "Owner: @mkowalski" names who, not what
+        return GroupTraits(owner=owner.group("owner").strip())
     category = next((cat for pattern, cat in _CATEGORY_WORDS if pattern.search(plain)), None)
     status = None
     if _DROPPED_GROUP.search(plain):

@@ -95,6 +95,7 @@ _OPEN_CELL = re.compile(
 _MARKUP = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
 _STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611])|[\u274c\U0001f6ab])\ufe0f?\\s*")
+_STRUCK_WORDS = re.compile(r"~~[^~]*~~")
 _STATUS_MARKUP = re.compile(r"[*_`~.]+")
 _STATUS_MARKER = re.compile(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?")
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
@@ -151,6 +152,8 @@ def status_of_cell(text: str) -> ItemStatus | None:
     """``Done``, ``**DONE**``, ``Won't do``, ``Ongoing`` … as an item state.
 
     Cached: the same few states are written in row after row."""
+    if "~~" in text:  # "~~Open~~ Done": the struck state is the old one
+        text = _STRUCK_WORDS.sub(" ", text).strip() or text
     words = _STATUS_MARKUP.sub("", text).strip()
     mark = _STATUS_EMOJI.match(words)
     if mark:  # "✅ Done", "❌ Won't do", "✅": the words say more, else the mark alone

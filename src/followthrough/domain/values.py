@@ -158,10 +158,14 @@ def normalise_owner(text: str | None) -> str | None:
         return None
     if _HANDLE.fullmatch(owner):
         return owner[1:]
+    person = _PERSON_LINK.fullmatch(owner)
+    if person:  # "[Sofia Marin](mailto:sofia.marin@acme.example)", a Google Docs person chip
+        return person.group(1).strip()
     return owner
 
 
 _SPACES = re.compile(r"\s+")
+_PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://)[^)\s]*\)")
 _HANDLE = re.compile(r"@[\w.-]+")
 # A GitHub team, kept with its "@": without it "org/team" reads as two people.
 _TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")

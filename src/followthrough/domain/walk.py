@@ -191,6 +191,10 @@ def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
                 yield from _labels_in(child)
 
 
+# "- **Action items**: none. The host is being replaced anyway": the label says there are none.
+_SAYS_NONE = re.compile(r"(?:none|n/a|nothing|tbd)\b\s*(?:[.:;,—–-]|$)", re.I)
+
+
 def _is_toggle_label(entry: ListEntry) -> bool:
     """``- Follow-up actions`` over a sub-list: a label written plain (a Notion toggle)."""
     raw = entry.text.raw
@@ -235,7 +239,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
                     yield _entry_candidate(sibling, GroupTraits())
     for entry in _labels_in(block):
         rest = _BOLD_LABEL_PREFIX.sub("", entry.text.raw, count=1).strip()
-        if rest and not _is_toggle_label(entry):
+        if rest and not _is_toggle_label(entry) and not _SAYS_NONE.match(rest):
             yield Candidate(
                 text=Text(rest, entry.text.line, entry.text.links), traits=GroupTraits()
             )
@@ -325,6 +329,8 @@ def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, 
         return True  # a heading with its own owner, due … line is an item, whatever it names
     if group_traits(heading.text.raw) != GroupTraits():
         return False
+    if any(isinstance(block, Paragraph) and _NUMBERED_ITEM.match(block.text.raw) for block in run):
+        return False  # a group of numbered items ("### Engineering", then "AI-1: …")
     return not has_items and any(isinstance(block, Paragraph) for block in run)
 
 
@@ -417,6 +423,8 @@ def _paragraph_items(
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
         return [_labelled(labelled, traits, notes)]
     lines = _lines_of(text)
+    if lines and _NUMBERED_ITEM.match(lines[0].raw):
+        return [Candidate(text=item, traits=traits) for item in _numbered_items(lines)]
     if len(lines) > 1 and all(_PSEUDO_BULLET.match(line.raw) for line in lines[1:]):
         return [
             Candidate(text=_unbulleted(line), traits=traits)
@@ -432,6 +440,24 @@ def _paragraph_items(
     if len(lines) > 1 and all(_SENTENCE_LINE.match(line.raw) for line in lines):
         return [Candidate(text=line, traits=traits) for line in lines]
     return [Candidate(text=text, traits=traits)]
+
+
+# "AI-1: …", "A2. …", "Action item 3 - …": an item numbered by its writer, in a paragraph.
+_NUMBERED_ITEM = re.compile(r"^(?:AI|A|Action(?:\s+item)?|Item)\s*-?\s*\d+\s*[:.)-]\s+(?=\S)")
+
+
+def _numbered_items(lines: list[Text]) -> list[Text]:
+    """A paragraph's numbered items: each starts at a line with its number, the lines after
+    it up to the next such line continue it."""
+    items: list[Text] = []
+    for line in lines:
+        label = _NUMBERED_ITEM.match(line.raw)
+        if label:
+            items.append(Text(line.raw[label.end() :], line.line, line.links))
+        elif items:
+            last = items[-1]
+            items[-1] = Text(f"{last.raw}\n{line.raw}", last.line, last.links + line.links)
+    return items
 
 
 def _unbulleted(line: Text) -> Text:
@@ -517,8 +543,32 @@ def _entry_candidate(
             fields.extend(sub.text for sub in entries[:count])
             notes.extend(sub.text for sub in entries[count:])
         elif isinstance(child, Paragraph):
-            notes.append(child.text)
+            note, trailing = _trailing_fields(child.text)
+            if note is not None:
+                notes.append(note)
+            fields.extend(trailing)
     return Candidate(text=with_fields(entry.text, fields), traits=traits, notes=tuple(notes))
+
+
+def _trailing_fields(text: Text) -> tuple[Text | None, list[Text]]:
+    """A paragraph under an item whose last lines hold only fields: the note above them, and
+    those lines (``… explanation.`` then ``Owner: @okafor · Due: 2025-02-14 · SRCH-880``)."""
+    lines = text.raw.split("\n")
+    first = len(lines)
+    while first > 0 and is_field_line(lines[first - 1]):
+        first -= 1
+    if first == len(lines):
+        return text, []
+    step = 1 if text.lines_follow_source else 0
+    links = _links_by_line(lines, text.links) if text.links else [()] * len(lines)
+    fields = [
+        Text(lines[offset].strip(), text.line + offset * step, links[offset])
+        for offset in range(first, len(lines))
+    ]
+    if first == 0:
+        return None, fields
+    own = tuple(link for offset in range(first) for link in links[offset])
+    return Text("\n".join(lines[:first]), text.line, own, text.lines_follow_source), fields
 
 
 def _leading_fields(block: ListBlock) -> int:

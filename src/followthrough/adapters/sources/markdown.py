@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, repeat
+from itertools import accumulate
 
 from markdown_it_pyrs import MarkdownIt, Node
 
@@ -194,10 +194,16 @@ class _Builder:
         return Text(raw, line + src.offset)
 
     def blocks(self, nodes: Sequence[Node], indent: int) -> list[Block]:
-        block = self.block
-        return [found for found in map(block, nodes, repeat(indent)) if found is not None]
+        out: list[Block] = []
+        for node in nodes:
+            found = self.block(node, indent)
+            if isinstance(found, list):
+                out.extend(found)
+            elif found is not None:
+                out.append(found)
+        return out
 
-    def block(self, node: Node, indent: int) -> Block | None:
+    def block(self, node: Node, indent: int) -> Block | list[Block] | None:
         name = node.name
         start, end = node.srcmap or (0, 0)
         if name == "paragraph":
@@ -284,7 +290,9 @@ class _Builder:
                 out.append(Paragraph(self.run_text(run, indent, content, stop)))
                 run = []
             block = self.block(node, indent)
-            if block is not None:
+            if isinstance(block, list):
+                out.extend(block)
+            elif block is not None:
                 out.append(block)
         if run:
             out.append(Paragraph(self.run_text(run, indent, content, last_line)))
@@ -346,10 +354,11 @@ class _Builder:
                 out.append(Text(raw, number))
         return tuple(out)
 
-    def blockquote(self, node: Node, start: int, end: int) -> Block:
+    def blockquote(self, node: Node, start: int, end: int) -> list[Block]:
+        """A quote's blocks stand in its place: teams quote their own callouts and boards
+        ("> **Action items** …" then a list)."""
         self.quote_lines(start, self.src.last_line(start, end))
-        inner = self.blocks(node.children, 0)
-        return inner[0] if len(inner) == 1 else Opaque(self.src.number(start))
+        return self.blocks(node.children, 0)
 
     def quote_lines(self, start: int, last: int) -> None:
         """Move each quoted line's start past its ``>`` (and one space), as markdown-it does."""
