@@ -441,7 +441,11 @@ def parse_markdown(
     Raises `UnsafeDocumentError` for a document too deeply nested or too heavy to parse safely.
     """
     front = split_front_matter(text)
-    body = _NEWLINES.sub("\n", front.body).replace("\0", "\ufffd")
+    body = front.body
+    if "\r" in body:
+        body = _NEWLINES.sub("\n", body)
+    if "\0" in body:
+        body = body.replace("\0", "\ufffd")
     check_markdown(body)
     md = parser or new_parser()
     source = _Source(body, line_offset=front.body_line - 1)
