@@ -50,8 +50,10 @@ _LONG_PREFIX = re.compile(
     re.MULTILINE,
 )
 _REFERENCE_LINE = re.compile(r"[ \t>]*\[")
-# The emphasis, link and table marks, each counted where it stands.
-_MARKUP_MARKS = "*_[~|"
+# Every byte but the emphasis, link and table marks, which are ASCII: in UTF-8 no other
+# character's bytes include theirs, so deleting these bytes leaves exactly the marks (one
+# encode and one translate cost less than counting each mark in the text).
+_NOT_MARKUP = bytes(byte for byte in range(256) if chr(byte) not in "*_[~|")
 
 
 def check_markdown(body: str) -> None:
@@ -60,7 +62,7 @@ def check_markdown(body: str) -> None:
     A line's nesting is bounded by its prefix: each container level takes a ``>``, a list
     marker, or at least two columns of indentation.
     """
-    markup = sum(map(body.count, _MARKUP_MARKS))
+    markup = len(body.encode(errors="surrogatepass").translate(None, _NOT_MARKUP))
     if markup > MAX_MARKUP:
         raise UnsafeDocumentError(
             f"cannot be parsed safely: {markup} emphasis, link and table marks (limit {MAX_MARKUP})"
