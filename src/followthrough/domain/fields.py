@@ -115,9 +115,15 @@ _DROPPED_WORDS = (
     r"no\s+longer\s+needed"
 )
 _OPEN_WORDS = r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked"
+_DONE_MARK = r"✅|✔️?|☑️?"
+_DROPPED_MARK = r"❌|🚫"
 # A status segment: the word, then at most a date, a reference or a short reason.
 _STATUS_ALONE = re.compile(
-    r"^(?:✅|✔️?|☑️?|❌|🚫)?\s*(?P<word>"
+    r"^(?:"
+    + _DONE_MARK
+    + "|"
+    + _DROPPED_MARK
+    + r")?\s*(?P<word>"
     + _DONE_WORDS
     + "|"
     + _DROPPED_WORDS
@@ -148,9 +154,9 @@ _STATUS_NOTE = re.compile(
     + r"|implemented|deployed)$",
     re.I,
 )
-_STATUS_MARK = re.compile(r"^(?:✅|✔️?|☑️?)$|^(?:❌|🚫)$")
-_DONE_WORD = re.compile(r"^(?:✅|✔️?|☑️?)?\s*(?:" + _DONE_WORDS + r")\b", re.I)
-_DROPPED_WORD = re.compile(r"^(?:❌|🚫)?\s*(?:" + _DROPPED_WORDS + r")\b", re.I)
+_STATUS_MARK = re.compile(r"^(?:" + _DONE_MARK + r")$|^(?P<dropped>" + _DROPPED_MARK + r")$")
+_DONE_WORD = re.compile(r"^(?:" + _DONE_MARK + r")?\s*(?:" + _DONE_WORDS + r")\b", re.I)
+_DROPPED_WORD = re.compile(r"^(?:" + _DROPPED_MARK + r")?\s*(?:" + _DROPPED_WORDS + r")\b", re.I)
 _CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"^(?:detect|monitor|alert)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|fix|repair)", re.I), Category.PREVENTION),
@@ -478,8 +484,9 @@ def _plausible(kind: str, key: str, value: str) -> bool:
 
 def _status_value(text: str) -> ItemStatus | None:
     plain = text.strip().strip("*_`~.").strip()
-    if _STATUS_MARK.match(plain):  # a mark alone: ✅ done, ❌ dropped
-        return ItemStatus.DROPPED if plain in ("❌", "🚫") else ItemStatus.DONE
+    mark = _STATUS_MARK.match(plain)
+    if mark:  # a mark alone: ✅ done, ❌ dropped
+        return ItemStatus.DROPPED if mark.group("dropped") else ItemStatus.DONE
     if _DROPPED_WORD.match(plain):
         return ItemStatus.DROPPED
     if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
@@ -504,18 +511,9 @@ def _holds_only_fields(text: str) -> bool:
     for index, (_, part, _) in enumerate(parts):
         if not segment_fields(part, comma_separated=True):
             # "Status: dropped — not justified by one incident": the rest is the reason.
-            return _status_from(text, [start for start, _, _ in parts[:index]], strict=True)
+            starts = [(start, True) for start, _, _ in parts[:index]]
+            return _status_after(text, starts) is not None
     return bool(parts)
-
-
-def _status_from(text: str, starts: list[int], *, strict: bool) -> bool:
-    """Whether the text from one of ``starts`` (the latest first) to its end is one status
-    field, its reason included; cheap when the text names no status."""
-    if not starts or not _MAY_NAME_STATUS.search(text, starts[0]):
-        return False
-    return any(
-        _is_status(read_field(text[start:], comma_separated=strict)) for start in reversed(starts)
-    )
 
 
 def _is_status(found: Field | None) -> TypeGuard[Field]:
@@ -721,7 +719,8 @@ def _tail(text: str, fields: list[Field]) -> str:
                 continue
             # "— dropped, out of scope for Q4": a status and its reason, set off by more
             # separators of its own.
-            reason = _status_with_reason(text, spans[:index])
+            starts = [(end, text[start:end].strip() == ",") for start, end in spans[:index]]
+            reason = _status_after(text, starts)
             if reason is None:
                 # Fields end the text, or the segment that prose follows ("… @olu due
                 # 2025-03-01 — note: the alert was late").
@@ -795,14 +794,15 @@ def _tokens_before_prose(text: str, spans: list[tuple[int, int]], taken: list[Fi
 _SEPARATOR_ENDS = "·•|;—–-,"
 
 
-def _status_with_reason(text: str, spans: list[tuple[int, int]]) -> tuple[int, Field] | None:
-    """The latest of ``spans`` after which the rest of ``text`` is one status field (with its
-    reason), and that field."""
-    if not spans or not _MAY_NAME_STATUS.search(text, spans[0][1]):
+def _status_after(text: str, starts: list[tuple[int, bool]]) -> tuple[int, Field] | None:
+    """The latest of ``starts`` from which the rest of ``text`` is one status field, its
+    reason included, and that field; each start says whether its segment is held to a
+    comma's (or a line's) strictness. Cheap when the text names no status."""
+    if not starts or not _MAY_NAME_STATUS.search(text, starts[0][0]):
         return None
-    for index in range(len(spans) - 1, -1, -1):
-        start, end = spans[index]
-        found = read_field(text[end:], comma_separated=text[start:end].strip() == ",")
+    for index in range(len(starts) - 1, -1, -1):
+        start, strict = starts[index]
+        found = read_field(text[start:], comma_separated=strict)
         if _is_status(found):
             return index, found
     return None
