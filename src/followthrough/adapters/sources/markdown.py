@@ -18,6 +18,7 @@ from markdown_it_pyrs import MarkdownIt, Node
 
 from followthrough.adapters.sources.frontmatter import split_front_matter
 from followthrough.adapters.sources.limits import UnsafeDocumentError, check_markdown
+from followthrough.adapters.sources.panic_report import is_panic, without_panic_report
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -410,22 +411,31 @@ def _tree(md: MarkdownIt, body: str) -> Node:
     markdown-it-pyrs 0.4 panics on a backtick left open inside a link's brackets
     (``[the `flag``). Its block structure does not depend on inline backticks, so the
     document is parsed again with them turned into quotes (same width, so every offset into
-    the source still holds); fences are kept.
+    the source still holds); fences are kept. The panic's report stays off standard error.
     """
     try:
-        return md.tree(body)
+        return _quiet_tree(md, body)
     except BaseException as error:
-        if type(error).__name__ != "PanicException":
+        if not is_panic(error):
             raise
     quoted = "\n".join(
         line if _FENCE_LINE.match(line) else line.replace("`", "'") for line in body.split("\n")
     )
     try:
-        return md.tree(quoted)
+        return _quiet_tree(md, quoted)
     except BaseException as error:
-        if type(error).__name__ != "PanicException":
+        if not is_panic(error):
             raise
         raise UnsafeDocumentError("cannot be parsed: the Markdown parser failed on it") from None
+
+
+def _quiet_tree(md: MarkdownIt, body: str) -> Node:
+    """``md.tree(body)``; where a backtick follows an opening bracket, the parser may panic,
+    and its report is kept off standard error."""
+    bracket = body.find("[")
+    if bracket < 0 or body.find("`", bracket) < 0:
+        return md.tree(body)
+    return without_panic_report(lambda: md.tree(body))
 
 
 def parse_markdown(
