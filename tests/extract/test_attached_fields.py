@@ -127,6 +127,35 @@ def test_bare_trailing_tokens() -> None:
     )
 
 
+def test_bare_trailing_tokens_with_their_labels() -> None:
+    """A label without a colon goes with its value: "owner @ana" is one field, and a field
+    after it no longer hides the due date before it."""
+    assert _fields(
+        """
+        # Failover drill
+
+        ## Action items
+
+        - Fix the failover flag owner @ana due 2025-05-01
+        - Fix the failover flag due 2025-05-02 owner @ana
+        - Rotate the replica keys owned by @sec-team by 2025-06-01
+        - Reindex the search cluster assigned to Keiko Tanaka
+        - Retire the old runbook ticket OPS-12
+        - Escalate to the owner @ana
+        - Close the ticket OPS-13
+        """
+    ) == [
+        ("Fix the failover flag", "ana", dt.date(2025, 5, 1), None, "open"),
+        ("Fix the failover flag", "ana", dt.date(2025, 5, 2), None, "open"),
+        ("Rotate the replica keys", "sec-team", dt.date(2025, 6, 1), None, "open"),
+        ("Reindex the search cluster", "Keiko Tanaka", None, None, "open"),
+        ("Retire the old runbook", None, None, "OPS-12", "open"),
+        # After "the", "owner" and "ticket" are the sentence's nouns.
+        ("Escalate to the owner", "ana", None, None, "open"),
+        ("Close the ticket", None, None, "OPS-13", "open"),
+    ]
+
+
 def test_strikethrough_on_the_title_only_then_fields_and_a_reason() -> None:
     assert _fields(
         """

@@ -874,13 +874,48 @@ def _tail_tokens(text: str, taken: list[Field]) -> str:
             return text
         if found.kind == "status":
             return text
-        if found.kind in ("owner", "ticket"):
+        label = _label_before(text, bounds, start, found)
+        if label is not None:  # "… owner @ana", "… assigned to @ana": the label goes too
+            start = bounds[label]
+            del bounds[label:]
+        elif found.kind in ("owner", "ticket"):
             before = text[:start].rsplit(None, 1)
             if not before or before[-1].strip("*_,;:").lower() in _IN_PROSE:
                 return text
         taken.append(found)
         text = text[:start]
     return text
+
+
+def _label_before(text: str, bounds: list[int], piece: int, found: Field) -> int | None:
+    """Where the label of ``found`` starts, when a candidate just before it labels it ("owner"
+    or "owned by" before "@ana", "ticket" before "OPS-12"); not when prose leads into the
+    label ("… to the owner @ana"). ``piece`` is where ``found`` starts."""
+    for index in range(len(bounds) - 1, -1, -1):
+        start = bounds[index]
+        if piece - start > _LONGEST_LABEL:
+            return None
+        if text[start:piece].strip(" \t*_:").lower() not in _KEYS:
+            continue
+        labelled = read_field(text[start:].strip())
+        if (
+            labelled is None
+            or labelled.kind != found.kind
+            or labelled.status != found.status
+            or not labelled.value.endswith(found.value)
+        ):
+            continue
+        before = text[:start].rsplit(None, 1)
+        if not before or before[-1].strip("*_,;:").lower() in _LEADS_INTO_A_LABEL:
+            return None
+        return index
+    return None
+
+
+# A label is one of the keys, written with a space or a colon before the value.
+_LONGEST_LABEL = max(map(len, _KEYS)) + 3
+# Words after which "owner", "due" and the like are the sentence's nouns, not a label.
+_LEADS_INTO_A_LABEL = _IN_PROSE | {"the", "a", "an", "its", "their", "our", "his", "her", "new"}
 
 
 def _runs_over_a_separator(text: str) -> bool:
