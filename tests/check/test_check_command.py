@@ -12,6 +12,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from followthrough.cli import main
+from followthrough.sandbox.core import Sandbox
+from followthrough.sandbox.github import GitHubApp
 
 from .conftest import free_port
 
@@ -142,6 +144,27 @@ def test_each_failure_kind_is_reported_with_its_fix(
         (f"smtp 127.0.0.1:{refusing_smtp.port}", "smtp login"),
     }
     assert all(row["fix"] for row in rows if row["status"] == "fail")
+
+
+def test_a_github_repository_the_token_may_only_read_fails_the_write_check(
+    write_config: Callable[..., Path], served: Sandbox, capsys
+) -> None:
+    teams = {"web": "tracker: {connection: github, github: {repo: acme/sre}}\n"}
+    config = write_config(teams)
+    code, rows = run_check(config, capsys)
+    assert code == 0, rows
+    github = served.app("github")
+    assert isinstance(github, GitHubApp)
+    github.set_token_access("acme/sre", "read")
+    code, rows = run_check(config, capsys)
+    assert code == 1
+    (row,) = failures(rows).values()
+    assert (row["scope"], row["check"], row["detail"]) == (
+        "team web",
+        "write permissions",
+        "the token may only read",
+    )
+    assert "write (push) access to acme/sre" in row["fix"]
 
 
 def test_check_writes_nothing_to_the_tracker(

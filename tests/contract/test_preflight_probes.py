@@ -8,10 +8,11 @@ statuses, the resolutions and assignable users, and GitHub for the repository (i
 from __future__ import annotations
 
 import pytest
-from github import Github
+from github import Github, GithubException
 
 from followthrough.adapters.trackers.github_probe import GitHubProbe
 from followthrough.adapters.trackers.jira_probe import JiraProbe
+from followthrough.sandbox.github import GitHubApp
 
 from .conftest import PrismStack, ViolationRecorder
 
@@ -60,4 +61,24 @@ def test_github_probe_questions_match_the_description(
     )
     assert missing.access() is None
     assert github_client.get_repo("acme/ops").full_name == "acme/ops"
+    violations.assert_reviewed()
+
+
+def test_a_repository_the_token_may_only_read_matches_the_description(
+    github_client: Github, prism_stack: PrismStack, violations: ViolationRecorder
+) -> None:
+    """Its ``permissions`` say so, and a write there is GitHub's 403, as described."""
+    github = prism_stack.sandbox.app("github")
+    assert isinstance(github, GitHubApp)
+    github.add_repo("acme/read-only-handbook")
+    github.set_token_access("acme/read-only-handbook", "read")
+    probe = GitHubProbe(
+        token=prism_stack.token, base_url=prism_stack.github.url, repo="acme/read-only-handbook"
+    )
+    access = probe.access()
+    assert access is not None
+    assert not access.can_write
+    with pytest.raises(GithubException) as refused:
+        github_client.get_repo("acme/read-only-handbook").create_issue(title="Rotate the keys")
+    assert refused.value.status == 403
     violations.assert_reviewed()

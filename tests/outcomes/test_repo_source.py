@@ -11,6 +11,7 @@ from github import Auth, Github
 from followthrough.app.wiring import read_documents
 from followthrough.config import load_config
 from followthrough.sandbox.core import FaultRule
+from followthrough.sandbox.github import GitHubApp
 from tests.github_client import github_client
 from tests.outcomes.conftest import REPO, Workspace
 
@@ -191,6 +192,40 @@ def test_write_back_opens_one_pull_request_and_after_the_merge_nothing_churns(
     assert not any(re.search(r"\b(?:created|updated|adopted)\b", line) for line in merged.lines)
     assert repo.get_pulls(state="all").totalCount == 1
     assert len(list(gh.get_repo("acme/ops").get_issues(state="all"))) == len(issues)
+
+
+def test_check_and_sync_say_when_write_back_may_not_push(workspace: Workspace) -> None:
+    _push_examples(workspace)
+    workspace.configure(sources=SOURCE, teams={"web": WRITE_BACK_WEB})
+    rows = _check_rows(workspace, "write-back permissions")
+    assert [(r["status"], r["detail"]) for r in rows] == [
+        ("ok", "web may open pull requests in acme/postmortems")
+    ]
+    github = workspace.sandbox.app("github")
+    assert isinstance(github, GitHubApp)
+    github.set_token_access("acme/postmortems", "read")
+
+    (row,) = _check_rows(workspace, "write-back permissions")
+    assert row["status"] == "fail", row
+    assert (
+        row["detail"] == "the token may only read acme/postmortems; web write back to its documents"
+    )
+    assert "write access to acme/postmortems's contents and pull requests" in str(row["fix"])
+    assert "set write_back: off in" in str(row["fix"])
+    assert "web.yaml" in str(row["fix"])
+
+    ran = workspace.run("sync")
+    assert ran.status == 1, ran.lines
+    refused = [line for line in ran.lines if "write-back" in line]
+    assert refused, ran.lines
+    assert all("403" in line or "not accessible" in line for line in refused), refused
+
+
+def _check_rows(workspace: Workspace, check: str) -> list[dict[str, object]]:
+    checked = workspace.run("check", "--format", "json")
+    found = [r for r in _rows(json.loads("\n".join(checked.out))) if r.get("check") == check]
+    assert checked.status == (1 if any(r["status"] == "fail" for r in found) else 0), checked.lines
+    return found
 
 
 def test_write_back_without_a_repository_source_is_refused(workspace: Workspace) -> None:

@@ -88,6 +88,33 @@ def test_authenticated_user_repo_and_assignees(gh: Github, repo: Repository) -> 
     assert not repo.has_in_assignees("mallory")
 
 
+def test_a_repository_the_token_may_only_read(
+    app: GitHubApp, sandbox: Sandbox, gh: Github, clock: SimClock
+) -> None:
+    app.add_repo("acme/handbook")
+    app.set_token_access("acme/handbook", "read")
+    handbook = gh.get_repo("acme/handbook")
+    assert handbook.permissions.push is False
+    assert handbook.permissions.pull is True
+    assert handbook.get_issues().totalCount == 0  # reading is allowed
+    with pytest.raises(GithubException) as refused:
+        handbook.create_issue(title="Rotate the keys")
+    assert refused.value.status == 403
+    assert refused.value.data["message"] == "Resource not accessible by personal access token"
+    response = raw(sandbox, "PUT", "/repos/acme/handbook/contents/a.md", json={})
+    assert response.status_code == 403
+    assert gh.get_repo("acme/ops").permissions.push is True  # other repositories unchanged
+    # The restriction is part of the saved state, and can be lifted.
+    copy = GitHubApp(clock)
+    copy.load_state(json.loads(json.dumps(app.dump_state())))
+    with Sandbox(apps=[copy], clock=clock) as other:
+        assert client(other).get_repo("acme/handbook").permissions.push is False
+    app.set_token_access("acme/handbook", "write")
+    assert handbook.create_issue(title="Rotate the keys").number == 1
+    with pytest.raises(ValueError, match="no repository"):
+        app.set_token_access("acme/nope", "read")
+
+
 def test_unknown_repo_and_issue_are_github_404s(sandbox: Sandbox, gh: Github) -> None:
     with pytest.raises(UnknownObjectException):
         gh.get_repo("acme/nope")

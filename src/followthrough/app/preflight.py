@@ -132,6 +132,8 @@ def check_sources(config: Config) -> list[CheckResult]:
     for index, source in enumerate(config.settings.sources):
         if not isinstance(source, FolderSource):
             rows.append(_repo_row(config, source, index=index, where=where))
+            if rows[-1].status == "ok":
+                rows.extend(_write_back_rows(config, source))
             continue
         rows.append(_folder_row(Path(source.path), index=index, where=where))
     return rows
@@ -150,6 +152,35 @@ def _repo_row(config: Config, source: GitHubSource, *, index: int, where: str) -
         f" of trackers.{name} (it needs read access to the repository contents)"
     )
     return fail(f"source {scope}", "source readable", detail, fix)
+
+
+def _write_back_rows(config: Config, source: GitHubSource) -> list[CheckResult]:
+    """Teams with ``write_back: pull_request`` push a branch to the source's repository and
+    open a pull request there: the token must be allowed to write, not only to read."""
+    from followthrough.app.repo_sources import describe  # noqa: PLC0415
+
+    writers = [team for team in config.teams.values() if team.write_back == "pull_request"]
+    connection = config.settings.trackers.get(source.github.connection)
+    if not writers or not isinstance(connection, GitHubConnection):
+        return []
+    repo = source.github.repo
+    scope = f"source {describe(source).removeprefix('source ')}"
+    names = ", ".join(team.name for team in writers)
+    probe = GitHubProbe(token=_secret(connection.token), base_url=connection.url, repo=repo)
+    try:
+        access = probe.access()
+    except TrackerError as error:
+        fix = f"check the token of trackers.{source.github.connection}"
+        return [fail(scope, "write-back permissions", str(error), fix)]
+    if access is not None and access.can_write:
+        return [ok(scope, "write-back permissions", f"{names} may open pull requests in {repo}")]
+    files = " and ".join(team_file(config, team) for team in writers)
+    fix = (
+        f"give the token of trackers.{source.github.connection} write access to {repo}'s "
+        f"contents and pull requests, or set write_back: off in {files}"
+    )
+    detail = f"the token may only read {repo}; {names} write back to its documents"
+    return [fail(scope, "write-back permissions", detail, fix)]
 
 
 def _folder_row(path: Path, *, index: int, where: str) -> CheckResult:

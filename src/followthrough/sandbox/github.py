@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from followthrough.sandbox.core import HttpError, SandboxRequest, SandboxResponse, SimClock
+from followthrough.sandbox.core import (
+    READ_METHODS,
+    HttpError,
+    SandboxRequest,
+    SandboxResponse,
+    SimClock,
+)
 from followthrough.sandbox.github_call import Call, Handler, Reply
 from followthrough.sandbox.github_contents import CODELOAD
 from followthrough.sandbox.github_git_api import TREE_ENTRY_LIMIT
@@ -283,6 +289,18 @@ class GitHubApp:
             people = [u.login for u in state.users.values() if u.type == "User"]
             state.add_repo(owner, name, now=now, collaborators=people)
 
+    def set_token_access(self, full_name: str, access: str) -> None:
+        """Let the API token only read ``owner/name`` (``"read"``: its ``permissions`` say so
+        and every write there is refused with 403), or write again (``"write"``)."""
+        if access not in ("read", "write"):
+            raise ValueError(f"access is 'read' or 'write', not {access!r}")
+        with self._lock:
+            owner, _, name = full_name.partition("/")
+            repo = self._api.state.repo(owner, name)
+            if repo is None:
+                raise ValueError(f"no repository {full_name!r}")
+            repo.access = access
+
     def add_user(self, login: str) -> None:
         """Create a person (idempotent) who may be assigned in every repository."""
         with self._lock:
@@ -308,10 +326,19 @@ class GitHubApp:
         downloads = route.template.startswith(CODELOAD)  # served outside the REST API
         if self.enforce_rate_limit and window.used >= window.limit and not downloads:
             return self._limited()
+        if call.req.method not in READ_METHODS and self._read_only(call):
+            message = "Resource not accessible by personal access token"
+            return Reply(403, {"message": message, "documentation_url": DOCS, "status": "403"})
         try:
             return route.handler(call)
         except HttpError as exc:
             return Reply(exc.status, exc.body)
+
+    def _read_only(self, call: Call) -> bool:
+        """Whether the call writes to a repository the token may only read."""
+        owner, name = call.params.get("owner"), call.params.get("repo")
+        repo = self._api.state.repo(owner, name) if owner and name else None
+        return repo is not None and repo.access == "read"
 
     def _limited(self) -> Reply:
         bot = self._api.state.user(BOT_LOGIN)

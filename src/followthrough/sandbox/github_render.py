@@ -263,8 +263,8 @@ def repository(urls: Urls, state: GitHubState, repo: Repo) -> dict[str, Any]:
         "permissions": {
             "admin": False,
             "maintain": False,
-            "push": True,
-            "triage": True,
+            "push": repo.access == "write",
+            "triage": repo.access == "write",
             "pull": True,
         },
         "license": None,

@@ -157,6 +157,9 @@ class Repo:
     git: GitData = field(default_factory=GitData)
     pulls: dict[int, Pull] = field(default_factory=dict)
     events: list[IssueEvent] = field(default_factory=list)  # oldest first
+    # What the API token may do here: "write", or "read" (every write is refused, as for a
+    # token whose repository permissions are read-only).
+    access: str = "write"
 
     @property
     def full_name(self) -> str:
@@ -293,6 +296,7 @@ def _dump_repo(repo: Repo) -> dict[str, Any]:
         "git": dump_git(repo.git),
         "pulls": [asdict(p) for p in repo.pulls.values()],
         "events": [asdict(e) for e in repo.events],
+        "access": repo.access,
     }
 
 
@@ -328,6 +332,7 @@ def _load_repo(raw: dict[str, Any]) -> Repo:
         private=bool(raw.get("private", False)),
         default_branch=raw.get("default_branch", "main"),
         pushed_at=raw.get("pushed_at"),
+        access=raw.get("access", "write"),
         git=load_git(raw.get("git")),
     )
     repo.pulls = {p["number"]: Pull(**p) for p in raw.get("pulls", [])}
