@@ -22,6 +22,7 @@ from followthrough.adapters.sources.confluence import (
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
+from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
 from followthrough.domain.document import SourceDocument
 
 
@@ -37,7 +38,10 @@ def parse_html(
         soup = BeautifulSoup(text, "html5lib")
     body = soup.body
     root = Element(
-        "body" if body else "html", {}, _children(body or soup), _line(body) if body else 1
+        "body" if body else "html",
+        {},
+        between_people(_children(body or soup)),
+        _line(body) if body else 1,
     )
     title = soup.find("title")
     name = title.get_text(strip=True) if isinstance(title, Tag) else ""
@@ -78,7 +82,9 @@ def _node(child: PageElement) -> Node | None:
         key: " ".join(value) if isinstance(value, list) else value
         for key, value in child.attrs.items()
     }
-    inner = _children(child)
+    inner = between_people(_children(child))
+    if name == "ul" and is_to_do_list(attrs):
+        return to_do_list(attrs, inner, _line(child))
     if needs_rewrite(name):
         return rewrite(name, attrs, inner, _line(child))
     return Element(name, attrs, inner, _line(child))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import takewhile
 from typing import NamedTuple, TypeGuard
 
 from followthrough.domain.model import Category, ItemStatus
@@ -45,7 +46,8 @@ _LABELLED = re.compile(
     r"\s*(?P<value>.*)$",
     re.I | re.S,
 )
-_HANDLE = r"@[\w][\w.+-]*\w|@\w"
+# A person's handle, or a GitHub team's (``@acme/messaging``).
+_HANDLE = r"@[\w][\w.+-]*\w(?:/\w[\w.-]*\w)?|@\w"
 _HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _HANDLE + r"))*$")
 _NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -109,40 +111,46 @@ _TICKETS = re.compile(
     + r"))*$",
     re.I,
 )
-_DONE_WORDS = r"done|completed?|fixed|resolved|shipped|finished"
-_DROPPED_WORDS = (
+# The words of each state, wherever a state is written (a field, a status cell).
+DONE_WORDS = r"done|completed?|closed|fixed|resolved|shipped|finished"
+DROPPED_WORDS = (
     r"dropped|won'?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
-    r"no\s+longer\s+needed"
+    r"no\s+longer\s+needed|de-?scoped|superseded"
 )
-_OPEN_WORDS = r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked"
+# Deferred, postponed or blocked work is still to be done.
+OPEN_WORDS = (
+    r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked|deferred|"
+    r"postponed|on\s+hold"
+)
 _DONE_MARK = r"✅|✔️?|☑️?"
 _DROPPED_MARK = r"❌|🚫"
-# A status segment: the word, then at most a date, a reference or a short reason.
+# A status segment: the word, then at most a date, a reference or a link, and a short
+# reason in parentheses ("Deferred (needs a capacity plan)").
 _STATUS_ALONE = re.compile(
     r"^(?:"
     + _DONE_MARK
     + "|"
     + _DROPPED_MARK
     + r")?\s*(?P<word>"
-    + _DONE_WORDS
+    + DONE_WORDS
     + "|"
-    + _DROPPED_WORDS
+    + DROPPED_WORDS
     + "|"
-    + _OPEN_WORDS
+    + OPEN_WORDS
     + r")(?:\s+(?:on\s+|in\s+)?(?:"
     + _DATE
     + "|"
     + _REF
     + "|"
     + _LINK
-    + r"))?[.!]?$",
+    + r"))?(?:\s*\([^()\n]{1,120}\))?[.!]?$",
     re.I,
 )
 _STATUS_REASON = re.compile(
     r"^(?P<word>"
-    + _DONE_WORDS
+    + DONE_WORDS
     + "|"
-    + _DROPPED_WORDS
+    + DROPPED_WORDS
     + r")\s*(?:[:,]|\s(?:in|on|after|since|because|as|per|by|with|in\s+favou?r\s+of)\b|\s[—–-])"
     r"\s*\S",
     re.I,
@@ -150,13 +158,13 @@ _STATUS_REASON = re.compile(
 # "… - this has already been done": a note on the item's state, set apart from its outcome.
 _STATUS_NOTE = re.compile(
     r"^(?:this|that|it)\s+(?:has|have|was)\s+(?:already\s+|now\s+)?been\s+(?:"
-    + _DONE_WORDS
+    + DONE_WORDS
     + r"|implemented|deployed)$",
     re.I,
 )
 _STATUS_MARK = re.compile(r"^(?:" + _DONE_MARK + r")$|^(?P<dropped>" + _DROPPED_MARK + r")$")
-_DONE_WORD = re.compile(r"^(?:" + _DONE_MARK + r")?\s*(?:" + _DONE_WORDS + r")\b", re.I)
-_DROPPED_WORD = re.compile(r"^(?:" + _DROPPED_MARK + r")?\s*(?:" + _DROPPED_WORDS + r")\b", re.I)
+_DONE_WORD = re.compile(r"^(?:" + _DONE_MARK + r")?\s*(?:" + DONE_WORDS + r")\b", re.I)
+_DROPPED_WORD = re.compile(r"^(?:" + _DROPPED_MARK + r")?\s*(?:" + DROPPED_WORDS + r")\b", re.I)
 _CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"^(?:detect|monitor|alert)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|fix|repair)", re.I), Category.PREVENTION),
@@ -323,7 +331,7 @@ _IN_PROSE = frozenset(
 _FIELD_HINT = re.compile(
     r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|[A-Z][A-Z0-9_]+-\d|\bbug\s|\bp[0-4]\b|\b(?:"
     r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|by|before|priority|prio|high|"
-    r"low|medium|" + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS)) + r")\b",
+    r"low|medium|" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\b",
     re.I,
 )
 
@@ -423,6 +431,8 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
         value = labelled.group("value").strip().strip("*_").strip()
         if kind == "owner" and ". " in value:  # "Owner: Piotr Zielinski. The provider …"
             value = _SENTENCE_START.split(value, maxsplit=1)[0].rstrip(".")
+        if kind == "owner" and "," in value:  # "owner: unassigned, Q4 2025": owners only
+            value = _owners_only(value)
         if not value or not _plausible(kind, key, value):
             return None
         return Field(kind, value, _status_value(value) if kind == "status" else None)
@@ -442,13 +452,20 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
     return Field(kind, next(v for v in match.groupdict().values() if v))
 
 
+def _owners_only(value: str) -> str:
+    """A labelled owner list up to the first part that names no one (a horizon, a date)."""
+    parts = [part.strip() for part in value.split(",")]
+    kept = list(takewhile(_MORE_OWNER.fullmatch, parts))
+    return ", ".join(kept) if kept else value
+
+
 # Where a new sentence starts after a name: a capitalised word and a lower-case one, or a mark
 # ("J. R. Smith" goes on).
 _SENTENCE_START = re.compile(r"\.\s+(?=[A-Z][a-z]+\s+[a-z]|[^\w\s@(])")
 _PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
 _ANY_REF = re.compile(_REF)
 _DATE_AT = re.compile(_DATE, re.I)
-_OPEN_WORD = re.compile(r"^(?:" + _OPEN_WORDS + r")\b", re.I)
+_OPEN_WORD = re.compile(r"^(?:" + OPEN_WORDS + r")\b", re.I)
 
 
 def _key_word(written: str) -> str:
@@ -669,7 +686,9 @@ def _paren_groups(text: str, fields: list[Field]) -> str:
 
 
 # "owner: alice, bob": a bare name after an owner field, set off by a comma, is one more owner.
-_MORE_OWNER = re.compile(r"@?[\w.'-]+|" + _NAME)
+# Another owner after a comma: a handle, a user name or a name; not a horizon or a date
+# ("owner: unassigned, Q4 2025").
+_MORE_OWNER = re.compile(r"(?!Q[1-4]\b|H[12]\b|\d)(?:@?[\w.'-]+|" + _NAME + ")")
 
 
 def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
@@ -810,9 +829,7 @@ def _status_after(text: str, starts: list[tuple[int, bool]]) -> tuple[int, Field
 
 # Every status field names a state or is labelled: without one of these words it is none.
 _MAY_NAME_STATUS = re.compile(
-    r"\b(?:status|state|"
-    + "|".join((_DONE_WORDS, _DROPPED_WORDS, _OPEN_WORDS))
-    + r")\b|[✅✔☑❌🚫]",
+    r"\b(?:status|state|" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\b|[✅✔☑❌🚫]",
     re.I,
 )
 

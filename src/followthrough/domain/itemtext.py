@@ -153,18 +153,23 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
         raw = _inline_html_as_text(raw)
     whole = _one_line(raw)
     text, attached = title_and_fields(whole)
-    struck = _STRUCK.match(text) if text.startswith("~~") else None
+    box = _CHECKBOX.match(text) if text.startswith("[") else None
+    body = text[box.end() :] if box else text
+    struck = _STRUCK.match(body) if body.startswith("~~") else None
     reason = None
     if struck and struck.group("rest"):
-        # "~~Shard the queue~~ — superseded by v2": the struck words are the title.
-        text, reason = f"~~{struck.group('inner')}~~", struck.group("rest")
+        # "~~Shard the queue~~ — superseded by v2" (after a check box, too): the struck
+        # words are the title.
+        box_mark = text[: box.end()] if box else ""
+        text, reason = f"{box_mark}~~{struck.group('inner')}~~", struck.group("rest")
     status, text = _status_markers(text)
     owners: list[str] = []
     due = priority = None
     category = None
     labelled = _prose_references_blanked(whole)
+    own_tickets: list[str] = []
     if attached:  # else nothing is attached, as for most items
-        attached_status, first, owners, hashed = _attached(attached)
+        attached_status, first, owners, own_tickets = _attached(attached)
         status = attached_status or status
         due = first.get("due")
         if "priority" in first:
@@ -173,6 +178,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
             category = category_of_value(first["category"])
         # The attached ticket fields are part of the text already; only a bare "#12" in one
         # may have been blanked there as prose.
+        hashed = [value for value in own_tickets if "#" in value]
         if hashed:
             labelled = " ".join([labelled, *hashed])
     owner, text = (", ".join(owners), text) if owners else _owner(text)
@@ -183,6 +189,11 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
     tickets = find_tickets(labelled, links)
+    if own_tickets and len(tickets) > 1 and tickets[0] in find_tickets(text):
+        # A ticket attached to the item is its own; one named in its sentence ("similar to
+        # CHK-99 last year") may be another item's, and comes after.
+        own = find_tickets(" ".join(own_tickets))
+        tickets = tuple(dict.fromkeys([t for t in own if t in tickets] + list(tickets)))
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
@@ -209,22 +220,24 @@ def _attached(
     fields: list[Field],
 ) -> tuple[ItemStatus | None, dict[str, str], list[str], list[str]]:
     """In one pass over an item's attached fields: the first status one gives, the first value
-    of each other kind, every owner, and the tickets that hold a "#"."""
+    of each other kind, every owner, and every ticket field's value (and a done status's
+    that names where it was done)."""
     status: ItemStatus | None = None
     first: dict[str, str] = {}
     owners: list[str] = []
-    hashed: list[str] = []
+    tickets: list[str] = []
     for kind, value, value_status in fields:
         if status is None:
             status = value_status
         if kind == "owner":
             owners.append(value)
         elif kind == "ticket":
-            if "#" in value:
-                hashed.append(value)
+            tickets.append(value)
+        elif kind == "status" and value_status == ItemStatus.DONE and "#" in value:
+            tickets.append(value)  # "done in #882": where the work was done
         elif kind not in first:
             first[kind] = value
-    return status, first, owners, hashed
+    return status, first, owners, tickets
 
 
 def _says_done(notes: tuple[str, ...]) -> bool:

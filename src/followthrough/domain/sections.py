@@ -43,7 +43,9 @@ _NON_ITEM_HEADING = re.compile(
     r"(?:root\s+)?causes?|contributing\s+factors?|impact|summary|background|resolution|"
     r"stabili[sz]ation\s+steps|detection\s+and\s+response|trigger|attendees|participants|"
     r"responders|thanks|appendix\b.*|supporting\s+information|stats|glossary|references?|"
-    r"potential\s+learnings|key\s+takeaways|derp\s+checklist|conclusion|discussion)$",
+    r"potential\s+learnings|key\s+takeaways|derp\s+checklist|conclusion|discussion|links?|"
+    r"related(?:\s+(?:incidents?|links|pages|documents|tickets))?|resources|see\s+also|"
+    r"further\s+reading|attachments)$",
     re.I,
 )
 _CATEGORY_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from followthrough.domain.document import Table, Text
+from followthrough.domain.fields import DONE_WORDS, DROPPED_WORDS, OPEN_WORDS
 from followthrough.domain.frozen import quick_init
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.sections import heading_words
@@ -82,16 +83,10 @@ _TEMPLATE_OWNER = re.compile(
     + r")$",
     re.I,
 )
-_DONE_CELL = re.compile(
-    r"^(?:done|closed|complete|completed|fixed|resolved|finished|yes|y)\b", re.I
-)
-_DROPPED_CELL = re.compile(
-    r"^(?:won'?t\s*do|wontfix|won'?t\s*fix|dropped|cancel+ed|rejected|not\s+planned|obsolete)",
-    re.I,
-)
-_OPEN_CELL = re.compile(
-    r"^(?:todo|open|ongoing|in\s*progress|delayed|planned|not\s+started|no)\b", re.I
-)
+# A cell says its state with the words a status field uses, a cell's own shorthand besides.
+_DONE_CELL = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
+_DROPPED_CELL = re.compile(r"^(?:won'?t\s*(?:do|fix)|" + DROPPED_WORDS + ")", re.I)
+_OPEN_CELL = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
 _MARKUP = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
 _STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611])|[\u274c\U0001f6ab])\ufe0f?\\s*")

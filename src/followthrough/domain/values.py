@@ -87,7 +87,7 @@ def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.da
     ``10 May`` takes its year from ``reference`` (the postmortem date); ``04/05/2024`` is
     ambiguous between day-first and month-first and gives ``None``.
     """
-    cleaned = text.strip().strip("*_`.,;()[]").strip()
+    cleaned = text.strip().strip("*_`.,;()[]@").strip()  # "@March 3, 2025": a Notion date
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match:

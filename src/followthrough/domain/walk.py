@@ -87,7 +87,7 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
                 continue
             if not _is_section_line(raw):
                 text = _without_callout_icon(block.text)
-                if _is_labelled(text.raw):
+                if _is_labelled(text.raw) and not _says_none(text.raw):
                     following = blocks[index + 1] if index + 1 < count else None
                     notes = _list_notes(following) if isinstance(following, ListBlock) else ()
                     candidates.append(_labelled(text, GroupTraits(), notes))
@@ -260,6 +260,18 @@ def _without_callout_icon(text: Text) -> Text:
     return Text(raw[icon.end() :], text.line, text.links) if icon else text
 
 
+def _says_none(raw: str) -> bool:
+    """``Action items: none.``, ``**Follow-ups:** n/a``: a label of action items that says
+    there are none."""
+    label, colon, rest = raw.partition(":")
+    if not colon or len(label) > 60:
+        return False
+    label = label.strip(" *_")
+    if not (is_action_heading(label) or _LABELLED.match(raw)):
+        return False
+    return _SAYS_NONE.match(rest.strip(" *_")) is not None
+
+
 def _labelled(text: Text, traits: GroupTraits, notes: tuple[Text, ...]) -> Candidate:
     raw = _LABELLED.sub("", text.raw, count=1)
     return Candidate(text=Text(raw, text.line, text.links), traits=traits, notes=notes)
@@ -273,9 +285,10 @@ def _section(blocks: Sequence[Block], traits: GroupTraits, level: int) -> list[C
     """Items of one section: its direct content, then its sub-headings as groups or items."""
     candidates: list[Candidate] = []
     runs = _runs_by_heading(blocks)
-    # Prose becomes items only in a section that has no list or table anywhere: otherwise
-    # it is an introduction or an explanation of the listed items.
-    prose_allowed = not any(_has_items(run) for _, run in runs)
+    # Prose becomes items only in a section that has no list or table anywhere (otherwise
+    # it is an introduction or an explanation of the listed items) and that does not say
+    # it holds none ("No action items.", "Action items: none."): then prose says why.
+    prose_allowed = not any(_has_items(run) or _says_nothing_to_do(run) for _, run in runs)
     for position, (heading, run) in enumerate(runs):
         if heading is None:
             candidates.extend(_run(run, traits, prose_allowed=prose_allowed))
@@ -292,6 +305,14 @@ def _section(blocks: Sequence[Block], traits: GroupTraits, level: int) -> list[C
         else:
             candidates.extend(_run(run, inner, prose_allowed=prose_allowed))
     return candidates
+
+
+def _says_nothing_to_do(blocks: Sequence[Block]) -> bool:
+    return any(
+        isinstance(b, Paragraph)
+        and (_NOTHING_TO_DO.search(b.text.raw) is not None or _says_none(b.text.raw))
+        for b in blocks
+    )
 
 
 def _has_items(blocks: Sequence[Block]) -> bool:
@@ -420,6 +441,8 @@ def _paragraph_items(
     text = block.text
     labelled = _without_callout_icon(text)
     if _is_labelled(labelled.raw):
+        if _says_none(labelled.raw):
+            return []  # "Action items: none." says there are none
         notes = _list_notes(following) if isinstance(following, ListBlock) else ()
         return [_labelled(labelled, traits, notes)]
     lines = _lines_of(text)
@@ -435,7 +458,7 @@ def _paragraph_items(
         return [Candidate(text=_unbulleted(lines[0]), traits=traits)]
     if has_list or _INSTRUCTION.search(text.raw) or text.raw.rstrip().endswith(":"):
         return []
-    if _NOTHING_TO_DO.search(text.raw):
+    if _NOTHING_TO_DO.search(text.raw) or _says_none(text.raw):
         return []  # "No action items: this is an accepted risk" says why, it is not an item
     if len(lines) > 1 and all(_SENTENCE_LINE.match(line.raw) for line in lines):
         return [Candidate(text=line, traits=traits) for line in lines]

@@ -3,11 +3,13 @@
 Lexbor (through selectolax) parses as browsers do, repairing broken markup (unclosed ``<li>``
 and inline tags) in C; it keeps no source positions, so each element's line comes from a scan
 of the start tags (`source_lines`). The tree is copied into plain elements, Confluence markup
-rewritten on the way (`confluence`), then reduced to blocks (`html_tree`). Storage-format
+rewritten on the way (`confluence`, `notion`), then reduced to blocks (`html_tree`). Storage-format
 pages (``ac:``/``ri:`` elements) are XHTML: their empty elements are closed first.
 """
 
 from __future__ import annotations
+
+import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,6 +22,7 @@ from followthrough.adapters.sources.confluence import (
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
+from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
 from followthrough.adapters.sources.source_lines import LineCounter
 from followthrough.domain.document import SourceDocument
 
@@ -49,6 +52,9 @@ class _Page:
     def __init__(self, text: str) -> None:
         self.counter = LineCounter(text)
         self.title: str | None = None
+        # A Notion export's person chips and check boxes: their elements keep their class.
+        self.people = "user" in text and _PERSON_CLASS.search(text) is not None
+        self.notion = self.people or "to-do-list" in text
         document = LexborHTMLParser(text)
         html = document.root
         self.root = Element("html", {}, [], 1)
@@ -88,16 +94,18 @@ class _Page:
                     if name == "title" and self.title is None:
                         self.title = child.text(deep=True, separator="", strip=True)
                     inner = self._children(child)
-                    if kind is _PLAIN:
+                    if kind is _PLAIN and not (self.notion and name in _NOTION_MARKUP):
                         children.append(Element(name, _NO_ATTRIBUTES, inner, line))
-                    elif kind is _READ:
+                    elif kind is not _REWRITTEN:
                         children.append(Element(name, _attributes(child), inner, line))
+                    elif name == "ul" and is_to_do_list(attrs := _attributes(child)):
+                        children.append(to_do_list(attrs, inner, line))
                     else:
                         rewritten = rewrite(name, _attributes(child), inner, line)
                         if rewritten is not None:
                             children.append(rewritten)
             child = child.next
-        return children
+        return between_people(children) if self.people else children
 
     def _count(self, node: LexborNode) -> None:
         """Count ``node`` and the elements below it, which are not read (the page head)."""
@@ -126,6 +134,8 @@ class _Page:
 # and attributes (the walk reads those of ``input``, `confluence` those of ``li``,
 # `google_docs` those of ``p``), or what `confluence.rewrite` makes of it.
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
+_NOTION_MARKUP = frozenset({"span", "div"})  # person chips, check boxes
+_PERSON_CLASS = re.compile(r"class=[\"']?[^\"'>]*\buser\b")
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
 
