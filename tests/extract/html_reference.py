@@ -19,7 +19,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
+from followthrough.adapters.sources.google_docs import nested_lists, title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
@@ -40,7 +40,7 @@ def parse_html(
     root = Element(
         "body" if body else "html",
         {},
-        between_people(_children(body or soup)),
+        nested_lists(between_people(_children(body or soup))),
         _line(body) if body else 1,
     )
     title = soup.find("title")
@@ -82,7 +82,7 @@ def _node(child: PageElement) -> Node | None:
         key: " ".join(value) if isinstance(value, list) else value
         for key, value in child.attrs.items()
     }
-    inner = between_people(_children(child))
+    inner = nested_lists(between_people(_children(child)))
     if name == "ul" and is_to_do_list(attrs):
         return to_do_list(attrs, inner, _line(child))
     if needs_rewrite(name):

@@ -688,3 +688,120 @@ def test_a_status_cell_and_a_status_field_know_the_same_words() -> None:
         assert status_of_cell(words) == state, words
         (item,) = md(f"## Action items\n\n- Rotate the keys — {words}\n").action_items
         assert item.status == state, words
+
+
+# A sixth set (blind: older wikis, many hands) showed these.
+
+
+def test_numbered_bold_paragraph_items_with_a_field_line_or_field_list() -> None:
+    assert _read(
+        """
+        # Promo codes applied twice
+
+        ## Action items
+
+        **AI-1: Enforce one promotion per order line in the pricing service.**
+        Pricing should reject a second application of the same promotion.
+        Owner: @amara · Due: 2025-06-20 · Ticket: CHK-4410 · Status: Done
+
+        **AI-2: Recover the excess discount from the affected orders.**
+        Legal advised against charging customers after the fact.
+        Owner: — · Due: — · Status: Won’t do
+
+        **Action 3 — Pin the CoreDNS image in the add-on manifest**
+        - Owner: @sione
+        - Due: 2025-04-04
+        - Ticket: —
+        - Status: Won't do — the managed add-on covers this
+
+        **Action 4 — Add internal-zone checks to the upgrade runbook**
+        - Owner: (none yet)
+        - Status: Open
+
+        Related incidents:
+
+        - DP-INC-2024-31 — duplicate partitions after backfill
+        """
+    ) == [
+        (
+            "Enforce one promotion per order line in the pricing service",
+            "amara",
+            dt.date(2025, 6, 20),
+            "CHK-4410",
+            "done",
+        ),
+        ("Recover the excess discount from the affected orders", None, None, None, "dropped"),
+        (
+            "Pin the CoreDNS image in the add-on manifest",
+            "sione",
+            dt.date(2025, 4, 4),
+            None,
+            "dropped",
+        ),
+        ("Add internal-zone checks to the upgrade runbook", None, None, None, "open"),
+    ]
+
+
+def test_action_tables_with_an_older_wikis_column_names() -> None:
+    assert _read(
+        """
+        # Settlement batch stall
+
+        ## Action Items
+
+        | Action Item Description | Responsible Party | Target Completion | Tracking # | Current State |
+        |---|---|---|---|---|
+        | Add a lock-wait timeout | Tomasz Wielgus | 2025-03-21 | PAY-2291 | Complete |
+        | Split the batch per currency | Payments Core | Q3 | PAY-2301 | Won’t do – the replica move removes it |
+
+        _Last updated by i.carvalho on 2025-04-22._
+
+        ## Follow-ups
+
+        | Name | Assignee | Due | Status |
+        | --- | --- | --- | --- |
+        | Alert on feature freshness | @olu | May 28, 2025 | ✅ Done |
+        """
+    ) == [
+        ("Add a lock-wait timeout", "Tomasz Wielgus", dt.date(2025, 3, 21), "PAY-2291", "done"),
+        ("Split the batch per currency", "Payments Core", None, "PAY-2301", "dropped"),
+        ("Alert on feature freshness", "olu", dt.date(2025, 5, 28), None, "done"),
+    ]
+
+
+def test_a_name_column_alone_is_not_an_action_table() -> None:
+    pm = md(
+        """
+        # Outage
+
+        ## Action items
+
+        | Name | Status |
+        | --- | --- |
+        | checkout-api | healthy |
+
+        - Page on checkout-api errors
+        """
+    )
+    assert [i.title for i in pm.action_items] == ["Page on checkout-api errors"]
+
+
+def test_google_docs_sub_lists_belong_to_their_item() -> None:
+    pm = html(
+        """<html><body><h1>Action items</h1>
+        <ol class="c2 lst-kix_9w2h-0 start" start="1"><li class="c1"><span class="c0">Stage firmware pushes to 5% of scanners (WMS-7741)</span></li></ol>
+        <ol class="c2 lst-kix_9w2h-1 start" start="1"><li class="c6"><span class="c0">Owner: Carla Mendes</span></li><li class="c6"><span class="c0">Due: 2024-11-22</span></li><li class="c6"><span class="c0">Status: Done</span></li></ol>
+        <ol class="c2 lst-kix_9w2h-0" start="2"><li class="c1"><span class="c0">Replace the MDM vendor</span></li></ol>
+        <ol class="c2 lst-kix_9w2h-1 start" start="1"><li class="c6"><span class="c0">Owner: Ray Delacroix</span></li><li class="c6"><span class="c0">Status: Won&rsquo;t do (cost)</span></li></ol>
+        </body></html>"""
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Stage firmware pushes to 5% of scanners",
+            "Carla Mendes",
+            dt.date(2024, 11, 22),
+            "WMS-7741",
+            "done",
+        ),
+        ("Replace the MDM vendor", "Ray Delacroix", None, None, "dropped"),
+    ]

@@ -114,7 +114,7 @@ _TICKETS = re.compile(
 # The words of each state, wherever a state is written (a field, a status cell).
 DONE_WORDS = r"done|completed?|closed|fixed|resolved|shipped|finished"
 DROPPED_WORDS = (
-    r"dropped|won'?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
+    r"dropped|won['’]?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
     r"no\s+longer\s+needed|de-?scoped|superseded"
 )
 # Deferred, postponed or blocked work is still to be done.
@@ -521,8 +521,20 @@ def is_field_line(text: str) -> bool:
     return _holds_only_fields(text)
 
 
+def is_dashed_field(text: str) -> bool:
+    """``Ticket: —``: a labelled field whose value, a dash, says there is none (and would
+    read as a separator once the field is joined to other text)."""
+    whole = read_field(text) if ":" in text else None
+    return whole is not None and _DASHES.fullmatch(whole.value) is not None
+
+
+_DASHES = re.compile(r"[-—–]+")
+
+
 def _holds_only_fields(text: str) -> bool:
     """`is_field_line` without its pre-check: every segment of ``text`` is a field."""
+    if is_dashed_field(text):
+        return True  # "Ticket: —": a dash that says "none", not a separator
     parts = _split_at(text)
     # A line of its own is strict about status: "Fixed in v2" there is a note, not a mark.
     for index, (_, part, _) in enumerate(parts):

@@ -24,8 +24,8 @@ _DONE_PREFIX = re.compile(
     r"DONE:?)\s*"
 )
 _DROPPED_PREFIX = re.compile(
-    r"^(?:(?:❌|🚫)(?:\s*(?:dropped|won'?t do|wontfix)\b:?)?|"
-    r"(?:\*\*)?[\[(](?:dropped|won'?t do|wontfix)[\])](?:\*\*)?:?)\s*",
+    r"^(?:(?:❌|🚫)(?:\s*(?:dropped|won['’]?t do|wontfix)\b:?)?|"
+    r"(?:\*\*)?[\[(](?:dropped|won['’]?t do|wontfix)[\])](?:\*\*)?:?)\s*",
     re.I,
 )
 _TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
@@ -42,9 +42,7 @@ _DONE_SUFFIX = re.compile(
 # The part of `_DONE_SUFFIX` that can end in ")": starting at its "(", it is searched for fast.
 _DONE_PARENTHESIS_ONLY = re.compile(_DONE_PARENTHESIS, re.I)
 _DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
-_DROPPED_PARENTHESIS = (
-    r"\((?:won'?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
-)
+_DROPPED_PARENTHESIS = r"\((?:won['’]?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
 _DROPPED_SUFFIX = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
 _DROPPED_PARENTHESIS_ONLY = re.compile(_DROPPED_PARENTHESIS, re.I)
 _STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)

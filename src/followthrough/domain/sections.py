@@ -64,7 +64,7 @@ _CATEGORY_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (
     ),
 )
 _DONE_GROUP = re.compile(r"\b(completed?|done|finished|resolved|already\s+(?:done|taken))\b", re.I)
-_DROPPED_GROUP = re.compile(r"\b(won'?t\s+do|dropped|cancel+ed|rejected|not\s+planned)\b", re.I)
+_DROPPED_GROUP = re.compile(r"\b(won['’]?t\s+do|dropped|cancel+ed|rejected|not\s+planned)\b", re.I)
 _HORIZON = re.compile(
     r"\b(immediate|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term|"
     r"short[\s-]*medium\s+term|next\s+\d+\s+(?:days?|weeks?|months?)|"

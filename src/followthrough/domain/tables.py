@@ -29,8 +29,23 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "what",
         "todo",
         "summary",  # a Jira issue list: Key | Summary | Assignee | Due | Status
+        "action item description",
+        "action description",
+        "task description",
+        "name",  # a Notion database's title column (with an owner or a due column)
     ),
-    "owner": ("owner", "owners", "assignee", "assigned to", "who", "responsible", "dri"),
+    "owner": (
+        "owner",
+        "owners",
+        "assignee",
+        "assigned to",
+        "who",
+        "responsible",
+        "responsible party",
+        "responsible person",
+        "accountable",
+        "dri",
+    ),
     "due": (
         "due",
         "due date",
@@ -42,6 +57,9 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "due by",
         "by",
         "by when",
+        "target completion",
+        "target completion date",
+        "due on",
     ),
     "ticket": (
         "ticket",
@@ -61,8 +79,14 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "pr",
         "key",
         "issue key",
+        "tracking #",
+        "tracking id",
+        "ticket #",
+        "ticket id",
+        "jira ticket",
+        "jira key",
     ),
-    "status": ("status", "state", "done", "progress"),
+    "status": ("status", "state", "done", "progress", "current state", "current status"),
     "category": ("type", "kind", "category", "class", "type-action", "type-acton"),
     "priority": ("priority", "prio", "importance"),
 }
@@ -85,7 +109,7 @@ _TEMPLATE_OWNER = re.compile(
 )
 # A cell says its state with the words a status field uses, a cell's own shorthand besides.
 _DONE_CELL = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
-_DROPPED_CELL = re.compile(r"^(?:won'?t\s*(?:do|fix)|" + DROPPED_WORDS + ")", re.I)
+_DROPPED_CELL = re.compile(r"^(?:won['’]?t\s*(?:do|fix)|" + DROPPED_WORDS + ")", re.I)
 _OPEN_CELL = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
 _MARKUP = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
@@ -137,9 +161,13 @@ def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
 
 
 def is_action_table(table: Table) -> bool:
-    """A table is an action-item table when a column is named like an action, plus one more role."""
+    """A table is an action-item table when a column is named like an action, plus one more role
+    (a column called only "Name" holds actions beside an owner or a due column)."""
     roles = column_roles(table.header)
-    return "action" in roles and len(roles) >= 2
+    if "action" not in roles or len(roles) < 2:
+        return False
+    named = heading_words(table.header[roles["action"]].raw).strip().lower() == "name"
+    return not named or "owner" in roles or "due" in roles
 
 
 @lru_cache(maxsize=4096)

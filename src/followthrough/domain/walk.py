@@ -21,7 +21,7 @@ from followthrough.domain.document import (
     Table,
     Text,
 )
-from followthrough.domain.fields import is_field_line, is_labelled_field
+from followthrough.domain.fields import is_dashed_field, is_field_line, is_labelled_field
 from followthrough.domain.frozen import quick_init
 from followthrough.domain.sections import (
     GroupTraits,
@@ -385,20 +385,17 @@ def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -
     current = traits
     numbered_run = sum(1 for b in blocks if isinstance(b, ListBlock) and b.ordered) >= 2
     after_numbered = False
+    skip: set[int] = set()  # lists already read as the fields of the item above them
     for position, block in enumerate(blocks):
+        if position in skip:
+            continue
         if isinstance(block, ListBlock) and not block.ordered and after_numbered and candidates:
             # "1. **Title**" then an unindented "- detail" list: Markdown ends the numbered
             # list there, but the author meant details (or fields) of the numbered item.
             last = candidates[-1]
-            if _holds_only_fields(block):
-                fields = [e.text for e in block.entries if e.text.raw.strip()]
-                candidates[-1] = Candidate(
-                    with_fields(last.text, fields),
-                    last.traits,
-                    last.notes,
-                    last.row,
-                    last.title_override,
-                )
+            merged = _with_field_list(last, block)
+            if merged is not None:
+                candidates[-1] = merged
                 continue
             notes = last.notes + tuple(e.text for e in block.entries if e.text.raw)
             candidates[-1] = Candidate(last.text, last.traits, notes, last.row, last.title_override)
@@ -413,15 +410,60 @@ def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -
         elif isinstance(block, Table) and is_action_table(block):
             candidates.extend(_table(block, current))
         elif isinstance(block, Paragraph):
-            label = _BOLD_LABEL.match(block.text.raw.strip())
-            if label:
+            following = blocks[position + 1] if position + 1 < len(blocks) else None
+            raw = block.text.raw
+            label = _BOLD_LABEL.match(raw.strip())
+            if label and not _NUMBERED_ITEM.match(raw) and not _labels_a_non_item_list(raw):
                 current = group_traits(label.group("label")).under(traits)
                 continue
-            following = blocks[position + 1] if position + 1 < len(blocks) else None
-            candidates.extend(
-                _paragraph_items(block, current, has_list=has_list, following=following)
-            )
+            found, took_next = _paragraph_run_items(block, current, has_list, following)
+            if took_next:
+                skip.add(position + 1)
+            candidates.extend(found)
     return candidates
+
+
+def _paragraph_run_items(
+    block: Paragraph, traits: GroupTraits, has_list: bool, following: Block | None
+) -> tuple[list[Candidate], bool]:
+    """A paragraph's items in a run, and whether it took the list after it: the fields of a
+    numbered item ("**Action 1 — Pin the image**" over "- Owner: …"), or the list a label
+    says holds no items ("Related incidents:" over links)."""
+    if _labels_a_non_item_list(block.text.raw):
+        return [], isinstance(following, ListBlock)
+    found = _paragraph_items(block, traits, has_list=has_list, following=following)
+    if found and isinstance(following, ListBlock) and _NUMBERED_ITEM.match(block.text.raw):
+        merged = _with_field_list(found[-1], following)
+        if merged is not None:
+            return [*found[:-1], merged], True
+    return found, False
+
+
+def _with_field_list(candidate: Candidate, block: ListBlock) -> Candidate | None:
+    """The candidate with an unordered list of its fields under it, if the list holds only
+    fields."""
+    if block.ordered or not _holds_only_fields(block):
+        return None
+    fields = [entry.text for entry in block.entries if entry.text.raw.strip()]
+    return Candidate(
+        with_fields(candidate.text, fields),
+        candidate.traits,
+        candidate.notes,
+        candidate.row,
+        candidate.title_override,
+    )
+
+
+def _labels_a_non_item_list(raw: str) -> bool:
+    """A line standing for a heading that holds no items ("Related incidents:",
+    "**Participants**")."""
+    line = raw.strip()
+    if "\n" in line or len(line) > 60:
+        return False
+    label = _BOLD_LABEL.match(line)
+    if label:
+        return is_non_item_heading(label.group("label"))
+    return line.endswith(":") and is_non_item_heading(line[:-1].strip(" *_"))
 
 
 def _has_sublists(block: ListBlock) -> bool:
@@ -466,7 +508,10 @@ def _paragraph_items(
 
 
 # "AI-1: …", "A2. …", "Action item 3 - …": an item numbered by its writer, in a paragraph.
-_NUMBERED_ITEM = re.compile(r"^(?:AI|A|Action(?:\s+item)?|Item)\s*-?\s*\d+\s*[:.)-]\s+(?=\S)")
+# Bold too ("**AI-1: Enforce one promotion per line.**", "**Action 1 — Pin the image**").
+_NUMBERED_ITEM = re.compile(
+    r"^(?P<bold>\*\*|__)?(?:AI|A|Action(?:\s+item)?|Item)\s*-?\s*\d+\s*[:.)—–-]\s+(?=\S)"
+)
 
 
 def _numbered_items(lines: list[Text]) -> list[Text]:
@@ -476,7 +521,11 @@ def _numbered_items(lines: list[Text]) -> list[Text]:
     for line in lines:
         label = _NUMBERED_ITEM.match(line.raw)
         if label:
-            items.append(Text(line.raw[label.end() :], line.line, line.links))
+            rest = line.raw[label.end() :]
+            bold = label.group("bold")
+            if bold:  # the label opened the bold words: they close where the title ends
+                rest = rest.replace(bold, "", 1)
+            items.append(Text(rest, line.line, line.links))
         elif items:
             last = items[-1]
             items[-1] = Text(f"{last.raw}\n{line.raw}", last.line, last.links + line.links)
@@ -617,10 +666,12 @@ def _holds_only_fields(block: ListBlock) -> bool:
 
 
 def with_fields(text: Text, fields: Sequence[Text]) -> Text:
-    """The item's text with its field lines appended, each one separated segment."""
+    """The item's text with its field lines appended, each one separated segment (a field
+    whose value is a dash, ``Ticket: —``, is left out: its dash would read as a separator)."""
     if not fields:
         return text
-    raw = " ; ".join([text.raw, *(field.raw.replace("\n", " ; ") for field in fields)])
+    lines = [field.raw.replace("\n", " ; ") for field in fields if not is_dashed_field(field.raw)]
+    raw = " ; ".join([text.raw, *lines])
     links = text.links + tuple(link for field in fields for link in field.links)
     return Text(raw, text.line, links, text.lines_follow_source)
 

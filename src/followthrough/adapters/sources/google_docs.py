@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from followthrough.adapters.sources.html_tree import Element, inline_text
+from followthrough.adapters.sources.html_tree import Element, Node, inline_text
 
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _RULE = re.compile(r"\.([\w-]+)\{([^}]*)\}")
@@ -60,3 +60,47 @@ def title_paragraph(root: Element) -> str:
         ):
             return inline_text(child)
     return ""
+
+
+# A list's nesting level, in the class Google Docs gives it ("c2 lst-kix_9w2hq1f7c3ad-1 start").
+_LIST_LEVEL = re.compile(r"\blst-kix_\w+-(\d+)\b")
+
+
+def nested_lists(children: list[Node]) -> list[Node]:
+    """``children`` with each nested list put back inside the entry it belongs to.
+
+    A Google Docs export writes no list inside another: a sub-list is a list of its own, right
+    after its parent's list, its class naming its level (``lst-kix_<id>-1``). Such a list is
+    moved into the last entry of the list one level up, so that "Owner: …" under an item is
+    read as that item's, as in every other format.
+    """
+    out: list[Node] = []
+    parents: dict[int, Element] = {}  # the last list seen at each level, while lists follow
+    for child in children:
+        level = _level(child)
+        if level is None:
+            if not isinstance(child, str) or child.strip():
+                parents.clear()  # anything but white space ends the run of lists
+            out.append(child)
+            continue
+        assert isinstance(child, Element)
+        parent = parents.get(level - 1)
+        entries = (
+            [c for c in parent.children if isinstance(c, Element) and c.name == "li"]
+            if parent
+            else []
+        )
+        if entries:
+            entries[-1].children.append(child)
+        else:
+            out.append(child)
+        parents = {known: found for known, found in parents.items() if known < level}
+        parents[level] = child
+    return out
+
+
+def _level(node: Node) -> int | None:
+    if isinstance(node, str) or node.name not in ("ol", "ul"):
+        return None
+    found = _LIST_LEVEL.search(node.attrs.get("class", ""))
+    return int(found.group(1)) if found else None

@@ -19,7 +19,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
+from followthrough.adapters.sources.google_docs import nested_lists, title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
@@ -55,6 +55,7 @@ class _Page:
         # A Notion export's person chips and check boxes: their elements keep their class.
         self.people = "user" in text and _PERSON_CLASS.search(text) is not None
         self.notion = self.people or "to-do-list" in text
+        self.google = "lst-kix_" in text  # a Google Docs export's lists (`google_docs`)
         document = LexborHTMLParser(text)
         html = document.root
         self.root = Element("html", {}, [], 1)
@@ -94,18 +95,33 @@ class _Page:
                     if name == "title" and self.title is None:
                         self.title = child.text(deep=True, separator="", strip=True)
                     inner = self._children(child)
-                    if kind is _PLAIN and not (self.notion and name in _NOTION_MARKUP):
+                    if kind is _PLAIN and not self._keeps_attributes(name):
                         children.append(Element(name, _NO_ATTRIBUTES, inner, line))
-                    elif kind is not _REWRITTEN:
-                        children.append(Element(name, _attributes(child), inner, line))
-                    elif name == "ul" and is_to_do_list(attrs := _attributes(child)):
-                        children.append(to_do_list(attrs, inner, line))
                     else:
-                        rewritten = rewrite(name, _attributes(child), inner, line)
-                        if rewritten is not None:
-                            children.append(rewritten)
+                        element = self._element(child, name, kind, inner, line)
+                        if element is not None:
+                            children.append(element)
             child = child.next
-        return between_people(children) if self.people else children
+        if self.people:
+            children = between_people(children)
+        return nested_lists(children) if self.google else children
+
+    @staticmethod
+    def _element(
+        node: LexborNode, name: str, kind: str, inner: list[Node], line: int
+    ) -> Node | None:
+        """An element whose attributes are read, as it stands or rewritten."""
+        attrs = _attributes(node)
+        if kind is not _REWRITTEN:
+            return Element(name, attrs, inner, line)
+        if name == "ul" and is_to_do_list(attrs):
+            return to_do_list(attrs, inner, line)
+        return rewrite(name, attrs, inner, line)
+
+    def _keeps_attributes(self, name: str) -> bool:
+        """Whether a plain element's attributes are read: Notion's person chips and check
+        boxes, Google Docs lists' levels."""
+        return (self.notion and name in _NOTION_MARKUP) or (self.google and name in _LISTS)
 
     def _count(self, node: LexborNode) -> None:
         """Count ``node`` and the elements below it, which are not read (the page head)."""
@@ -135,6 +151,7 @@ class _Page:
 # `google_docs` those of ``p``), or what `confluence.rewrite` makes of it.
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
 _NOTION_MARKUP = frozenset({"span", "div"})  # person chips, check boxes
+_LISTS = frozenset({"ol", "ul"})
 _PERSON_CLASS = re.compile(r"class=[\"']?[^\"'>]*\buser\b")
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
