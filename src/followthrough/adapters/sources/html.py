@@ -152,7 +152,8 @@ class _Page:
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
 _NOTION_MARKUP = frozenset({"span", "div"})  # person chips, check boxes
 _LISTS = frozenset({"ol", "ul"})
-_PERSON_CLASS = re.compile(r"class=[\"']?[^\"'>]*\buser\b")
+# An element whose classes include "user" (a Notion person chip), not "user-mention".
+_PERSON_CLASS = re.compile(r"""class=(["'])(?:[^"'>]*\s)?user(?:\s[^"'>]*)?\1""")
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
 
