@@ -15,7 +15,14 @@ from followthrough.domain.values import find_tickets
 
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
-FLOORS = {"items": 0.99, "owner": 0.95, "due": 0.98, "ticket": 0.99, "status": 0.99, "team": 0.97}
+FLOORS = {
+    "items": 0.998,
+    "owner": 0.912,
+    "due": 0.982,
+    "ticket": 0.996,
+    "status": 0.990,
+    "team": 0.982,
+}
 
 
 def _words(text: str | None) -> str:
@@ -98,4 +105,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 421
+    assert sum(len(entry["items"]) for entry in expected.values()) == 617

@@ -805,3 +805,36 @@ def test_google_docs_sub_lists_belong_to_their_item() -> None:
         ),
         ("Replace the MDM vendor", "Ray Delacroix", None, None, "dropped"),
     ]
+
+
+def test_metadata_tables_that_say_they_are_fields_or_name_authors_in_the_plural() -> None:
+    field_value = md(
+        """
+        # Data Platform — incident log
+
+        | Field | Value |
+        |---|---|
+        | Team | Data Platform |
+        | Period | Q1 2025 |
+        | Maintained by | @ksato |
+        | Last reviewed | 2025-04-08 |
+        """
+    )
+    assert field_value.team == "Data Platform"
+    rich = md(
+        """
+        | Postmortem | Rules engine declined good payments |
+        |---|---|
+        | Team | Fraud & Risk Engineering |
+        | Incident ID | FRD-INC-2025-22 |
+        | Date | 2025-12-01 |
+        | Severity | SEV-1 |
+        | Incident commander | Hannah Becker |
+        | Author(s) | Ashok Pillai, Hannah Becker |
+        | Page history | v1 2025-12-02 |
+        """
+    )
+    assert (rich.team, rich.authors) == (
+        "Fraud & Risk Engineering",
+        ("Ashok Pillai", "Hannah Becker"),
+    )

@@ -131,7 +131,8 @@ def _topics(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _role_of(key: str) -> str | None:
-    return _ROLES.get(" ".join(key.replace("_", " ").lower().split()))
+    # "Author(s)" is "authors".
+    return _ROLES.get(" ".join(key.replace("_", " ").replace("(s)", "s").lower().split()))
 
 
 @lru_cache(maxsize=4096)
@@ -267,6 +268,10 @@ def _pairs(line: str) -> list[str]:
 def _table_fields(table: Table, fields: dict[str, str]) -> None:
     if len(table.header) != 2 or any(len(row) != 2 for row in table.rows):
         return
+    if _KEY_VALUE_HEADER.match(" | ".join(plain_text(cell.raw) for cell in table.header)):
+        for key_cell, value_cell in table.rows:  # "Field | Value": it says what it is
+            _store(fields, plain_text(key_cell.raw), value_cell.raw)
+        return
     rows = (table.header, *table.rows)
     # A two-column table of names and roles (or a timeline) is not a Field | Value table:
     # at least two keys, and more than half of them, must be known.
@@ -280,6 +285,11 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
         return
     for key_cell, value_cell in rows:
         _store(fields, plain_text(key_cell.raw), value_cell.raw)
+
+
+_KEY_VALUE_HEADER = re.compile(
+    r"^(?:field|key|property|attribute|detail|item)s? \| (?:value|details?)s?$", re.I
+)
 
 
 def _store(fields: dict[str, str], key: str, value: str) -> None:
