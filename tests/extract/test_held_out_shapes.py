@@ -838,3 +838,23 @@ def test_metadata_tables_that_say_they_are_fields_or_name_authors_in_the_plural(
         "Fraud & Risk Engineering",
         ("Ashok Pillai", "Hannah Becker"),
     )
+
+
+def test_an_item_that_says_it_was_not_done_stays_open_under_a_done_group() -> None:
+    assert _read(
+        """
+        # Rules engine declined good payments
+
+        ## Immediate actions (done during the incident)
+
+        1. Roll back rules-engine to release 2025.11 [HB] — done
+        2. Notify affected merchants [HB] — not done during the incident; carried over as FRD-991
+        3. Rotate the scoring keys — blocked by FRD-992
+        4. Backfill the assignments — Deferred until the warehouse migration lands
+        """
+    ) == [
+        ("Roll back rules-engine to release 2025.11 [HB]", None, None, None, "done"),
+        ("Notify affected merchants [HB]", None, None, "FRD-991", "open"),
+        ("Rotate the scoring keys", None, None, "FRD-992", "open"),
+        ("Backfill the assignments", None, None, None, "open"),
+    ]

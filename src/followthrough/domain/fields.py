@@ -120,7 +120,8 @@ DROPPED_WORDS = (
 # Deferred, postponed or blocked work is still to be done.
 OPEN_WORDS = (
     r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked|deferred|"
-    r"postponed|on\s+hold"
+    r"postponed|on\s+hold|not\s+(?:yet\s+)?(?:done|completed?|finished)|carried\s+over|"
+    r"still\s+open"
 )
 _DONE_MARK = r"✅|✔️?|☑️?"
 _DROPPED_MARK = r"❌|🚫"
@@ -148,11 +149,13 @@ _STATUS_ALONE = re.compile(
 )
 _STATUS_REASON = re.compile(
     r"^(?P<word>"
-    + DONE_WORDS
-    + "|"
     + DROPPED_WORDS
-    + r")\s*(?:[:,]|\s(?:in|on|after|since|because|as|per|by|with|in\s+favou?r\s+of)\b|\s[—–-])"
-    r"\s*\S",
+    + "|"
+    + OPEN_WORDS
+    + "|"
+    + DONE_WORDS
+    + r")\s*(?:[:,]|\s(?:in|on|after|since|because|as|per|by|with|during|until|in\s+favou?r\s+of)"
+    r"\b|\s[—–-])\s*\S",
     re.I,
 )
 # "… - this has already been done": a note on the item's state, set apart from its outcome.
