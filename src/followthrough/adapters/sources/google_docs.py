@@ -103,4 +103,5 @@ def _level(node: Node) -> int | None:
     if isinstance(node, str) or node.name not in ("ol", "ul"):
         return None
     found = _LIST_LEVEL.search(node.attrs.get("class", ""))
-    return int(found.group(1)) if found else None
+    # Google Docs nests lists nine levels deep at most: deeper "levels" are not nesting.
+    return int(found.group(1)) if found and len(found.group(1)) == 1 else None
