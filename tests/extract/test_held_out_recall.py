@@ -20,7 +20,7 @@ FLOORS = {
     "owner": 0.912,
     "due": 0.982,
     "ticket": 0.996,
-    "status": 0.993,
+    "status": 0.996,
     "team": 0.982,
 }
 

@@ -626,6 +626,8 @@ def test_states_with_a_reason_and_struck_titles_after_a_check_box() -> None:
         - Review the other queue consumers, owner: unassigned, Q4 2025
         - Roll back the connection pool change — done in #882
         - Retire the v1 endpoint — superseded by MSG-320
+        - Move campaign scheduling — **descoped** by Growth Eng on May 2, 2025 (pilot cancelled)
+        - [ ] Purge the stuck jobs @marta — done at 15:10, see timeline
         """
     ) == [
         ("Move ledger-db to a managed cluster", None, None, None, "dropped"),
@@ -634,6 +636,8 @@ def test_states_with_a_reason_and_struck_titles_after_a_check_box() -> None:
         ("Review the other queue consumers", None, None, None, "open"),
         ("Roll back the connection pool change", None, None, "#882", "done"),
         ("Retire the v1 endpoint", None, None, "MSG-320", "dropped"),
+        ("Move campaign scheduling", None, None, None, "dropped"),
+        ("Purge the stuck jobs", "marta", None, None, "done"),
     ]
 
 

@@ -154,7 +154,7 @@ _STATUS_REASON = re.compile(
     + OPEN_WORDS
     + "|"
     + DONE_WORDS
-    + r")\s*(?:[:,]|\s(?:in|on|after|since|because|as|per|by|with|during|until|in\s+favou?r\s+of)"
+    + r")\s*(?:[:,]|\s(?:in|on|at|after|since|because|as|per|by|with|during|until|in\s+favou?r\s+of)"
     r"\b|\s[—–-])\s*\S",
     re.I,
 )
@@ -322,6 +322,9 @@ _PAREN = re.compile(r"\s*(?<!\])\(" + _PAREN_REST)
 # The same group from its "(" on: a pattern that opens with a literal is found by a quick scan.
 _PAREN_OPEN = re.compile(r"\((?<!\]\()" + _PAREN_REST)
 _EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
+_BOLD_STATE = re.compile(
+    r"^(\*\*|__)(" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\1(?=\s)", re.I
+)
 # A lone handle or reference after these words is part of the sentence ("sync with @ravi",
 # "the bug in CORE-12").
 _IN_PROSE = frozenset(
@@ -423,9 +426,7 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
     if not text:
         return None
     if text.startswith(("**", "__")):
-        emphasis = _EMPHASIS.match(text)
-        if emphasis and "**" not in emphasis.group(1):
-            text = emphasis.group(1).strip()
+        text = _without_emphasis(text)
     # A label needs its ":" or "=": without one, the text is not even tried as a label.
     labelled = _LABELLED.match(text) if ":" in text or "=" in text else None
     if labelled:
@@ -460,6 +461,16 @@ def _owners_only(value: str) -> str:
     parts = [part.strip() for part in value.split(",")]
     kept = list(takewhile(_MORE_OWNER.fullmatch, parts))
     return ", ".join(kept) if kept else value
+
+
+def _without_emphasis(text: str) -> str:
+    """A segment in bold as a whole, or opening with a bold state word ("**descoped** by
+    Growth Eng on …"), without the bold."""
+    emphasis = _EMPHASIS.match(text)
+    if emphasis and "**" not in emphasis.group(1):
+        return emphasis.group(1).strip()
+    word = _BOLD_STATE.match(text)
+    return word.group(2) + text[word.end() :] if word else text
 
 
 # Where a new sentence starts after a name: a capitalised word and a lower-case one, or a mark
