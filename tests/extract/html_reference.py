@@ -14,7 +14,9 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from followthrough.adapters.sources.confluence import (
+    is_jira_issue,
     is_storage_format,
+    jira_issue,
     needs_rewrite,
     rewrite,
     storage_as_html,
@@ -83,6 +85,8 @@ def _node(child: PageElement) -> Node | None:
         for key, value in child.attrs.items()
     }
     inner = nested_lists(between_people(_children(child)))
+    if name == "span" and is_jira_issue(attrs):
+        return jira_issue(attrs, inner, _line(child))
     if name == "ul" and is_to_do_list(attrs):
         return to_do_list(attrs, inner, _line(child))
     if needs_rewrite(name):

@@ -17,11 +17,11 @@ HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
 FLOORS = {
     "items": 0.998,
-    "owner": 0.912,
-    "due": 0.982,
-    "ticket": 0.996,
-    "status": 0.996,
-    "team": 0.982,
+    "owner": 0.923,
+    "due": 0.984,
+    "ticket": 0.988,
+    "status": 0.997,
+    "team": 0.984,
 }
 
 
@@ -105,4 +105,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 617
+    assert sum(len(entry["items"]) for entry in expected.values()) == 706

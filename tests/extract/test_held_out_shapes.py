@@ -862,3 +862,72 @@ def test_an_item_that_says_it_was_not_done_stays_open_under_a_done_group() -> No
         ("Rotate the scoring keys", None, None, "FRD-992", "open"),
         ("Backfill the assignments", None, None, None, "open"),
     ]
+
+
+# A seventh set (blind: the layouts incident tools and templates export) showed these.
+
+
+def test_a_follow_up_id_and_priority_that_open_an_item_are_fields() -> None:
+    assert _read(
+        """
+        # iOS crash loop
+
+        - Team attribution: Mobile Platform
+
+        ## Action items
+
+        - [ ] **FU-41** · High · Alert when crash-free sessions drop · Assignee: @nadia.r · Due: Jun 20, 2025
+        - [x] P1 · Default the carousel flag to off · Assignee: @gabe.l
+        - Recover the discount — Owner: — · Due: — · Status: Not doing
+        """
+    ) == [
+        ("Alert when crash-free sessions drop", "nadia.r", dt.date(2025, 6, 20), "FU-41", "open"),
+        ("Default the carousel flag to off", "gabe.l", None, None, "done"),
+        ("Recover the discount", None, None, None, "dropped"),
+    ]
+    assert md("# X\n\n- Team attribution: Mobile Platform\n").team == "Mobile Platform"
+
+
+def test_shouted_states_with_their_reasons_and_a_bug_column_that_says_wont_fix() -> None:
+    assert _read(
+        """
+        # Checkout errors
+
+        ## Action items
+
+        - Replace the legacy SDK with a direct integration WON'T DO the SDK goes away anyway
+        - Migrate the internal apps from SAML to OIDC WON'T DO *Agreed in review: out of scope*
+        - Document the DONE criteria for releases
+
+        | Action Item | Type | Owner | Bug |
+        | --- | --- | --- | --- |
+        | Replace the merge scheduler | prevent | hkato | SRCH-2220 **WON'T FIX** (covered upstream) |
+        """
+    ) == [
+        ("Replace the legacy SDK with a direct integration", None, None, None, "dropped"),
+        ("Migrate the internal apps from SAML to OIDC", None, None, None, "dropped"),
+        ("Document the DONE criteria for releases", None, None, None, "open"),
+        ("Replace the merge scheduler", "hkato", None, "SRCH-2220", "dropped"),
+    ]
+
+
+def test_cards_of_fields_and_jira_issue_macros_in_html_exports() -> None:
+    pm = html(
+        """<html><body><h2>Follow-up actions</h2><ul class="followup-list">
+        <li class="followup"><div class="followup-title">Require two-person review for WAF rules</div>
+        <div class="fields"><span class="assignee">Assigned to: ana.costa@corvidnet.com</span><span class="due">Due: Aug 22, 2025</span><span class="ticket">Jira: <a href="https://x.atlassian.net/browse/EDGE-77">EDGE-77</a></span><span class="status">Status: To Do</span></div></li>
+        </ul>
+        <h2>Corrective actions</h2>
+        <ul class="inline-task-list"><li class="checked"><span>Raise the pool ceiling&nbsp;<a class="confluence-userlink user-mention" data-username="okafor" href="/display/~okafor">Chidi Okafor</a>&nbsp;<time datetime="2025-03-21">21 Mar 2025</time>&nbsp;<span class="confluence-jim-macro jira-issue" data-jira-key="PAY-1182"><a href="https://x.atlassian.net/browse/PAY-1182">PAY-1182</a> <span class="aui-lozenge">Done</span></span></span></li></ul>
+        </body></html>"""
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Require two-person review for WAF rules",
+            "ana.costa@corvidnet.com",
+            dt.date(2025, 8, 22),
+            "EDGE-77",
+            "open",
+        ),
+        ("Raise the pool ceiling", "okafor", dt.date(2025, 3, 21), "PAY-1182", "done"),
+    ]

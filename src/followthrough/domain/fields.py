@@ -115,7 +115,7 @@ _TICKETS = re.compile(
 DONE_WORDS = r"done|completed?|closed|fixed|resolved|shipped|finished"
 DROPPED_WORDS = (
     r"dropped|won['’]?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
-    r"no\s+longer\s+needed|de-?scoped|superseded"
+    r"no\s+longer\s+needed|de-?scoped|superseded|not\s+doing"
 )
 # Deferred, postponed or blocked work is still to be done.
 OPEN_WORDS = (
@@ -182,8 +182,9 @@ _SEPARATOR_MARK = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
 # That is ``\s*(?:mark)\s*``, written to open with one character class so that the regex
 # engine skips straight to the characters a separator can start with: whitespace (followed by
 # a mark, or itself a line break or the space before a dash) or the mark's own character.
+# (Not right after a key's colon: in "Jira: – · Status: Done" the dash is the value, "none".)
 _SEPARATOR = re.compile(
-    r"[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
+    r"(?<!:)(?<!:\s)[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
     r"|(?<=[·•|;—])|(?<=,)(?<!day,)" + _DATE_COMMA + r")\s*",
     re.I,
 )
@@ -655,7 +656,11 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     if "(" in text:
         text = _paren_groups(text, fields)
     text = _tail(text, fields)
-    if text.find(":", 0, 40) != -1 or text.find("=", 0, 40) != -1:
+    if (
+        text.find(":", 0, 40) != -1
+        or text.find("=", 0, 40) != -1
+        or (text[:1] in _HEAD_STARTS and _SEPARATOR.search(text, 0, _LONGEST_HEAD))
+    ):
         text = _head(text, fields)
     if ":" in text or "=" in text:
         text = _middle(text, fields)
@@ -967,19 +972,37 @@ def _runs_over_a_separator(text: str) -> bool:
 
 
 def _head(text: str, fields: list[Field]) -> str:
-    """``Owner: @alice - Add an alert …``: fields that open the text, up to a separator."""
+    """``Owner: @alice - Add an alert …``, ``**FU-41** · High · Alert when …``: fields that
+    open the text (labelled ones, or a lone reference or priority), each up to a separator."""
     taken: list[Field] = []
-    while _LABELLED.match(text):
+    box = _CHECK_BOX.match(text)  # "- [ ] **FU-41** · …": the box stays in front
+    if box:
+        text = text[box.end() :]
+    while _LABELLED.match(text) or text[:1] in _HEAD_STARTS:
         match = _SEPARATOR.search(text)
         if match is None or match.start() == 0:
             break
-        segment = text[: match.start()]
-        if not _LABELLED.match(segment.strip()):
-            break
-        found = segment_fields(segment)
+        segment = text[: match.start()].strip()
+        if _LABELLED.match(segment):
+            found = segment_fields(segment)
+        elif match.start() <= _LONGEST_HEAD:
+            lone = read_field(segment)
+            if lone is None and _PRIORITY_WORD.fullmatch(segment.strip("*_")):
+                lone = Field("priority", segment.strip("*_"))  # "High · …", as a column
+            found = [lone] if lone is not None and lone.kind in ("ticket", "priority") else None
+        else:
+            found = None
         if found is None:
             break
         taken.extend(found)
         text = text[match.end() :]
     fields[:0] = taken
-    return text
+    return box.group() + text if box else text
+
+
+_CHECK_BOX = re.compile(r"\[[ xX]?\]\s+")
+# What a lone reference or priority opening an item can start with ("**FU-41**", "P1", "#12"),
+# and how far into the text its separator comes at the most.
+_HEAD_STARTS = frozenset("*_#[ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LONGEST_HEAD = 28
+_PRIORITY_WORD = re.compile(r"critical|urgent|highest|high|medium|low|lowest", re.I)

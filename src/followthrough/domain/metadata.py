@@ -28,7 +28,15 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "when",
         "day",
     ),
-    "team": ("team", "owning team", "teams", "squad", "service team", "responsible team"),
+    "team": (
+        "team",
+        "owning team",
+        "teams",
+        "squad",
+        "service team",
+        "responsible team",
+        "team attribution",
+    ),
     "severity": ("severity", "sev", "severity level", "incident severity", "impact level"),
     "incident_id": (
         "incident id",

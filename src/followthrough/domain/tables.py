@@ -116,7 +116,9 @@ _MARKUP = re.compile(r"[*_`]+")
 _STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611])|[\u274c\U0001f6ab])\ufe0f?\\s*")
 _STRUCK_WORDS = re.compile(r"~~[^~]*~~")
 _STATUS_MARKUP = re.compile(r"[*_`~.]+")
-_STATUS_MARKER = re.compile(r"\*\*(DONE|TODO|Done|Todo)\*\*|^\s*(DONE|TODO)\b\.?")
+_STATUS_MARKER = re.compile(
+    r"\*\*(DONE|TODO|Done|Todo|WON['’]T (?:FIX|DO)|Won['’]t (?:fix|do))\*\*|^\s*(DONE|TODO)\b\.?"
+)
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"^(?:detect|detection|detective|monitor)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|prevention|preventive|preventative)", re.I), Category.PREVENTION),
@@ -261,8 +263,7 @@ def _leading_status(text: str) -> ItemStatus | None:
     if marker is None:
         status = status_of_cell(text)
         return status if status == ItemStatus.DONE else None
-    return (
-        ItemStatus.DONE
-        if (marker.group(1) or marker.group(2)).upper() == "DONE"
-        else ItemStatus.OPEN
-    )
+    word = (marker.group(1) or marker.group(2)).upper()
+    if word.startswith("WON"):
+        return ItemStatus.DROPPED
+    return ItemStatus.DONE if word == "DONE" else ItemStatus.OPEN

@@ -151,6 +151,18 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
     return Element("a", attrs, children, line)
 
 
+def is_jira_issue(attrs: dict[str, str]) -> bool:
+    """A rendered Jira issue macro (``span.confluence-jim-macro``)."""
+    return "confluence-jim-macro" in attrs.get("class", "").split()
+
+
+def jira_issue(attrs: dict[str, str], children: list[Node], line: int) -> Node:
+    """A rendered Jira issue macro as its key: the lozenge beside the key ("Done") is the
+    issue's state in Jira, not a mark of the item the page lists it under."""
+    key = attrs.get("data-jira-key", "").strip()
+    return key if key else Element("span", attrs, children, line)
+
+
 def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
     """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
     if "inline-task-list" not in attrs.get("class", "").split():

@@ -14,7 +14,9 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from followthrough.adapters.sources.confluence import (
+    is_jira_issue,
     is_storage_format,
+    jira_issue,
     needs_rewrite,
     rewrite,
     storage_as_html,
@@ -56,6 +58,7 @@ class _Page:
         self.people = "user" in text and _PERSON_CLASS.search(text) is not None
         self.notion = self.people or "to-do-list" in text
         self.google = "lst-kix_" in text  # a Google Docs export's lists (`google_docs`)
+        self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
         document = LexborHTMLParser(text)
         html = document.root
         self.root = Element("html", {}, [], 1)
@@ -106,12 +109,13 @@ class _Page:
             children = between_people(children)
         return nested_lists(children) if self.google else children
 
-    @staticmethod
     def _element(
-        node: LexborNode, name: str, kind: str, inner: list[Node], line: int
+        self, node: LexborNode, name: str, kind: str, inner: list[Node], line: int
     ) -> Node | None:
         """An element whose attributes are read, as it stands or rewritten."""
         attrs = _attributes(node)
+        if self.jira_issues and name == "span" and is_jira_issue(attrs):
+            return jira_issue(attrs, inner, line)
         if kind is not _REWRITTEN:
             return Element(name, attrs, inner, line)
         if name == "ul" and is_to_do_list(attrs):
@@ -120,8 +124,12 @@ class _Page:
 
     def _keeps_attributes(self, name: str) -> bool:
         """Whether a plain element's attributes are read: Notion's person chips and check
-        boxes, Google Docs lists' levels."""
-        return (self.notion and name in _NOTION_MARKUP) or (self.google and name in _LISTS)
+        boxes, Google Docs lists' levels, Confluence's Jira issue macros."""
+        return (
+            (self.notion and name in _NOTION_MARKUP)
+            or (self.google and name in _LISTS)
+            or (self.jira_issues and name == "span")
+        )
 
     def _count(self, node: LexborNode) -> None:
         """Count ``node`` and the elements below it, which are not read (the page head)."""

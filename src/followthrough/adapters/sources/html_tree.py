@@ -80,9 +80,9 @@ def _inline(element: Element, links: list[str]) -> str:
     if len(children) == 1 and isinstance(children[0], str):  # the common case: text only
         inner = children[0]
     else:
-        inner = "".join(
-            [child if isinstance(child, str) else _inline(child, links) for child in children]
-        )
+        parts = [child if isinstance(child, str) else _inline(child, links) for child in children]
+        inner = " · " if _are_labelled_fields(children, parts) else ""
+        inner = inner.join(parts)
     if name == "a":
         href = element.attrs.get("href")
         if href:
@@ -99,6 +99,19 @@ def _inline(element: Element, links: list[str]) -> str:
     elif name == "code":
         return f"`{inner}`"
     return inner
+
+
+def _are_labelled_fields(children: list[Node], parts: list[str]) -> bool:
+    """Elements side by side with nothing between them, each a labelled field ("Due: Aug 22"):
+    a card's field chips, which its page's style sets apart."""
+    return (
+        len(parts) > 1
+        and all(not isinstance(child, str) for child in children)
+        and all(_FIELD_LABEL.match(part) for part in parts)
+    )
+
+
+_FIELD_LABEL = re.compile(r"[A-Z][\w ]{0,24}:\s")
 
 
 def _text(element: Element, *, one_line: bool = False) -> Text:
@@ -161,7 +174,7 @@ def _list(element: Element) -> ListBlock:
         links: list[str] = []
         own = "".join(
             [
-                child if isinstance(child, str) else _inline(child, links)
+                child if isinstance(child, str) else _entry_part(child, links)
                 for child in item.children
                 if isinstance(child, str) or child.name not in ("ul", "ol")
             ]
@@ -174,6 +187,16 @@ def _list(element: Element) -> ListBlock:
         )
         entries.append(ListEntry(text=text, children=children))
     return ListBlock(ordered=element.name == "ol", entries=tuple(entries), line=element.line)
+
+
+def _entry_part(element: Element, links: list[str]) -> str:
+    """A list entry's child as text; a block inside the entry (a card's title and its fields,
+    each a ``div``) is a line of its own, as a browser shows it."""
+    text = _inline(element, links)
+    return f"\n{text}\n" if element.name in _ENTRY_BLOCKS else text
+
+
+_ENTRY_BLOCKS = frozenset({"div", "p", "section", "header", "footer"})
 
 
 def _rows(element: Element, rows: list[Element]) -> list[Element]:
