@@ -182,9 +182,8 @@ _SEPARATOR_MARK = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
 # That is ``\s*(?:mark)\s*``, written to open with one character class so that the regex
 # engine skips straight to the characters a separator can start with: whitespace (followed by
 # a mark, or itself a line break or the space before a dash) or the mark's own character.
-# (Not right after a key's colon: in "Jira: – · Status: Done" the dash is the value, "none".)
 _SEPARATOR = re.compile(
-    r"(?<!:)(?<!:\s)[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
+    r"[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
     r"|(?<=[·•|;—])|(?<=,)(?<!day,)" + _DATE_COMMA + r")\s*",
     re.I,
 )
@@ -200,7 +199,16 @@ def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
     start = hint.start()
     while start > offset and text[start - 1].isspace():
         start -= 1
-    return [match.span() for match in _SEPARATOR.finditer(text, start)]
+    spans = [match.span() for match in _SEPARATOR.finditer(text, start)]
+    if ":" in text:  # in "Jira: – · Status: Done" the dash is the value ("none")
+        return [span for span in spans if not _follows_a_colon(text, span[0])]
+    return spans
+
+
+def _follows_a_colon(text: str, start: int) -> bool:
+    """Whether a separator starting at ``start`` comes right after a key's colon."""
+    before = text[max(0, start - 2) : start]
+    return before.endswith(":") or (before[:1] == ":" and before[1:].isspace())
 
 
 # Inside a segment, fields may follow one another with only a space between them
@@ -659,7 +667,7 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     if (
         text.find(":", 0, 40) != -1
         or text.find("=", 0, 40) != -1
-        or (text[:1] in _HEAD_STARTS and _SEPARATOR.search(text, 0, _LONGEST_HEAD))
+        or (text[:1] in _HEAD_STARTS and _MAY_OPEN_WITH_A_FIELD.match(text) is not None)
     ):
         text = _head(text, fields)
     if ":" in text or "=" in text:
@@ -1006,3 +1014,10 @@ _CHECK_BOX = re.compile(r"\[[ xX]?\]\s+")
 _HEAD_STARTS = frozenset("*_#[ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LONGEST_HEAD = 28
 _PRIORITY_WORD = re.compile(r"critical|urgent|highest|high|medium|low|lowest", re.I)
+# A cheap test that the text may open with such a field (after a check box, in bold or a link).
+_MAY_OPEN_WITH_A_FIELD = re.compile(
+    r"(?:\[[ xX]?\]\s+)?(?:\*\*|__)?\[?(?:[A-Z][A-Z0-9_]+-\d|#\d|P[0-4]\b|"
+    + _PRIORITY_WORD.pattern
+    + r"\b)",
+    re.I,
+)

@@ -150,7 +150,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if "<" in raw:
         raw = _inline_html_as_text(raw)
     whole = _one_line(raw)
-    if _SHOUTS.search(whole):
+    if any(word in whole for word in _SHOUTED_WORDS):
         whole = _shouted_state_set_apart(whole)
     text, attached = title_and_fields(whole)
     box = _CHECKBOX.match(text) if text.startswith("[") else None
@@ -205,7 +205,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
 # A state shouted after the outcome, as a status lozenge or macro renders it, then its reason:
 # "Migrate to OIDC WON'T DO Agreed in review: out of scope". A "DONE" or "COMPLETED" inside a
 # sentence ("the DONE criteria") is a word of it: those two only before a capital.
-_SHOUTS = re.compile(r"[A-Z]{4}|WON['’]T")
+_SHOUTED_WORDS = ("WON", "CANCEL", "NOT DOING", "DESCOPED", "DROPPED", "DONE", "COMPLETE")
 _SHOUTED_STATE = re.compile(
     r"(?<=\S)\s+(?P<state>WON['’]T (?:DO|FIX)|CANCELL?ED|NOT DOING|DESCOPED|DROPPED|"
     r"(?:DONE|COMPLETED?)(?=\s+[A-Z*_(\[]))\s+(?P<reason>\S.*)$"
