@@ -640,6 +640,23 @@ _SHOUTED_STATUS = re.compile(
 )
 # How a text with a shouted status (or a status mark) ends, once trailing whitespace is cut.
 _SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS) + _SHOUTED_MARKS
+# A state shouted after the outcome, then its reason ("Migrate to OIDC WON'T DO Agreed in
+# review: out of scope"). "DONE" or "COMPLETED" inside a sentence ("the DONE criteria") is a
+# word of it: those two only before a capital. Looked for only where one of the words is.
+_SHOUTED_BEFORE_A_REASON = re.compile(
+    r"(?<=\S)\s+(?P<state>WON['’]T (?:DO|FIX)|CANCELL?ED|NOT DOING|DESCOPED|DROPPED|"
+    r"(?:DONE|COMPLETED?)(?=\s+[A-Z*_(\[]))\s+(?P<reason>\S.*)$"
+)
+_SHOUTED_REASON_HINTS = ("WON", "CANCEL", "NOT DOING", "DESCOPED", "DROPPED", "DONE", "COMPLETE")
+
+
+def _shouted_state_set_apart(text: str) -> str:
+    """A shouted state and its reason set apart from the outcome, as a writer sets a status
+    field apart (a state shouted last, with no reason, is read as `_SHOUTED_STATUS`)."""
+    found = _SHOUTED_BEFORE_A_REASON.search(text)
+    if found is None or len(text[: found.start()].split()) < 3:
+        return text
+    return f"{text[: found.start()]} — {found.group('state')} — {found.group('reason')}"
 
 
 def split_fields(text: str) -> ItemFields:
@@ -655,6 +672,8 @@ def split_fields(text: str) -> ItemFields:
 def title_and_fields(text: str) -> tuple[str, list[Field]]:
     """`split_fields` as a title and a list, for a reader that goes through the fields once."""
     fields: list[Field] = []
+    if any(word in text for word in _SHOUTED_REASON_HINTS):
+        text = _shouted_state_set_apart(text)
     shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
     if shouted and text[: shouted.start()].rstrip(" *_").endswith((":", "=")):
         shouted = None  # "Ticket: TODO": the word is the field's value

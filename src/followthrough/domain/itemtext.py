@@ -150,8 +150,6 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if "<" in raw:
         raw = _inline_html_as_text(raw)
     whole = _one_line(raw)
-    if any(word in whole for word in _SHOUTED_WORDS):
-        whole = _shouted_state_set_apart(whole)
     text, attached = title_and_fields(whole)
     box = _CHECKBOX.match(text) if text.startswith("[") else None
     body = text[box.end() :] if box else text
@@ -200,26 +198,6 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if notes and status is None and _says_done(notes):
         status = ItemStatus.DONE
     return ItemText(title, status, owner, due, tickets, priority, notes, explanation, category)
-
-
-# A state shouted after the outcome, as a status lozenge or macro renders it, then its reason:
-# "Migrate to OIDC WON'T DO Agreed in review: out of scope". A "DONE" or "COMPLETED" inside a
-# sentence ("the DONE criteria") is a word of it: those two only before a capital.
-_SHOUTED_WORDS = ("WON", "CANCEL", "NOT DOING", "DESCOPED", "DROPPED", "DONE", "COMPLETE")
-_SHOUTED_STATE = re.compile(
-    r"(?<=\S)\s+(?P<state>WON['’]T (?:DO|FIX)|CANCELL?ED|NOT DOING|DESCOPED|DROPPED|"
-    r"(?:DONE|COMPLETED?)(?=\s+[A-Z*_(\[]))\s+(?P<reason>\S.*)$"
-)
-
-
-def _shouted_state_set_apart(text: str) -> str:
-    """The shouted state and its reason set apart from the outcome by separators, as a
-    writer sets a status field apart; the text as it is when it shouts no state (a state
-    shouted last, with no reason, is read where the fields are: `title_and_fields`)."""
-    found = _SHOUTED_STATE.search(text)
-    if found is None or len(text[: found.start()].split()) < 3:
-        return text
-    return f"{text[: found.start()]} — {found.group('state')} — {found.group('reason')}"
 
 
 # HTML written inside Markdown: a line break sets fields apart as a line does, formatting
