@@ -25,7 +25,7 @@ import html
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from followthrough.adapters.sources.html_tree import Element, Node
+from followthrough.adapters.sources.html_tree import Element, Node, task_list
 
 # Storage format names elements with these prefixes; no rendered page does.
 _STORAGE_MARKUP = re.compile(r"<(?:ac|ri):[a-z]")
@@ -167,14 +167,11 @@ def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> E
     """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
     if "inline-task-list" not in attrs.get("class", "").split():
         return Element("ul", attrs, children, line)
-    entries: list[Node] = []
-    for child in children:
-        if isinstance(child, str) or child.name != "li":
-            entries.append(child)
-            continue
-        mark = "[x] " if "checked" in child.attrs.get("class", "").split() else "[ ] "
-        entries.append(Element("li", child.attrs, [mark, *_due_dates(child.children)], child.line))
-    return Element("ul", attrs, entries, line)
+    return task_list(attrs, children, line, ticked=_is_checked, content=_due_dates)
+
+
+def _is_checked(entry: Element) -> bool:
+    return "checked" in entry.attrs.get("class", "").split()
 
 
 def _person(attrs: dict[str, str], username: str, account_id: str) -> str:

@@ -10,6 +10,7 @@ read (page chrome, stray words between sections), nor are comments.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from followthrough.domain.document import (
     Block,
@@ -61,6 +62,27 @@ def blocks(root: Element) -> tuple[Block, ...]:
     found: list[Block] = []
     _blocks(root, found)
     return tuple(found)
+
+
+def task_list(
+    attrs: dict[str, str],
+    children: list[Node],
+    line: int,
+    *,
+    ticked: Callable[[Element], bool],
+    content: Callable[[list[Node]], list[Node]] = list,
+) -> Element:
+    """A task list whose entries open with their box's state, ``[x]`` when ``ticked`` says so
+    and ``[ ]`` otherwise, as a Markdown task list's do; ``content`` is what each entry holds
+    after its mark."""
+    entries: list[Node] = []
+    for child in children:
+        if isinstance(child, str) or child.name != "li":
+            entries.append(child)
+            continue
+        mark = "[x] " if ticked(child) else "[ ] "
+        entries.append(Element("li", child.attrs, [mark, *content(child.children)], child.line))
+    return Element("ul", attrs, entries, line)
 
 
 def inline_text(element: Element) -> str:

@@ -10,7 +10,7 @@ follow one another (`between_people`).
 
 from __future__ import annotations
 
-from followthrough.adapters.sources.html_tree import Element, Node
+from followthrough.adapters.sources.html_tree import Element, Node, task_list
 
 
 def is_to_do_list(attrs: dict[str, str]) -> bool:
@@ -19,14 +19,7 @@ def is_to_do_list(attrs: dict[str, str]) -> bool:
 
 def to_do_list(attrs: dict[str, str], children: list[Node], line: int) -> Element:
     """The list with each entry opening with its check box's state."""
-    entries: list[Node] = []
-    for child in children:
-        if isinstance(child, str) or child.name != "li":
-            entries.append(child)
-            continue
-        mark = "[x] " if _is_ticked(child) else "[ ] "
-        entries.append(Element("li", child.attrs, [mark, *child.children], child.line))
-    return Element("ul", attrs, entries, line)
+    return task_list(attrs, children, line, ticked=_is_ticked)
 
 
 def _is_ticked(entry: Element) -> bool:
