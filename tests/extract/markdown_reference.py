@@ -12,7 +12,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from followthrough.adapters.sources.dialects import as_commonmark
 from followthrough.adapters.sources.frontmatter import split_front_matter
+from followthrough.adapters.sources.html import parse_html
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -79,6 +81,11 @@ class _Builder:
             self.pos += 1
             return self.blocks_until("blockquote_close")
         self.pos += 1
+        if kind == "html_block":
+            lowered = token.content.lower()
+            if "<table" in lowered or "<ul" in lowered or "<ol" in lowered:
+                padded = "\n" * (self.line_of(token) - 1) + token.content
+                return list(parse_html(padded, path="").blocks)
         if kind in ("fence", "code_block", "html_block"):
             return Opaque(line=self.line_of(token))
         return None
@@ -158,7 +165,7 @@ def parse_markdown(
     front = split_front_matter(text)
     md = parser or new_parser()
     env: dict[str, Any] = {}
-    tokens = md.parse(front.body, env)
+    tokens = md.parse(as_commonmark(front.body), env)
     builder = _Builder(tokens, line_offset=front.body_line - 1)
     return SourceDocument(
         path=path,

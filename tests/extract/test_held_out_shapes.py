@@ -931,3 +931,83 @@ def test_cards_of_fields_and_jira_issue_macros_in_html_exports() -> None:
         ),
         ("Raise the pool ceiling", "okafor", dt.date(2025, 3, 21), "PAY-1182", "done"),
     ]
+
+
+# An eighth set (blind: Markdown as many tools and dialects write it) showed these.
+
+
+def test_admonitions_hold_action_items() -> None:
+    assert _read(
+        """
+        # Index lag
+
+        !!! warning "Follow-ups"
+            - [ ] Alert on consumer lag above 50k messages — @olu, due 2026-02-05 (SRCH-88)
+            - [x] Raise the indexer heap to 8 GB — @kaito (SRCH-85)
+
+        ## Notes
+
+        :::tip Action items
+
+        1. Add expiry monitoring for the signing certificate. Owner: Priya Nair. IAM-231
+
+        :::
+        """
+    ) == [
+        ("Alert on consumer lag above 50k messages", "olu", dt.date(2026, 2, 5), "SRCH-88", "open"),
+        ("Raise the indexer heap to 8 GB", "kaito", None, "SRCH-85", "done"),
+        (
+            "Add expiry monitoring for the signing certificate",
+            "Priya Nair",
+            None,
+            "IAM-231",
+            "open",
+        ),
+    ]
+
+
+def test_jira_wiki_markup_pasted_into_markdown() -> None:
+    pm = md(
+        """
+        h1. Scheduler deadlock
+
+        h2. Action items
+
+        * (/) Set {{scheduler.livenessProbe}} to check heartbeat age [~tvance] [DATA-301|https://jira.example.com/browse/DATA-301]
+        * Write a runbook for clearing stuck rows [~mkhan]
+        * (x) Upgrade to Airflow 3 as part of this fix [~rbianchi]
+        """
+    )
+    assert [(i.title, i.owner, i.ticket, i.status.value) for i in pm.action_items] == [
+        ("Set scheduler.livenessProbe to check heartbeat age", "tvance", "DATA-301", "done"),
+        ("Write a runbook for clearing stuck rows", "mkhan", None, "open"),
+        ("Upgrade to Airflow 3 as part of this fix", "rbianchi", None, "dropped"),
+    ]
+    assert pm.title == "Scheduler deadlock"
+
+
+def test_an_html_table_in_markdown_holds_items_on_the_files_lines() -> None:
+    pm = md(
+        """
+        # Attach latency
+
+        ## Action items
+
+        <table>
+          <tr><th>Action</th><th>Owner</th><th>Due</th><th>Ticket</th><th>Status</th></tr>
+          <tr><td>Cap concurrent attaches at 32</td><td>Ruth Okonkwo</td><td>2026-06-10</td>
+              <td><a href="https://jira.example.com/browse/BLK-1120">BLK-1120</a></td><td>Done</td></tr>
+        </table>
+
+        <div>Not a table: nothing here is read.</div>
+        """
+    )
+    (item,) = pm.action_items
+    assert (item.title, item.owner, item.due, item.ticket, item.status.value) == (
+        "Cap concurrent attaches at 32",
+        "Ruth Okonkwo",
+        dt.date(2026, 6, 10),
+        "BLK-1120",
+        "done",
+    )
+    assert item.line == 7  # the row's line in the file

@@ -53,6 +53,7 @@ _NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
+    r"\d{1,2}/(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2,4}|"  # Jira: 17/Apr/26
     + _MONTH
     + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+"
     + _MONTH

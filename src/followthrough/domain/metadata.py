@@ -280,7 +280,9 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
         for key_cell, value_cell in table.rows:  # "Field | Value": it says what it is
             _store(fields, plain_text(key_cell.raw), value_cell.raw)
         return
-    rows = (table.header, *table.rows)
+    # An empty header row ("| | |", for a table that has no header) is no row of it.
+    empty_header = not any(cell.raw.strip() for cell in table.header)
+    rows = table.rows if empty_header else (table.header, *table.rows)
     # A two-column table of names and roles (or a timeline) is not a Field | Value table:
     # at least two keys, and more than half of them, must be known.
     unknown = 0

@@ -572,7 +572,7 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
         if not entry.children:
-            yield Candidate(text=entry.text, traits=traits)
+            yield _entry_candidate(entry, traits)
             continue
         counts = {
             id(child): _leading_fields(child)
@@ -604,10 +604,11 @@ def _entry_candidate(
     entry: ListEntry, traits: GroupTraits, counts: dict[int, int] | None = None
 ) -> Candidate:
     """A list entry as an item: the field entries opening its sub-list are its fields."""
-    if not entry.children:
-        return Candidate(text=entry.text, traits=traits)
+    text, bulleted = _without_bulleted_lines(entry.text)
+    if not entry.children and not bulleted:
+        return Candidate(text=text, traits=traits)
     fields: list[Text] = []
-    notes: list[Text] = []
+    notes: list[Text] = list(bulleted)
     for child in entry.children:
         if isinstance(child, ListBlock):
             count = counts[id(child)] if counts is not None else _leading_fields(child)
@@ -619,7 +620,28 @@ def _entry_candidate(
             if note is not None:
                 notes.append(note)
             fields.extend(trailing)
-    return Candidate(text=with_fields(entry.text, fields), traits=traits, notes=tuple(notes))
+    return Candidate(text=with_fields(text, fields), traits=traits, notes=tuple(notes))
+
+
+def _without_bulleted_lines(text: Text) -> tuple[Text, list[Text]]:
+    """An entry's text without the lines under it written as bullets of their own ("◦ needs an
+    API key", pasted from a document whose sub-list became plain lines), and those lines as
+    notes."""
+    raw = text.raw
+    if "\n" not in raw or not any(mark in raw for mark in _LINE_BULLETS):
+        return text, []
+    lines = raw.split("\n")
+    first = 1
+    while first < len(lines) and not lines[first].lstrip().startswith(_LINE_BULLETS):
+        first += 1
+    rest = lines[first:]
+    if not rest or not all(line.lstrip().startswith(_LINE_BULLETS) for line in rest):
+        return text, []
+    notes = [Text(line.lstrip()[1:].strip(), text.line, ()) for line in rest]
+    return Text("\n".join(lines[:first]), text.line, text.links), notes
+
+
+_LINE_BULLETS = ("◦", "•", "▪", "‣", "○")
 
 
 def _trailing_fields(text: Text) -> tuple[Text | None, list[Text]]:

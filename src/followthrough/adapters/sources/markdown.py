@@ -16,7 +16,9 @@ from itertools import accumulate
 
 from markdown_it_pyrs import MarkdownIt, Node
 
+from followthrough.adapters.sources.dialects import as_commonmark
 from followthrough.adapters.sources.frontmatter import split_front_matter
+from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.limits import UnsafeDocumentError, check_markdown
 from followthrough.adapters.sources.panic_report import is_panic, without_panic_report
 from followthrough.domain.document import (
@@ -223,9 +225,22 @@ class _Builder:
             return self.table(node, start, end)
         if name == "blockquote":
             return self.blockquote(node, start, end)
+        if name == "html_block":
+            return self.html_block(start, end)
         if name in _OPAQUE:
             return Opaque(self.src.number(start))
         return None
+
+    def html_block(self, start: int, end: int) -> Block | list[Block]:
+        """HTML written in the Markdown: a table or a list in it is read as the page's own
+        ("<table>" rows of actions); anything else says nothing to a reader."""
+        raw = self.src.data[start:end].decode(errors="replace")
+        lowered = raw.lower()
+        if "<table" not in lowered and "<ul" not in lowered and "<ol" not in lowered:
+            return Opaque(self.src.number(start))
+        # As many line breaks first as lines come before it: its lines are the file's.
+        padded = "\n" * (self.src.number(start) - 1) + raw
+        return list(parse_html(padded, path="").blocks)
 
     def atx_heading(self, node: Node, start: int) -> Heading:
         """An ATX heading: its level is its count of ``#``, its text what follows them up to
@@ -456,6 +471,7 @@ def parse_markdown(
         body = _NEWLINES.sub("\n", body)
     if "\0" in body:
         body = body.replace("\0", "\ufffd")
+    body = as_commonmark(body)  # admonitions, Jira wiki markup (`dialects`)
     check_markdown(body)
     md = parser or new_parser()
     source = _Source(body, line_offset=front.body_line - 1)
