@@ -12,7 +12,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from followthrough.adapters.sources.dialects import as_commonmark
+from followthrough.adapters.sources.dialects import as_commonmark, written_in_a_dialect
 from followthrough.adapters.sources.frontmatter import split_front_matter
 from followthrough.adapters.sources.html import parse_html
 from followthrough.domain.document import (
@@ -165,11 +165,14 @@ def parse_markdown(
     front = split_front_matter(text)
     md = parser or new_parser()
     env: dict[str, Any] = {}
-    tokens = md.parse(as_commonmark(front.body), env)
-    builder = _Builder(tokens, line_offset=front.body_line - 1)
+    tokens = md.parse(front.body, env)
+    blocks = _Builder(tokens, line_offset=front.body_line - 1).blocks_until(None)
+    if written_in_a_dialect(b.text.raw for b in blocks if isinstance(b, Paragraph)):
+        tokens = md.parse(as_commonmark(front.body), {})
+        blocks = _Builder(tokens, line_offset=front.body_line - 1).blocks_until(None)
     return SourceDocument(
         path=path,
-        blocks=tuple(builder.blocks_until(None)),
+        blocks=tuple(blocks),
         front_matter=front.data,
         front_matter_line=1,
         problems=front.problems,

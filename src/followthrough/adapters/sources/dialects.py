@@ -8,13 +8,16 @@
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
   done and not-done marks (✅ and ❌).
 
-Every line stays on its line, so line numbers still point into the author's file. A document
-with none of these marks is returned as it is, after a few substring checks.
+Every line stays on its line, so line numbers still point into the author's file. A reader
+parses a document as CommonMark first and rewrites it only when one of its paragraphs opens
+with such a mark (`written_in_a_dialect`): a scan of every document for the marks would cost
+more than the rare document that has them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*")
 _DOCUSAURUS = re.compile(r":::[ \t]*[\w-]+(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
@@ -24,6 +27,20 @@ _JIRA_MENTION = re.compile(r"\[~([\w.@+-]+)\]")
 _JIRA_LINK = re.compile(r"\[([^\[\]|\n]+)\|(https?://[^\]\s]+)\]")
 _JIRA_CODE = re.compile(r"\{\{([^{}\n]+)\}\}")
 _JIRA_MARKS = (("(/)", "✅"), ("(x)", "❌"))
+
+
+_DIALECT_OPENINGS = ("!!!", "???", ":::", "h1. ", "h2. ", "h3. ", "h4. ")
+
+
+def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
+    """Whether one of these paragraphs (as CommonMark read them) opens with an admonition or a
+    Jira heading, or holds a Jira heading on a line of its own."""
+    for text in paragraphs:
+        if text.startswith(_DIALECT_OPENINGS):
+            return True
+        if "\nh" in text and any(f"\n{mark}" in text for mark in _DIALECT_OPENINGS[3:]):
+            return True
+    return False
 
 
 def as_commonmark(body: str) -> str:

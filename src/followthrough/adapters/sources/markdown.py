@@ -16,7 +16,7 @@ from itertools import accumulate
 
 from markdown_it_pyrs import MarkdownIt, Node
 
-from followthrough.adapters.sources.dialects import as_commonmark
+from followthrough.adapters.sources.dialects import as_commonmark, written_in_a_dialect
 from followthrough.adapters.sources.frontmatter import split_front_matter
 from followthrough.adapters.sources.html import parse_html
 from followthrough.adapters.sources.limits import UnsafeDocumentError, check_markdown
@@ -453,6 +453,10 @@ def _quiet_tree(md: MarkdownIt, body: str) -> Node:
     return without_panic_report(lambda: md.tree(body))
 
 
+def _blocks(md: MarkdownIt, body: str, line_offset: int) -> list[Block]:
+    return _Builder(_Source(body, line_offset=line_offset)).blocks(_tree(md, body).children, 0)
+
+
 def parse_markdown(
     text: str,
     *,
@@ -471,14 +475,17 @@ def parse_markdown(
         body = _NEWLINES.sub("\n", body)
     if "\0" in body:
         body = body.replace("\0", "\ufffd")
-    body = as_commonmark(body)  # admonitions, Jira wiki markup (`dialects`)
     check_markdown(body)
     md = parser or new_parser()
-    source = _Source(body, line_offset=front.body_line - 1)
-    root = _tree(md, body)
+    blocks = _blocks(md, body, front.body_line - 1)
+    if written_in_a_dialect(b.text.raw for b in blocks if isinstance(b, Paragraph)):
+        converted = as_commonmark(body)  # admonitions, Jira wiki markup (`dialects`)
+        if converted != body:
+            check_markdown(converted)
+            blocks = _blocks(md, converted, front.body_line - 1)
     return SourceDocument(
         path=path,
-        blocks=tuple(_Builder(source).blocks(root.children, 0)),
+        blocks=tuple(blocks),
         front_matter=front.data,
         front_matter_line=1,
         problems=front.problems,
