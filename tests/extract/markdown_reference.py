@@ -14,7 +14,7 @@ from markdown_it.token import Token
 
 from followthrough.adapters.sources.dialects import as_commonmark, written_in_a_dialect
 from followthrough.adapters.sources.frontmatter import split_front_matter
-from followthrough.adapters.sources.html import parse_html
+from followthrough.adapters.sources.markdown import html_blocks
 from followthrough.domain.document import (
     Block,
     Heading,
@@ -82,10 +82,9 @@ class _Builder:
             return self.blocks_until("blockquote_close")
         self.pos += 1
         if kind == "html_block":
-            lowered = token.content.lower()
-            if "<table" in lowered or "<ul" in lowered or "<ol" in lowered:
-                padded = "\n" * (self.line_of(token) - 1) + token.content
-                return list(parse_html(padded, path="").blocks)
+            found = html_blocks(token.content, self.line_of(token))
+            if found is not None:
+                return found
         if kind in ("fence", "code_block", "html_block"):
             return Opaque(line=self.line_of(token))
         return None

@@ -234,13 +234,9 @@ class _Builder:
     def html_block(self, start: int, end: int) -> Block | list[Block]:
         """HTML written in the Markdown: a table or a list in it is read as the page's own
         ("<table>" rows of actions); anything else says nothing to a reader."""
-        raw = self.src.data[start:end].decode(errors="replace")
-        lowered = raw.lower()
-        if "<table" not in lowered and "<ul" not in lowered and "<ol" not in lowered:
-            return Opaque(self.src.number(start))
-        # As many line breaks first as lines come before it: its lines are the file's.
-        padded = "\n" * (self.src.number(start) - 1) + raw
-        return list(parse_html(padded, path="").blocks)
+        line = self.src.number(start)
+        found = html_blocks(self.src.data[start:end].decode(errors="replace"), line)
+        return Opaque(line) if found is None else found
 
     def atx_heading(self, node: Node, start: int) -> Heading:
         """An ATX heading: its level is its count of ``#``, its text what follows them up to
@@ -389,6 +385,16 @@ class _Builder:
                 if not src.quoted:
                     src.bmark, src.quoted = list(src.starts), True
                 src.bmark[line] = pos
+
+
+def html_blocks(raw: str, line: int) -> list[Block] | None:
+    """The blocks of an HTML block starting on ``line`` of the file, when it holds a table or
+    a list; ``None`` when it holds nothing a reader takes from a postmortem."""
+    lowered = raw.lower()
+    if "<table" not in lowered and "<ul" not in lowered and "<ol" not in lowered:
+        return None
+    # As many line breaks first as lines come before it: its lines are the file's.
+    return list(parse_html("\n" * (line - 1) + raw, path="").blocks)
 
 
 def _split_cells(text: str) -> list[str]:
