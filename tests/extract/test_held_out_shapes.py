@@ -1011,3 +1011,46 @@ def test_an_html_table_in_markdown_holds_items_on_the_files_lines() -> None:
         "done",
     )
     assert item.line == 7  # the row's line in the file
+
+
+def test_a_jira_wiki_table_pasted_into_markdown_is_read_as_a_table() -> None:
+    pm = md(
+        """
+        h1. Scheduler deadlock
+
+        ||Field||Value||
+        |Team|Data Platform|
+        |Severity|SEV-2|
+
+        h4. Action items
+        ||Action||Owner||Due||Ticket||Status||
+        |Alert on a stale heartbeat|[~tvance]|2026-04-17|[DATA-302|https://jira.example.com/browse/DATA-302]|(/)|
+        |Index {{dag_run}} by state & date|[~rbianchi]|2026-04-24|DATA-303|Open|
+
+        ||Not|a table|
+        |its rows take in the text under them|
+        Write a runbook for stuck rows.
+        """
+    )
+    assert pm.team == "Data Platform"
+    assert [
+        (i.title, i.owner, i.due, i.ticket, i.status.value, i.line) for i in pm.action_items
+    ] == [
+        ("Alert on a stale heartbeat", "tvance", dt.date(2026, 4, 17), "DATA-302", "done", 9),
+        ("Index dag_run by state & date", "rbianchi", dt.date(2026, 4, 24), "DATA-303", "open", 10),
+    ]
+
+
+def test_a_page_whose_only_jira_headings_are_small_is_read_as_jira_markup() -> None:
+    pm = md(
+        """
+        Scheduler deadlock, 9 April.
+
+        h5. Action items
+
+        * (/) Restart a stuck scheduler [~tvance]
+        """
+    )
+    assert [(i.title, i.owner, i.status.value) for i in pm.action_items] == [
+        ("Restart a stuck scheduler", "tvance", "done")
+    ]
