@@ -19,7 +19,7 @@ FLOORS = {
     "items": 0.993,
     "owner": 0.903,
     "due": 0.980,
-    "ticket": 0.983,
+    "ticket": 0.985,
     "status": 0.991,
     "team": 0.985,
 }

@@ -1054,3 +1054,21 @@ def test_a_page_whose_only_jira_headings_are_small_is_read_as_jira_markup() -> N
     assert [(i.title, i.owner, i.status.value) for i in pm.action_items] == [
         ("Restart a stuck scheduler", "tvance", "done")
     ]
+
+
+def test_a_ticket_a_key_names_comes_before_an_incident_tools_follow_up_id() -> None:
+    assert _read(
+        """
+        # Crash loop
+
+        ## Action items
+
+        - [x] **FU-42** · Critical · Default the carousel flag to off · Assignee: @gabe.l · Jira: [MOB-907](https://acme.atlassian.net/browse/MOB-907)
+        - [ ] **FU-44** · Medium · Add an upgrade UI test · Assignee: @nadia.r
+        - [ ] Retry the upload (see DEV-3 for the last try) · Ticket: DEV-12 · DEV-13
+        """
+    ) == [
+        ("Default the carousel flag to off", "gabe.l", None, "MOB-907", "done"),
+        ("Add an upgrade UI test", "nadia.r", None, "FU-44", "open"),
+        ("Retry the upload (see DEV-3 for the last try)", None, None, "DEV-12", "open"),
+    ]

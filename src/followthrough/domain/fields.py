@@ -353,11 +353,13 @@ _FIELD_HINT = re.compile(
 
 
 class Field(NamedTuple):
-    """One field read from an item: its kind (owner, due, …) and its text as written."""
+    """One field read from an item: its kind (owner, due, …), its text as written, the state
+    a status field gives, and whether a key named it (``Jira: MOB-907``)."""
 
     kind: str
     value: str
     status: ItemStatus | None = None
+    labelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +451,7 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
             value = _owners_only(value)
         if not value or not _plausible(kind, key, value):
             return None
-        return Field(kind, value, _status_value(value) if kind == "status" else None)
+        return Field(kind, value, _status_value(value) if kind == "status" else None, True)
     form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
     if form is None:
         return None

@@ -166,8 +166,9 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     category = None
     labelled = _prose_references_blanked(whole)
     own_tickets: list[str] = []
+    keyed = False
     if attached:  # else nothing is attached, as for most items
-        attached_status, first, owners, own_tickets = _attached(attached)
+        attached_status, first, owners, own_tickets, keyed = _attached(attached)
         status = attached_status or status
         due = first.get("due")
         if "priority" in first:
@@ -187,11 +188,14 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
         priority = normalise_priority(priority_match.group(1) or priority_match.group(2))
         text = _cut(text, priority_match)
     tickets = find_tickets(labelled, links)
-    if own_tickets and len(tickets) > 1 and tickets[0] in find_tickets(text):
+    if own_tickets and len(tickets) > 1:
         # A ticket attached to the item is its own; one named in its sentence ("similar to
-        # CHK-99 last year") may be another item's, and comes after.
+        # CHK-99 last year") may be another item's, and comes after. A ticket a key names
+        # ("Jira: MOB-907") comes before one that only stands there, such as the id an
+        # incident tool gives its follow-ups ("**FU-42** · …").
         own = find_tickets(" ".join(own_tickets))
-        tickets = tuple(dict.fromkeys([t for t in own if t in tickets] + list(tickets)))
+        if tickets[0] in find_tickets(text) or (keyed and own and own[0] != tickets[0]):
+            tickets = tuple(dict.fromkeys([t for t in own if t in tickets] + list(tickets)))
     title, explanation = _title_and_explanation(text)
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
@@ -216,26 +220,28 @@ def _inline_html_as_text(raw: str) -> str:
 
 def _attached(
     fields: list[Field],
-) -> tuple[ItemStatus | None, dict[str, str], list[str], list[str]]:
+) -> tuple[ItemStatus | None, dict[str, str], list[str], list[str], bool]:
     """In one pass over an item's attached fields: the first status one gives, the first value
-    of each other kind, every owner, and every ticket field's value (and a done status's
-    that names where it was done)."""
+    of each other kind, every owner, every ticket field's value, those a key names first (and
+    a done status's that names where it was done), and whether a key named one."""
     status: ItemStatus | None = None
     first: dict[str, str] = {}
     owners: list[str] = []
     tickets: list[str] = []
-    for kind, value, value_status in fields:
+    keyed = 0  # tickets a key names go first
+    for kind, value, value_status, labelled in fields:
         if status is None:
             status = value_status
         if kind == "owner":
             owners.append(value)
         elif kind == "ticket":
-            tickets.append(value)
+            tickets.insert(keyed, value) if labelled else tickets.append(value)
+            keyed += labelled
         elif kind == "status" and value_status == ItemStatus.DONE and "#" in value:
             tickets.append(value)  # "done in #882": where the work was done
         elif kind not in first:
             first[kind] = value
-    return status, first, owners, tickets
+    return status, first, owners, tickets, keyed > 0
 
 
 def _says_done(notes: tuple[str, ...]) -> bool:
