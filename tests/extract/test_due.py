@@ -54,6 +54,15 @@ def test_unparseable_due_is_quoted(due: str) -> None:
     assert f"“{due}”" in pm.findings[0].message
 
 
+def test_a_date_that_reads_both_ways_is_named_with_both_readings() -> None:
+    (finding,) = md(DATED.format(due="12/06/2024")).findings
+    assert finding.code == "unparseable-due"
+    assert "6 December 2024 (2024-12-06)" in finding.message
+    assert "12 June 2024 (2024-06-12)" in finding.message
+    (finding,) = md(DATED.format(due="31/02/2024")).findings
+    assert "is not a calendar date" in finding.message
+
+
 def test_day_and_month_without_a_postmortem_date_is_unparseable() -> None:
     pm = md(
         "# Cache outage\n\n## Action items\n\n- Add an alert on queue depth (owner: @a, due 10 May)\n"

@@ -20,7 +20,7 @@ from followthrough.domain.model import (
     Postmortem,
     Severity,
 )
-from followthrough.domain.values import is_placeholder, owner_kind
+from followthrough.domain.values import both_readings, is_placeholder, owner_kind
 
 DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "missing-owner": Severity.ERROR,
@@ -170,12 +170,7 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
         message = f"due date “{item.due_text}” is a placeholder; give a calendar date"
         found.append(("missing-due", message))
     elif item.due is None:
-        found.append(
-            (
-                "unparseable-due",
-                f"due date “{item.due_text}” is not a calendar date (write e.g. 2024-05-10)",
-            )
-        )
+        found.append(("unparseable-due", _unparseable_due(item.due_text or "")))
     if _VAGUE_START.match(item.title) and not _MEASURABLE.search(item.title):
         found.append(
             (
@@ -184,6 +179,17 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+def _unparseable_due(due_text: str) -> str:
+    readings = both_readings(due_text)
+    if readings:  # "12/06/2024": 12 June or 6 December
+        day_first, month_first = (f"{d.day} {d:%B %Y} ({d.isoformat()})" for d in readings)
+        return (
+            f"due date “{due_text}” may be {day_first} or {month_first}; "
+            "write the one meant as YYYY-MM-DD"
+        )
+    return f"due date “{due_text}” is not a calendar date (write e.g. 2024-05-10)"
 
 
 def _owner_findings(item: ActionItem) -> list[tuple[str, str]]:

@@ -129,6 +129,17 @@ def _date_from_match(match: re.Match[str], reference: dt.date | None) -> dt.date
     return _safe_date(year, month, int(groups["day"]))
 
 
+def both_readings(text: str) -> tuple[dt.date, dt.date] | None:
+    """The day-first and the month-first reading of a numeric date that is the whole of
+    ``text`` and could be either (``12/06/2024``); ``None`` for any other text."""
+    match = _DATE_PATTERNS[3].fullmatch(text.strip().strip("*_`.,;()[]@").strip())
+    if match is None or parse_calendar_date(text) is not None:
+        return None
+    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
+    day_first, month_first = _safe_date(year, second, first), _safe_date(year, first, second)
+    return (day_first, month_first) if day_first and month_first else None
+
+
 def _numeric_day_month(first: int, second: int, year: int) -> dt.date | None:
     if first > 12 >= second:
         return _safe_date(year, second, first)
