@@ -238,3 +238,32 @@ def test_a_date_in_a_task_is_its_due_date(page: str) -> None:
 def test_a_date_outside_a_task_stays_a_date() -> None:
     raw, _ = _text("<p>Restarted on <time datetime='2025-06-03'>3 Jun</time> by on-call.</p>")
     assert raw == "Restarted on 2025-06-03 by on-call."
+
+
+_STORAGE_LIST = """
+<h2>Action items</h2>
+<ol>
+<li>Cap the relay queue <ac:link><ri:user ri:username="ravi" /></ac:link> <time datetime="2025-12-16" />
+<ac:structured-macro ac:name="jira"><ac:parameter ac:name="key">SRCH-77</ac:parameter></ac:structured-macro></li>
+<li>Drain before deploys, reviewed on <time datetime="2025-06-03" /> by <ac:link><ri:user ri:username="kofi" /></ac:link></li>
+</ol>
+"""
+
+_RENDERED_LIST = """
+<h2>Action items</h2>
+<ul>
+<li>Cap the relay queue <a class="confluence-userlink" data-username="ravi" href="/display/~ravi">Ravi
+Shah</a> <time datetime="2025-12-16" class="date-past">16 Dec 2025</time> SRCH-77</li>
+<li>Drain before deploys, reviewed on <time datetime="2025-06-03">3 Jun</time> by
+<a class="confluence-userlink" data-username="kofi" href="/display/~kofi">Kofi</a></li>
+</ul>
+"""
+
+
+@pytest.mark.parametrize("page", [_STORAGE_LIST, _RENDERED_LIST], ids=["storage", "rendered"])
+def test_a_date_picked_right_after_a_person_in_a_list_is_the_due_date(page: str) -> None:
+    pm = html(page)
+    assert [(i.title, i.owner, i.due, i.ticket) for i in pm.action_items] == [
+        ("Cap the relay queue", "ravi", dt.date(2025, 12, 16), "SRCH-77"),
+        ("Drain before deploys, reviewed on 2025-06-03 by", "kofi", None, None),
+    ]

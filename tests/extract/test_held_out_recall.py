@@ -17,8 +17,8 @@ HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
 FLOORS = {
     "items": 0.993,
-    "owner": 0.903,
-    "due": 0.980,
+    "owner": 0.907,
+    "due": 0.984,
     "ticket": 0.985,
     "status": 0.991,
     "team": 0.985,

@@ -14,7 +14,8 @@ A Confluence Server user key (``ri:userkey``, when no user name is given) is wri
 Task lists (storage ``ac:task-list``, rendered ``ul.inline-task-list``) become lists whose
 entries start ``[x]`` (complete, checked) or ``[ ]``; a status lozenge
 becomes its title (``DONE``), a Jira macro its issue key, ``<time datetime>`` its date (in a
-task, ``due`` and its date: a date in a Confluence task is its due date); macros
+task, ``due`` and its date: a date in a Confluence task is its due date; so in any list entry
+where the date is picked right after a person, ``@ravi <date>``); macros
 with a body (info, note, panel, expand, layouts) keep it, others (code, table of contents,
 anchors, images) are dropped.
 """
@@ -89,7 +90,7 @@ def _close_empty(match: re.Match[str]) -> str:
 
 def needs_rewrite(name: str) -> bool:
     """Whether `rewrite` may change an element of this name."""
-    return name in {"a", "time", "ul"} or name.startswith(("ac:", "ri:"))
+    return name in {"a", "time", "ul", "ol"} or name.startswith(("ac:", "ri:"))
 
 
 def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -> Node | None:
@@ -98,6 +99,8 @@ def rewrite(name: str, attrs: dict[str, str], children: list[Node], line: int) -
         return _link(attrs, children, line)
     if name == "ul":
         return _rendered_tasks(attrs, children, line)
+    if name == "ol":
+        return Element(name, attrs, _dated_mentions(children), line)
     if name == "time":
         date = attrs.get("datetime", "").strip()
         # Kept an element (its text the date), so that a task can tell its due date.
@@ -166,8 +169,47 @@ def jira_issue(attrs: dict[str, str], children: list[Node], line: int) -> Node:
 def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
     """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
     if "inline-task-list" not in attrs.get("class", "").split():
-        return Element("ul", attrs, children, line)
+        return Element("ul", attrs, _dated_mentions(children), line)
     return task_list(attrs, children, line, ticked=_is_checked, content=_due_dates)
+
+
+_MENTION_BEFORE = re.compile(r"@[\w.-]+[ \t\n]*\Z")
+
+
+def _dated_mentions(entries: list[Node]) -> list[Node]:
+    """A list's entries, each date picked right after a person in one written ``due <date>``:
+    ``<li>Partition the cache @ravi <time datetime="2025-12-16"/></li>`` is a task in all but
+    its box, and Confluence's date there is the date it is due by."""
+    out: list[Node] = []
+    for entry in entries:
+        if (
+            isinstance(entry, str)
+            or entry.name != "li"
+            or not any(not isinstance(node, str) and node.name == "time" for node in entry.children)
+        ):
+            out.append(entry)
+            continue
+        content: list[Node] = []
+        for node in entry.children:
+            picked = (
+                not isinstance(node, str) and node.name == "time" and node.attrs.get("datetime")
+            )
+            if picked and _MENTION_BEFORE.search(_text_before(content)):
+                content.append(f"due {picked}")
+            else:
+                content.append(node)
+        out.append(Element(entry.name, entry.attrs, content, entry.line))
+    return out
+
+
+def _text_before(content: list[Node]) -> str:
+    """The text at the end of ``content``, back to its last element."""
+    words: list[str] = []
+    for node in reversed(content):
+        if not isinstance(node, str):
+            break
+        words.append(node)
+    return "".join(reversed(words))
 
 
 def _is_checked(entry: Element) -> bool:
