@@ -17,7 +17,7 @@ from followthrough.domain.fields import Field, category_of_value, title_and_fiel
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import find_tickets, normalise_priority
 
-_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX]?)\](?![\[(])\s*")
+_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX-]?)\](?![\[(])\s*")  # "[-]": cancelled
 _DONE_PREFIX = re.compile(
     r"^(?:(?:✅|✔️?|☑️?)(?:\s*(?:done|DONE|Done|completed|Completed)\b:?)?|"
     r"(?:\*\*)?[\[(](?:done|DONE|Done)[\])](?:\*\*)?:?|\*\*(?:DONE|Done)\*\*:?|"
@@ -149,6 +149,8 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     raw = raw[:MAX_ITEM_TEXT]
     if "<" in raw:
         raw = _inline_html_as_text(raw)
+    if "[[" in raw or "::" in raw or "#" in raw or not raw.isascii():
+        raw = _note_taking_marks(raw)
     whole = _one_line(raw)
     text, attached = title_and_fields(whole)
     box = _CHECKBOX.match(text) if text.startswith("[") else None
@@ -262,6 +264,73 @@ def _may_name_priority(text: str) -> bool:
     )
 
 
+_BOX_STATES = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
+
+# How note-taking apps write an item's fields (Obsidian's Tasks and Dataview, wikis' page
+# links and tags), as the fields and words the rest of this module reads.
+# A wiki's page link, ``[[Page]]`` or ``[[Page|alias]]`` (not ``[[a]](#cmnt1)``, a link).
+_PAGE_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|[^\[\]\n]{0,200})?\]\](?!\()")
+_INLINE_FIELD = re.compile(
+    r"[\[(]([A-Za-z][\w -]{0,30})::\s*((?:\[\[[^\[\]\n]{1,200}\]\]|[^\[\]()\n]){1,200})[\])]"
+)
+_TASKS_DATE = re.compile(r"\s*([📅⏳🛫➕✅❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+_TASKS_DATE_AS = {"📅": " · due {}", "✅": " ✅", "❌": " ❌"}  # ⏳ 🛫 ➕: not when it is due
+_TASKS_PRIORITY = re.compile(r"\s*([🔺⏫🔼🔽⏬])\ufe0f?")
+_TASKS_PRIORITY_AS = {"🔺": "P0", "⏫": "P1", "🔼": "P2", "🔽": "P3", "⏬": "P4"}
+# Tags that file an item ("#action", "#team/payments") are no words of it.
+_FILING_TAG = re.compile(
+    r"(?<![\w&#])#(?:(?:action|actions|action-?item|todo|task|follow-?up|ai)\b(?![/-])"
+    r"|[A-Za-z][\w-]*/[\w/-]+)",
+    re.I,
+)
+
+
+# A link to a person's page standing after the outcome, among fields, names its owner, as a
+# mention does ("… 📅 2025-06-13 [[Wei Zhang]] OBS-512"); in a sentence it is words.
+_PERSON = re.compile(r"[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){1,2}")
+_ONLY_FIELDS = re.compile(r"(?:\s+|·[^·]*|✅|❌|[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|\([^()]*\))*")
+_LINKING_WORDS = frozenset("in into to on see from with of the at for by and or".split())
+
+
+def _note_taking_marks(raw: str) -> str:
+    if "::" in raw:
+        raw = _INLINE_FIELD.sub(_inline_field, raw)
+    if "#" in raw:
+        raw = _FILING_TAG.sub("", raw)
+    if not raw.isascii():
+        raw = _TASKS_DATE.sub(lambda m: _TASKS_DATE_AS.get(m[1], "").format(m[2]), raw)
+        raw = _TASKS_PRIORITY.sub(lambda m: f" · {_TASKS_PRIORITY_AS[m[1]]}", raw)
+    if "[[" in raw:
+        raw = _PAGE_LINK.sub(lambda m: _page_link(m, raw), raw)
+    return raw
+
+
+def _inline_field(field: re.Match[str]) -> str:
+    """Dataview's ``[owner:: [[Lena Fischer]]]`` as ``(owner: Lena Fischer)``."""
+    return f"({field[1]}: {page_links_as_words(field[2])})"
+
+
+def page_links_as_words(text: str) -> str:
+    """``text`` with each page link written as the page's name."""
+    return _PAGE_LINK.sub(_link_target, text) if "[[" in text else text
+
+
+def _link_target(link: re.Match[str]) -> str:
+    return link[1]
+
+
+def _page_link(link: re.Match[str], text: str) -> str:
+    target = link[1].strip()
+    before = text[: link.start()].split()
+    if (
+        _PERSON.fullmatch(target)
+        and _ONLY_FIELDS.fullmatch(text, link.end())
+        and (not before or before[-1].lower() not in _LINKING_WORDS)
+    ):
+        return f" · @{target}" + (" · " if text[link.end() :].strip() else "")
+    return target
+
+
 def _one_line(raw: str) -> str:
     if raw.isascii() and raw.isprintable() and "  " not in raw and raw.strip(" ") == raw:
         return raw  # its only whitespace is single spaces between words already
@@ -321,7 +390,7 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     status: ItemStatus | None = None
     checkbox = _CHECKBOX.match(text) if text.startswith("[") else None
     if checkbox:
-        status = ItemStatus.DONE if checkbox.group("mark") in ("x", "X") else ItemStatus.OPEN
+        status = _BOX_STATES.get(checkbox.group("mark"), ItemStatus.OPEN)
         text = text[checkbox.end() :]
     struck = _STRUCK.match(text) if text.startswith("~~") else None
     if struck:
@@ -498,7 +567,7 @@ def _tidy(out: str) -> str:
     # A substitution with a template costs more than a search even where nothing matches.
     if not _PUNCT.isdisjoint(out) and _SPACE_BEFORE_PUNCT.search(out):
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
-    return out.strip(" -–—:;,|").lstrip(". ").strip()
+    return out.strip(" -–—:;,|·").lstrip(". ").strip()
 
 
 _JIRA_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
-from followthrough.domain.itemtext import plain_text
+from followthrough.domain.itemtext import page_links_as_words, plain_text
 from followthrough.domain.sections import is_action_heading
 from followthrough.domain.values import find_calendar_date, is_placeholder, parse_calendar_date
 
@@ -119,7 +119,7 @@ def read_metadata(blocks: Sequence[Block], front_matter: Mapping[str, Any]) -> M
     return Metadata(
         title=fields.get("title"),
         date=find_calendar_date(date_text) if date_text else None,
-        team=fields.get("team"),
+        team=_team(fields.get("team")),
         severity=_severity(fields.get("severity")),
         incident_id=fields.get("incident_id"),
         authors=tuple(
@@ -315,8 +315,18 @@ def _store(fields: dict[str, str], key: str, value: str) -> None:
 def _cleaned_value(value: str) -> str | None:
     """A field's value as words (``None``: a placeholder). Cached: teams, severities,
     states and people come back in document after document."""
-    cleaned = plain_text(value).rstrip(".").strip()
+    value = page_links_as_words(value)  # "[[Traffic SRE]]": the page's name
+    # A backslash ending the line is a hard line break (Outline, Google Docs' Markdown).
+    cleaned = plain_text(value).rstrip("\\").rstrip(".").strip()
     return None if is_placeholder(cleaned) else cleaned
+
+
+# "Developer Productivity (@acme/devprod)": the team, then its handle.
+_TEAM_HANDLE = re.compile(r"\s*\(@[\w./-]+\)$")
+
+
+def _team(text: str | None) -> str | None:
+    return _TEAM_HANDLE.sub("", text) or None if text else None
 
 
 def _severity(text: str | None) -> str | None:

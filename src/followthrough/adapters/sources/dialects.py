@@ -3,11 +3,20 @@
 - Admonitions. MkDocs Material writes ``!!! warning "Follow-ups"`` (``???`` when collapsible)
   over content indented four spaces, which CommonMark reads as a code block; Docusaurus writes
   ``:::tip Action items`` … ``:::``. The opening line becomes its title in bold (a bold line
-  stands for a heading) and the content is dedented.
+  stands for a heading) and the content is dedented. Obsidian's (and GitHub's) callouts,
+  ``> [!todo]+ Action items``, are a quote whose first line is its title, in bold.
 - Jira wiki markup pasted into Markdown: ``h2. Action items`` is a heading, ``[~jdoe]`` a
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
   done and not-done marks (✅ and ❌). A Jira table (``||Action||Owner||`` over ``|…|…|`` rows,
   which CommonMark reads as a paragraph) becomes an HTML table, a row on each of its lines.
+- Outlines as Logseq writes them: a page opens with ``key:: value`` properties and every block
+  is a bullet. A top-level bullet with blocks under it is a section (``- ## Action items``,
+  ``- **Follow-ups** #action``): it becomes a heading and its blocks a list under it. A block's
+  marker is its box (``TODO``, ``LATER``, ``NOW``, ``DOING`` open; ``DONE`` ticked;
+  ``CANCELED`` dropped, ❌), its ``key:: value`` properties fields (``owner:: [[Ana Silva]]``
+  is ``owner: Ana Silva``), ``DEADLINE: <2025-05-09 Fri>`` its due date (``SCHEDULED:``
+  where it sets no deadline), page links
+  (``[[May 20th, 2025]]``) their words, and ``:LOGBOOK:`` drawers are dropped.
 
 Every line stays on its line, so line numbers still point into the author's file. A reader
 parses a document as CommonMark first and rewrites it only when one of its paragraphs opens
@@ -21,9 +30,15 @@ import html
 import re
 from collections.abc import Iterable
 
+from followthrough.domain.itemtext import page_links_as_words
+
 _ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*")
 _DOCUSAURUS = re.compile(r":::[ \t]*[\w-]+(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
 _DOCUSAURUS_END = re.compile(r":::[ \t]*")
+# Obsidian's and GitHub's callouts: "> [!todo]+ Action items", "> [!NOTE]".
+_CALLOUT = re.compile(
+    r"(?P<quote>(?:[ \t]*>)+[ \t]*)\[![\w-]+\][+-]?(?:[ \t]+(?P<title>\S.*?))?[ \t]*$"
+)
 _JIRA_HEADING = re.compile(r"h([1-6])\.[ \t]+")
 _JIRA_MENTION = re.compile(r"\[~([\w.@+-]+)\]")
 _JIRA_LINK = re.compile(r"\[([^\[\]|\n]+)\|(https?://[^\]\s]+)\]")
@@ -33,7 +48,18 @@ _JIRA_HEADINGS = tuple(f"h{level}. " for level in range(1, 7))
 _JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
 _JIRA_TABLE_OPENING = "||"
 
-_DIALECT_OPENINGS = ("!!!", "???", ":::", _JIRA_TABLE_OPENING, *_JIRA_HEADINGS)
+_DIALECT_OPENINGS = ("!!!", "???", ":::", "[!", _JIRA_TABLE_OPENING, *_JIRA_HEADINGS)
+# A Logseq page opens with its properties, one "key:: value" a line.
+_PROPERTY = re.compile(r"[A-Za-z][\w-]*:: ")
+_BLOCK_PROPERTY = re.compile(r"(?P<key>[A-Za-z][\w-]*):: ?")
+_OUTLINE_BULLET = re.compile(r"(?P<depth>\t*)- (?P<text>.*)")
+_MARKER = re.compile(
+    r"(?P<marker>TODO|LATER|NOW|DOING|WAITING|IN-PROGRESS|DONE|CANCELED|CANCELLED)"
+    r"(?: \[#[ABC]\])? "
+)
+_PLANNING = re.compile(r"(?P<kind>DEADLINE|SCHEDULED): <(?P<date>\d{4}-\d{2}-\d{2})[^>]*>")
+_HEADING_TEXT = re.compile(r"#{1,6} |\*\*(?P<bold>[^*]+)\*\*")
+_TAG = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")
 
 
 def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
@@ -46,17 +72,22 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
             return True
         if f"\n{_JIRA_TABLE_OPENING}" in text:
             return True
+        if _PROPERTY.match(text):
+            return True
     return False
 
 
 def as_commonmark(body: str) -> str:
     """``body`` with admonitions and Jira wiki markup written as CommonMark, line for line."""
-    admonitions = "!!!" in body or "???" in body or ":::" in body
+    admonitions = "!!!" in body or "???" in body or ":::" in body or "[!" in body
     jira = any(mark in body for mark in _JIRA_HEADINGS)
     tables = f"\n{_JIRA_TABLE_OPENING}" in f"\n{body}"
-    if not admonitions and not jira and not tables:
+    outline = _PROPERTY.match(body.lstrip("\n")) is not None
+    if not admonitions and not jira and not tables and not outline:
         return body
     lines = body.split("\n")
+    if outline:
+        lines = _outline(lines)
     if admonitions:
         lines = _admonitions(lines)
     if tables:
@@ -124,6 +155,10 @@ def _admonitions(lines: list[str]) -> list[str]:
             out.append(_bold(opening.group("title")))
             indented = True
             continue
+        callout = _CALLOUT.match(line) if "[!" in line else None
+        if callout:
+            out.append(f"{callout.group('quote')}{_bold(callout.group('title'))}")
+            continue
         if line.startswith(":::"):
             docusaurus = _DOCUSAURUS.fullmatch(line)
             if docusaurus:
@@ -152,3 +187,74 @@ def _jira_line(line: str) -> str:
         if mark in line:
             line = line.replace(mark, symbol)
     return line
+
+
+def _outline(lines: list[str]) -> list[str]:
+    """A Logseq page as CommonMark, line for line (see the module's notes)."""
+    out: list[str] = []
+    section = False  # under a top-level bullet made a heading: its blocks move out a level
+    drawer = False
+    deadline = None  # the block's deadline: a scheduled day is then not its due date
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if drawer or stripped == ":LOGBOOK:":
+            drawer = stripped != ":END:"
+            out.append("")
+            continue
+        bullet = _OUTLINE_BULLET.fullmatch(line)
+        if bullet:
+            deadline = _deadline(lines, number + 1)
+        if bullet and not bullet.group("depth"):
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            section = following.startswith(("\t", "  "))
+            if section:
+                out.append(_heading(bullet.group("text")))
+                continue
+        moved_out = section and line.startswith("\t")
+        if not moved_out and not line.startswith(("\t", " ", "-")):
+            section = False
+        out.append(_outline_line(line[1:] if moved_out else line, deadline))
+    return out
+
+
+def _deadline(lines: list[str], start: int) -> str | None:
+    """The deadline of the block whose lines follow ``start``, if it sets one."""
+    for line in lines[start:]:
+        if _OUTLINE_BULLET.fullmatch(line) or not line.startswith(("\t", " ")):
+            return None
+        planning = _PLANNING.fullmatch(line.strip())
+        if planning and planning.group("kind") == "DEADLINE":
+            return planning.group("date")
+    return None
+
+
+def _heading(text: str) -> str:
+    """A section's bullet as a heading: its words without the heading or bold marks and tags."""
+    found = _HEADING_TEXT.match(text)
+    words = found.group("bold") or text[found.end() :] if found else text
+    return "## " + _TAG.sub("", page_links_as_words(words)).strip()
+
+
+def _outline_line(line: str, deadline: str | None) -> str:
+    bullet = _OUTLINE_BULLET.fullmatch(line)
+    if bullet:
+        text = bullet.group("text")
+        if "#" in text:  # tags ("#action") file a block; they are no words of it
+            text = _TAG.sub("", text).strip()
+        marker = _MARKER.match(text)
+        if marker:
+            kind = marker.group("marker")
+            box = "[x] " if kind == "DONE" else "[ ] ❌ " if kind.startswith("CANCEL") else "[ ] "
+            text = box + text[marker.end() :]
+        return f"{bullet.group('depth')}- {page_links_as_words(text)}"
+    content = line.lstrip()
+    indent = line[: len(line) - len(content)]
+    planning = _PLANNING.fullmatch(content)
+    if planning:  # the due date is the deadline, else the day the work is scheduled for
+        return f"{indent}Due: {deadline or planning.group('date')}"
+    field = _BLOCK_PROPERTY.match(content)
+    if field and field.group("key") in ("collapsed", "id"):
+        return ""
+    if field:
+        return f"{indent}{field.group('key')}: {page_links_as_words(content[field.end() :])}"
+    return page_links_as_words(line)

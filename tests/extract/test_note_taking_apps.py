@@ -1,0 +1,157 @@
+"""Postmortems kept in note-taking apps: Logseq outlines, Obsidian's Tasks and Dataview fields,
+page links and tags, as those apps write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from followthrough.domain.itemtext import read_item
+from tests.extract.helpers import md
+
+Row = tuple[str, str | None, dt.date | None, str | None, str]
+
+
+def _rows(text: str) -> list[Row]:
+    return [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in md(text).action_items]
+
+
+# Logseq indents blocks with tabs; "\t" keeps them tabs here.
+LOGSEQ = """
+title:: Postmortem/2025-05-06 DNS resolver flap
+team:: [[Traffic SRE]]
+severity:: SEV-1
+
+- ## Timeline
+\t- 13:48 — [[Farah Haddad]] paged; TODO list started in #inc-3107
+- ## Action items
+\t- TODO [#A] Add `maxUnavailable: 1` to the rollout strategy
+\t  DEADLINE: <2025-05-09 Fri>
+\t  owner:: [[Farah Haddad]]
+\t  ticket:: SRE-2044
+\t- DOING Canary DNS changes on one AZ first
+\t  SCHEDULED: <2025-05-13 Tue>
+\t  owner:: [[Ivan Petrov]]
+\t  :LOGBOOK:
+\t  CLOCK: [2025-05-08 Thu 10:02:44]
+\t  :END:
+\t\t- needs the new analysis template first
+\t- DONE Pin the `coredns` image to 1.11.3
+\t  owner:: [[Farah Haddad]]
+\t- CANCELED Move cluster DNS to managed resolvers
+\t\t- cost not justified for the gain
+\t- LATER Page the [[Traffic SRE]] secondary when the primary does not ack #action
+\t  due:: [[May 20th, 2025]]
+\t  ticket:: SRE-2050, OPS-771
+- **Lessons** #retro
+\t- Vendored charts need their rollout strategy reviewed.
+"""
+
+
+def test_a_logseq_outline_is_read_as_sections_of_blocks_with_markers_and_properties() -> None:
+    pm = md(LOGSEQ)
+    assert pm.team == "Traffic SRE"
+    assert [(r, i.line) for r, i in zip(_rows(LOGSEQ), pm.action_items, strict=True)] == [
+        (
+            (
+                "Add maxUnavailable: 1 to the rollout strategy",
+                "Farah Haddad",
+                dt.date(2025, 5, 9),
+                "SRE-2044",
+                "open",
+            ),
+            8,
+        ),
+        (
+            (
+                "Canary DNS changes on one AZ first",
+                "Ivan Petrov",
+                dt.date(2025, 5, 13),
+                None,
+                "open",
+            ),
+            12,
+        ),
+        (("Pin the coredns image to 1.11.3", "Farah Haddad", None, None, "done"), 19),
+        (("Move cluster DNS to managed resolvers", None, None, None, "dropped"), 21),
+        (
+            (
+                "Page the Traffic SRE secondary when the primary does not ack",
+                None,
+                dt.date(2025, 5, 20),
+                "SRE-2050",
+                "open",
+            ),
+            23,
+        ),
+    ]
+
+
+def test_a_scheduled_day_is_the_due_date_only_where_no_deadline_is_set() -> None:
+    text = """
+        team:: search
+
+        - ## Action items
+        \t- TODO Roll the synonyms back
+        \t  SCHEDULED: <2025-06-02 Mon>
+        \t  DEADLINE: <2025-06-06 Fri>
+        """
+    assert _rows(text) == [("Roll the synonyms back", None, dt.date(2025, 6, 6), None, "open")]
+
+
+def test_obsidian_tasks_fields_page_links_and_dataview_fields() -> None:
+    assert _rows(
+        """
+        # Ledger replica lag
+
+        > [!todo] Action items
+        > - [ ] Set the standby delay to 30s [[Ana Silva]] 📅 2025-04-11 ⏫ #action #team/payments PAY-4421
+        > - [ ] Add a coverage check to the linter 🔺 ➕ 2025-06-04 🛫 2025-06-09 📅 2025-06-13 #action
+        > - [x] Add a replica-lag panel [[Kenji Watanabe|Kenji]] #action ✅ 2025-04-04
+        > - [-] Alert on any replica query running longer than 5 min — too noisy #action ❌ 2025-04-08
+        > - [ ] Document the pause in [[Runbook - Replica lag]] [owner:: [[Lena Fischer]]] (due:: 2025-04-09)
+        > - [ ] Write the handbook page in [[Data Platform Handbook]]
+        """
+    ) == [
+        ("Set the standby delay to 30s", "Ana Silva", dt.date(2025, 4, 11), "PAY-4421", "open"),
+        ("Add a coverage check to the linter", None, dt.date(2025, 6, 13), None, "open"),
+        ("Add a replica-lag panel", "Kenji Watanabe", None, None, "done"),
+        (
+            "Alert on any replica query running longer than 5 min — too noisy",
+            None,
+            None,
+            None,
+            "dropped",
+        ),
+        (
+            "Document the pause in Runbook - Replica lag",
+            "Lena Fischer",
+            dt.date(2025, 4, 9),
+            None,
+            "open",
+        ),
+        ("Write the handbook page in Data Platform Handbook", None, None, None, "open"),
+    ]
+
+
+def test_tasks_priorities_and_filing_tags() -> None:
+    item = read_item("Cap the retries ⏫ #action #incident/payments")
+    assert (item.title, item.priority) == ("Cap the retries", "P1")
+    # A channel or a word after "#" is the item's own text; only filing tags go.
+    assert read_item("Post the summary in #inc-3107 and #payments").title == (
+        "Post the summary in #inc-3107 and #payments"
+    )
+
+
+def test_a_google_docs_comment_reference_is_a_link_not_a_page_link() -> None:
+    item = read_item("Add a pool dashboard DP-219[[a]](#cmnt1)", ("#cmnt1",))
+    assert item.tickets == ("DP-219",)
+
+
+def test_a_team_written_as_a_page_link_a_hard_break_or_with_its_handle_is_the_team() -> None:
+    assert md("# X\n\nteam:: [[Search Infrastructure]]\n").team == "Search Infrastructure"
+    assert md("# X\n\n**Team:** Lifecycle Marketing Eng\\\n**Date:** 2025-01-29\n").team == (
+        "Lifecycle Marketing Eng"
+    )
+    assert md("# X\n\nTeam: Developer Productivity (@acme/devprod)\n").team == (
+        "Developer Productivity"
+    )
