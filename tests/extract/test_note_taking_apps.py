@@ -155,3 +155,65 @@ def test_a_team_written_as_a_page_link_a_hard_break_or_with_its_handle_is_the_te
     assert md("# X\n\nTeam: Developer Productivity (@acme/devprod)\n").team == (
         "Developer Productivity"
     )
+
+
+def test_dataview_fields_as_sub_bullets_and_a_section_heading_with_a_tag() -> None:
+    assert _rows(
+        """
+        team:: [[Search Infrastructure]]
+
+        # Catalogue reindex stalled
+
+        ## Follow-up actions #action
+
+        - [x] Bump the bulk queue to 1000 [owner:: [[Mateus Oliveira]]] [completion:: 2025-03-19] SRCH-1187
+        - [ ] Write a load test that replays a full reindex
+        \t- owner:: [[Jonas Berg]]
+        \t- due:: 2025-04-15
+        \t- ticket:: SRCH-1193
+        """
+    ) == [
+        ("Bump the bulk queue to 1000", "Mateus Oliveira", None, "SRCH-1187", "done"),
+        (
+            "Write a load test that replays a full reindex",
+            "Jonas Berg",
+            dt.date(2025, 4, 15),
+            "SRCH-1193",
+            "open",
+        ),
+    ]
+
+
+def test_an_azure_devops_wiki_page_mentions_people_and_links_work_items() -> None:
+    assert _rows(
+        """
+        # Certificate expiry
+
+        ## Action items
+
+        |#|Action item|Owner|Due|Work item|State|
+        |:-:|--|--|--|--|--|
+        |1|Move listener certificates to Key Vault|@<Ravi Menon>|2025-04-25|AB#30120|Active|
+        |2|Buy a 3-year certificate|—|—|—|Removed|
+
+        - [ ] Set a client timeout on the tax call — @<Julia Novak> — AB#41207 — due 2025-07-03
+        - [ ] Load test the tax service — due **July 18, 2025** — AB#41215, AB#41216
+        """
+    ) == [
+        (
+            "Move listener certificates to Key Vault",
+            "Ravi Menon",
+            dt.date(2025, 4, 25),
+            "AB#30120",
+            "open",
+        ),
+        ("Buy a 3-year certificate", None, None, None, "dropped"),
+        (
+            "Set a client timeout on the tax call",
+            "Julia Novak",
+            dt.date(2025, 7, 3),
+            "AB#41207",
+            "open",
+        ),
+        ("Load test the tax service", None, dt.date(2025, 7, 18), "AB#41215", "open"),
+    ]

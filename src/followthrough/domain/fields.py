@@ -40,9 +40,11 @@ _KEYS: dict[str, str] = {
     **dict.fromkeys(("category", "type", "kind"), "category"),
 }
 _KEY_WORDS = "|".join(sorted((re.escape(key) for key in _KEYS), key=len, reverse=True))
-# "Owner: x", "**Owner:** x", "**Owner**: x", "owner = x".
+# "Owner: x", "**Owner:** x", "**Owner**: x", "owner = x", "owner:: x" (Dataview, Logseq).
 _LABELLED = re.compile(
-    r"^(?:\*\*|__)?\s*(?P<key>" + _KEY_WORDS + r")\s*(?:(?:\*\*|__)\s*[:=]|[:=]\s*(?:\*\*|__)?)"
+    r"^(?:\*\*|__)?\s*(?P<key>"
+    + _KEY_WORDS
+    + r")\s*(?:(?:\*\*|__)\s*(?:::?|=)|(?:::?|=)\s*(?:\*\*|__)?)"
     r"\s*(?P<value>.*)$",
     re.I | re.S,
 )
@@ -88,7 +90,7 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # Possessive quantifiers and a separator required between references keep every match
 # linear, whatever the text ("acme/ops#12acme/ops#12…" has no second reading to try).
-_REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++)?#\d{1,7}+|[Bb]ug\s++\d{3,}+)"
+_REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++|AB)?#\d{1,7}+|[Bb]ug\s++\d{3,}+)"
 _URL = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
 _LINK = (
@@ -453,6 +455,9 @@ def _read_field(segment: str, comma_separated: bool) -> Field | None:
             return None
         return Field(kind, value, _status_value(value) if kind == "status" else None, True)
     form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
+    if form is None and "**" in text:  # "due **July 18, 2025**": the value in bold
+        text = text.replace("**", "")
+        form = (_FIELD_FORMS_COMMA if comma_separated else _FIELD_FORMS).match(text)
     if form is None:
         return None
     name = form.lastgroup

@@ -217,6 +217,8 @@ _HTML_FORMATTING = re.compile(
 
 
 def _inline_html_as_text(raw: str) -> str:
+    if "@<" in raw:  # "@<Ravi Menon>": how an Azure DevOps wiki mentions a person
+        raw = _BRACKETED_MENTION.sub(r"@\1", raw)
     return _HTML_FORMATTING.sub("", _HTML_BREAK.sub(" · ", raw))
 
 
@@ -264,6 +266,7 @@ def _may_name_priority(text: str) -> bool:
     )
 
 
+_BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
 _BOX_STATES = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
 
 # How note-taking apps write an item's fields (Obsidian's Tasks and Dataview, wikis' page
@@ -306,8 +309,14 @@ def _note_taking_marks(raw: str) -> str:
 
 
 def _inline_field(field: re.Match[str]) -> str:
-    """Dataview's ``[owner:: [[Lena Fischer]]]`` as ``(owner: Lena Fischer)``."""
+    """Dataview's ``[owner:: [[Lena Fischer]]]`` as ``(owner: Lena Fischer)``; the dates the
+    Tasks plugin keeps of a task's life (created, started, completed) are no field of it."""
+    if field[1].strip().lower() in _LIFE_DATES:
+        return ""
     return f"({field[1]}: {page_links_as_words(field[2])})"
+
+
+_LIFE_DATES = frozenset("created start started scheduled completion completed cancelled".split())
 
 
 def page_links_as_words(text: str) -> str:

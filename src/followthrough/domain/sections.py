@@ -86,6 +86,8 @@ def heading_words(text: str) -> str:
 
     Cached: the same headings and labels come back in every document and every pass."""
     # Each rewrite runs only when the characters it needs are present.
+    if " #" in text:  # "Follow-up actions #action #postmortem": tags file the section
+        text = _TRAILING_TAGS.sub("", text)
     words = text if _MARKUP_CHARS.isdisjoint(text) else _MARKUP.sub("", text)
     if "](" in words:
         words = _HEADING_LINK.sub(r"\1", words)
@@ -100,6 +102,7 @@ def heading_words(text: str) -> str:
     return words.rstrip(":").strip()
 
 
+_TRAILING_TAGS = re.compile(r"(?:\s+#[A-Za-z][\w/-]*)+\s*$")
 # Emoji, their variation selectors and joiners, and other symbols a heading may open with.
 _LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
 

@@ -72,6 +72,8 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "issue #",
         "issues",
         "tracking",
+        "work item",  # Azure Boards
+        "work items",
         "related issue",
         "related issues",
         "link",
@@ -109,7 +111,8 @@ _TEMPLATE_OWNER = re.compile(
 )
 # A cell says its state with the words a status field uses, a cell's own shorthand besides.
 _DONE_CELL = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
-_DROPPED_CELL = re.compile(r"^(?:won['’]?t\s*(?:do|fix)|" + DROPPED_WORDS + ")", re.I)
+# "Removed": Azure Boards' state for work that will not be done.
+_DROPPED_CELL = re.compile(r"^(?:won['’]?t\s*(?:do|fix)|removed|" + DROPPED_WORDS + ")", re.I)
 _OPEN_CELL = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
 _MARKUP = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.

@@ -175,6 +175,9 @@ def normalise_owner(text: str | None) -> str | None:
         return None
     if _HANDLE.fullmatch(owner):
         return owner[1:]
+    mention = _BRACKETED_MENTION.fullmatch(owner)
+    if mention:  # "@<Ravi Menon>", as an Azure DevOps wiki mentions a person
+        return mention.group(1).strip()
     person = _PERSON_LINK.fullmatch(owner)
     if person:  # "[Sofia Marin](mailto:sofia.marin@acme.example)", a Google Docs person chip
         return person.group(1).strip()
@@ -184,6 +187,7 @@ def normalise_owner(text: str | None) -> str | None:
 _SPACES = re.compile(r"\s+")
 _PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://)[^)\s]*\)")
 _HANDLE = re.compile(r"@[\w.-]+")
+_BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
 # A GitHub team, kept with its "@": without it "org/team" reads as two people.
 _TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")
 
@@ -232,6 +236,8 @@ _JIRA_KEY = re.compile(r"([A-Z](?<![\w/-][A-Z])[A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\
 _BUG_NUMBER = re.compile(r"\bbug\s*#?\s*(\d{3,})\b", re.I)
 _PHABRICATOR = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
 _BARE_ISSUE = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
+# An Azure Boards work item, as Azure DevOps links one from a commit, a PR or a wiki page.
+_AZURE_BOARDS = re.compile(r"(?<![\w/])AB#(\d{1,7})\b")
 _NOT_JIRA_PREFIXES = frozenset(
     {
         "UTF",
@@ -290,7 +296,8 @@ def find_tickets(text: str, links: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Every tracker reference in an item, normalised, in order of appearance, no repeats.
 
     Jira browse URLs and keys → ``ABC-123``; GitHub URLs → ``owner/repo#N``; Bugzilla →
-    ``bug N``. Bare ``#N`` is kept as written: only the team's config knows its repository.
+    ``bug N``; Azure Boards ``AB#N`` as written. Bare ``#N`` is kept as written: only the
+    team's config knows its repository.
     """
     found = _tickets_in(text)
     for offset, link in enumerate(links, start=1):
@@ -373,6 +380,8 @@ def _written_tickets(text: str) -> list[tuple[int, str]]:
         for match in _PHABRICATOR.finditer(text):
             take(match.start(), match.end(), match.group(1))
     if "#" in text:
+        for match in _AZURE_BOARDS.finditer(text):
+            take(match.start(), match.end(), f"AB#{match.group(1)}")
         for match in _BARE_ISSUE.finditer(text):
             take(match.start(), match.end(), f"#{match.group(1)}")
     return refs

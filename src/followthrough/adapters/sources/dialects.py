@@ -87,7 +87,10 @@ def as_commonmark(body: str) -> str:
         return body
     lines = body.split("\n")
     if outline:
-        lines = _outline(lines)
+        # Every line of a Logseq page is a property or a block; a page that also has headings
+        # or paragraphs of its own (Obsidian with Dataview fields) only has properties.
+        blocks = all(not line or line[0] in "-\t " or _PROPERTY.match(line) for line in lines)
+        lines = _outline(lines) if blocks else [_properties(line) for line in lines]
     if admonitions:
         lines = _admonitions(lines)
     if tables:
@@ -215,6 +218,14 @@ def _outline(lines: list[str]) -> list[str]:
             section = False
         out.append(_outline_line(line[1:] if moved_out else line, deadline))
     return out
+
+
+def _properties(line: str) -> str:
+    """A ``key:: value`` line (a page's property, Dataview's field) as ``key: value``."""
+    field = _PROPERTY.match(line)
+    return (
+        f"{line[: field.end() - 3]}: {page_links_as_words(line[field.end() :])}" if field else line
+    )
 
 
 def _deadline(lines: list[str], start: int) -> str | None:
