@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from followthrough.domain.itemtext import read_item
-from tests.extract.helpers import md
+from tests.extract.helpers import html, md
 
 Row = tuple[str, str | None, dt.date | None, str | None, str]
 
@@ -217,3 +217,54 @@ def test_an_azure_devops_wiki_page_mentions_people_and_links_work_items() -> Non
         ),
         ("Load test the tax service", None, dt.date(2025, 7, 18), "AB#41215", "open"),
     ]
+
+
+def test_a_slab_page_written_by_quill_checklists_mentions_and_levelled_notes() -> None:
+    pm = html(
+        """
+        <h2>Action Items</h2>
+        <ul data-checked="false">
+        <li>Add a consumer-lag alert — <a class="mention" data-username="tomas.reyes"
+        href="https://acme.slab.com/users/tomas.reyes">@Tomás Reyes</a> — due Apr 18, 2025 — SUP-330</li>
+        </ul>
+        <ul>
+        <li class="ql-indent-1">Julien: check whether the client exposes the header</li>
+        </ul>
+        <ul data-checked="true">
+        <li>Replay the events from the DLQ</li>
+        </ul>
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        ("Add a consumer-lag alert", "tomas.reyes", dt.date(2025, 4, 18), "SUP-330", "open"),
+        ("Replay the events from the DLQ", None, None, None, "done"),
+    ]
+    assert pm.action_items[0].notes == ("Julien: check whether the client exposes the header",)
+
+
+def test_a_dropbox_paper_page_its_to_dos_levels_and_date_chips() -> None:
+    line = '<div class="ace-line"><ul class="listtype-{kind} listindent{level}"><li>{text}</li></ul></div>'
+    rows = [
+        ("bullet", 1, 'Olga <span class="date-chip" data-date="2025-04-30">Apr 30</span> fixed it'),
+        (
+            "task",
+            1,
+            'Alert on freshness <span class="mention">@Olga Ivanova</span> '
+            '<span class="date-chip" data-date="2025-05-09">May 9</span> MLP-402',
+        ),
+        ("bullet", 2, "keep the per-partition retry"),
+        ("taskdone", 1, "Re-materialize the feature view"),
+        ("task", 1, "<s>Move to streaming</s> (not doing this quarter)"),
+    ]
+    pm = html(
+        "<h2>Good things</h2>"
+        + line.format(kind=rows[0][0], level=rows[0][1], text=rows[0][2])
+        + "<h2>To-dos</h2>"
+        + "".join(line.format(kind=k, level=n, text=t) for k, n, t in rows[1:])
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        ("Alert on freshness", "Olga Ivanova", dt.date(2025, 5, 9), "MLP-402", "open"),
+        ("Re-materialize the feature view", None, None, None, "done"),
+        ("Move to streaming", None, None, None, "dropped"),
+    ]
+    assert pm.action_items[0].notes == ("keep the per-partition retry",)

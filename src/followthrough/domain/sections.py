@@ -26,7 +26,7 @@ _ACTION_HEADING = re.compile(
     r"preventing\s+(?:it|this)(?:\s+from\s+happening\s+again)?|(?:short[\s-]*term|immediate)\s+"
     r"fix(?:es)?"
     r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions"
-    r"|action\s+plan|(?:follow[\s-]*up\s+)?tasks"
+    r"|action\s+plan|(?:follow[\s-]*up\s+)?tasks|to[\s-]?dos"
     r"|what\s+we(?:'re|\s+are)\s+(?:doing|changing)(?:\s+about\s+it)?"
     r"|what\s+we(?:'ll|\s+will)\s+(?:do|change)(?:\s+next)?)"
     r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",

@@ -136,7 +136,8 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
     classes = attrs.get("class", "").split()
     href = attrs.get("href", "")
     person = ""
-    if "confluence-userlink" in classes or "user-mention" in classes:
+    if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
+        # ("mention": a mention as Quill-based editors such as Slab write one)
         person = _person(attrs, "data-username", "data-account-id")
     if not person:
         personal = _PERSONAL_SPACE.search(href)
@@ -167,8 +168,17 @@ def jira_issue(attrs: dict[str, str], children: list[Node], line: int) -> Node:
 
 
 def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
-    """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked."""
-    if "inline-task-list" not in attrs.get("class", "").split():
+    """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked. A
+    Quill checklist (``ul[data-checked]``) and a Paper to-do list (``ul.listtype-taskdone``)
+    are ticked or not as a whole."""
+    checked = attrs.get("data-checked")
+    if checked in ("true", "false"):
+        return task_list(attrs, children, line, ticked=lambda _: checked == "true")
+    classes = attrs.get("class", "").split()
+    if "listtype-task" in classes or "listtype-taskdone" in classes:  # Dropbox Paper's to-dos
+        done = "listtype-taskdone" in classes
+        return task_list(attrs, children, line, ticked=lambda _: done, content=_due_dates)
+    if "inline-task-list" not in classes:
         return Element("ul", attrs, _dated_mentions(children), line)
     return task_list(attrs, children, line, ticked=_is_checked, content=_due_dates)
 
