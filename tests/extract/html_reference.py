@@ -21,7 +21,8 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import nested_lists, title_paragraph, with_styles
+from followthrough.adapters.sources.editors import date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
@@ -39,10 +40,11 @@ def parse_html(
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html5lib")
     body = soup.body
+    writer = list_writer(text)
     root = Element(
         "body" if body else "html",
         {},
-        nested_lists(between_people(_children(body or soup))),
+        _nested(between_people(_children(body or soup, writer)), writer),
         _line(body) if body else 1,
     )
     title = soup.find("title")
@@ -61,16 +63,20 @@ def _line(tag: Tag) -> int:
     return int(tag.sourceline or 1)
 
 
-def _children(tag: Tag | BeautifulSoup) -> list[Node]:
+def _nested(children: list[Node], writer: str | None) -> list[Node]:
+    return nested_lists(children, writer) if writer else children
+
+
+def _children(tag: Tag | BeautifulSoup, writer: str | None) -> list[Node]:
     children: list[Node] = []
     for child in tag.children:
-        node = _node(child)
+        node = _node(child, writer)
         if node is not None:
             children.append(node)
     return children
 
 
-def _node(child: PageElement) -> Node | None:
+def _node(child: PageElement, writer: str | None) -> Node | None:
     if isinstance(child, PreformattedString):  # comments, doctypes and the like
         return None
     if isinstance(child, NavigableString):
@@ -84,9 +90,13 @@ def _node(child: PageElement) -> Node | None:
         key: " ".join(value) if isinstance(value, list) else value
         for key, value in child.attrs.items()
     }
-    inner = nested_lists(between_people(_children(child)))
+    inner = _nested(between_people(_children(child, writer)), writer)
     if name == "span" and is_jira_issue(attrs):
         return jira_issue(attrs, inner, _line(child))
+    if name == "span" and writer == "paper":
+        chip = date_chip(attrs, inner, _line(child))
+        if chip is not None:
+            return chip
     if name == "ul" and is_to_do_list(attrs):
         return to_do_list(attrs, inner, _line(child))
     if needs_rewrite(name):

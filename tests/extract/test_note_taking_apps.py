@@ -1,5 +1,5 @@
-"""Postmortems kept in note-taking apps: Logseq outlines, Obsidian's Tasks and Dataview fields,
-page links and tags, as those apps write them."""
+"""Postmortems kept in note-taking apps and shared editors (Logseq, Obsidian, Azure DevOps wikis,
+HackMD, Slab, Dropbox Paper, Quip), as those apps write them."""
 
 from __future__ import annotations
 
@@ -268,3 +268,47 @@ def test_a_dropbox_paper_page_its_to_dos_levels_and_date_chips() -> None:
         ("Move to streaming", None, None, None, "dropped"),
     ]
     assert pm.action_items[0].notes == ("keep the per-partition retry",)
+
+
+def test_a_quip_spreadsheet_is_the_table_inside_its_frame() -> None:
+    pm = html(
+        """
+        <h2>Action items</h2>
+        <table><thead><tr><th></th><th>A</th><th>B</th><th>C</th><th>D</th></tr></thead>
+        <tbody>
+        <tr><td>1</td><td><b>Action</b></td><td><b>Owner</b></td><td><b>Due</b></td><td><b>Status</b></td></tr>
+        <tr><td>2</td><td>Require a PodDisruptionBudget</td>
+        <td><a class="user" href="https://acme.quip.com/pYIAEAqh3Zr">@Yusuf Demir</a></td><td>Apr 4, 2025</td><td>Open</td></tr>
+        <tr><td>3</td><td>Switch all pools to blue-green upgrades</td><td></td><td></td><td>Won't do</td></tr>
+        </tbody></table>
+        <p>Row 3 was closed at the review: blue-green doubles node cost.</p>
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.status.value) for i in pm.action_items] == [
+        ("Require a PodDisruptionBudget", "Yusuf Demir", dt.date(2025, 4, 4), "open"),
+        ("Switch all pools to blue-green upgrades", None, None, "dropped"),
+    ]
+
+
+def test_a_hackmd_spoiler_hides_notes_unless_it_holds_the_actions() -> None:
+    assert _rows(
+        """
+        # Duplicate pushes
+
+        ## Action items
+
+        - [ ] Deduplicate on message_id @lwei
+
+        :::spoiler Repro steps
+        1. Install 4.11.0 on Android 14
+        2. Kill the app between delivery and display
+        :::
+
+        :::spoiler Follow-ups
+        - [ ] Add a duplicate-rate metric MOB-1507
+        :::
+        """
+    ) == [
+        ("Deduplicate on message_id", "lwei", None, None, "open"),
+        ("Add a duplicate-rate metric", None, None, "MOB-1507", "open"),
+    ]

@@ -175,12 +175,12 @@ def normalise_owner(text: str | None) -> str | None:
         return None
     if _HANDLE.fullmatch(owner):
         return owner[1:]
-    mention = _BRACKETED_MENTION.fullmatch(owner)
-    if mention:  # "@<Ravi Menon>", as an Azure DevOps wiki mentions a person
-        return mention.group(1).strip()
     person = _PERSON_LINK.fullmatch(owner)
     if person:  # "[Sofia Marin](mailto:sofia.marin@acme.example)", a Google Docs person chip
-        return person.group(1).strip()
+        owner = person.group(1).strip()
+    mention = _BRACKETED_MENTION.fullmatch(owner) or _NAME_MENTION.fullmatch(owner)
+    if mention:  # "@<Ravi Menon>" (an Azure DevOps wiki), "@Yusuf Demir" (Quip, Notion)
+        return mention.group(1).strip()
     return owner
 
 
@@ -188,6 +188,7 @@ _SPACES = re.compile(r"\s+")
 _PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://)[^)\s]*\)")
 _HANDLE = re.compile(r"@[\w.-]+")
 _BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
+_NAME_MENTION = re.compile(r"@([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2})")
 # A GitHub team, kept with its "@": without it "org/team" reads as two people.
 _TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")
 

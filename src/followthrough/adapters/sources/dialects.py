@@ -3,7 +3,8 @@
 - Admonitions. MkDocs Material writes ``!!! warning "Follow-ups"`` (``???`` when collapsible)
   over content indented four spaces, which CommonMark reads as a code block; Docusaurus writes
   ``:::tip Action items`` … ``:::``. The opening line becomes its title in bold (a bold line
-  stands for a heading) and the content is dedented. Obsidian's (and GitHub's) callouts,
+  stands for a heading) and the content is dedented; HackMD's ``:::spoiler`` hides notes, and
+  is read only where its title names a section of actions. Obsidian's (and GitHub's) callouts,
   ``> [!todo]+ Action items``, are a quote whose first line is its title, in bold.
 - Jira wiki markup pasted into Markdown: ``h2. Action items`` is a heading, ``[~jdoe]`` a
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
@@ -31,9 +32,10 @@ import re
 from collections.abc import Iterable
 
 from followthrough.domain.itemtext import page_links_as_words
+from followthrough.domain.sections import is_action_heading
 
 _ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*")
-_DOCUSAURUS = re.compile(r":::[ \t]*[\w-]+(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
+_DOCUSAURUS = re.compile(r":::[ \t]*(?P<kind>[\w-]+)(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
 _DOCUSAURUS_END = re.compile(r":::[ \t]*")
 # Obsidian's and GitHub's callouts: "> [!todo]+ Action items", "> [!NOTE]".
 _CALLOUT = re.compile(
@@ -144,7 +146,12 @@ def _html_cell(text: str) -> str:
 def _admonitions(lines: list[str]) -> list[str]:
     out: list[str] = []
     indented = False  # inside a MkDocs admonition: its content is indented four spaces
+    hidden = False  # inside a spoiler that is not about actions
     for line in lines:
+        if hidden:
+            hidden = not _DOCUSAURUS_END.fullmatch(line)
+            out.append("")
+            continue
         if indented:
             if not line.strip():
                 out.append(line)
@@ -165,7 +172,13 @@ def _admonitions(lines: list[str]) -> list[str]:
         if line.startswith(":::"):
             docusaurus = _DOCUSAURUS.fullmatch(line)
             if docusaurus:
-                out.append(_bold(docusaurus.group("title")))
+                title = docusaurus.group("title")
+                # HackMD's ":::spoiler Repro steps" hides notes; one titled as a section of
+                # actions ("Follow-ups") holds items.
+                hidden = docusaurus.group("kind") == "spoiler" and not (
+                    title and is_action_heading(title)
+                )
+                out.append("" if hidden else _bold(title))
                 continue
             if _DOCUSAURUS_END.fullmatch(line):
                 out.append("")

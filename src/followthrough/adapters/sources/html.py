@@ -19,7 +19,8 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.google_docs import nested_lists, title_paragraph, with_styles
+from followthrough.adapters.sources.editors import date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
@@ -55,11 +56,10 @@ class _Page:
         # A Notion export's person chips and check boxes: their elements keep their class.
         self.people = 'class="user"' in text  # as Notion writes its chips
         self.notion = self.people or "to-do-list" in text
-        self.google = "lst-kix_" in text  # a Google Docs export's lists (`google_docs`)
-        self.quill = "ql-indent-" in text  # flat lists levelled by class, as Quill writes them
-        # Dropbox Paper: a list of one entry on each line (``div.ace-line``), date chips.
-        self.paper = "ace-line" in text and "listindent" in text
-        self.flat_lists = self.google or self.quill or self.paper
+        # Lists written flat, each level its own (Google Docs, Quill, Paper: `editors`).
+        self.flat_lists = list_writer(text)
+        self.google = self.flat_lists == "google"
+        self.paper = self.flat_lists == "paper"
         self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
         document = LexborHTMLParser(text)
         html = document.root
@@ -109,13 +109,7 @@ class _Page:
             child = child.next
         if self.people:
             children = between_people(children)
-        return self._lists_nested(children) if self.flat_lists else children
-
-    def _lists_nested(self, children: list[Node]) -> list[Node]:
-        """Lists the editor wrote one after another, each level its own list, nested."""
-        if self.paper:
-            return nested_lists(_lines_unwrapped(children), written_by="paper")
-        return nested_lists(children, written_by="google" if self.google else "quill")
+        return nested_lists(children, self.flat_lists) if self.flat_lists else children
 
     def _element(
         self, node: LexborNode, name: str, kind: str, inner: list[Node], line: int
@@ -124,9 +118,10 @@ class _Page:
         attrs = _attributes(node)
         if self.jira_issues and name == "span" and is_jira_issue(attrs):
             return jira_issue(attrs, inner, line)
-        if self.paper and name == "span" and attrs.get("data-date"):
-            # A Paper date chip ("May 9") is a date, as a Confluence date is.
-            return rewrite("time", {"datetime": attrs["data-date"]}, inner, line)
+        if self.paper and name == "span":
+            chip = date_chip(attrs, inner, line)
+            if chip is not None:
+                return chip
         if kind is not _REWRITTEN:
             return Element(name, attrs, inner, line)
         if name == "ul" and is_to_do_list(attrs):
@@ -185,20 +180,6 @@ def _kind(name: str) -> str:
     if len(_KINDS) < 10_000:  # names are few; a page inventing thousands is not remembered
         _KINDS[name] = kind
     return kind
-
-
-def _lines_unwrapped(children: list[Node]) -> list[Node]:
-    """Paper's lines: a line (``div``) that holds only a list is that list, so that the lists
-    of consecutive lines are siblings `nested_lists` can nest."""
-    out: list[Node] = []
-    for child in children:
-        if not isinstance(child, str) and child.name == "div":
-            inner = [c for c in child.children if not isinstance(c, str) or c.strip()]
-            if len(inner) == 1 and not isinstance(inner[0], str) and inner[0].name in _LISTS:
-                out.append(inner[0])
-                continue
-        out.append(child)
-    return out
 
 
 def _attributes(node: LexborNode) -> dict[str, str]:

@@ -248,4 +248,20 @@ def _table(element: Element) -> Table | None:
         )
         for row in rows
     ]
+    if len(cells) > 2 and _spreadsheet_frame(cells):
+        # A spreadsheet's frame (Quip, Google Sheets): column letters over the table, row
+        # numbers beside it. The table is what the frame holds; its first row is its header.
+        cells = [row[1:] for row in cells[1:]]
     return Table(header=cells[0], rows=tuple(cells[1:]), line=element.line)
+
+
+def _spreadsheet_frame(cells: list[tuple[Text, ...]]) -> bool:
+    """Whether the first row is column letters (A, B, C … after an empty corner) and the
+    first column row numbers."""
+    letters = [cell.raw.strip() for cell in cells[0]]
+    if len(letters) < 3 or letters[0] or letters[1:] != list(_COLUMN_LETTERS[: len(letters) - 1]):
+        return False
+    return all(row and row[0].raw.strip().isdigit() for row in cells[1:])
+
+
+_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
