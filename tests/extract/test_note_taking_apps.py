@@ -312,3 +312,31 @@ def test_a_hackmd_spoiler_hides_notes_unless_it_holds_the_actions() -> None:
         ("Deduplicate on message_id", "lwei", None, None, "open"),
         ("Add a duplicate-rate metric", None, None, "MOB-1507", "open"),
     ]
+
+
+def test_a_quip_checklist_its_mentions_dates_and_levelled_notes() -> None:
+    pm = html(
+        """
+        <h2>Follow-ups</h2>
+        <div data-section-style='7'><ul>
+        <li class=''><span>Verify signatures against both secrets — <a class='user'
+        href='https://acme.quip.com/hQGAEAk81Rt'>@Dana Whitfield</a> — <span class='date'
+        data-date='1750377600000'>Jun 20, 2025</span> — PAYOPS-77</span><br/></li>
+        <li class='checked'><span>Replay the rejected webhooks</span><br/></li>
+        </ul></div>
+        <div data-section-style='5'><ul>
+        <li class='list-indent-1'><span>replayed on 2025-06-11 and reconciled</span><br/></li>
+        </ul></div>
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Verify signatures against both secrets",
+            "Dana Whitfield",
+            dt.date(2025, 6, 20),
+            "PAYOPS-77",
+            "open",
+        ),
+        ("Replay the rejected webhooks", None, None, None, "done"),
+    ]
+    assert pm.action_items[1].notes == ("replayed on 2025-06-11 and reconciled",)

@@ -136,9 +136,12 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
     classes = attrs.get("class", "").split()
     href = attrs.get("href", "")
     person = ""
-    if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
-        # ("mention": a mention as Quill-based editors such as Slab write one)
+    mention = "mention" in classes or "user" in classes  # Quill's (Slab's), Quip's
+    if "confluence-userlink" in classes or "user-mention" in classes or mention:
         person = _person(attrs, "data-username", "data-account-id")
+    if mention and not person:  # a mention by display name only: "@Dana Whitfield"
+        shown = _text_of(Element("a", attrs, children, line)).strip()
+        person = shown if shown.startswith("@") and "\n" not in shown else ""
     if not person:
         personal = _PERSONAL_SPACE.search(href)
         people = _PEOPLE.search(href) if personal is None else None
@@ -168,9 +171,10 @@ def jira_issue(attrs: dict[str, str], children: list[Node], line: int) -> Node:
 
 
 def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> Element:
-    """A rendered task list (``ul.inline-task-list``): each entry ``[x]`` when checked. A
-    Quill checklist (``ul[data-checked]``) and a Paper to-do list (``ul.listtype-taskdone``)
-    are ticked or not as a whole."""
+    """A rendered task list (``ul.inline-task-list``, or a Quip checklist, whose entries only
+    say ``li.checked``): each entry ``[x]`` when checked. A Quill checklist
+    (``ul[data-checked]``) and a Paper to-do list (``ul.listtype-taskdone``) are ticked or not
+    as a whole."""
     checked = attrs.get("data-checked")
     if checked in ("true", "false"):
         return task_list(attrs, children, line, ticked=lambda _: checked == "true")
@@ -178,7 +182,9 @@ def _rendered_tasks(attrs: dict[str, str], children: list[Node], line: int) -> E
     if "listtype-task" in classes or "listtype-taskdone" in classes:  # Dropbox Paper's to-dos
         done = "listtype-taskdone" in classes
         return task_list(attrs, children, line, ticked=lambda _: done, content=_due_dates)
-    if "inline-task-list" not in classes:
+    if "inline-task-list" not in classes and not any(
+        not isinstance(entry, str) and _is_checked(entry) for entry in children
+    ):
         return Element("ul", attrs, _dated_mentions(children), line)
     return task_list(attrs, children, line, ticked=_is_checked, content=_due_dates)
 

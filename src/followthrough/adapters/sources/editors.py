@@ -16,13 +16,16 @@ from followthrough.adapters.sources.html_tree import Element, Node
 
 
 def list_writer(text: str) -> str | None:
-    """The editor whose flat lists a page holds (``"google"``, ``"paper"``, ``"quill"``)."""
+    """The editor whose flat lists a page holds (``"google"``, ``"paper"``, ``"quill"``,
+    ``"quip"``)."""
     if "lst-kix_" in text:
         return "google"
     if "ace-line" in text and "listindent" in text:
         return "paper"
     if "ql-indent-" in text:
         return "quill"
+    if "list-indent-" in text and "data-section-style" in text:
+        return "quip"
     return None
 
 
@@ -45,9 +48,10 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     moved into the last entry of the list one level up, so that "Owner: …" under an item is
     read as that item's, as in every other format. Other editors write the same flat lists:
     Quill (Slab among others) names each entry's level in its class (``ql-indent-1``), Dropbox
-    Paper the list's (``listindent2``, from 1), and puts each on a line (``div``) of its own.
+    Paper the list's (``listindent2``, from 1), Quip each entry's (``list-indent-1``); Paper
+    and Quip put each list in a ``div`` of its own.
     """
-    if written_by == "paper":
+    if written_by in ("paper", "quip"):
         children = _lines_unwrapped(children)
     level_of = _LEVELS[written_by]
     out: list[Node] = []
@@ -75,19 +79,20 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     return out
 
 
-def _quill_level(node: Node) -> int | None:
+def _entry_level(node: Node) -> int | None:
+    """The level a list's entries name (``ql-indent-1``, ``list-indent-1``; none: 0)."""
     if isinstance(node, str) or node.name not in ("ol", "ul"):
         return None
     levels = {
         int(found.group(1)) if found else 0
         for entry in node.children
         if not isinstance(entry, str) and entry.name == "li"
-        for found in [_QUILL_LEVEL.search(entry.attrs.get("class", ""))]
+        for found in [_ENTRY_LEVEL.search(entry.attrs.get("class", ""))]
     }
     return levels.pop() if len(levels) == 1 else None
 
 
-_QUILL_LEVEL = re.compile(r"\bql-indent-(\d)\b")
+_ENTRY_LEVEL = re.compile(r"\b(?:ql|list)-indent-(\d)\b")
 
 
 def _paper_level(node: Node) -> int | None:
@@ -110,7 +115,8 @@ def _google_level(node: Node) -> int | None:
 
 _LEVELS: dict[str, Callable[[Node], int | None]] = {
     "google": _google_level,
-    "quill": _quill_level,
+    "quill": _entry_level,
+    "quip": _entry_level,
     "paper": _paper_level,
 }
 
