@@ -21,7 +21,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.editors import date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.editors import coda_date, date_chip, list_writer, nested_lists
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
@@ -93,6 +93,10 @@ def _node(child: PageElement, writer: str | None) -> Node | None:
     inner = _nested(between_people(_children(child, writer)), writer)
     if name == "span" and is_jira_issue(attrs):
         return jira_issue(attrs, inner, _line(child))
+    if name == "td" and "data-coda-value" in attrs:
+        cell = coda_date(attrs, _line(child))
+        if cell is not None:
+            return cell
     if name == "span" and writer == "paper":
         chip = date_chip(attrs, inner, _line(child))
         if chip is not None:

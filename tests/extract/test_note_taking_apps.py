@@ -340,3 +340,26 @@ def test_a_quip_checklist_its_mentions_dates_and_levelled_notes() -> None:
         ("Replay the rejected webhooks", None, None, None, "done"),
     ]
     assert pm.action_items[1].notes == ("replayed on 2025-06-11 and reconciled",)
+
+
+def test_a_coda_table_keeps_its_dates_and_a_done_box_beside_a_status_column() -> None:
+    pm = html(
+        """
+        <h2>Action items</h2>
+        <table class="coda-table"><thead><tr><th>Action</th><th>Owner</th><th>Due</th>
+        <th>Done</th><th>Status</th></tr></thead><tbody>
+        <tr><td>Make the invoice run single-flight</td><td><span class="coda-person-chip">Samir
+        Khan</span></td><td data-coda-value="2025-03-07">3/7/2025</td>
+        <td><input type="checkbox" disabled></td><td><span>Not started</span></td></tr>
+        <tr><td>Void the duplicate invoices</td><td></td><td data-coda-value="2025-02-21">2/21/2025</td>
+        <td><input type="checkbox" checked disabled></td><td><span>Done</span></td></tr>
+        <tr><td>Rewrite the run as a workflow</td><td></td><td></td>
+        <td><input type="checkbox" disabled></td><td><span>Won't do</span></td></tr>
+        </tbody></table>
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.status.value) for i in pm.action_items] == [
+        ("Make the invoice run single-flight", "Samir Khan", dt.date(2025, 3, 7), "open"),
+        ("Void the duplicate invoices", None, dt.date(2025, 2, 21), "done"),
+        ("Rewrite the run as a workflow", None, None, "dropped"),
+    ]

@@ -159,10 +159,16 @@ def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         name = heading_words(raw).lower()
         name = re.sub(r"\s*\(.*$", "", name).strip().rstrip("?").strip()  # "Done?"
         for role, synonyms in _COLUMN_SYNONYMS.items():
-            if role not in roles and name in synonyms:
-                roles[role] = index
+            if name in synonyms:
+                if role not in roles:
+                    roles[role] = index
+                elif role == "status":  # "Done" (a box) beside "Status": read the other too
+                    roles.setdefault(_OTHER_STATUS, index)
                 break
     return tuple(roles.items())
+
+
+_OTHER_STATUS = "other status"
 
 
 def is_action_table(table: Table) -> bool:
@@ -241,6 +247,9 @@ def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
     status_cell = _cell(cells, roles, "status")
     ticket_cell = _cell(cells, roles, "ticket")
     status = status_of_cell(status_cell.raw) if status_cell else None
+    other_status_cell = _cell(cells, roles, _OTHER_STATUS) if status is None else None
+    if other_status_cell is not None:
+        status = status_of_cell(other_status_cell.raw)
     if ticket_cell is not None:
         # Real documents put DONE/TODO in the Bug column; read it as state, not as a ticket.
         ticket_status = _leading_status(ticket_cell.raw)

@@ -1,5 +1,6 @@
 """Editors that write nested lists flat, each level a list of its own: Google Docs, editors
-built on Quill (Slab among them) and Dropbox Paper; and Paper's date chips.
+built on Quill (Slab among them), Dropbox Paper and Quip; and the dates Paper and Coda keep
+beside what they show.
 
 `list_writer` tells from a page's text which of them wrote it; `nested_lists` puts each
 sub-list back inside the entry it belongs to, so that "Owner: …" or a note under an item is
@@ -34,6 +35,16 @@ def date_chip(attrs: dict[str, str], inner: list[Node], line: int) -> Node | Non
     the date it shows, as a Confluence date is; ``None`` for any other span."""
     date = attrs.get("data-date")
     return rewrite("time", {"datetime": date}, inner, line) if date else None
+
+
+def coda_date(attrs: dict[str, str], line: int) -> Element | None:
+    """A Coda table's date cell (``<td data-coda-value="2025-05-06">5/6/2025</td>``) as the
+    date it keeps: the one it shows may read two ways. ``None`` for any other cell."""
+    value = attrs.get("data-coda-value", "")
+    return Element("td", attrs, [value], line) if _ISO_DATE.fullmatch(value) else None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # A list's nesting level, in the class Google Docs gives it ("c2 lst-kix_9w2hq1f7c3ad-1 start").

@@ -19,7 +19,7 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.editors import date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.editors import coda_date, date_chip, list_writer, nested_lists
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
@@ -60,6 +60,7 @@ class _Page:
         self.flat_lists = list_writer(text)
         self.google = self.flat_lists == "google"
         self.paper = self.flat_lists == "paper"
+        self.coda = "data-coda-value" in text  # Coda's table cells keep their dates
         self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
         document = LexborHTMLParser(text)
         html = document.root
@@ -122,6 +123,8 @@ class _Page:
             chip = date_chip(attrs, inner, line)
             if chip is not None:
                 return chip
+        if self.coda and name == "td":
+            return coda_date(attrs, line) or Element(name, attrs, inner, line)
         if kind is not _REWRITTEN:
             return Element(name, attrs, inner, line)
         if name == "ul" and is_to_do_list(attrs):
@@ -135,6 +138,7 @@ class _Page:
             (self.notion and name in _NOTION_MARKUP)
             or (self.google and name in _LISTS)
             or ((self.jira_issues or self.paper) and name == "span")
+            or (self.coda and name == "td")
         )
 
     def _count(self, node: LexborNode) -> None:
