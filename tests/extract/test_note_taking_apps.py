@@ -363,3 +363,20 @@ def test_a_coda_table_keeps_its_dates_and_a_done_box_beside_a_status_column() ->
         ("Void the duplicate invoices", None, dt.date(2025, 2, 21), "done"),
         ("Rewrite the run as a workflow", None, None, "dropped"),
     ]
+
+
+def test_an_outline_mention_is_an_owner_and_hard_breaks_carry_fields() -> None:
+    assert _rows(
+        """
+        # Campaign resend
+
+        ## Action items
+
+        - [ ] Take a lease per campaign @[Hannah Lee](mention://3f1e2a9c/user/8c9d4e2f) — GROW-778\\
+          Due: Feb 7, 2025
+        - [x] Move scheduling to the ESP — **won't do**, we would lose our suppression logic
+        """
+    ) == [
+        ("Take a lease per campaign", "Hannah Lee", dt.date(2025, 2, 7), "GROW-778", "open"),
+        ("Move scheduling to the ESP", None, None, None, "dropped"),
+    ]

@@ -149,7 +149,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     raw = raw[:MAX_ITEM_TEXT]
     if "<" in raw:
         raw = _inline_html_as_text(raw)
-    if "[[" in raw or "::" in raw or "#" in raw or not raw.isascii():
+    if "[[" in raw or "::" in raw or "#" in raw or "](mention:" in raw or not raw.isascii():
         raw = _note_taking_marks(raw)
     whole = _one_line(raw)
     text, attached = title_and_fields(whole)
@@ -267,6 +267,7 @@ def _may_name_priority(text: str) -> bool:
 
 
 _BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
+_OUTLINE_MENTION = re.compile(r"@\[([^\[\]\n]{1,80})\]\(mention://[^)\s]{0,300}\)")
 _BOX_STATES = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
 
 # How note-taking apps write an item's fields (Obsidian's Tasks and Dataview, wikis' page
@@ -296,6 +297,8 @@ _LINKING_WORDS = frozenset("in into to on see from with of the at for by and or"
 
 
 def _note_taking_marks(raw: str) -> str:
+    if "](mention:" in raw:  # Outline: "@[Hannah Lee](mention://<team>/user/<id>)"
+        raw = _OUTLINE_MENTION.sub(r"@\1", raw)
     if "::" in raw:
         raw = _INLINE_FIELD.sub(_inline_field, raw)
     if "#" in raw:
