@@ -380,3 +380,24 @@ def test_an_outline_mention_is_an_owner_and_hard_breaks_carry_fields() -> None:
         ("Take a lease per campaign", "Hannah Lee", dt.date(2025, 2, 7), "GROW-778", "open"),
         ("Move scheduling to the ESP", None, None, None, "dropped"),
     ]
+
+
+def test_a_gitbook_hint_holding_what_was_done_during_the_incident() -> None:
+    assert _rows(
+        """
+        # SSO token expiry
+
+        {% hint style="success" %}
+        **Done during the incident**
+
+        * [x] Restarted chronyd on all gateway hosts
+        {% endhint %}
+
+        ## Action items
+
+        * [ ] Alert on clock offset above 100 ms @sofia — IAM-331
+        """
+    ) == [
+        ("Restarted chronyd on all gateway hosts", None, None, None, "done"),
+        ("Alert on clock offset above 100 ms", "sofia", None, "IAM-331", "open"),
+    ]

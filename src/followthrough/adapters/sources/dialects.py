@@ -5,7 +5,9 @@
   ``:::tip Action items`` … ``:::``. The opening line becomes its title in bold (a bold line
   stands for a heading) and the content is dedented; HackMD's ``:::spoiler`` hides notes, and
   is read only where its title names a section of actions. Obsidian's (and GitHub's) callouts,
-  ``> [!todo]+ Action items``, are a quote whose first line is its title, in bold.
+  ``> [!todo]+ Action items``, are a quote whose first line is its title, in bold; GitBook's
+  block tags (``{% hint style="success" %}``, ``{% endhint %}``) are dropped, their content
+  kept.
 - Jira wiki markup pasted into Markdown: ``h2. Action items`` is a heading, ``[~jdoe]`` a
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
   done and not-done marks (✅ and ❌). A Jira table (``||Action||Owner||`` over ``|…|…|`` rows,
@@ -50,7 +52,9 @@ _JIRA_HEADINGS = tuple(f"h{level}. " for level in range(1, 7))
 _JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
 _JIRA_TABLE_OPENING = "||"
 
-_DIALECT_OPENINGS = ("!!!", "???", ":::", "[!", _JIRA_TABLE_OPENING, *_JIRA_HEADINGS)
+_DIALECT_OPENINGS = ("!!!", "???", ":::", "[!", "{%", _JIRA_TABLE_OPENING, *_JIRA_HEADINGS)
+# GitBook's blocks ("{% hint style="success" %}" … "{% endhint %}"): their tags hold no words.
+_BLOCK_TAG = re.compile(r"[ \t]*\{%[^%\n]*%\}[ \t]*")
 # A Logseq page opens with its properties, one "key:: value" a line.
 _PROPERTY = re.compile(r"[A-Za-z][\w-]*:: ")
 _BLOCK_PROPERTY = re.compile(r"(?P<key>[A-Za-z][\w-]*):: ?")
@@ -81,7 +85,7 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
 
 def as_commonmark(body: str) -> str:
     """``body`` with admonitions and Jira wiki markup written as CommonMark, line for line."""
-    admonitions = "!!!" in body or "???" in body or ":::" in body or "[!" in body
+    admonitions = "!!!" in body or "???" in body or ":::" in body or "[!" in body or "{%" in body
     jira = any(mark in body for mark in _JIRA_HEADINGS)
     tables = f"\n{_JIRA_TABLE_OPENING}" in f"\n{body}"
     outline = _PROPERTY.match(body.lstrip("\n")) is not None
@@ -164,6 +168,9 @@ def _admonitions(lines: list[str]) -> list[str]:
         if opening:
             out.append(_bold(opening.group("title")))
             indented = True
+            continue
+        if "{%" in line and _BLOCK_TAG.fullmatch(line):
+            out.append("")
             continue
         callout = _CALLOUT.match(line) if "[!" in line else None
         if callout:
