@@ -401,3 +401,19 @@ def test_a_gitbook_hint_holding_what_was_done_during_the_incident() -> None:
         ("Restarted chronyd on all gateway hosts", None, None, None, "done"),
         ("Alert on clock offset above 100 ms", "sofia", None, "IAM-331", "open"),
     ]
+
+
+def test_a_person_mentioned_by_name_then_the_verb_and_a_due_date_with_its_weekday() -> None:
+    assert _rows(
+        """
+        # Certificate expiry
+
+        ## Action items
+
+        - [ ] @<Chloe Martin> to add the expiry check to the access review — AB#30125
+        - [ ] Guard against a missing paywall key — @nchen — by Fri Jun 20, 2025
+        """
+    ) == [
+        ("Add the expiry check to the access review", "Chloe Martin", None, "AB#30125", "open"),
+        ("Guard against a missing paywall key", "nchen", dt.date(2025, 6, 20), None, "open"),
+    ]

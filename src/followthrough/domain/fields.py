@@ -54,6 +54,8 @@ _HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _H
 _NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
+    # "Fri Jun 20", "Friday, 20 June": a weekday may open a date.
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
     r"\d{1,2}/(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2,4}|"  # Jira: 17/Apr/26
     + _MONTH

@@ -51,6 +51,10 @@ _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+
 _BRACKETED_PRIORITY = re.compile(r"[\[(]\s*[Pp][0-4]")
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
+# "@Chloe Martin to add …": a person mentioned by name (Azure DevOps, Quip), then the verb.
+_AT_NAME_OWNER = re.compile(
+    r"^@(?P<owner>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})\s+(?:to|will|should)\s+(?=[a-z])"
+)
 _TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
 _SUBJECT_OWNER = re.compile(
     r"^(?P<owner>@[\w-]+(?:/[\w.-]+)?|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?(?:\s+[Tt]eam)?)"
@@ -489,6 +493,7 @@ def _owner(text: str) -> tuple[str | None, str]:
     # Each prefix is tried only where it can match: "[name]", "@name", "X team:".
     for pattern in (
         _BRACKET_OWNER if first == "[" else None,
+        _AT_NAME_OWNER if first == "@" else None,
         _AT_OWNER if first == "@" else None,
         _TEAM_PREFIX if ":" in text else None,
     ):
