@@ -16,12 +16,12 @@ from followthrough.domain.values import find_tickets
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
 FLOORS = {
-    "items": 0.993,
-    "owner": 0.907,
-    "due": 0.984,
-    "ticket": 0.985,
-    "status": 0.991,
-    "team": 0.985,
+    "items": 0.994,
+    "owner": 0.918,
+    "due": 0.985,
+    "ticket": 0.984,
+    "status": 0.992,
+    "team": 0.981,
 }
 
 
@@ -105,4 +105,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 781
+    assert sum(len(entry["items"]) for entry in expected.values()) == 917
