@@ -153,7 +153,13 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     raw = raw[:MAX_ITEM_TEXT]
     if "<" in raw:
         raw = _inline_html_as_text(raw)
-    if "[[" in raw or "::" in raw or "#" in raw or "](mention:" in raw or not raw.isascii():
+    if (
+        "#" in raw
+        or "[[" in raw
+        or "::" in raw
+        or "](mention:" in raw
+        or (not raw.isascii() and not _TASKS_MARKS.isdisjoint(raw))
+    ):
         raw = _note_taking_marks(raw)
     whole = _one_line(raw)
     text, attached = title_and_fields(whole)
@@ -284,6 +290,7 @@ _INLINE_FIELD = re.compile(
 _TASKS_DATE = re.compile(r"\s*([📅⏳🛫➕✅❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 _TASKS_DATE_AS = {"📅": " · due {}", "✅": " ✅", "❌": " ❌"}  # ⏳ 🛫 ➕: not when it is due
 _TASKS_PRIORITY = re.compile(r"\s*([🔺⏫🔼🔽⏬])\ufe0f?")
+_TASKS_MARKS = frozenset("📅⏳🛫➕✅❌🔺⏫🔼🔽⏬")
 _TASKS_PRIORITY_AS = {"🔺": "P0", "⏫": "P1", "🔼": "P2", "🔽": "P3", "⏬": "P4"}
 # Tags that file an item ("#action", "#team/payments") are no words of it.
 _FILING_TAG = re.compile(
@@ -307,7 +314,7 @@ def _note_taking_marks(raw: str) -> str:
         raw = _INLINE_FIELD.sub(_inline_field, raw)
     if "#" in raw:
         raw = _FILING_TAG.sub("", raw)
-    if not raw.isascii():
+    if not raw.isascii() and not _TASKS_MARKS.isdisjoint(raw):
         raw = _TASKS_DATE.sub(lambda m: _TASKS_DATE_AS.get(m[1], "").format(m[2]), raw)
         raw = _TASKS_PRIORITY.sub(lambda m: f" · {_TASKS_PRIORITY_AS[m[1]]}", raw)
     if "[[" in raw:

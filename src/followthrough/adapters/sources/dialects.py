@@ -49,6 +49,7 @@ _JIRA_LINK = re.compile(r"\[([^\[\]|\n]+)\|(https?://[^\]\s]+)\]")
 _JIRA_CODE = re.compile(r"\{\{([^{}\n]+)\}\}")
 _JIRA_MARKS = (("(/)", "✅"), ("(x)", "❌"))
 _JIRA_HEADINGS = tuple(f"h{level}. " for level in range(1, 7))
+_JIRA_LINES = tuple(f"\n{mark}" for mark in _JIRA_HEADINGS)
 _JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
 _JIRA_TABLE_OPENING = "||"
 
@@ -74,11 +75,11 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
     for text in paragraphs:
         if text.startswith(_DIALECT_OPENINGS):
             return True
-        if "\nh" in text and any(f"\n{mark}" in text for mark in _JIRA_HEADINGS):
+        if "\n" in text and (
+            "\n||" in text or ("\nh" in text and any(mark in text for mark in _JIRA_LINES))
+        ):
             return True
-        if f"\n{_JIRA_TABLE_OPENING}" in text:
-            return True
-        if _PROPERTY.match(text):
+        if "::" in text and _PROPERTY.match(text):
             return True
     return False
 
