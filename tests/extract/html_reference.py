@@ -21,7 +21,14 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.editors import coda_date, date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.editors import (
+    coda_date,
+    date_chip,
+    is_quoted_mail,
+    list_writer,
+    nested_lists,
+    word_list_paragraphs,
+)
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
@@ -35,7 +42,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    text = with_styles(text)
+    text = word_list_paragraphs(with_styles(text))
     with warnings.catch_warnings():  # storage format is XHTML, read as HTML on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html5lib")
@@ -93,6 +100,8 @@ def _node(child: PageElement, writer: str | None) -> Node | None:
     inner = _nested(between_people(_children(child, writer)), writer)
     if name == "span" and is_jira_issue(attrs):
         return jira_issue(attrs, inner, _line(child))
+    if is_quoted_mail(attrs):
+        return None
     if name == "td" and "data-coda-value" in attrs:
         cell = coda_date(attrs, _line(child))
         if cell is not None:

@@ -92,7 +92,10 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # Possessive quantifiers and a separator required between references keep every match
 # linear, whatever the text ("acme/ops#12acme/ops#12…" has no second reading to try).
-_REF = r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++|AB)?#\d{1,7}+|[Bb]ug\s++\d{3,}+)"
+_REF = (
+    r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++|AB)?#\d{1,7}+|[Bb]ug\s++\d{3,}+"
+    r"|(?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7}+)"
+)
 _URL = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
 _LINK = (
@@ -107,7 +110,7 @@ _TICKETS = re.compile(
     + _URL
     + "|"
     + _LINK
-    + r")(?:(?:\s*+[,&]\s*+|\s++)(?:"
+    + r")(?:(?:\s*+[,&]\s*+|\s++/\s++|\s++)(?:"
     + _REF
     + "|"
     + _URL

@@ -27,7 +27,7 @@ _ACTION_HEADING = re.compile(
     r"fix(?:es)?"
     r"|long[\s-]*term\s+(?:solutions?|fix(?:es)?)|(?:priority|other)\s+actions?|actions"
     r"|action\s+plan|(?:follow[\s-]*up\s+)?tasks|to[\s-]?dos"
-    r"|(?:done|completed)\s+during\s+the\s+(?:incident|outage|response)"
+    r"|(?:already\s+)?(?:done|completed)\s+during\s+the\s+(?:incident|outage|response)"
     r"|what\s+we(?:'re|\s+are)\s+(?:doing|changing)(?:\s+about\s+it)?"
     r"|what\s+we(?:'ll|\s+will)\s+(?:do|change)(?:\s+next)?)"
     r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",

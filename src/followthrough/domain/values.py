@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 _MONTHS = {
@@ -239,6 +240,10 @@ _PHABRICATOR = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
 _BARE_ISSUE = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
 # An Azure Boards work item, as Azure DevOps links one from a commit, a PR or a wiki page.
 _AZURE_BOARDS = re.compile(r"(?<![\w/])AB#(\d{1,7})\b")
+# A ServiceNow record: a change, problem, problem task, request item, task or incident.
+_SERVICENOW = re.compile(
+    r"(?<![\w/-])((?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7})(?!\w)"
+)
 _NOT_JIRA_PREFIXES = frozenset(
     {
         "UTF",
@@ -297,8 +302,8 @@ def find_tickets(text: str, links: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Every tracker reference in an item, normalised, in order of appearance, no repeats.
 
     Jira browse URLs and keys → ``ABC-123``; GitHub URLs → ``owner/repo#N``; Bugzilla →
-    ``bug N``; Azure Boards ``AB#N`` as written. Bare ``#N`` is kept as written: only the
-    team's config knows its repository.
+    ``bug N``; Azure Boards ``AB#N`` and ServiceNow records (``CHG0040198``, ``PTASK0012044``)
+    as written. Bare ``#N`` is kept as written: only the team's config knows its repository.
     """
     found = _tickets_in(text)
     for offset, link in enumerate(links, start=1):
@@ -351,7 +356,14 @@ def _url_tickets(text: str) -> list[tuple[int, str]]:
 
 def _may_hold_written(text: str) -> bool:
     """Cheap pre-check for `_written_tickets`: each form needs one of these characters."""
-    return "-" in text or "#" in text or "T" in text or not text.isascii() or "bug" in text.lower()
+    return (
+        "-" in text
+        or "#" in text
+        or "T" in text
+        or "00" in text  # a ServiceNow record's zero-padded number
+        or not text.isascii()
+        or "bug" in text.lower()
+    )
 
 
 def _written_tickets(text: str) -> list[tuple[int, str]]:
@@ -359,33 +371,36 @@ def _written_tickets(text: str) -> list[tuple[int, str]]:
     taken."""
     refs: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
-
-    def take(pos: int, end: int, ref: str) -> None:
-        for start, stop in spans:
-            if start <= pos < stop:
-                return
-        refs.append((pos, ref))
-        spans.append((pos, end))
-
-    if "#" in text and "/" in text:
-        for match in _CROSS_REPO.finditer(text):
-            take(match.start(), match.end(), f"{match.group(1)}#{match.group(2)}")
-    if "-" in text:
-        for match in _JIRA_KEY.finditer(text):
-            if match.group(1).split("-")[0] not in _NOT_JIRA_PREFIXES:
-                take(match.start(), match.end(), match.group(1))
-    if not text.isascii() or "bug" in text.lower():
-        for match in _BUG_NUMBER.finditer(text):
-            take(match.start(), match.end(), f"bug {match.group(1)}")
-    if "T" in text:
-        for match in _PHABRICATOR.finditer(text):
-            take(match.start(), match.end(), match.group(1))
-    if "#" in text:
-        for match in _AZURE_BOARDS.finditer(text):
-            take(match.start(), match.end(), f"AB#{match.group(1)}")
-        for match in _BARE_ISSUE.finditer(text):
-            take(match.start(), match.end(), f"#{match.group(1)}")
+    for may_hold, pattern, written in _WRITTEN_FORMS:
+        if not may_hold(text):
+            continue
+        for match in pattern.finditer(text):
+            ref = written(match)
+            pos = match.start()
+            if ref is None or any(start <= pos < stop for start, stop in spans):
+                continue
+            refs.append((pos, ref))
+            spans.append((pos, match.end()))
     return refs
+
+
+def _jira_key(match: re.Match[str]) -> str | None:
+    return None if match.group(1).split("-")[0] in _NOT_JIRA_PREFIXES else match.group(1)
+
+
+# Each form: whether the text may hold it (a character it cannot match without), its
+# pattern, and the reference as the product writes it.
+_WRITTEN_FORMS: tuple[
+    tuple[Callable[[str], bool], re.Pattern[str], Callable[[re.Match[str]], str | None]], ...
+] = (
+    (lambda t: "#" in t and "/" in t, _CROSS_REPO, lambda m: f"{m.group(1)}#{m.group(2)}"),
+    (lambda t: "-" in t, _JIRA_KEY, _jira_key),
+    (lambda t: not t.isascii() or "bug" in t.lower(), _BUG_NUMBER, lambda m: f"bug {m.group(1)}"),
+    (lambda t: "T" in t or "C" in t or "R" in t, _SERVICENOW, lambda m: m.group(1)),
+    (lambda t: "T" in t, _PHABRICATOR, lambda m: m.group(1)),
+    (lambda t: "#" in t, _AZURE_BOARDS, lambda m: f"AB#{m.group(1)}"),
+    (lambda t: "#" in t, _BARE_ISSUE, lambda m: f"#{m.group(1)}"),
+)
 
 
 def parse_ticket(text: str | None) -> str | None:

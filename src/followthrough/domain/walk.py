@@ -416,6 +416,10 @@ def _run(blocks: Sequence[Block], traits: GroupTraits, *, prose_allowed: bool) -
             if label and not _NUMBERED_ITEM.match(raw) and not _labels_a_non_item_list(raw):
                 current = group_traits(label.group("label")).under(traits)
                 continue
+            if isinstance(following, ListBlock) and _labels_a_group(raw):
+                # "Already done during the response:" over a list, as a mail writes a heading
+                current = group_traits(raw.strip().rstrip(":")).under(traits)
+                continue
             found, took_next = _paragraph_run_items(block, current, has_list, following)
             if took_next:
                 skip.add(position + 1)
@@ -452,6 +456,13 @@ def _with_field_list(candidate: Candidate, block: ListBlock) -> Candidate | None
         candidate.row,
         candidate.title_override,
     )
+
+
+def _labels_a_group(raw: str) -> bool:
+    """A plain line that ends in a colon and names a group of actions ("Done during the
+    incident:")."""
+    line = raw.strip()
+    return line.endswith(":") and "\n" not in line and len(line) < 80 and is_action_heading(line)
 
 
 def _labels_a_non_item_list(raw: str) -> bool:

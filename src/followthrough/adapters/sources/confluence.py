@@ -136,7 +136,8 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
     classes = attrs.get("class", "").split()
     href = attrs.get("href", "")
     person = ""
-    mention = "mention" in classes or "user" in classes  # Quill's (Slab's), Quip's
+    # Quill's (Slab's), Quip's and Gmail's (a "+" mention in a mail) mentions
+    mention = "mention" in classes or "user" in classes or "gmail_plusreply" in classes
     if "confluence-userlink" in classes or "user-mention" in classes or mention:
         person = _person(attrs, "data-username", "data-account-id")
     if mention and not person:  # a mention by display name only: "@Dana Whitfield"

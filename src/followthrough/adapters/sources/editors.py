@@ -1,6 +1,6 @@
 """Editors that write nested lists flat, each level a list of its own: Google Docs, editors
-built on Quill (Slab among them), Dropbox Paper and Quip; and the dates Paper and Coda keep
-beside what they show.
+built on Quill (Slab among them), Dropbox Paper, Quip and Word (whose lists are paragraphs);
+and the dates Paper and Coda keep beside what they show.
 
 `list_writer` tells from a page's text which of them wrote it; `nested_lists` puts each
 sub-list back inside the entry it belongs to, so that "Owner: …" or a note under an item is
@@ -18,9 +18,11 @@ from followthrough.adapters.sources.html_tree import Element, Node
 
 def list_writer(text: str) -> str | None:
     """The editor whose flat lists a page holds (``"google"``, ``"paper"``, ``"quill"``,
-    ``"quip"``)."""
+    ``"quip"``, ``"word"``); for Word, once `word_list_paragraphs` has marked them."""
     if "lst-kix_" in text:
         return "google"
+    if "data-word-level" in text:
+        return "word"
     if "ace-line" in text and "listindent" in text:
         return "paper"
     if "ql-indent-" in text:
@@ -35,6 +37,96 @@ def date_chip(attrs: dict[str, str], inner: list[Node], line: int) -> Node | Non
     the date it shows, as a Confluence date is; ``None`` for any other span."""
     date = attrs.get("data-date")
     return rewrite("time", {"datetime": date}, inner, line) if date else None
+
+
+def word_list_paragraphs(text: str) -> str:
+    """A Word page ("Save as Web Page") with each list paragraph marked: Word writes a list as
+    paragraphs (``<p class=MsoListParagraphCxSpFirst style='mso-list:l0 level1 lfo1'>``)
+    whose text opens with the bullet or number it shows (``·``, ``o``, ``1.``, a Wingdings box
+    ``&#168;`` or ticked ``&#254;``) and spaces. The mark is taken out of the text into
+    ``data-word-mark`` and the paragraph's level into ``data-word-level``; every line break
+    stays where it was."""
+    if "MsoList" not in text and "mso-list:" not in text and "text-indent:-" not in text:
+        return text
+    return _WORD_LIST_PARAGRAPH.sub(_marked, text)
+
+
+def _marked(paragraph: re.Match[str]) -> str:
+    attrs, mark = paragraph.group("attrs"), paragraph.group("mark")
+    box = mark.lower() in _WORD_BOXES
+    if "msolist" not in attrs.lower() and "mso-list:l" not in attrs and not box:
+        return paragraph.group(0)  # a paragraph that only hangs its first line
+    level = _word_level_of(attrs)
+    breaks = "\n" * paragraph.group(0).count("\n")
+    return f'<p data-word-level="{level}" data-word-mark="{mark}"{attrs}>{breaks}'
+
+
+def _word_level_of(attrs: str) -> int:
+    listed = _MSO_LEVEL.search(attrs)
+    if listed:
+        return int(listed.group(1))
+    margin = _MARGIN.search(attrs)
+    if margin is None:
+        return 1
+    inches = float(margin.group(1)) / (72 if margin.group(2) == "pt" else 1)
+    return max(1, round(inches / 0.5))  # Word indents each level half an inch
+
+
+_WORD_LIST_PARAGRAPH = re.compile(
+    r"<p\b(?P<attrs>[^>]*)>(?P<lead>(?:\s|<!\[if !supportLists\]>|<span\b[^>]*>)*)"
+    r"(?P<mark>&#\d{2,5};|&(?!nbsp;)[a-z]{2,8};|[^<&\s]{1,4})"
+    r"(?:\s|</span>|<span\b[^>]*>)*(?:&nbsp;|\u00a0)"
+    r"(?:\s|&nbsp;|\u00a0|</span>|<span\b[^>]*>|<!\[endif\]>)*",
+    re.I,
+)
+_MSO_LEVEL = re.compile(r"mso-list:\s*l\d+\s+level(\d)")
+_MARGIN = re.compile(r"margin-left:\s*(\d*\.?\d+)(in|pt)")
+# Wingdings check boxes as Word writes them: ¨ (&#168;) and q empty, þ (&#254;) and ý ticked.
+_WORD_BOXES = frozenset({"&#168;", "¨", "q", "&#254;", "þ", "&#253;", "ý"})
+_WORD_TICKED = frozenset("þý")
+_ORDERED_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]{1,2}|[ivxIVX]{1,5})[.)]")
+
+
+def _word_lists(children: list[Node]) -> list[Node]:
+    """Runs of marked Word list paragraphs as lists, one list per level and kind."""
+    out: list[Node] = []
+    current: Element | None = None
+    for child in children:
+        if isinstance(child, str) and not child.strip():
+            out.append(child)  # white space between paragraphs keeps a list going
+            continue
+        level = None if isinstance(child, str) else child.attrs.get("data-word-level")
+        if level is None or isinstance(child, str):
+            current = None
+            out.append(child)
+            continue
+        mark = child.attrs.get("data-word-mark", "")
+        kind = "ol" if _ORDERED_MARK.fullmatch(mark) else "ul"
+        box = ("[x] " if mark in _WORD_TICKED else "[ ] ") if mark in _WORD_BOXES else ""
+        entry = Element("li", {}, [box, *child.children] if box else child.children, child.line)
+        if (
+            current is not None
+            and current.name == kind
+            and current.attrs["data-word-level"] == level
+        ):
+            current.children.append(entry)
+            continue
+        current = Element(kind, {"data-word-level": level}, [entry], child.line)
+        out.append(current)
+    return out
+
+
+def _word_level(node: Node) -> int | None:
+    if isinstance(node, str) or node.name not in ("ol", "ul"):
+        return None
+    level = node.attrs.get("data-word-level")
+    return int(level) - 1 if level and level.isdigit() else None
+
+
+def is_quoted_mail(attrs: dict[str, str]) -> bool:
+    """An earlier message a Gmail reply quotes (``div.gmail_quote``): it is not the
+    postmortem's text, and its lists are no items of it."""
+    return "gmail_quote" in attrs.get("class", "").split()
 
 
 def coda_date(attrs: dict[str, str], line: int) -> Element | None:
@@ -64,6 +156,8 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     """
     if written_by in ("paper", "quip"):
         children = _lines_unwrapped(children)
+    elif written_by == "word":
+        children = _word_lists(children)
     level_of = _LEVELS[written_by]
     out: list[Node] = []
     parents: dict[int, Element] = {}  # the last list seen at each level, while lists follow
@@ -128,6 +222,7 @@ _LEVELS: dict[str, Callable[[Node], int | None]] = {
     "google": _google_level,
     "quill": _entry_level,
     "quip": _entry_level,
+    "word": _word_level,
     "paper": _paper_level,
 }
 

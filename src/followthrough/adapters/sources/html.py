@@ -19,7 +19,14 @@ from followthrough.adapters.sources.confluence import (
     rewrite,
     storage_as_html,
 )
-from followthrough.adapters.sources.editors import coda_date, date_chip, list_writer, nested_lists
+from followthrough.adapters.sources.editors import (
+    coda_date,
+    date_chip,
+    is_quoted_mail,
+    list_writer,
+    nested_lists,
+    word_list_paragraphs,
+)
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
@@ -38,7 +45,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    text = with_styles(text)
+    text = word_list_paragraphs(with_styles(text))
     page = _Page(text)
     title = page.title or title_paragraph(page.root)
     front = {"title": title} if title else {}
@@ -61,6 +68,7 @@ class _Page:
         self.google = self.flat_lists == "google"
         self.paper = self.flat_lists == "paper"
         self.coda = "data-coda-value" in text  # Coda's table cells keep their dates
+        self.gmail = "gmail_quote" in text  # a Gmail reply, quoting an earlier message
         self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
         document = LexborHTMLParser(text)
         html = document.root
@@ -125,6 +133,8 @@ class _Page:
                 return chip
         if self.coda and name == "td":
             return coda_date(attrs, line) or Element(name, attrs, inner, line)
+        if self.gmail and is_quoted_mail(attrs):
+            return None
         if kind is not _REWRITTEN:
             return Element(name, attrs, inner, line)
         if name == "ul" and is_to_do_list(attrs):
@@ -139,6 +149,7 @@ class _Page:
             or (self.google and name in _LISTS)
             or ((self.jira_issues or self.paper) and name == "span")
             or (self.coda and name == "td")
+            or (self.gmail and name in _QUOTES)
         )
 
     def _count(self, node: LexborNode) -> None:
@@ -170,6 +181,7 @@ class _Page:
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
 _NOTION_MARKUP = frozenset({"span", "div"})  # person chips, check boxes
 _LISTS = frozenset({"ol", "ul"})
+_QUOTES = frozenset({"div", "blockquote"})
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
 

@@ -1,0 +1,91 @@
+"""Postmortems kept in corporate formats: Word's "Save as Web Page", e-mail, ServiceNow records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from followthrough.domain.values import find_tickets
+from tests.extract.helpers import html
+
+_NBSP = "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;"
+
+
+def _word_entry(mark: str, text: str, *, level: int = 1, full: bool = False) -> str:
+    if full:  # Word's own HTML: the mark hides behind a conditional comment
+        return (
+            f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-.25in;mso-list:l0 "
+            f"level{level} lfo1'><![if !supportLists]><span\nstyle='mso-list:Ignore'>{mark}"
+            f"<span style='font:7.0pt \"Times New Roman\"'>{_NBSP}\n</span></span><![endif]>"
+            f"{text}<o:p></o:p></p>\n"
+        )
+    margin = "" if level == 1 else f"margin-left:{level * 0.5:.1f}in;"
+    return (
+        f"<p class=MsoListParagraphCxSpMiddle style='{margin}text-indent:-.25in'>"
+        f"<span style='font-family:\"Courier New\"'>{mark}<span style='font:7.0pt'>{_NBSP}"
+        f"</span></span>{text}</p>\n"
+    )
+
+
+def test_word_lists_are_read_as_lists_with_their_levels_marks_and_boxes() -> None:
+    page = (
+        "<h1>Action items</h1>\n"
+        + _word_entry("1.", "Point every DC at a second forwarder pair")
+        + _word_entry("o", "Owner: Marek Zielinski", level=2)
+        + _word_entry("o", "Due: June 13, 2025", level=2)
+        + _word_entry("o", "Ticket: INFRA-2301", level=2)
+        + _word_entry("2.", "Decommission the BIND forwarders", full=True)
+        + _word_entry("o", "Status: Cancelled, the OT network depends on them", level=2, full=True)
+        + "<h1>Done during the incident</h1>\n"
+        + "<p class=MsoNormal style='margin-left:.25in;text-indent:-.25in'><span"
+        " style='font-family:Wingdings'>&#254;</span><span style='mso-tab-count:1'>"
+        f"{_NBSP} </span>Reset the service account passwords</p>\n"
+    )
+    pm = html(page)
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Point every DC at a second forwarder pair",
+            "Marek Zielinski",
+            dt.date(2025, 6, 13),
+            "INFRA-2301",
+            "open",
+        ),
+        ("Decommission the BIND forwarders", None, None, None, "dropped"),
+        ("Reset the service account passwords", None, None, None, "done"),
+    ]
+    assert [i.line for i in pm.action_items] == [2, 6, 13]
+
+
+def test_servicenow_records_are_tickets() -> None:
+    assert find_tickets("Roll back san-b-02 (CHG0040198); PTASK0012044 and RITM0023311") == (
+        "CHG0040198",
+        "PTASK0012044",
+        "RITM0023311",
+    )
+    assert find_tickets("XCHG0040198, CHG00401981, CHG004019") == ()
+    pm = html(
+        "<h2>Action items</h2><ul><li>Configure max-prefix limits – owner: Jonas Weber –"
+        " due 3/21/2025 – NET-641 / CHG0041510</li></ul>"
+    )
+    item = pm.action_items[0]
+    assert (item.title, item.owner, item.due, item.ticket) == (
+        "Configure max-prefix limits",
+        "Jonas Weber",
+        dt.date(2025, 3, 21),
+        "NET-641",
+    )
+
+
+def test_a_gmail_reply_its_mentions_its_done_group_and_not_the_message_it_quotes() -> None:
+    pm = html(
+        """<div dir="ltr"><div><b>Follow-up actions</b></div><ol>
+        <li>Enforce phishing-resistant MFA — <a class="gmail_plusreply" id="plusReplyChip-0"
+        href="mailto:maria.lopez@acme.example">@Maria Lopez</a> — by Apr 30, 2025 — SEC-1181</li>
+        </ol><div>Already done during the response:</div><ul>
+        <li>Blocked the attacker's ASN in an Okta network zone</li></ul>
+        <div class="gmail_quote"><blockquote class="gmail_quote"><div>Status update:</div><ul>
+        <li>16:26 account suspended, sessions cleared</li></ul></blockquote></div></div>"""
+    )
+    assert [(i.title, i.owner, i.due, i.status.value) for i in pm.action_items] == [
+        ("Enforce phishing-resistant MFA", "Maria Lopez", dt.date(2025, 4, 30), "open"),
+        ("Blocked the attacker's ASN in an Okta network zone", None, None, "done"),
+    ]
