@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from followthrough.domain.values import find_tickets
-from tests.extract.helpers import html
+from tests.extract.helpers import html, md
 
 _NBSP = "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;"
 
@@ -88,4 +88,52 @@ def test_a_gmail_reply_its_mentions_its_done_group_and_not_the_message_it_quotes
     assert [(i.title, i.owner, i.due, i.status.value) for i in pm.action_items] == [
         ("Enforce phishing-resistant MFA", "Maria Lopez", dt.date(2025, 4, 30), "open"),
         ("Blocked the attacker's ASN in an Okta network zone", None, None, "done"),
+    ]
+
+
+def test_a_slack_thread_pasted_in_its_bot_summary_and_its_markup() -> None:
+    pm = md(
+        """
+        **Incident Bot**  APP  11:30 AM
+        *Root cause:* level 2 referenced a deleted schedule (<https://acme.atlassian.net/browse/SRE-2208|SRE-2208>).
+        *Action items*
+        • Add a fallback level to the escalation policy — <@U02MLOPEZ|maria> — due 2025-06-18 — <https://acme.atlassian.net/browse/SRE-2210|SRE-2210>
+        • :white_check_mark: Re-added the secondary schedule — <@U03KMENSAH|kofi>
+        • ~Switch paging to Opsgenie~ — not doing
+        • Lint escalation policies weekly in CI — unassigned — <https://acme.atlassian.net/browse/SRE-2212|SRE-2212>
+        _React with :white_check_mark: on this message when an item is done._
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Add a fallback level to the escalation policy",
+            "maria",
+            dt.date(2025, 6, 18),
+            "SRE-2210",
+            "open",
+        ),
+        ("Re-added the secondary schedule", "kofi", None, None, "done"),
+        ("Switch paging to Opsgenie", None, None, None, "dropped"),
+        ("Lint escalation policies weekly in CI", None, None, "SRE-2212", "open"),
+    ]
+
+
+def test_a_chat_message_that_ends_by_announcing_the_actions_over_a_list() -> None:
+    assert [
+        (i.title, i.owner, i.status.value)
+        for i in md(
+            """
+            [11:05] Lukas Meyer
+            Postmortem review done, thanks all. Action items:
+
+            1. @Priya Raman raise the registry quota to 2 TB – by 28 Feb 2025 – PLAT-901
+            2. @Lukas Meyer post a summary in #eng-announce – done ✅
+
+            [11:12] Sven Olsen
+            Note that the cleanup job needs PLAT-904 first.
+            """
+        ).action_items
+    ] == [
+        ("Raise the registry quota to 2 TB", "Priya Raman", "open"),
+        ("Post a summary in #eng-announce", "Lukas Meyer", "done"),
     ]

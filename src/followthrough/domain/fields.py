@@ -75,6 +75,8 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # A mention of a person by name, as Notion writes it: "@Olu Adeyemi".
     (re.compile(r"^@(?P<value>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,2})$"), "owner"),
+    # Nobody, said where an owner goes ("— unassigned —"): a field that names no one.
+    (re.compile(r"^(?P<value>unassigned|not\s+assigned|no\s+owner(?:\s+yet)?)$", re.I), "owner"),
     (
         re.compile(
             r"^(?:(?:due|deadline|eta|target)(?:\s+(?:by|on))?\s+|(?:by|before)\s+|@)(?P<value>"

@@ -51,9 +51,10 @@ _PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+
 _BRACKETED_PRIORITY = re.compile(r"[\[(]\s*[Pp][0-4]")
 _BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
 _AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
-# "@Chloe Martin to add …": a person mentioned by name (Azure DevOps, Quip), then the verb.
+# "@Chloe Martin to add …", "@Priya Raman raise …": a person mentioned by name (Azure DevOps,
+# Quip, Teams), then the verb.
 _AT_NAME_OWNER = re.compile(
-    r"^@(?P<owner>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})\s+(?:to|will|should)\s+(?=[a-z])"
+    r"^@(?P<owner>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})\s+(?:(?:to|will|should)\s+)?(?=[a-z])"
 )
 _TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
 _SUBJECT_OWNER = re.compile(

@@ -69,6 +69,8 @@ _PLACEHOLDERS = frozenset(
         "none yet",
         "no one",
         "no one yet",
+        "no owner",
+        "no owner yet",
         "name",
         "owner",
         "[owner]",

@@ -85,6 +85,13 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
             if len(raw) >= 80 and raw[:1] not in _LABEL_OPENINGS:
                 index += 1  # prose: a section line is short or bold, a label opens as one
                 continue
+            following = blocks[index + 1] if index + 1 < count else None
+            if isinstance(following, ListBlock) and _ends_with_section_label(raw):
+                # "Postmortem review done, thanks all. Action items:" over a list
+                result.sections += 1
+                candidates.extend(_section([following], GroupTraits(), 7))
+                index += 2
+                continue
             if not _is_section_line(raw):
                 text = _without_callout_icon(block.text)
                 if _is_labelled(text.raw) and not _says_none(text.raw):
@@ -124,6 +131,23 @@ def _is_section_line(line: str) -> bool:
     label = _BOLD_LABEL.match(line) if bold else None
     words = label.group("label") if label else line
     return len(words) < 80 and is_action_heading(words)
+
+
+def _ends_with_section_label(raw: str) -> bool:
+    """Whether a paragraph of several lines or sentences ends with a label that opens a
+    section ("… thanks all. Action items:", a chat message's last line "*Action items*")."""
+    last = raw.rstrip().rsplit("\n", 1)[-1].strip()
+    if last == raw.strip() and ". " not in last:
+        return False  # a paragraph of one label is a section line, read as one
+    sentence = _SENTENCE_BREAK.split(last)[-1].strip(" *_")
+    if last.endswith(":"):
+        sentence = sentence.rstrip(":").strip(" *_")
+    elif not last.startswith(("*", "_")):
+        return False
+    return 0 < len(sentence) < 60 and is_action_heading(sentence)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 
 
 def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:

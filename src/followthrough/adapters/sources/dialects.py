@@ -12,6 +12,8 @@
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
   done and not-done marks (✅ and ❌). A Jira table (``||Action||Owner||`` over ``|…|…|`` rows,
   which CommonMark reads as a paragraph) becomes an HTML table, a row on each of its lines.
+- Slack messages pasted in: ``<@U02|maria>`` mentions, ``<https://…|SRE-2210>`` links,
+  ``~struck~`` words, ``:white_check_mark:``, ``•`` bullets and ``*bold*`` lines.
 - Outlines as Logseq writes them: a page opens with ``key:: value`` properties and every block
   is a bullet. A top-level bullet with blocks under it is a section (``- ## Action items``,
   ``- **Follow-ups** #action``): it becomes a heading and its blocks a list under it. A block's
@@ -50,6 +52,18 @@ _JIRA_CODE = re.compile(r"\{\{([^{}\n]+)\}\}")
 _JIRA_MARKS = (("(/)", "✅"), ("(x)", "❌"))
 _JIRA_HEADINGS = tuple(f"h{level}. " for level in range(1, 7))
 _JIRA_LINES = tuple(f"\n{mark}" for mark in _JIRA_HEADINGS)
+_SLACK_MENTION = re.compile(r"<@[A-Z0-9]+\|([\w.-]+)>")
+_SLACK_LINK = re.compile(r"<(https?://[^|<>\s]+)\|([^<>\n]+)>")
+_SLACK_MARKS = {
+    ":white_check_mark:": "✅",
+    ":heavy_check_mark:": "✅",
+    ":ballot_box_with_check:": "✅",
+    ":x:": "❌",
+    ":no_entry_sign:": "❌",
+}
+_SLACK_EMOJI = re.compile("|".join(re.escape(mark) for mark in _SLACK_MARKS))
+_SLACK_STRUCK = re.compile(r"(?<![~\w])~([^~\n]+)~(?![~\w])")
+_SLACK_BOLD = re.compile(r"\*([^*\n]+)\*")
 _JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
 _JIRA_TABLE_OPENING = "||"
 
@@ -81,6 +95,8 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
             return True
         if "::" in text and _PROPERTY.match(text):
             return True
+        if "<@" in text or ("<http" in text and "|" in text):
+            return True
     return False
 
 
@@ -90,9 +106,12 @@ def as_commonmark(body: str) -> str:
     jira = any(mark in body for mark in _JIRA_HEADINGS)
     tables = f"\n{_JIRA_TABLE_OPENING}" in f"\n{body}"
     outline = _PROPERTY.match(body.lstrip("\n")) is not None
-    if not admonitions and not jira and not tables and not outline:
+    slack = "<@" in body or _SLACK_LINK.search(body) is not None
+    if not admonitions and not jira and not tables and not outline and not slack:
         return body
     lines = body.split("\n")
+    if slack:
+        lines = _slack_lines(lines)
     if outline:
         # Every line of a Logseq page is a property or a block; a page that also has headings
         # or paragraphs of its own (Obsidian with Dataview fields) only has properties.
@@ -105,6 +124,37 @@ def as_commonmark(body: str) -> str:
     if jira and any(_JIRA_HEADING.fullmatch(line[:4]) for line in lines if line[:1] == "h"):
         lines = [_jira_line(line) for line in lines]
     return "\n".join(lines)
+
+
+def _slack_lines(lines: list[str]) -> list[str]:
+    """Slack's lines (see `_slack_line`); a line right after a bullet's is a line of its own
+    in Slack, where CommonMark would run it on into the bullet: it is set apart as HTML."""
+    out: list[str] = []
+    after_bullet = False
+    for line in lines:
+        converted = _slack_line(line)
+        if after_bullet and line.strip() and not converted.startswith(("- ", " ", "\t")):
+            converted = "<div>" + converted
+        after_bullet = converted.startswith("- ")
+        out.append(converted)
+    return out
+
+
+def _slack_line(line: str) -> str:
+    """A line of a Slack message as CommonMark: ``<@U02|maria>`` is ``@maria``,
+    ``<https://…|SRE-2210>`` a link, ``~struck~`` struck, ``:white_check_mark:`` ✅, a ``•``
+    bullet a list entry and a line ``*in bold*`` bold."""
+    if "<" in line:
+        line = _SLACK_MENTION.sub(r"@\1", line)
+        line = _SLACK_LINK.sub(r"[\2](\1)", line)
+    if ":" in line:
+        line = _SLACK_EMOJI.sub(lambda m: _SLACK_MARKS[m.group(0)], line)
+    if "~" in line:
+        line = _SLACK_STRUCK.sub(r"~~\1~~", line)
+    if line.startswith("• "):
+        line = "- " + line[2:]
+    bold = _SLACK_BOLD.fullmatch(line)
+    return f"**{bold.group(1)}**" if bold else line
 
 
 def _jira_tables(lines: list[str]) -> list[str]:
