@@ -137,3 +137,34 @@ def test_a_chat_message_that_ends_by_announcing_the_actions_over_a_list() -> Non
         ("Raise the registry quota to 2 TB", "Priya Raman", "open"),
         ("Post a summary in #eng-announce", "Lukas Meyer", "done"),
     ]
+
+
+def test_a_pandoc_grid_table_is_read_as_a_table_on_its_rows_first_lines() -> None:
+    pm = md(
+        r"""
+        # Dunning e-mail burst
+
+        ## Action items
+
+        +------+------------------------------------+---------------+------------+------------------+
+        | \#   | Action                             | Owner         | Due        | Status           |
+        +======+====================================+===============+============+==================+
+        | 1    | Make the retry scheduler           | Sanjay Iyer   | 21 Feb     | In progress      |
+        |      | idempotent on (invoice\_id,        |               | 2025       |                  |
+        |      | attempt)                           |               |            |                  |
+        +------+------------------------------------+---------------+------------+------------------+
+        | 2    | ~~Send an apology credit to all    | Lucía Gómez   |            | Won't do --      |
+        |      | affected customers~~               |               |            | Finance declined |
+        +------+------------------------------------+---------------+------------+------------------+
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.status.value, i.line) for i in pm.action_items] == [
+        (
+            "Make the retry scheduler idempotent on (invoice_id, attempt)",
+            "Sanjay Iyer",
+            dt.date(2025, 2, 21),
+            "open",
+            8,
+        ),
+        ("Send an apology credit to all affected customers", "Lucía Gómez", None, "dropped", 12),
+    ]

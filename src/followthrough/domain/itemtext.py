@@ -641,6 +641,20 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 
 
 def _words(text: str) -> str:
+    if "\\" in text:  # "invoice\_id", "\#billing": an escaped mark is the mark itself
+        escaped = _ESCAPED.sub(lambda m: chr(_ESCAPE_BASE + ord(m[1])), text)
+        return _unescaped_words(escaped).translate(_UNESCAPE)
+    return _unescaped_words(text)
+
+
+# Markdown's backslash escapes: each escaped mark stands in the private use area while markup
+# is read, so that no pattern takes it for markup, then is written back.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPE_BASE = 0xE000
+_UNESCAPE = {_ESCAPE_BASE + code: chr(code) for code in range(33, 127)}
+
+
+def _unescaped_words(text: str) -> str:
     # "[GH-103]: add healthchecks" / "GH-101 (Done): create …": the label is the ticket.
     out = _LEADING_REF_LABEL.sub("", text) if ":" in text else text
     if "[" in out:

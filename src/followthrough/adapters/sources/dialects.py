@@ -12,6 +12,7 @@
   mention, ``[DATA-301|https://…]`` a link, ``{{code}}`` code, and ``(/)`` and ``(x)`` are the
   done and not-done marks (✅ and ❌). A Jira table (``||Action||Owner||`` over ``|…|…|`` rows,
   which CommonMark reads as a paragraph) becomes an HTML table, a row on each of its lines.
+- Grid tables, as pandoc writes a Word document's tables, become pipe tables, line for line.
 - Slack messages pasted in: ``<@U02|maria>`` mentions, ``<https://…|SRE-2210>`` links,
   ``~struck~`` words, ``:white_check_mark:``, ``•`` bullets and ``*bold*`` lines.
 - Outlines as Logseq writes them: a page opens with ``key:: value`` properties and every block
@@ -67,7 +68,17 @@ _SLACK_BOLD = re.compile(r"\*([^*\n]+)\*")
 _JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
 _JIRA_TABLE_OPENING = "||"
 
-_DIALECT_OPENINGS = ("!!!", "???", ":::", "[!", "{%", _JIRA_TABLE_OPENING, *_JIRA_HEADINGS)
+_GRID_OPENING = "+-"
+_DIALECT_OPENINGS = (
+    "!!!",
+    "???",
+    ":::",
+    "[!",
+    "{%",
+    _GRID_OPENING,
+    _JIRA_TABLE_OPENING,
+    *_JIRA_HEADINGS,
+)
 # GitBook's blocks ("{% hint style="success" %}" … "{% endhint %}"): their tags hold no words.
 _BLOCK_TAG = re.compile(r"[ \t]*\{%[^%\n]*%\}[ \t]*")
 # A Logseq page opens with its properties, one "key:: value" a line.
@@ -105,11 +116,14 @@ def as_commonmark(body: str) -> str:
     admonitions = "!!!" in body or "???" in body or ":::" in body or "[!" in body or "{%" in body
     jira = any(mark in body for mark in _JIRA_HEADINGS)
     tables = f"\n{_JIRA_TABLE_OPENING}" in f"\n{body}"
+    grids = f"\n{_GRID_OPENING}" in f"\n{body}"
     outline = _PROPERTY.match(body.lstrip("\n")) is not None
     slack = "<@" in body or _SLACK_LINK.search(body) is not None
-    if not admonitions and not jira and not tables and not outline and not slack:
+    if not (admonitions or jira or tables or grids or outline or slack):
         return body
     lines = body.split("\n")
+    if grids:
+        lines = _grid_tables(lines)
     if slack:
         lines = _slack_lines(lines)
     if outline:
@@ -124,6 +138,68 @@ def as_commonmark(body: str) -> str:
     if jira and any(_JIRA_HEADING.fullmatch(line[:4]) for line in lines if line[:1] == "h"):
         lines = [_jira_line(line) for line in lines]
     return "\n".join(lines)
+
+
+def _grid_tables(lines: list[str]) -> list[str]:
+    """Each grid table (pandoc's, from a Word document: ``+---+---+`` borders around ``| … |``
+    rows whose cells run over several lines) as a pipe table, line for line: a row's cells,
+    joined, stand on its first line, its other lines and the borders between rows are empty
+    rows, and the header row stands on the line before its ``+===+`` border, which becomes the
+    delimiter row. The first border becomes a free line, and so does the last."""
+    out = list(lines)
+    at = 0
+    while at < len(out):
+        if not _GRID_BORDER.fullmatch(out[at]):
+            at += 1
+            continue
+        end = at + 1
+        while end < len(out) and (_GRID_BORDER.fullmatch(out[end]) or out[end].startswith("|")):
+            end += 1
+        if end - at >= 3 and _GRID_BORDER.fullmatch(out[end - 1]):
+            out[at:end] = _grid_table(out[at:end])
+        at = end
+    return out
+
+
+def _grid_table(lines: list[str]) -> list[str]:
+    edges = [i for i, char in enumerate(lines[0]) if char == "+"]
+    width = len(edges) - 1
+    header_end = next((i for i, line in enumerate(lines) if "=" in line and line[0] == "+"), None)
+    out = [""] * len(lines)
+    row: list[list[str]] = []
+    row_start = 0
+    for number, line in enumerate(lines):
+        if line[0] == "+":
+            if row:
+                if number == header_end:  # the header stands just above the delimiter row
+                    out[number - 1] = _pipe_row(row)
+                    out[row_start] = "" if row_start != number - 1 else out[number - 1]
+                else:
+                    out[row_start] = _pipe_row(row)
+                row = []
+            if number == header_end:
+                out[number] = "|" + "---|" * width
+            elif 0 < number < len(lines) - 1:
+                out[number] = "|" + " |" * width
+            continue
+        cells = [line[edges[i] + 1 : edges[i + 1]].strip() for i in range(width)]
+        if not row:
+            row, row_start = [[] for _ in range(width)], number
+        elif number != row_start:
+            out[number] = "|" + " |" * width
+        for column, cell in enumerate(cells):
+            if cell:
+                row[column].append(cell.replace("|", "\\|"))
+    if header_end is None and out[1:2] and out[1].strip(" |"):
+        out[2:3] = ["|" + "---|" * width] if out[2] == "|" + " |" * width else out[2:3]
+    return out
+
+
+def _pipe_row(cells: list[list[str]]) -> str:
+    return "| " + " | ".join(" ".join(words) for words in cells) + " |"
+
+
+_GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+\s*")
 
 
 def _slack_lines(lines: list[str]) -> list[str]:
