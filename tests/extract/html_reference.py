@@ -27,6 +27,7 @@ from followthrough.adapters.sources.editors import (
     is_quoted_mail,
     list_writer,
     nested_lists,
+    styled_span,
     word_list_paragraphs,
 )
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
@@ -106,6 +107,10 @@ def _node(child: PageElement, writer: str | None) -> Node | None:
         cell = coda_date(attrs, _line(child))
         if cell is not None:
             return cell
+    if name == "span" and writer in ("onenote", "word"):
+        styled = styled_span(attrs, inner, _line(child))
+        if styled is not None:
+            return styled
     if name == "span" and writer == "paper":
         chip = date_chip(attrs, inner, _line(child))
         if chip is not None:

@@ -168,3 +168,29 @@ def test_a_pandoc_grid_table_is_read_as_a_table_on_its_rows_first_lines() -> Non
         ),
         ("Send an apology credit to all affected customers", "Lucía Gómez", None, "dropped", 12),
     ]
+
+
+def test_a_onenote_page_its_to_do_tags_notes_and_styled_spans() -> None:
+    pm = html(
+        """
+        <p>Team: Lakehouse · Notebook: Data Platform › Incidents</p>
+        <h1>Actions</h1>
+        <p data-tag="to-do">Cap HMS connections per client – <span style="font-weight:bold">@Lena
+        Fischer</span> – due 2025-04-04 – DATA-1402</p>
+        <p style="margin-left:36pt">Omar: needs a backfill window agreed with Analytics.</p>
+        <p data-tag="to-do"><span style="text-decoration:line-through">Move the metastore to
+        Aurora – DATA-1404</span> (dropped in the review)</p>
+        <br />
+        <p><span style="font-weight:bold">Done during the incident</span></p>
+        <p data-tag="to-do:completed">Killed the MSCK REPAIR session</p>
+        <br />
+        <p data-tag="remember-for-later">Open question for Q3: does audit_events belong here?</p>
+        """
+    )
+    assert [(i.title, i.owner, i.ticket, i.status.value) for i in pm.action_items] == [
+        ("Cap HMS connections per client", "Lena Fischer", "DATA-1402", "open"),
+        ("Move the metastore to Aurora", None, "DATA-1404", "dropped"),
+        ("Killed the MSCK REPAIR session", None, None, "done"),
+    ]
+    assert pm.action_items[0].notes == ("Omar: needs a backfill window agreed with Analytics.",)
+    assert pm.team == "Lakehouse"

@@ -249,6 +249,7 @@ def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
 _PAIR_SEPARATOR = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
 
 _NO_PAIR_SEPARATOR = frozenset("·•|;—–")
+_PAIR_MARKS = frozenset({"·", "•", "|"})
 
 
 def _may_hold_pairs(line: str) -> bool:
@@ -266,7 +267,9 @@ def _pairs(line: str) -> list[str]:
     pairs = [parts[0]]
     for separator, part in zip(parts[1::2], parts[2::2], strict=True):
         found = _field(part)
-        if found and _role_of(plain_text(found[0])):
+        # After a middle dot or a pipe, any "Key:" opens a pair ("Team: Lakehouse · Notebook:
+        # Incidents"); after a dash or a semicolon, only a known one.
+        if found and (separator.strip() in _PAIR_MARKS or _role_of(plain_text(found[0]))):
             pairs.append(part)
         else:
             pairs[-1] += separator + part

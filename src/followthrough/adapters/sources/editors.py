@@ -23,6 +23,8 @@ def list_writer(text: str) -> str | None:
         return "google"
     if "data-word-level" in text:
         return "word"
+    if 'data-tag="to-do' in text:
+        return "onenote"
     if "ace-line" in text and "listindent" in text:
         return "paper"
     if "ql-indent-" in text:
@@ -123,6 +125,54 @@ def _word_level(node: Node) -> int | None:
     return int(level) - 1 if level and level.isdigit() else None
 
 
+def _onenote_lists(children: list[Node]) -> list[Node]:
+    """OneNote's to-dos (``<p data-tag="to-do">``, ``"to-do:completed"`` when ticked) as a task
+    list, a paragraph indented right after one (``margin-left``) as its note."""
+    out: list[Node] = []
+    current: Element | None = None
+    for child in children:
+        if isinstance(child, str):
+            if child.strip():
+                current = None
+            out.append(child)
+            continue
+        tag = child.attrs.get("data-tag", "") if child.name == "p" else ""
+        if tag.startswith("to-do"):
+            mark = "[x] " if tag.endswith(":completed") else "[ ] "
+            entry = Element("li", {}, [mark, *child.children], child.line)
+            if current is None:
+                current = Element("ul", {}, [], child.line)
+                out.append(current)
+            current.children.append(entry)
+            continue
+        if (
+            current is not None
+            and child.name == "p"
+            and "margin-left" in child.attrs.get("style", "")
+        ):
+            last = current.children[-1]
+            assert isinstance(last, Element)  # a task list holds the entries made above
+            last.children.append(
+                Element("ul", {}, [Element("li", {}, child.children, child.line)], child.line)
+            )
+            continue
+        if child.name != "br":
+            current = None
+        out.append(child)
+    return out
+
+
+def styled_span(attrs: dict[str, str], inner: list[Node], line: int) -> Element | None:
+    """A span that OneNote or Word makes bold or strikes through with its ``style`` as
+    ``<b>`` or ``<s>``, so that a bold line reads as a title and a struck item as dropped."""
+    style = attrs.get("style", "").replace(" ", "").lower()
+    if "text-decoration:line-through" in style:
+        return Element("s", {}, inner, line)
+    if "font-weight:bold" in style or "font-weight:700" in style:
+        return Element("b", {}, inner, line)
+    return None
+
+
 def is_quoted_mail(attrs: dict[str, str]) -> bool:
     """An earlier message a Gmail reply quotes (``div.gmail_quote``): it is not the
     postmortem's text, and its lists are no items of it."""
@@ -154,6 +204,8 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     Paper the list's (``listindent2``, from 1), Quip each entry's (``list-indent-1``); Paper
     and Quip put each list in a ``div`` of its own.
     """
+    if written_by == "onenote":
+        return _onenote_lists(children)
     if written_by in ("paper", "quip"):
         children = _lines_unwrapped(children)
     elif written_by == "word":

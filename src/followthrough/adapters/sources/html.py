@@ -25,6 +25,7 @@ from followthrough.adapters.sources.editors import (
     is_quoted_mail,
     list_writer,
     nested_lists,
+    styled_span,
     word_list_paragraphs,
 )
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
@@ -67,6 +68,7 @@ class _Page:
         self.flat_lists = list_writer(text)
         self.google = self.flat_lists == "google"
         self.paper = self.flat_lists == "paper"
+        self.styled = self.flat_lists in ("onenote", "word")  # bold and struck by style
         self.coda = "data-coda-value" in text  # Coda's table cells keep their dates
         self.gmail = "gmail_quote" in text  # a Gmail reply, quoting an earlier message
         self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
@@ -131,6 +133,8 @@ class _Page:
             chip = date_chip(attrs, inner, line)
             if chip is not None:
                 return chip
+        if self.styled and name == "span":
+            return styled_span(attrs, inner, line) or Element(name, attrs, inner, line)
         if self.coda and name == "td":
             return coda_date(attrs, line) or Element(name, attrs, inner, line)
         if self.gmail and is_quoted_mail(attrs):
@@ -147,7 +151,7 @@ class _Page:
         return (
             (self.notion and name in _NOTION_MARKUP)
             or (self.google and name in _LISTS)
-            or ((self.jira_issues or self.paper) and name == "span")
+            or ((self.jira_issues or self.paper or self.styled) and name == "span")
             or (self.coda and name == "td")
             or (self.gmail and name in _QUOTES)
         )
