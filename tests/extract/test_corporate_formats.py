@@ -194,3 +194,38 @@ def test_a_onenote_page_its_to_do_tags_notes_and_styled_spans() -> None:
     ]
     assert pm.action_items[0].notes == ("Omar: needs a backfill window agreed with Analytics.",)
     assert pm.team == "Lakehouse"
+
+
+def test_meeting_notes_with_ai_action_and_todo_labels() -> None:
+    pm = md(
+        """
+        # Review meeting: consumer lag
+
+        ## Discussion
+
+        AI: Hiro to add a per-group lag SLO alert by 2025-06-27 — STRM-560
+
+        TODO(akosua): cap max.poll.records at 500 for the enrichment consumers — STRM-561
+
+        ~~AI: Akosua to double the partitions~~ — dropped in the meeting; more partitions means more rebalance work.
+
+        AI researchers disagree about this: the model is fine.
+
+        ## Action items
+
+        - ACTION (no owner yet): add consumer lag to the weekly ops review deck
+        - The AI / ACTION / TODO lines in the notes above are also action items; they are not repeated here.
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        ("Add a per-group lag SLO alert", "Hiro", dt.date(2025, 6, 27), "STRM-560", "open"),
+        (
+            "cap max.poll.records at 500 for the enrichment consumers",
+            "akosua",
+            None,
+            "STRM-561",
+            "open",
+        ),
+        ("Double the partitions", "Akosua", None, None, "dropped"),
+        ("add consumer lag to the weekly ops review deck", None, None, None, "open"),
+    ]

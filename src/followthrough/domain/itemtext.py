@@ -28,7 +28,9 @@ _DROPPED_PREFIX = re.compile(
     r"(?:\*\*)?[\[(](?:dropped|won['’]?t do|wontfix)[\])](?:\*\*)?:?)\s*",
     re.I,
 )
-_TODO_PREFIX = re.compile(r"^(?:\*\*TODO\*\*|\[TODO\]|TODO):?\s+", re.I)
+_TODO_PREFIX = re.compile(
+    r"^(?:\*\*TODO\*\*|\[TODO\]|TODO:?|(?-i:AI|ACTION)(?:\s+\([^()]{0,40}\))?:)\s+", re.I
+)
 _DONE_PARENTHESIS = (
     r"\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)(?:\*\*)?\.?\s*$"
 )
@@ -477,7 +479,7 @@ def _may_say_done_inline(text: str) -> bool:
 # The characters each prefix mark can start with (no other letter folds to "t" or "T").
 _DONE_STARTS = "✅✔☑[(*D"
 _DROPPED_STARTS = "❌🚫[(*"
-_TODO_STARTS = "*[tT"
+_TODO_STARTS = "*[tTA"
 
 
 def _done_prefix(text: str) -> re.Match[str] | None:

@@ -35,7 +35,11 @@ from followthrough.domain.tables import TableRow, is_action_table, table_rows
 
 # Singular only: "Action Items: the section lists …" introduces, "Action item: do X" commits.
 _LABELLED = re.compile(
-    r"^(?:\*\*|__)?action\s+(?:point|item)\s*(?::(?:\*\*|__)?|(?:\*\*|__)\s*:)\s+", re.I
+    r"^(?P<struck>~~)?(?:(?:\*\*|__)?action\s+(?:point|item)\s*(?::(?:\*\*|__)?|(?:\*\*|__)\s*:)"
+    # Meeting notes' labels, in capitals: "AI:", "ACTION:", "ACTION (no owner yet):",
+    # "TODO(akosua):", which names the owner.
+    r"|(?-i:AI|ACTION(?:\s+\([^()\n]{1,40}\))?|TODO(?:\((?P<who>[\w.-]{1,40})\))?):)\s+",
+    re.I,
 )
 _PSEUDO_BULLET = re.compile(r"^\s*(?:[-*•·]|\*\*)\s+(?=\S)")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
@@ -203,7 +207,7 @@ def _is_labelled(raw: str) -> bool:
     return raw[:1] in _LABEL_OPENINGS and _LABELLED.match(raw) is not None
 
 
-_LABEL_OPENINGS = frozenset("*_aA")  # what _LABELLED can match first, "a" in any case
+_LABEL_OPENINGS = frozenset("*_aAT~")  # what _LABELLED can match first, "a" in any case
 
 
 def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
@@ -297,7 +301,11 @@ def _says_none(raw: str) -> bool:
 
 
 def _labelled(text: Text, traits: GroupTraits, notes: tuple[Text, ...]) -> Candidate:
-    raw = _LABELLED.sub("", text.raw, count=1)
+    label = _LABELLED.match(text.raw)
+    assert label is not None  # only a labelled text is read as one
+    raw = (label.group("struck") or "") + text.raw[label.end() :]
+    if label.group("who"):  # "TODO(akosua): cap …": the owner the label names
+        raw = f"{raw} — @{label.group('who')}"
     return Candidate(text=Text(raw, text.line, text.links), traits=traits, notes=notes)
 
 
@@ -606,6 +614,8 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
         raw = entry.text.raw.strip()
         if not raw or (raw[0] == "[" and _EMPTY_BOX.fullmatch(raw)):
             continue
+        if raw[:1] in "TtAaOo" and _ABOUT_THE_ITEMS.match(raw):
+            continue  # "The AI / ACTION lines above are also action items": a note on them
         if not entry.children:
             yield _entry_candidate(entry, traits)
             continue
@@ -626,6 +636,16 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
                 yield from _list_items(sub, inner)
             continue
         yield _entry_candidate(entry, traits, counts)
+
+
+# An entry that speaks of the items rather than being one.
+_ABOUT_THE_ITEMS = re.compile(
+    r"(?:the|these|those|all|other|any)\b[^.;]{0,80}?\b(?:"
+    r"(?:action\s+items|follow[\s-]*ups)\s+(?:above|below|in\s+the\s+notes|are\s+(?:also\s+)?"
+    r"(?:tracked|listed|above|below|not\b))"
+    r"|(?:are|were)\s+(?:also\s+)?(?:action\s+items|follow[\s-]*ups)\b)",
+    re.I,
+)
 
 
 def _is_short_name(raw: str) -> bool:
