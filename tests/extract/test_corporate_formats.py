@@ -229,3 +229,29 @@ def test_meeting_notes_with_ai_action_and_todo_labels() -> None:
         ("Double the partitions", "Akosua", None, None, "dropped"),
         ("add consumer lag to the weekly ops review deck", None, None, None, "open"),
     ]
+
+
+def test_lessons_under_the_actions_and_notes_listed_in_a_grid_cell_are_not_items() -> None:
+    pm = md(
+        """
+        # Pinning break
+
+        ## Action items
+
+        +------+----------------------------------------+--------------+
+        | \\#   | Action                                 | Owner        |
+        +======+========================================+==============+
+        | 1    | Publish a certificate-rotation         | Rosa Martínez|
+        |      | checklist for the mobile release train |              |
+        |      | - notify mobile leads 30 days before   |              |
+        |      | - ship backup pins                     |              |
+        +------+----------------------------------------+--------------+
+
+        ### Lessons
+
+        Pins are configuration and deserve the same review as code.
+        """
+    )
+    assert [(i.title, i.owner) for i in pm.action_items] == [
+        ("Publish a certificate-rotation checklist for the mobile release train", "Rosa Martínez")
+    ]

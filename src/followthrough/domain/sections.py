@@ -40,7 +40,7 @@ _INLINE_LABEL = re.compile(
 )
 _NON_ITEM_HEADING = re.compile(
     r"^(?:what\s+went\s+(?:well|wrong|poorly|badly)|where\s+we\s+got\s+lucky|questions?\b.*|"
-    r"open\s+questions?|investigation|notes?\s+to\s+the\s+owner|timeline|lessons?\s+learned|"
+    r"open\s+questions?|investigation|notes?\s+to\s+the\s+owner|timeline|lessons?(?:\s+learned)?|"
     r"(?:root\s+)?causes?|contributing\s+factors?|impact|summary|background|resolution|"
     r"stabili[sz]ation\s+steps|detection\s+and\s+response|trigger|attendees|participants|"
     r"responders|thanks|appendix\b.*|supporting\s+information|stats|glossary|references?|"

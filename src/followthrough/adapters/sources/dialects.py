@@ -188,7 +188,8 @@ def _grid_table(lines: list[str]) -> list[str]:
         elif number != row_start:
             out[number] = "|" + " |" * width
         for column, cell in enumerate(cells):
-            if cell:
+            # A list inside a cell ("- notify mobile leads …") holds the cell's notes.
+            if cell and not (cell.startswith(("- ", "* ")) and row[column]):
                 row[column].append(cell.replace("|", "\\|"))
     if header_end is None and out[1:2] and out[1].strip(" |"):
         out[2:3] = ["|" + "---|" * width] if out[2] == "|" + " |" * width else out[2:3]
