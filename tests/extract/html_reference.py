@@ -28,6 +28,7 @@ from followthrough.adapters.sources.editors import (
     list_writer,
     nested_lists,
     styled_span,
+    without_zero_width_spaces,
     word_list_paragraphs,
 )
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
@@ -43,7 +44,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    text = word_list_paragraphs(with_styles(text))
+    text = without_zero_width_spaces(word_list_paragraphs(with_styles(text)))
     with warnings.catch_warnings():  # storage format is XHTML, read as HTML on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html5lib")

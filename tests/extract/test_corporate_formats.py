@@ -255,3 +255,32 @@ def test_lessons_under_the_actions_and_notes_listed_in_a_grid_cell_are_not_items
     assert [(i.title, i.owner) for i in pm.action_items] == [
         ("Publish a certificate-rotation checklist for the mobile release train", "Rosa Martínez")
     ]
+
+
+def test_a_sharepoint_page_whose_span_holds_the_wiki_and_its_list_view_of_actions() -> None:
+    pm = html(
+        """
+        <div id="DeltaPlaceHolderMain"><span id="ctl00_PlaceHolderMain_WikiField">
+        <div class="ms-wikicontent"><h1>\u200bPromo code outage</h1>
+        <p>\u200b<strong>Owning team:</strong> Cart &amp; Promotions<br/></p>
+        <h2>Follow-up actions</h2>
+        <table summary="Postmortem Actions"><thead><tr><th></th><th><div><a>Title</a></div></th>
+        <th><div><a>Assigned To</a></div></th><th><div><a>Due Date</a></div></th>
+        <th><div><a>Task Status</a></div></th><th><div><a>Jira</a></div></th></tr></thead><tbody>
+        <tr><td></td><td><a href="/sites/checkout/Lists/Actions/DispForm.aspx?ID=12">Add a kill
+        switch for promo-service</a></td><td><a href="#"></a><a
+        href="/sites/checkout/_layouts/15/userdisp.aspx?ID=41">Nadia Petrova</a></td>
+        <td>2025-06-13</td><td>In Progress</td><td>CHK-771</td></tr>
+        </tbody></table></div></span></div>
+        """
+    )
+    assert pm.team == "Cart & Promotions"
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Add a kill switch for promo-service",
+            "Nadia Petrova",
+            dt.date(2025, 6, 13),
+            "CHK-771",
+            "open",
+        )
+    ]

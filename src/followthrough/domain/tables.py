@@ -33,6 +33,7 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "action description",
         "task description",
         "name",  # a Notion database's title column (with an owner or a due column)
+        "title",  # a SharePoint list's (with an owner or a due column)
     ),
     "owner": (
         "owner",
@@ -88,7 +89,15 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
         "jira ticket",
         "jira key",
     ),
-    "status": ("status", "state", "done", "progress", "current state", "current status"),
+    "status": (
+        "status",
+        "state",
+        "done",
+        "progress",
+        "current state",
+        "current status",
+        "task status",
+    ),
     "category": ("type", "kind", "category", "class", "type-action", "type-acton"),
     "priority": ("priority", "prio", "importance"),
 }
@@ -177,7 +186,7 @@ def is_action_table(table: Table) -> bool:
     roles = column_roles(table.header)
     if "action" not in roles or len(roles) < 2:
         return False
-    named = heading_words(table.header[roles["action"]].raw).strip().lower() == "name"
+    named = heading_words(table.header[roles["action"]].raw).strip().lower() in ("name", "title")
     return not named or "owner" in roles or "due" in roles
 
 

@@ -178,6 +178,8 @@ def normalise_owner(text: str | None) -> str | None:
         return None
     if _HANDLE.fullmatch(owner):
         return owner[1:]
+    if "[](" in owner:  # "[](#)[Nadia Petrova](…/userdisp.aspx?ID=41)": SharePoint's presence
+        owner = _EMPTY_LINK.sub("", owner).strip()
     person = _PERSON_LINK.fullmatch(owner)
     if person:  # "[Sofia Marin](mailto:sofia.marin@acme.example)", a Google Docs person chip
         owner = person.group(1).strip()
@@ -188,7 +190,8 @@ def normalise_owner(text: str | None) -> str | None:
 
 
 _SPACES = re.compile(r"\s+")
-_PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://)[^)\s]*\)")
+_PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://|/)[^)\s]*\)")
+_EMPTY_LINK = re.compile(r"\[\]\([^)\s]*\)")
 _HANDLE = re.compile(r"@[\w.-]+")
 _BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
 _NAME_MENTION = re.compile(r"@([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2})")

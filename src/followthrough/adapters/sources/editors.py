@@ -173,6 +173,12 @@ def styled_span(attrs: dict[str, str], inner: list[Node], line: int) -> Element 
     return None
 
 
+def without_zero_width_spaces(text: str) -> str:
+    """The page without zero-width spaces, which SharePoint sows before headings and labels
+    (``\u200b<strong>Owning team:</strong>``), where they hide a label from its reader."""
+    return text.replace("\u200b", "") if "\u200b" in text else text
+
+
 def is_quoted_mail(attrs: dict[str, str]) -> bool:
     """An earlier message a Gmail reply quotes (``div.gmail_quote``): it is not the
     postmortem's text, and its lists are no items of it."""

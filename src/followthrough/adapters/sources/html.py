@@ -26,6 +26,7 @@ from followthrough.adapters.sources.editors import (
     list_writer,
     nested_lists,
     styled_span,
+    without_zero_width_spaces,
     word_list_paragraphs,
 )
 from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
@@ -46,7 +47,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    text = word_list_paragraphs(with_styles(text))
+    text = without_zero_width_spaces(word_list_paragraphs(with_styles(text)))
     page = _Page(text)
     title = page.title or title_paragraph(page.root)
     front = {"title": title} if title else {}

@@ -152,8 +152,14 @@ def _text(element: Element, *, one_line: bool = False) -> Text:
 
 
 def _has_block_children(element: Element) -> bool:
+    """Whether a block stands among the element's children, or inside an inline child (a
+    SharePoint page's ``<span>`` holds the whole wiki page)."""
     for child in element.children:
-        if not isinstance(child, str) and child.name in BLOCK_TAGS:
+        if isinstance(child, str):
+            continue
+        if child.name in BLOCK_TAGS:
+            return True
+        if child.children and child.name not in SKIP_TAGS and _has_block_children(child):
             return True
     return False
 
