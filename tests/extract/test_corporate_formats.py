@@ -284,3 +284,56 @@ def test_a_sharepoint_page_whose_span_holds_the_wiki_and_its_list_view_of_action
             "open",
         )
     ]
+
+
+def test_a_plain_text_mail_with_owner_and_eta_lines_under_each_item() -> None:
+    pm = md(
+        """
+        # Model registry outage
+
+        Action items:
+
+        1. Add a read-only replica for the model registry
+           Owner - Ines Duarte
+           ETA - 6/13/2025
+           Ticket - MLP-417
+        2. Second registry region (active/passive)
+           Owner - Ines Duarte
+           ETA - n/a
+           Status - dropped, cost not justified for a tier-2 service
+        """
+    )
+    assert [(i.title, i.owner, i.due, i.ticket, i.status.value) for i in pm.action_items] == [
+        (
+            "Add a read-only replica for the model registry",
+            "Ines Duarte",
+            dt.date(2025, 6, 13),
+            "MLP-417",
+            "open",
+        ),
+        ("Second registry region (active/passive)", "Ines Duarte", None, None, "dropped"),
+    ]
+
+
+def test_ballot_boxes_before_an_item_and_in_a_cell() -> None:
+    assert [
+        (i.title, i.status.value)
+        for i in md(
+            """
+            # ANR spike
+
+            ## Action items
+
+            1.  ☐ Move the preferences migration off the main thread
+            2.  ☒ Halted the staged rollout at 20 %
+            """
+        ).action_items
+    ] == [
+        ("Move the preferences migration off the main thread", "open"),
+        ("Halted the staged rollout at 20 %", "done"),
+    ]
+    pm = html(
+        "<h2>Action items</h2><table><tr><th>Action</th><th>Owner</th><th>Done</th></tr>"
+        "<tr><td>Roll back san-b-02</td><td>Marek</td><td>&#9746;</td></tr></table>"
+    )
+    assert [(i.title, i.status.value) for i in pm.action_items] == [("Roll back san-b-02", "done")]

@@ -16,12 +16,12 @@ from followthrough.domain.values import find_tickets
 HERE = Path(__file__).parent / "held_out"
 # Shares of the reader's answers read today: a change that reads less fails.
 FLOORS = {
-    "items": 0.994,
-    "owner": 0.918,
-    "due": 0.985,
-    "ticket": 0.984,
-    "status": 0.992,
-    "team": 0.981,
+    "items": 0.989,
+    "owner": 0.916,
+    "due": 0.978,
+    "ticket": 0.98,
+    "status": 0.986,
+    "team": 0.938,
 }
 
 
@@ -105,4 +105,4 @@ def test_the_set_is_whole() -> None:
         if path.is_file()
     )
     assert documents == sorted(expected)
-    assert sum(len(entry["items"]) for entry in expected.values()) == 917
+    assert sum(len(entry["items"]) for entry in expected.values()) == 1046

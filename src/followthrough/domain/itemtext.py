@@ -153,18 +153,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
 
     ``notes`` are its sub-bullets: a note that says the work was done marks the item done.
     """
-    raw = raw[:MAX_ITEM_TEXT]
-    if "<" in raw:
-        raw = _inline_html_as_text(raw)
-    if (
-        "#" in raw
-        or "[[" in raw
-        or "::" in raw
-        or "](mention:" in raw
-        or (not raw.isascii() and not _TASKS_MARKS.isdisjoint(raw))
-    ):
-        raw = _note_taking_marks(raw)
-    whole = _one_line(raw)
+    whole = _one_line(_as_plain_markdown(raw[:MAX_ITEM_TEXT]))
     text, attached = title_and_fields(whole)
     box = _CHECKBOX.match(text) if text.startswith("[") else None
     body = text[box.end() :] if box else text
@@ -217,6 +206,31 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if notes and status is None and _says_done(notes):
         status = ItemStatus.DONE
     return ItemText(title, status, owner, due, tickets, priority, notes, explanation, category)
+
+
+def _as_plain_markdown(raw: str) -> str:
+    """The item's text with what tools and editors add written as the Markdown the rest of
+    this module reads: a list's title link around it, field lines of a plain-text mail, inline
+    HTML, note-taking apps' fields, links, mentions and tags."""
+    if raw.startswith("[["):
+        whole = _WHOLE_LINK.fullmatch(raw)
+        if whole:  # "[[Cancelled] Move the rules](…/DispForm.aspx?ID=15)": a list's title link
+            raw = whole.group(1)
+    if "\n" in raw:
+        if " - " in raw:  # a plain-text mail's "Owner - Ines" and "ETA - 6/6" lines
+            raw = _DASHED_KEY.sub(r"\1: ", raw)
+        raw = _key_lines_set_apart(raw)
+    if "<" in raw:
+        raw = _inline_html_as_text(raw)
+    if (
+        "#" in raw
+        or "[[" in raw
+        or "::" in raw
+        or "](mention:" in raw
+        or (not raw.isascii() and not _TASKS_MARKS.isdisjoint(raw))
+    ):
+        raw = _note_taking_marks(raw)
+    return raw
 
 
 # HTML written inside Markdown: a line break sets fields apart as a line does, formatting
@@ -280,7 +294,31 @@ def _may_name_priority(text: str) -> bool:
 
 
 _BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
+
+
+def _key_lines_set_apart(raw: str) -> str:
+    """An item whose last lines (two or more) each open with a field's key ("Owner: Ines",
+    "ETA: 6/6/2025") with those lines set apart as fields, as a line break sets them apart."""
+    lines = raw.split("\n")
+    first = next((n for n in range(1, len(lines)) if _KEY_LINE.match(lines[n])), None)
+    keyed = [line for line in lines[first:] if line.strip()] if first is not None else []
+    if len(keyed) < 2 or not all(_KEY_LINE.match(line) for line in keyed):
+        return raw
+    head = "\n".join(lines[:first]).rstrip(" \t\\")
+    return " · ".join([head, *(line.strip(" \t\\") for line in lines[first:] if line.strip())])
+
+
+_KEY_LINE = re.compile(
+    r"[ \t]*(?:owner|owners|assignee|eta|due|due date|deadline|ticket|tickets|jira|status)\s*:",
+    re.I,
+)
+_DASHED_KEY = re.compile(
+    r"(?m)^[ \t]*(owner|owners|assignee|eta|due|due date|deadline|ticket|jira|status) - ", re.I
+)
+# An item that is one link whose words open with a bracketed tag.
+_WHOLE_LINK = re.compile(r"\[(\[[^\[\]\n]{1,40}\][^\[\]\n]{1,500})\]\([^()\s]{0,500}\)")
 _OUTLINE_MENTION = re.compile(r"@\[([^\[\]\n]{1,80})\]\(mention://[^)\s]{0,300}\)")
+_BALLOT_BOXES = {"☐": ItemStatus.OPEN, "☒": ItemStatus.DONE, "☑": ItemStatus.DONE}
 _BOX_STATES = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
 
 # How note-taking apps write an item's fields (Obsidian's Tasks and Dataview, wikis' page
@@ -418,6 +456,9 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     if checkbox:
         status = _BOX_STATES.get(checkbox.group("mark"), ItemStatus.OPEN)
         text = text[checkbox.end() :]
+    elif text[:1] in _BALLOT_BOXES:  # "☐ Move the migration", "☒ Halted the rollout"
+        status = _BALLOT_BOXES[text[0]]
+        text = text[1:].lstrip()
     struck = _STRUCK.match(text) if text.startswith("~~") else None
     if struck:
         return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()

@@ -125,7 +125,8 @@ _DROPPED_CELL = re.compile(r"^(?:won['’]?t\s*(?:do|fix)|removed|" + DROPPED_WO
 _OPEN_CELL = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
 _MARKUP = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
-_STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611])|[\u274c\U0001f6ab])\ufe0f?\\s*")
+# ✅ ✔ ☑ ☒ (a ticked ballot box, as Word writes one) done; ❌ 🚫 dropped.
+_STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611\u2612])|[\u274c\U0001f6ab])\ufe0f?\\s*")
 _STRUCK_WORDS = re.compile(r"~~[^~]*~~")
 _STATUS_MARKUP = re.compile(r"[*_`~.]+")
 _STATUS_MARKER = re.compile(
