@@ -219,7 +219,8 @@ def _as_plain_markdown(raw: str) -> str:
     if "\n" in raw:
         if " - " in raw:  # a plain-text mail's "Owner - Ines" and "ETA - 6/6" lines
             raw = _DASHED_KEY.sub(r"\1: ", raw)
-        raw = _key_lines_set_apart(raw)
+        if ":" in raw:
+            raw = _key_lines_set_apart(raw)
     if "<" in raw:
         raw = _inline_html_as_text(raw)
     if (
@@ -468,7 +469,12 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
             text = _cut(text, match)
             if status != ItemStatus.DONE:
                 status = marked
-    todo = _TODO_PREFIX.match(text) if text[:1] in _TODO_STARTS else None
+    first = text[:1]
+    todo = (
+        _TODO_PREFIX.match(text)
+        if first in _TODO_STARTS and (first != "A" or text.startswith(("AI", "ACTION")))
+        else None
+    )
     if todo:
         text = text[todo.end() :]
         status = status or ItemStatus.OPEN
@@ -684,20 +690,9 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 
 
 def _words(text: str) -> str:
-    if "\\" in text:  # "invoice\_id", "\#billing": an escaped mark is the mark itself
-        escaped = _ESCAPED.sub(lambda m: chr(_ESCAPE_BASE + ord(m[1])), text)
-        return _unescaped_words(escaped).translate(_UNESCAPE)
-    return _unescaped_words(text)
-
-
-# Markdown's backslash escapes: each escaped mark stands in the private use area while markup
-# is read, so that no pattern takes it for markup, then is written back.
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ESCAPE_BASE = 0xE000
-_UNESCAPE = {_ESCAPE_BASE + code: chr(code) for code in range(33, 127)}
-
-
-def _unescaped_words(text: str) -> str:
+    escaped = "\\" in text
+    if escaped:  # "invoice\_id", "\#billing": an escaped mark is the mark itself
+        text = _ESCAPED.sub(lambda m: chr(_ESCAPE_BASE + ord(m[1])), text)
     # "[GH-103]: add healthchecks" / "GH-101 (Done): create …": the label is the ticket.
     out = _LEADING_REF_LABEL.sub("", text) if ":" in text else text
     if "[" in out:
@@ -714,7 +709,16 @@ def _unescaped_words(text: str) -> str:
         out = _BARE_URL.sub("", out)
     if "*" in out or "_" in out:
         out = _EMPHASIS.sub("", out)
-    return out.replace("~~", "") if "~~" in out else out
+    if "~~" in out:
+        out = out.replace("~~", "")
+    return out.translate(_UNESCAPE) if escaped else out
+
+
+# Markdown's backslash escapes: each escaped mark stands in the private use area while markup
+# is read, so that no pattern takes it for markup, then is written back.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPE_BASE = 0xE000
+_UNESCAPE = {_ESCAPE_BASE + code: chr(code) for code in range(33, 127)}
 
 
 def _link_words(match: re.Match[str]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from functools import lru_cache
 
 _MONTHS = {
@@ -373,39 +372,44 @@ def _may_hold_written(text: str) -> bool:
 
 def _written_tickets(text: str) -> list[tuple[int, str]]:
     """The forms in order of precedence: one starting inside an earlier one's span is not
-    taken."""
+    taken. Each form is looked for only where the text holds a character it needs."""
     refs: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
-    for may_hold, pattern, written in _WRITTEN_FORMS:
-        if not may_hold(text):
-            continue
-        for match in pattern.finditer(text):
-            ref = written(match)
-            pos = match.start()
-            if ref is None or any(start <= pos < stop for start, stop in spans):
-                continue
-            refs.append((pos, ref))
-            spans.append((pos, match.end()))
+    if "#" in text and "/" in text:
+        _take(_CROSS_REPO, text, "{0}#{1}", refs, spans)
+    if "-" in text:
+        _take(_JIRA_KEY, text, "{0}", refs, spans, skip=_NOT_JIRA_PREFIXES)
+    if not text.isascii() or "bug" in text.lower():
+        _take(_BUG_NUMBER, text, "bug {0}", refs, spans)
+    if "00" in text:  # a ServiceNow record's number is zero-padded to seven digits
+        _take(_SERVICENOW, text, "{0}", refs, spans)
+    if "T" in text:
+        _take(_PHABRICATOR, text, "{0}", refs, spans)
+    if "#" in text:
+        _take(_AZURE_BOARDS, text, "AB#{0}", refs, spans)
+        _take(_BARE_ISSUE, text, "#{0}", refs, spans)
     return refs
 
 
-def _jira_key(match: re.Match[str]) -> str | None:
-    return None if match.group(1).split("-")[0] in _NOT_JIRA_PREFIXES else match.group(1)
-
-
-# Each form: whether the text may hold it (a character it cannot match without), its
-# pattern, and the reference as the product writes it.
-_WRITTEN_FORMS: tuple[
-    tuple[Callable[[str], bool], re.Pattern[str], Callable[[re.Match[str]], str | None]], ...
-] = (
-    (lambda t: "#" in t and "/" in t, _CROSS_REPO, lambda m: f"{m.group(1)}#{m.group(2)}"),
-    (lambda t: "-" in t, _JIRA_KEY, _jira_key),
-    (lambda t: not t.isascii() or "bug" in t.lower(), _BUG_NUMBER, lambda m: f"bug {m.group(1)}"),
-    (lambda t: "T" in t or "C" in t or "R" in t, _SERVICENOW, lambda m: m.group(1)),
-    (lambda t: "T" in t, _PHABRICATOR, lambda m: m.group(1)),
-    (lambda t: "#" in t, _AZURE_BOARDS, lambda m: f"AB#{m.group(1)}"),
-    (lambda t: "#" in t, _BARE_ISSUE, lambda m: f"#{m.group(1)}"),
-)
+def _take(
+    pattern: re.Pattern[str],
+    text: str,
+    written: str,
+    refs: list[tuple[int, str]],
+    spans: list[tuple[int, int]],
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> None:
+    """Every match of ``pattern`` not starting inside a span taken before, as ``written``
+    writes its groups; a Jira key whose project is in ``skip`` is none."""
+    for match in pattern.finditer(text):
+        pos = match.start()
+        if skip and match.group(1).split("-")[0] in skip:
+            continue
+        if spans and any(start <= pos < stop for start, stop in spans):
+            continue
+        refs.append((pos, written.format(*match.groups()) if written != "{0}" else match[1]))
+        spans.append((pos, match.end()))
 
 
 def parse_ticket(text: str | None) -> str | None:

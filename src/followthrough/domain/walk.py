@@ -90,7 +90,11 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
                 index += 1  # prose: a section line is short or bold, a label opens as one
                 continue
             following = blocks[index + 1] if index + 1 < count else None
-            if isinstance(following, ListBlock) and _ends_with_section_label(raw):
+            if (
+                isinstance(following, ListBlock)
+                and raw.rstrip().endswith((":", "*", "_"))
+                and _ends_with_section_label(raw)
+            ):
                 # "Postmortem review done, thanks all. Action items:" over a list
                 result.sections += 1
                 candidates.extend(_section([following], GroupTraits(), 7))
@@ -204,7 +208,10 @@ _ACTION_WORD = re.compile(r"action", re.I)
 
 def _is_labelled(raw: str) -> bool:
     """``Action item: …`` or ``**Action point:** …``: a label commits to one item."""
-    return raw[:1] in _LABEL_OPENINGS and _LABELLED.match(raw) is not None
+    first = raw[:1]
+    if first not in _LABEL_OPENINGS or (first in "T~" and not raw.startswith(("TODO", "~~"))):
+        return False
+    return _LABELLED.match(raw) is not None
 
 
 _LABEL_OPENINGS = frozenset("*_aAT~")  # what _LABELLED can match first, "a" in any case

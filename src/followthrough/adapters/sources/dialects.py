@@ -81,6 +81,7 @@ _DIALECT_OPENINGS = (
 )
 # GitBook's blocks ("{% hint style="success" %}" … "{% endhint %}"): their tags hold no words.
 _BLOCK_TAG = re.compile(r"[ \t]*\{%[^%\n]*%\}[ \t]*")
+_OPENING_CHARACTERS = frozenset(mark[0] for mark in _DIALECT_OPENINGS)
 # A Logseq page opens with its properties, one "key:: value" a line.
 _PROPERTY = re.compile(r"[A-Za-z][\w-]*:: ")
 _BLOCK_PROPERTY = re.compile(r"(?P<key>[A-Za-z][\w-]*):: ?")
@@ -98,7 +99,7 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
     """Whether one of these paragraphs (as CommonMark read them) opens with an admonition, a
     Jira heading or a Jira table, or holds a Jira heading or table on a line of its own."""
     for text in paragraphs:
-        if text.startswith(_DIALECT_OPENINGS):
+        if text[:1] in _OPENING_CHARACTERS and text.startswith(_DIALECT_OPENINGS):
             return True
         if "\n" in text and (
             "\n||" in text or ("\nh" in text and any(mark in text for mark in _JIRA_LINES))
@@ -106,7 +107,7 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
             return True
         if "::" in text and _PROPERTY.match(text):
             return True
-        if "<@" in text or ("<http" in text and "|" in text):
+        if "<" in text and ("<@" in text or ("<http" in text and "|" in text)):
             return True
     return False
 
