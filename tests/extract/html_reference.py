@@ -27,11 +27,10 @@ from followthrough.adapters.sources.editors import (
     is_quoted_mail,
     list_writer,
     nested_lists,
+    prepared_page,
     styled_span,
-    without_zero_width_spaces,
-    word_list_paragraphs,
 )
-from followthrough.adapters.sources.google_docs import title_paragraph, with_styles
+from followthrough.adapters.sources.google_docs import title_paragraph
 from followthrough.adapters.sources.html_tree import SKIP_TAGS, Element, Node, blocks
 from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
@@ -44,7 +43,7 @@ def parse_html(
     check_html(text)
     if is_storage_format(text):
         text = storage_as_html(text)
-    text = without_zero_width_spaces(word_list_paragraphs(with_styles(text)))
+    text = prepared_page(text)
     with warnings.catch_warnings():  # storage format is XHTML, read as HTML on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html5lib")

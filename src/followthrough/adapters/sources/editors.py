@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable
 
 from followthrough.adapters.sources.confluence import rewrite
+from followthrough.adapters.sources.google_docs import with_styles
 from followthrough.adapters.sources.html_tree import Element, Node
+
+
+def prepared_page(text: str) -> str:
+    """A page's text as the HTML readers parse it: Google Docs' styled spans written as tags,
+    Word's list paragraphs marked, zero-width spaces taken out; lines stay where they were."""
+    return without_zero_width_spaces(word_list_paragraphs(with_styles(text)))
 
 
 def list_writer(text: str) -> str | None:
