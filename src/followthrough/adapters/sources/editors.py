@@ -55,7 +55,7 @@ def word_list_paragraphs(text: str) -> str:
     ``&#168;`` or ticked ``&#254;``) and spaces. The mark is taken out of the text into
     ``data-word-mark`` and the paragraph's level into ``data-word-level``; every line break
     stays where it was."""
-    if "MsoList" not in text and "mso-list:" not in text and "text-indent:-" not in text:
+    if "Mso" not in text:  # every Word page's paragraphs are of class MsoNormal and kin
         return text
     return _WORD_LIST_PARAGRAPH.sub(_marked, text)
 

@@ -72,6 +72,14 @@ class _Page:
         self.coda = "data-coda-value" in text  # Coda's table cells keep their dates
         self.gmail = "gmail_quote" in text  # a Gmail reply, quoting an earlier message
         self.jira_issues = "confluence-jim-macro" in text  # rendered Jira macros (`confluence`)
+        # The plain elements whose attributes are read on this page (`_keeps_attributes`).
+        self.kept: frozenset[str] = frozenset(
+            (_NOTION_MARKUP if self.notion else set())
+            | (_LISTS if self.google else set())
+            | ({"span"} if self.jira_issues or self.paper or self.styled else set())
+            | ({"td"} if self.coda else set())
+            | (_QUOTES if self.gmail else set())
+        )
         document = LexborHTMLParser(text)
         html = document.root
         self.root = Element("html", {}, [], 1)
@@ -147,14 +155,9 @@ class _Page:
 
     def _keeps_attributes(self, name: str) -> bool:
         """Whether a plain element's attributes are read: Notion's person chips and check
-        boxes, Google Docs lists' levels, Confluence's Jira issue macros."""
-        return (
-            (self.notion and name in _NOTION_MARKUP)
-            or (self.google and name in _LISTS)
-            or ((self.jira_issues or self.paper or self.styled) and name == "span")
-            or (self.coda and name == "td")
-            or (self.gmail and name in _QUOTES)
-        )
+        boxes, Google Docs lists' levels, Confluence's Jira issue macros, Paper's date chips,
+        styled spans, Coda's date cells, Gmail's quotes."""
+        return name in self.kept
 
     def _count(self, node: LexborNode) -> None:
         """Count ``node`` and the elements below it, which are not read (the page head)."""

@@ -159,9 +159,13 @@ def _has_block_children(element: Element) -> bool:
             continue
         if child.name in BLOCK_TAGS:
             return True
-        if child.children and child.name not in SKIP_TAGS and _has_block_children(child):
+        if child.name in _WRAPPERS and child.children and _has_block_children(child):
             return True
     return False
+
+
+# Inline elements a page may wrap blocks in (SharePoint's span around its wiki, a form).
+_WRAPPERS = frozenset({"span", "font", "form", "a", "label", "center"})
 
 
 def _blocks(element: Element, found: list[Block]) -> None:
