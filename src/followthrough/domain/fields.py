@@ -21,6 +21,7 @@ from itertools import takewhile
 from typing import NamedTuple, TypeGuard
 
 from followthrough.domain.model import Category, ItemStatus
+from followthrough.domain.values import SERVICENOW_RECORD, WEEKDAY
 
 _KEYS: dict[str, str] = {
     **dict.fromkeys(
@@ -54,9 +55,8 @@ _HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _H
 _NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
-    # "Fri Jun 20", "Friday, 20 June": a weekday may open a date.
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
+    WEEKDAY  # "Fri Jun 20", "Friday, 20 June": a weekday may open a date
+    + r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
     r"\d{1,2}/(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2,4}|"  # Jira: 17/Apr/26
     + _MONTH
     + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+"
@@ -96,7 +96,7 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
 # linear, whatever the text ("acme/ops#12acme/ops#12…" has no second reading to try).
 _REF = (
     r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++|AB)?#\d{1,7}+|[Bb]ug\s++\d{3,}+"
-    r"|(?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7}+)"
+    r"|" + SERVICENOW_RECORD + r")"
 )
 _URL = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from followthrough.domain.fields import Field, category_of_value, title_and_fields
 from followthrough.domain.model import Category, ItemStatus
-from followthrough.domain.values import find_tickets, normalise_priority
+from followthrough.domain.values import BRACKETED_MENTION, find_tickets, normalise_priority
 
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX-]?)\](?![\[(])\s*")  # "[-]": cancelled
 _DONE_PREFIX = re.compile(
@@ -246,7 +246,7 @@ _HTML_FORMATTING = re.compile(
 
 def _inline_html_as_text(raw: str) -> str:
     if "@<" in raw:  # "@<Ravi Menon>": how an Azure DevOps wiki mentions a person
-        raw = _BRACKETED_MENTION.sub(r"@\1", raw)
+        raw = BRACKETED_MENTION.sub(r"@\1", raw)
     return _HTML_FORMATTING.sub("", _HTML_BREAK.sub(" · ", raw))
 
 
@@ -294,9 +294,6 @@ def _may_name_priority(text: str) -> bool:
     )
 
 
-_BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
-
-
 def _key_lines_set_apart(raw: str) -> str:
     """An item whose last lines (two or more) each open with a field's key ("Owner: Ines",
     "ETA: 6/6/2025") with those lines set apart as fields, as a line break sets them apart."""
@@ -309,13 +306,10 @@ def _key_lines_set_apart(raw: str) -> str:
     return " · ".join([head, *(line.strip(" \t\\") for line in lines[first:] if line.strip())])
 
 
-_KEY_LINE = re.compile(
-    r"[ \t]*(?:owner|owners|assignee|eta|due|due date|deadline|ticket|tickets|jira|status)\s*:",
-    re.I,
-)
-_DASHED_KEY = re.compile(
-    r"(?m)^[ \t]*(owner|owners|assignee|eta|due|due date|deadline|ticket|jira|status) - ", re.I
-)
+# The keys a field line under an item opens with ("Owner: Ines", "ETA - 6/6/2025").
+_LINE_KEYS = r"owner|owners|assignee|eta|due|due date|deadline|ticket|jira|status"
+_KEY_LINE = re.compile(r"[ \t]*(?:" + _LINE_KEYS + r"|tickets)\s*:", re.I)
+_DASHED_KEY = re.compile(r"(?m)^[ \t]*(" + _LINE_KEYS + r") - ", re.I)
 # An item that is one link whose words open with a bracketed tag.
 _WHOLE_LINK = re.compile(r"\[(\[[^\[\]\n]{1,40}\][^\[\]\n]{1,500})\]\([^()\s]{0,500}\)")
 _OUTLINE_MENTION = re.compile(r"@\[([^\[\]\n]{1,80})\]\(mention://[^)\s]{0,300}\)")

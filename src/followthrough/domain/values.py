@@ -34,12 +34,15 @@ _MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
-_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+# A weekday before a date ("Fri Jun 20", "Friday, 20 June"); also in `fields`' due dates.
+WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+# "04/05/2024": day and month in either order (`_numeric_day_month`).
+_NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b")
 _DATE_PATTERNS = (
     re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"),
-    re.compile(_WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
-    re.compile(_WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
-    re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b"),
+    re.compile(WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    _NUMERIC_DATE,
     # Jira's own format: "04/Apr/25".
     re.compile(r"(?P<day>\d{1,2})[/-]" + _MONTH + r"[/-](?P<year>\d{4}|\d{2})\b", re.I),
 )
@@ -134,7 +137,7 @@ def _date_from_match(match: re.Match[str], reference: dt.date | None) -> dt.date
 def both_readings(text: str) -> tuple[dt.date, dt.date] | None:
     """The day-first and the month-first reading of a numeric date that is the whole of
     ``text`` and could be either (``12/06/2024``); ``None`` for any other text."""
-    match = _DATE_PATTERNS[3].fullmatch(text.strip().strip("*_`.,;()[]@").strip())
+    match = _NUMERIC_DATE.fullmatch(text.strip().strip("*_`.,;()[]@").strip())
     if match is None or parse_calendar_date(text) is not None:
         return None
     first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
@@ -182,7 +185,7 @@ def normalise_owner(text: str | None) -> str | None:
     person = _PERSON_LINK.fullmatch(owner)
     if person:  # "[Sofia Marin](mailto:sofia.marin@acme.example)", a Google Docs person chip
         owner = person.group(1).strip()
-    mention = _BRACKETED_MENTION.fullmatch(owner) or _NAME_MENTION.fullmatch(owner)
+    mention = BRACKETED_MENTION.fullmatch(owner) or _NAME_MENTION.fullmatch(owner)
     if mention:  # "@<Ravi Menon>" (an Azure DevOps wiki), "@Yusuf Demir" (Quip, Notion)
         return mention.group(1).strip()
     return owner
@@ -192,7 +195,8 @@ _SPACES = re.compile(r"\s+")
 _PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://|/)[^)\s]*\)")
 _EMPTY_LINK = re.compile(r"\[\]\([^)\s]*\)")
 _HANDLE = re.compile(r"@[\w.-]+")
-_BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
+# "@<Ravi Menon>": how an Azure DevOps wiki mentions a person.
+BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
 _NAME_MENTION = re.compile(r"@([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2})")
 # A GitHub team, kept with its "@": without it "org/team" reads as two people.
 _TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")
@@ -244,10 +248,10 @@ _PHABRICATOR = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
 _BARE_ISSUE = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
 # An Azure Boards work item, as Azure DevOps links one from a commit, a PR or a wiki page.
 _AZURE_BOARDS = re.compile(r"(?<![\w/])AB#(\d{1,7})\b")
-# A ServiceNow record: a change, problem, problem task, request item, task or incident.
-_SERVICENOW = re.compile(
-    r"(?<![\w/-])((?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7})(?!\w)"
-)
+# A ServiceNow record: a change, problem, problem task, request item, task or incident (also
+# a ticket field's value, `fields`).
+SERVICENOW_RECORD = r"(?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7}"
+_SERVICENOW = re.compile(r"(?<![\w/-])(" + SERVICENOW_RECORD + r")(?!\w)")
 _NOT_JIRA_PREFIXES = frozenset(
     {
         "UTF",

@@ -103,7 +103,6 @@ def walk(blocks: Sequence[Block]) -> WalkResult:
             if not _is_section_line(raw):
                 text = _without_callout_icon(block.text)
                 if _is_labelled(text.raw) and not _says_none(text.raw):
-                    following = blocks[index + 1] if index + 1 < count else None
                     notes = _list_notes(following) if isinstance(following, ListBlock) else ()
                     candidates.append(_labelled(text, GroupTraits(), notes))
                 index += 1
@@ -501,7 +500,7 @@ def _labels_a_group(raw: str) -> bool:
     """A plain line that ends in a colon and names a group of actions ("Done during the
     incident:")."""
     line = raw.strip()
-    return line.endswith(":") and "\n" not in line and len(line) < 80 and is_action_heading(line)
+    return line.endswith(":") and _is_section_line(line)
 
 
 def _labels_a_non_item_list(raw: str) -> bool:
