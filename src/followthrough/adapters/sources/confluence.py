@@ -141,7 +141,7 @@ def _link(attrs: dict[str, str], children: list[Node], line: int) -> Node:
     if "confluence-userlink" in classes or "user-mention" in classes or mention:
         person = _person(attrs, "data-username", "data-account-id")
     if mention and not person:  # a mention by display name only: "@Dana Whitfield"
-        shown = _text_of(Element("a", attrs, children, line)).strip()
+        shown = "".join(_text_of(child) for child in children).strip()
         person = shown if shown.startswith("@") and "\n" not in shown else ""
     if not person:
         personal = _PERSONAL_SPACE.search(href)

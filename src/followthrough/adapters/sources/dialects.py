@@ -96,8 +96,9 @@ _TAG = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")
 
 
 def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
-    """Whether one of these paragraphs (as CommonMark read them) opens with an admonition, a
-    Jira heading or a Jira table, or holds a Jira heading or table on a line of its own."""
+    """Whether one of these paragraphs (as CommonMark read them) opens with a dialect's mark
+    (an admonition, a callout, a GitBook tag, a grid or Jira table, a Jira heading) or a Logseq
+    property, holds a Jira heading or table on a line of its own, or a Slack mention or link."""
     for text in paragraphs:
         if text[:1] in _OPENING_CHARACTERS and text.startswith(_DIALECT_OPENINGS):
             return True
@@ -113,11 +114,12 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
 
 
 def as_commonmark(body: str) -> str:
-    """``body`` with admonitions and Jira wiki markup written as CommonMark, line for line."""
+    """``body`` with the dialects it is written in (see the module's notes) written as
+    CommonMark, line for line."""
     admonitions = "!!!" in body or "???" in body or ":::" in body or "[!" in body or "{%" in body
     jira = any(mark in body for mark in _JIRA_HEADINGS)
-    tables = f"\n{_JIRA_TABLE_OPENING}" in f"\n{body}"
-    grids = f"\n{_GRID_OPENING}" in f"\n{body}"
+    tables = _opens_a_line(body, _JIRA_TABLE_OPENING)
+    grids = _opens_a_line(body, _GRID_OPENING)
     outline = _PROPERTY.match(body.lstrip("\n")) is not None
     slack = "<@" in body or _SLACK_LINK.search(body) is not None
     if not (admonitions or jira or tables or grids or outline or slack):
@@ -139,6 +141,10 @@ def as_commonmark(body: str) -> str:
     if jira and any(_JIRA_HEADING.fullmatch(line[:4]) for line in lines if line[:1] == "h"):
         lines = [_jira_line(line) for line in lines]
     return "\n".join(lines)
+
+
+def _opens_a_line(body: str, mark: str) -> bool:
+    return body.startswith(mark) or f"\n{mark}" in body
 
 
 def _grid_tables(lines: list[str]) -> list[str]:
@@ -270,10 +276,7 @@ def _html_cell(text: str) -> str:
     text = html.escape(text, quote=False)
     text = _JIRA_MENTION.sub(r"@\1", text)
     text = _JIRA_LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', text)
-    text = _JIRA_CODE.sub(r"<code>\1</code>", text)
-    for mark, symbol in _JIRA_MARKS:
-        text = text.replace(mark, symbol)
-    return text
+    return _jira_marks(_JIRA_CODE.sub(r"<code>\1</code>", text))
 
 
 def _admonitions(lines: list[str]) -> list[str]:
@@ -335,10 +338,15 @@ def _jira_line(line: str) -> str:
         line = _JIRA_LINK.sub(r"[\1](\2)", _JIRA_MENTION.sub(r"@\1", line))
     if "{{" in line:
         line = _JIRA_CODE.sub(r"`\1`", line)
+    return _jira_marks(line)
+
+
+def _jira_marks(text: str) -> str:
+    """``(/)`` and ``(x)`` as the done and not-done marks they show (✅, ❌)."""
     for mark, symbol in _JIRA_MARKS:
-        if mark in line:
-            line = line.replace(mark, symbol)
-    return line
+        if mark in text:
+            text = text.replace(mark, symbol)
+    return text
 
 
 def _outline(lines: list[str]) -> list[str]:
@@ -372,9 +380,12 @@ def _outline(lines: list[str]) -> list[str]:
 def _properties(line: str) -> str:
     """A ``key:: value`` line (a page's property, Dataview's field) as ``key: value``."""
     field = _PROPERTY.match(line)
-    return (
-        f"{line[: field.end() - 3]}: {page_links_as_words(line[field.end() :])}" if field else line
-    )
+    return _field_line("", line[: field.end() - 3], line[field.end() :]) if field else line
+
+
+def _field_line(indent: str, key: str, value: str) -> str:
+    """A property as the ``Key: value`` line a field is, its page links as words."""
+    return f"{indent}{key}: {page_links_as_words(value)}"
 
 
 def _deadline(lines: list[str], start: int) -> str | None:
@@ -416,5 +427,5 @@ def _outline_line(line: str, deadline: str | None) -> str:
     if field and field.group("key") in ("collapsed", "id"):
         return ""
     if field:
-        return f"{indent}{field.group('key')}: {page_links_as_words(content[field.end() :])}"
+        return _field_line(indent, field.group("key"), content[field.end() :])
     return page_links_as_words(line)

@@ -24,8 +24,9 @@ def prepared_page(text: str) -> str:
 
 
 def list_writer(text: str) -> str | None:
-    """The editor whose flat lists a page holds (``"google"``, ``"paper"``, ``"quill"``,
-    ``"quip"``, ``"word"``); for Word, once `word_list_paragraphs` has marked them."""
+    """The editor whose flat lists a page holds (``"google"``, ``"word"``, ``"onenote"``,
+    ``"paper"``, ``"quill"``, ``"quip"``); for Word, once `word_list_paragraphs` has marked
+    them."""
     if "lst-kix_" in text:
         return "google"
     if "data-word-level" in text:
@@ -104,11 +105,11 @@ def _word_lists(children: list[Node]) -> list[Node]:
         if isinstance(child, str) and not child.strip():
             out.append(child)  # white space between paragraphs keeps a list going
             continue
-        level = None if isinstance(child, str) else child.attrs.get("data-word-level")
-        if level is None or isinstance(child, str):
+        if isinstance(child, str) or "data-word-level" not in child.attrs:
             current = None
             out.append(child)
             continue
+        level = child.attrs["data-word-level"]
         mark = child.attrs.get("data-word-mark", "")
         kind = "ol" if _ORDERED_MARK.fullmatch(mark) else "ul"
         box = ("[x] " if mark in _WORD_TICKED else "[ ] ") if mark in _WORD_BOXES else ""
@@ -125,9 +126,7 @@ def _word_lists(children: list[Node]) -> list[Node]:
     return out
 
 
-def _word_level(node: Node) -> int | None:
-    if isinstance(node, str) or node.name not in ("ol", "ul"):
-        return None
+def _word_level(node: Element) -> int | None:
     level = node.attrs.get("data-word-level")
     return int(level) - 1 if level and level.isdigit() else None
 
@@ -227,13 +226,12 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     out: list[Node] = []
     parents: dict[int, Element] = {}  # the last list seen at each level, while lists follow
     for child in children:
-        level = level_of(child)
-        if level is None:
+        level = level_of(child) if isinstance(child, Element) and child.name in _LISTS else None
+        if level is None or isinstance(child, str):
             if not isinstance(child, str) or child.strip():
                 parents.clear()  # anything but white space ends the run of lists
             out.append(child)
             continue
-        assert isinstance(child, Element)
         parent = parents.get(level - 1)
         entries = (
             [c for c in parent.children if isinstance(c, Element) and c.name == "li"]
@@ -249,10 +247,8 @@ def nested_lists(children: list[Node], written_by: str) -> list[Node]:
     return out
 
 
-def _entry_level(node: Node) -> int | None:
+def _entry_level(node: Element) -> int | None:
     """The level a list's entries name (``ql-indent-1``, ``list-indent-1``; none: 0)."""
-    if isinstance(node, str) or node.name not in ("ol", "ul"):
-        return None
     levels = {
         int(found.group(1)) if found else 0
         for entry in node.children
@@ -265,9 +261,7 @@ def _entry_level(node: Node) -> int | None:
 _ENTRY_LEVEL = re.compile(r"\b(?:ql|list)-indent-(\d)\b")
 
 
-def _paper_level(node: Node) -> int | None:
-    if isinstance(node, str) or node.name not in ("ol", "ul"):
-        return None
+def _paper_level(node: Element) -> int | None:
     found = _PAPER_LEVEL.search(node.attrs.get("class", ""))
     return int(found.group(1)) - 1 if found and found.group(1) != "0" else None
 
@@ -275,15 +269,15 @@ def _paper_level(node: Node) -> int | None:
 _PAPER_LEVEL = re.compile(r"\blistindent(\d)\b")
 
 
-def _google_level(node: Node) -> int | None:
-    if isinstance(node, str) or node.name not in ("ol", "ul"):
-        return None
+def _google_level(node: Element) -> int | None:
     found = _LIST_LEVEL.search(node.attrs.get("class", ""))
     # Google Docs nests lists nine levels deep at most: deeper "levels" are not nesting.
     return int(found.group(1)) if found and len(found.group(1)) == 1 else None
 
 
-_LEVELS: dict[str, Callable[[Node], int | None]] = {
+_LISTS = frozenset({"ol", "ul"})
+# How each editor says a list's level (0 at the top), for a list (``ul``, ``ol``).
+_LEVELS: dict[str, Callable[[Element], int | None]] = {
     "google": _google_level,
     "quill": _entry_level,
     "quip": _entry_level,
@@ -299,7 +293,7 @@ def _lines_unwrapped(children: list[Node]) -> list[Node]:
     for child in children:
         if not isinstance(child, str) and child.name == "div":
             inner = [c for c in child.children if not isinstance(c, str) or c.strip()]
-            if len(inner) == 1 and not isinstance(inner[0], str) and inner[0].name in ("ol", "ul"):
+            if len(inner) == 1 and not isinstance(inner[0], str) and inner[0].name in _LISTS:
                 out.append(inner[0])
                 continue
         out.append(child)
