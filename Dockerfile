@@ -18,22 +18,24 @@ ARG DEBIAN_RELEASE=bookworm
 
 # ---------------------------------------------------------------------------------------------
 # builder: build the wheel, then install the locked dependencies and it into a self-contained venv.
-FROM python:${PYTHON_VERSION}-slim-${DEBIAN_RELEASE} AS builder
+# The full image of the same Python and Debian release: it has the C compiler that compiles the
+# scan's modules (setup.py); only the venv goes on to the slim runtime.
+FROM python:${PYTHON_VERSION}-${DEBIAN_RELEASE} AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 WORKDIR /build
-COPY pyproject.toml README.md requirements.lock ./
+COPY pyproject.toml setup.py README.md requirements.lock ./
 COPY src ./src
 
-# Dependencies exactly as locked (with hashes), then the wheel alone.
-RUN python -m pip wheel --no-deps --wheel-dir /dist . \
+# Dependencies exactly as locked (with hashes), then the wheel alone, compiled or not at all.
+RUN FOLLOWTHROUGH_COMPILE=1 python -m pip wheel --no-deps --wheel-dir /dist . \
     && python -m venv /opt/venv \
     && /opt/venv/bin/python -m pip install --no-cache-dir --require-hashes -r requirements.lock \
     && /opt/venv/bin/python -m pip install --no-cache-dir --no-deps /dist/followthrough-*.whl \
-    && /opt/venv/bin/followthrough --version
+    && /opt/venv/bin/python -c "import sys, followthrough.build as b; print(b.describe()); sys.exit(not b.scan_compiled())"
 
 # ---------------------------------------------------------------------------------------------
 # runtime: the slim base, the venv holding the wheel, a non-root user. Nothing else.

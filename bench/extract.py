@@ -11,6 +11,10 @@ code path ``DocumentReader(cache_dir=...).read([root])``:
 
 ``--html-only`` generates HTML exports only and reports ``html_docs_per_s`` as well.
 
+It measures the installation it runs in: a wheel or ``pip install .`` compiles the scan's
+modules (setup.py), an editable install runs them as Python; the first line and ``compiled`` in
+the JSON say which.
+
 The last line printed is one JSON object with the headline figures.
 """
 
@@ -37,6 +41,7 @@ from pathlib import Path
 
 from followthrough.adapters.sources.pool import available_cores
 from followthrough.adapters.sources.reader import DocumentReader
+from followthrough.build import describe, scan_compiled
 
 TARGET_DOCS_PER_S = 1_000
 TARGET_RESCAN_S_PER_10K = 1.0
@@ -861,6 +866,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    print(f"measuring {describe()}")
     with tempfile.TemporaryDirectory(prefix="ft-bench-") as temp:
         root = args.dir or Path(temp) / "postmortems"
         cache_dir = Path(temp) / "cache"
@@ -950,6 +956,7 @@ def main(argv: list[str] | None = None) -> int:
             "rescan_seconds": round(warm.seconds, 3),
             "peak_rss_mb": round(rss, 1),
             "items": cold.items,
+            "compiled": scan_compiled(),
         }
         if args.html_only:
             summary["html_docs_per_s"] = round(docs_per_s, 1)

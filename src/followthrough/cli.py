@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from followthrough import __version__
 from followthrough.adapters.sources.reader import DocumentReader
 from followthrough.app.outcome import EXIT_OK, EXIT_USAGE, UsageError, epilog
+from followthrough.build import describe
 from followthrough.domain.lint import LintPolicy
 from followthrough.domain.model import Postmortem, Severity
 from followthrough.output import (
@@ -117,7 +117,7 @@ def build_parser(*, extraction_only: bool = False) -> argparse.ArgumentParser:
         epilog=epilog("followthrough run --once   (one full cycle on the bundled examples)"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"followthrough {__version__}")
+    parser.add_argument("--version", action="version", version=describe())
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser(
         "extract",

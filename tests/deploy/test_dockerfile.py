@@ -92,10 +92,14 @@ def test_multi_stage_on_a_pinned_slim_python() -> None:
     args = _global_args()
     stages = _stages()
     assert len(stages) == 2
-    for stage in stages:
-        image = stage[0][1].split(" AS ")[0]
-        resolved = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], image)
-        assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+", resolved), resolved
+    images = [
+        re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], stage[0][1].split(" AS ")[0])
+        for stage in stages
+    ]
+    # The runtime is slim; the builder is the full image of the same Python and release,
+    # whose C compiler compiles the scan's modules.
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+", images[1]), images[1]
+    assert images[0] == images[1].replace("-slim-", "-"), images
     assert stages[0][0][1].endswith(" AS builder")
     runtime = stages[1]
     copies = [rest for kw, rest in runtime if kw == "COPY"]
@@ -103,6 +107,9 @@ def test_multi_stage_on_a_pinned_slim_python() -> None:
     builder_runs = " ".join(rest for kw, rest in stages[0] if kw == "RUN")
     assert "pip wheel" in builder_runs
     assert "followthrough-*.whl" in builder_runs
+    # Compiled, or the build fails: an image never ships the slower scan unnoticed.
+    assert "FOLLOWTHROUGH_COMPILE=1 python -m pip wheel" in builder_runs
+    assert "sys.exit(not b.scan_compiled())" in builder_runs
 
 
 def test_runs_as_a_numeric_non_root_user() -> None:
@@ -169,6 +176,7 @@ def test_the_build_context_is_an_allow_list() -> None:
     assert lines[0] == "*"
     assert {line for line in lines if line.startswith("!")} == {
         "!pyproject.toml",
+        "!setup.py",
         "!README.md",
         "!requirements.lock",
         "!src/",

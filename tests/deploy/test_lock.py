@@ -130,3 +130,16 @@ def test_ci_and_image_install_from_the_lock() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "--require-hashes -r requirements.lock" in dockerfile
     assert "--no-deps /dist/followthrough-*.whl" in dockerfile
+
+
+def test_the_build_compiles_with_the_locked_versions() -> None:
+    """setup.py compiles the scan with mypyc, which type-checks it against the libraries it
+    calls: the build pins each to the version the dev lock installs (and mypy checks in CI)."""
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    pinned = pins("requirements-dev.lock")
+    exact = [Requirement(r) for r in build["requires"] if "==" in r]
+    assert {canonicalize_name(r.name) for r in exact} >= {"mypy", "markdown-it-pyrs", "selectolax"}
+    for req in exact:
+        [version] = {Version(str(s.version)) for s in req.specifier}
+        locked = [v for v, _marker in pinned.get(canonicalize_name(req.name), [])]
+        assert locked == [version], f"the build pins {req}, the dev lock {locked}"

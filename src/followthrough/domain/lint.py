@@ -77,6 +77,11 @@ class LintPolicy:
     def severity(self, code: str) -> Severity | None:
         return self.severities.get(code, DEFAULT_SEVERITIES.get(code))
 
+    def __reduce__(self) -> tuple[type[LintPolicy], tuple[dict[str, Severity | None]]]:
+        # Sent to the parse pool's workers. Rebuilt by its constructor: a compiled frozen
+        # class cannot be unpickled by setting its fields one by one.
+        return LintPolicy, (dict(self.severities),)
+
 
 def lint_postmortem(
     postmortem: Postmortem, *, policy: LintPolicy, problems: Sequence[SourceProblem] = ()
