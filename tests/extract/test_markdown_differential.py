@@ -36,6 +36,7 @@ CASES = [
     "\\*esc* &amp; ~~del [s](http://s)~~ `code` <span>x</span> ![im [a](http://in.img)](src.png) "
     "<http://auto.link/ü> <me@x.org> [u](http://x.y/ü?q=1&amp;r=2) [j](javascript:alert(1)) "
     "*[em](http://em)* **[st](http://st)**\n",
+    "~~[struck](http://struck)~~ and ***[both](http://both) of*** them\n",
     "line one\r\nline two\r\n\r\n# CRLF heading\r\n",
     "\tTabbed paragraph\n\tsecond\n\n-\ttab item\n\tcontinued\n",
     "---\ntitle: Front\ndate: 2024-05-01\n---\n# Heading\n\nText\n",
