@@ -21,6 +21,8 @@ from types import ModuleType
 
 import pytest
 
+from followthrough import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
 
@@ -128,7 +130,8 @@ _DUMP = """
 import sys
 from followthrough.adapters.sources.reader import DocumentReader
 import followthrough.domain.fields as fields
-print("fields from", fields.__file__)
+from followthrough.build import describe
+print(describe(), "fields from", fields.__file__)
 for workers in (1, 2):
     reader = DocumentReader(workers=workers, pool_from=2)
     for postmortem in reader.read(sys.argv[1:]):
@@ -156,8 +159,12 @@ def test_the_compiled_modules_read_the_same_postmortems(compiled: Path, tmp_path
     assert source.returncode == 0, source.stderr[-3000:]
     assert built.returncode == 0, built.stderr[-3000:]
     source_lines, built_lines = source.stdout.splitlines(), built.stdout.splitlines()
-    assert source_lines[0].endswith(".py"), source_lines[0]
-    assert built_lines[0].endswith(".so"), built_lines[0]
+    # What --version says, and where the module came from.
+    as_python, as_built = source_lines[0], built_lines[0]
+    assert as_python.startswith(f"followthrough {__version__} (scan in Python) "), as_python
+    assert as_python.endswith(".py"), as_python
+    assert as_built.startswith(f"followthrough {__version__} (scan compiled) "), as_built
+    assert as_built.endswith(".so"), as_built
     assert len(source_lines) > 2 * 400
     for ours, theirs in zip(source_lines[1:], built_lines[1:], strict=True):
         assert theirs == ours
