@@ -22,7 +22,7 @@ import sys
 from setuptools import setup
 
 # The scan's path: reading a file, parsing it into blocks, extracting and linting its items.
-# tests/extract/test_compiled.py checks that the compiled modules give the same results.
+# tests/deploy/test_compiled_build.py checks that the compiled modules give the same results.
 COMPILED = [
     "src/followthrough/adapters/sources/confluence.py",
     "src/followthrough/adapters/sources/dialects.py",

@@ -9,7 +9,6 @@ project holds (bench trees, the shared corpus, fixtures, held-out set, examples)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -17,13 +16,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from followthrough import __version__
+from tests.deploy.conftest import ROOT
+from tests.extract.helpers import bench_extract_module
 
-ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
 
 
@@ -35,15 +34,18 @@ def _listed_modules() -> list[str]:
     return [path.removeprefix("src/").removesuffix(".py").replace("/", ".") for path in paths]
 
 
-def _setup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _setup(
+    *args: str, env: dict[str, str], project: Path = ROOT, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """``setup.py ARGS`` of ``project`` with ``env`` added to the environment."""
     return subprocess.run(
         [sys.executable, "setup.py", *args],
-        cwd=ROOT,
+        cwd=project,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -54,13 +56,12 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, copy / name)
     shutil.copytree(ROOT / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    built = subprocess.run(
-        [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
-        cwd=copy,
-        env={**os.environ, "FOLLOWTHROUGH_COMPILE": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
+    built = _setup(
+        "-q",
+        "build_ext",
+        "--inplace",
+        env={"FOLLOWTHROUGH_COMPILE": "1"},
+        project=copy,
         timeout=900,
     )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
@@ -113,19 +114,8 @@ def test_the_extraction_tests_pass_on_the_compiled_modules(compiled: Path) -> No
     assert re.search(r"\d+ (failed|errors?)\b", summary) is None, summary
 
 
-def _bench_generator() -> ModuleType:
-    """bench/extract.py, whose generator writes the benchmark's realistic mix."""
-    spec = importlib.util.spec_from_file_location("_bench_extract", ROOT / "bench" / "extract.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 # Reads every document under the given folders, alone and through a pool of two workers, and
-# prints one line per postmortem; also which file each compiled module was loaded from.
+# prints one line per postmortem, after what --version says and where `fields` was loaded from.
 _DUMP = """
 import sys
 from followthrough.adapters.sources.reader import DocumentReader
@@ -140,7 +130,7 @@ for workers in (1, 2):
 
 
 def test_the_compiled_modules_read_the_same_postmortems(compiled: Path, tmp_path: Path) -> None:
-    bench = _bench_generator()
+    bench = bench_extract_module()
     bench.generate(tmp_path / "mix", 300, seed=7)
     bench.generate(tmp_path / "html", 100, seed=8, html_only=True)
     folders = [
