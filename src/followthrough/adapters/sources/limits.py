@@ -62,11 +62,14 @@ def check_markdown(body: str) -> None:
     A line's nesting is bounded by its prefix: each container level takes a ``>``, a list
     marker, or at least two columns of indentation.
     """
-    markup = len(body.encode(errors="surrogatepass").translate(None, _NOT_MARKUP))
-    if markup > MAX_MARKUP:
-        raise UnsafeDocumentError(
-            f"cannot be parsed safely: {markup} emphasis, link and table marks (limit {MAX_MARKUP})"
-        )
+    # Each mark is one character: a body no longer than the limit cannot hold too many.
+    if len(body) > MAX_MARKUP:
+        markup = len(body.encode(errors="surrogatepass").translate(None, _NOT_MARKUP))
+        if markup > MAX_MARKUP:
+            raise UnsafeDocumentError(
+                "cannot be parsed safely: "
+                f"{markup} emphasis, link and table marks (limit {MAX_MARKUP})"
+            )
     for start in [0, *(newline.end() for newline in _LONG_LINE.finditer(body))]:
         match = _LONG_PREFIX.match(body, start)
         if match is None:
