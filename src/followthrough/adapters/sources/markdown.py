@@ -10,9 +10,9 @@ as separate lines, the whole trimmed), so extraction sees the author's Markdown.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
+from typing import Final
 
 from markdown_it_pyrs import MarkdownIt, Node
 
@@ -35,15 +35,15 @@ from followthrough.domain.document import (
 from followthrough.domain.itemtext import has_invisible
 
 # CommonMark whitespace plus the Unicode spaces markdown-it trims inline content with.
-_TRIM = "".join(
+_TRIM: Final = "".join(
     chr(code)
     for code in sorted(
         {9, 10, 11, 12, 13, 32, 160, 5760, 8239, 8287, 12288, 0x2028, 0x2029}
         | set(range(0x2000, 0x200B))
     )
 )
-_NEWLINES = re.compile(r"\r\n?")
-_INLINE = frozenset(
+_NEWLINES: Final = re.compile(r"\r\n?")
+_INLINE: Final = frozenset(
     {
         "text",
         "text_special",
@@ -59,10 +59,10 @@ _INLINE = frozenset(
         "image",
     }
 )
-_OPAQUE = frozenset({"fence", "code_block", "html_block"})
-_LIST_MARKER = re.compile(rb"[ \t]*(?:[-*+]|\d{1,9}[.)])")
-_SPACE = 0x20
-_TAB = 0x09
+_OPAQUE: Final = frozenset({"fence", "code_block", "html_block"})
+_LIST_MARKER: Final = re.compile(rb"[ \t]*(?:[-*+]|\d{1,9}[.)])")
+_SPACE: Final = 0x20
+_TAB: Final = 0x09
 
 
 def new_parser() -> MarkdownIt:
@@ -99,10 +99,13 @@ class _Source:
 
     def __init__(self, body: str, line_offset: int) -> None:
         self.data = body.encode()
-        lengths = map((1).__add__, map(len, self.data.split(b"\n")))  # each line and its \n
         # Where each line starts, then one past the end of the body: line ``n`` ends (before
         # its newline) at ``starts[n + 1] - 1``.
-        self.starts = list(accumulate(lengths, initial=0))
+        if len(self.data) == len(body):
+            self.starts = _line_starts(body)  # ASCII: a character's offset is its byte's
+        else:
+            lengths = map((1).__add__, map(len, self.data.split(b"\n")))  # a line and its \n
+            self.starts = list(accumulate(lengths, initial=0))
         self.count = len(self.starts) - 1  # lines; offsets past the end are on the last one
         # Where markdown-it's block state begins each line (after blockquote markers): the
         # line starts themselves until a quoted line is met (`quoted`), then a copy.
@@ -111,15 +114,24 @@ class _Source:
         self.offset = line_offset + 1
 
     def line_at(self, offset: int) -> int:
-        return bisect_right(self.starts, offset, 0, self.count) - 1
+        """The line holding byte ``offset`` (a binary search of the line starts)."""
+        starts = self.starts
+        low, high = 0, self.count
+        while low < high:
+            middle = (low + high) // 2
+            if offset < starts[middle]:
+                high = middle
+            else:
+                low = middle + 1
+        return low - 1
 
     def last_line(self, start: int, end: int) -> int:
         """The line of a node's last byte (of its start, when it is empty)."""
-        return bisect_right(self.starts, end - 1 if end > start else start, 0, self.count) - 1
+        return self.line_at(end - 1 if end > start else start)
 
     def number(self, offset: int) -> int:
         """1-based line number in the whole file for a byte offset of the body."""
-        return bisect_right(self.starts, offset, 0, self.count) + self.offset - 1
+        return self.line_at(offset) + self.offset
 
     def eol(self, line: int) -> int:
         return self.starts[line + 1] - 1
@@ -170,6 +182,18 @@ class _Source:
         return end - len(self.data[pos:end].lstrip(b" \t"))
 
 
+def _line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts, then one past its end."""
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        at += 1
+        starts.append(at)
+        at = text.find("\n", at)
+    starts.append(len(text) + 1)
+    return starts
+
+
 class _Builder:
     """Turns the node tree into blocks, cutting inline text from the source.
 
@@ -184,7 +208,7 @@ class _Builder:
         """The text from byte ``first`` to the end of ``last_line``; ``inline`` is the node
         holding its inline nodes, or those nodes."""
         src = self.src
-        line = bisect_right(src.starts, first, 0, src.count) - 1
+        line = src.line_at(first)
         raw = src.text(first, line, last_line, indent)
         if "[" in raw or "<" in raw:
             links = _links(inline if isinstance(inline, list) else inline.children)
@@ -418,7 +442,7 @@ def _escaped_split(text: str) -> list[str]:
     return columns
 
 
-_FENCE_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:```|~~~)")
+_FENCE_LINE: Final = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:```|~~~)")
 
 
 def _tree(md: MarkdownIt, body: str) -> Node:
