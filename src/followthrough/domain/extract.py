@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from followthrough.domain.categorize import infer_category
 from followthrough.domain.document import (
@@ -61,8 +61,8 @@ def _is_template(title: str, raw: str) -> bool:
     return ("<" in raw or "yyyy" in raw or "YYYY" in raw) and bool(_TEMPLATE_FIELD.search(raw))
 
 
-_INCIDENT_ID = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
-_INCIDENT_HEADING = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
+_INCIDENT_ID: Final = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
+_INCIDENT_HEADING: Final = re.compile(r"^incident\b.*?(\d{4}-\d{2}-\d{2})", re.I)
 
 
 def extract(doc: SourceDocument, *, policy: LintPolicy | None = None) -> tuple[Postmortem, ...]:
@@ -294,12 +294,14 @@ def _incident_id_from_name(stem: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-_ACCEPTED_RISK_WORDS = r"accepted\s+risk"
-_NO_ACTIONS_WORDS = r"no\s+(?:(?:new\s+)?action\s+items|follow[\s-]*ups?\s+(?:needed|required))"
-_ACCEPTED_RISK = re.compile(f"{_ACCEPTED_RISK_WORDS}|{_NO_ACTIONS_WORDS}", re.I)
+_ACCEPTED_RISK_WORDS: Final = r"accepted\s+risk"
+_NO_ACTIONS_WORDS: Final = (
+    r"no\s+(?:(?:new\s+)?action\s+items|follow[\s-]*ups?\s+(?:needed|required))"
+)
+_ACCEPTED_RISK: Final = re.compile(f"{_ACCEPTED_RISK_WORDS}|{_NO_ACTIONS_WORDS}", re.I)
 # Each half alone, for lower-case text.
-_ACCEPTED_RISK_PHRASE = re.compile(_ACCEPTED_RISK_WORDS)
-_NO_ACTIONS_PHRASE = re.compile(_NO_ACTIONS_WORDS)
+_ACCEPTED_RISK_PHRASE: Final = re.compile(_ACCEPTED_RISK_WORDS)
+_NO_ACTIONS_PHRASE: Final = re.compile(_NO_ACTIONS_WORDS)
 
 
 def _mentions_accepted_risk(texts_of_blocks: list[str]) -> bool:

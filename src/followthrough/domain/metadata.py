@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
 from followthrough.domain.itemtext import page_links_as_words, plain_text
@@ -80,11 +80,11 @@ _ROLES: Mapping[str, str] = {
     name: role for role, names in reversed(_FIELD_NAMES.items()) for name in names
 }
 # A field's key, up to and including its colon (every field form has one).
-_FIELD_KEY_WORDS = r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
-_FIELD_KEY = re.compile(_FIELD_KEY_WORDS)
-_KEY_LENGTH = 41  # the longest key _FIELD_KEY_WORDS reads
-_LINE_FIELD = re.compile(_FIELD_KEY_WORDS + r"\s*(?P<value>.*?)\s*$")
-_TOP_BLOCKS = 30
+_FIELD_KEY_WORDS: Final = r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<key>[A-Za-z][\w #/'-]{0,40}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)"
+_FIELD_KEY: Final = re.compile(_FIELD_KEY_WORDS)
+_KEY_LENGTH: Final = 41  # the longest key _FIELD_KEY_WORDS reads
+_LINE_FIELD: Final = re.compile(_FIELD_KEY_WORDS + r"\s*(?P<value>.*?)\s*$")
+_TOP_BLOCKS: Final = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,10 +246,10 @@ def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
 
 # "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
 # semicolon or a spaced dash, when what follows the separator is itself a known "Key:".
-_PAIR_SEPARATOR = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
+_PAIR_SEPARATOR: Final = re.compile(r"(\s*(?:[·•|;]|\s[—–-]{1,2}\s)\s*)(?=\S)")
 
-_NO_PAIR_SEPARATOR = frozenset("·•|;—–")
-_PAIR_MARKS = frozenset({"·", "•", "|"})
+_NO_PAIR_SEPARATOR: Final = frozenset("·•|;—–")
+_PAIR_MARKS: Final = frozenset({"·", "•", "|"})
 
 
 def _may_hold_pairs(line: str) -> bool:
@@ -300,7 +300,7 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
         _store(fields, plain_text(key_cell.raw), value_cell.raw)
 
 
-_KEY_VALUE_HEADER = re.compile(
+_KEY_VALUE_HEADER: Final = re.compile(
     r"^(?:field|key|property|attribute|detail|item)s? \| (?:value|details?)s?$", re.I
 )
 
@@ -325,7 +325,7 @@ def _cleaned_value(value: str) -> str | None:
 
 
 # "Developer Productivity (@acme/devprod)": the team, then its handle.
-_TEAM_HANDLE = re.compile(r"\s*\(@[\w./-]+\)$")
+_TEAM_HANDLE: Final = re.compile(r"\s*\(@[\w./-]+\)$")
 
 
 def _team(text: str | None) -> str | None:
@@ -341,10 +341,10 @@ def _severity(text: str | None) -> str | None:
     return _SEVERITY_NOTE.split(text, maxsplit=1)[0].strip() or None
 
 
-_AUTHOR_SEPARATOR = re.compile(r",|\band\b|;")
-_TOPIC_SEPARATOR = re.compile(r"[,;/|]")
-_SEVERITY_LEVEL = re.compile(r"\b(SEV-?\s?\d|S\d|P\d)\b", re.I)
-_SEVERITY_NOTE = re.compile(r"\s+[-–—(]")
+_AUTHOR_SEPARATOR: Final = re.compile(r",|\band\b|;")
+_TOPIC_SEPARATOR: Final = re.compile(r"[,;/|]")
+_SEVERITY_LEVEL: Final = re.compile(r"\b(SEV-?\s?\d|S\d|P\d)\b", re.I)
+_SEVERITY_NOTE: Final = re.compile(r"\s+[-–—(]")
 
 
 def date_from_name(name: str, title: str | None) -> dt.date | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from followthrough.domain.model import Category, ItemStatus
 
-_ACTION_HEADING = re.compile(
+_ACTION_HEADING: Final = re.compile(
     r"^(?:(?:preventive|preventative|detective|response|recovery|mitigation|detection|"
     r"communication|priority|other|planned|open|outstanding|remaining|immediate|"
     r"(?:short|long|longer|medium|mid)[\s-]*term)\s+)?"
@@ -33,12 +34,12 @@ _ACTION_HEADING = re.compile(
     r"(?:\s+(?:&|and)\s+follow[\s-]*ups?)?(?:\s+from\b.*)?$",
     re.I,
 )
-_INLINE_LABEL = re.compile(
+_INLINE_LABEL: Final = re.compile(
     r"^(?:context\s*/\s*resolution\s*/\s*)?(?:review\s+actions?|actions\s+following\s+review|"
     r"follow[\s-]*up\s+actions?|followup\s+actions?|action\s+items?|next\s+steps?)$",
     re.I,
 )
-_NON_ITEM_HEADING = re.compile(
+_NON_ITEM_HEADING: Final = re.compile(
     r"^(?:what\s+went\s+(?:well|wrong|poorly|badly)|where\s+we\s+got\s+lucky|questions?\b.*|"
     r"open\s+questions?|investigation|notes?\s+to\s+the\s+owner|timeline|lessons?(?:\s+learned)?|"
     r"(?:root\s+)?causes?|contributing\s+factors?|impact|summary|background|resolution|"
@@ -64,9 +65,13 @@ _CATEGORY_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (
         Category.COMMUNICATION,
     ),
 )
-_DONE_GROUP = re.compile(r"\b(completed?|done|finished|resolved|already\s+(?:done|taken))\b", re.I)
-_DROPPED_GROUP = re.compile(r"\b(won['’]?t\s+do|dropped|cancel+ed|rejected|not\s+planned)\b", re.I)
-_HORIZON = re.compile(
+_DONE_GROUP: Final = re.compile(
+    r"\b(completed?|done|finished|resolved|already\s+(?:done|taken))\b", re.I
+)
+_DROPPED_GROUP: Final = re.compile(
+    r"\b(won['’]?t\s+do|dropped|cancel+ed|rejected|not\s+planned)\b", re.I
+)
+_HORIZON: Final = re.compile(
     r"\b(immediate|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term|"
     r"short[\s-]*medium\s+term|next\s+\d+\s+(?:days?|weeks?|months?)|"
     r"Q[1-4]\s*\d{4}(?:\s*[-–]\s*Q[1-4]\s*\d{4})?)\b",
@@ -74,11 +79,11 @@ _HORIZON = re.compile(
 )
 
 
-_MARKUP = re.compile(r"[*_`#]+")
-_MARKUP_CHARS = frozenset("*_`#")
-_HEADING_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
-_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*")
+_MARKUP: Final = re.compile(r"[*_`#]+")
+_MARKUP_CHARS: Final = frozenset("*_`#")
+_HEADING_LINK: Final = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_NUMBERING: Final = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
+_PARENTHETICAL: Final = re.compile(r"\s*\([^)]*\)\s*")
 
 
 @lru_cache(maxsize=8192)
@@ -103,9 +108,9 @@ def heading_words(text: str) -> str:
     return words.rstrip(":").strip()
 
 
-_TRAILING_TAGS = re.compile(r"(?:\s+#[A-Za-z][\w/-]*)+\s*$")
+_TRAILING_TAGS: Final = re.compile(r"(?:\s+#[A-Za-z][\w/-]*)+\s*$")
 # Emoji, their variation selectors and joiners, and other symbols a heading may open with.
-_LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
+_LEADING_SYMBOLS: Final = re.compile(r"^[^\w(\[]+")
 
 
 @lru_cache(maxsize=8192)
@@ -147,7 +152,7 @@ class GroupTraits:
         )
 
 
-_GROUP_OWNER = re.compile(
+_GROUP_OWNER: Final = re.compile(
     r"^\s*(?:owner|owned\s+by|assignee|dri)\s*:\s*(?P<owner>\S.{0,60})$", re.I
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from followthrough.domain.document import Table, Text
 from followthrough.domain.fields import DONE_WORDS, DROPPED_WORDS, OPEN_WORDS
@@ -103,33 +104,35 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # A template's "<owner name>" placeholder, but not an HTML element such as <img src=x>:
 # a row holding markup is a real row whose text the author should see read (or reported).
-_PLACEHOLDER = (
+_PLACEHOLDER: Final = (
     r"<(?!/?(?:a|abbr|b|br|code|del|div|em|embed|i|iframe|img|input|link|object|p|s|script|"
     r"span|strike|strong|style|sub|sup|svg|u|video|audio|source|math)\b)[^<>=/]*>"
 )
-_EXAMPLE_ROW = re.compile(
+_EXAMPLE_ROW: Final = re.compile(
     r"^(?:example\b.*|e\.g\..*|sample\b.*|\.{3}|…|" + _PLACEHOLDER + r"|\$\{[^}]*\}|\[[^\]]*\]|x+|"
     r"description|action item|tbd|todo)$",
     re.I,
 )
-_TEMPLATE_OWNER = re.compile(
+_TEMPLATE_OWNER: Final = re.compile(
     r"^(?:ldap|name|\[name\]|\[owner\]|owner|\[team member\]|team member|who|x+|\.\.\.|"
     + _PLACEHOLDER
     + r")$",
     re.I,
 )
 # A cell says its state with the words a status field uses, a cell's own shorthand besides.
-_DONE_CELL = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
+_DONE_CELL: Final = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
 # "Removed": Azure Boards' state for work that will not be done.
-_DROPPED_CELL = re.compile(r"^(?:won['’]?t\s*(?:do|fix)|removed|" + DROPPED_WORDS + ")", re.I)
-_OPEN_CELL = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
-_MARKUP = re.compile(r"[*_`]+")
+_DROPPED_CELL: Final = re.compile(
+    r"^(?:won['’]?t\s*(?:do|fix)|removed|" + DROPPED_WORDS + ")", re.I
+)
+_OPEN_CELL: Final = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
+_MARKUP: Final = re.compile(r"[*_`]+")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
 # ✅ ✔ ☑ ☒ (a ticked ballot box, as Word writes one) done; ❌ 🚫 dropped.
-_STATUS_EMOJI = re.compile("(?:([\u2705\u2714\u2611\u2612])|[\u274c\U0001f6ab])\ufe0f?\\s*")
-_STRUCK_WORDS = re.compile(r"~~[^~]*~~")
-_STATUS_MARKUP = re.compile(r"[*_`~.]+")
-_STATUS_MARKER = re.compile(
+_STATUS_EMOJI: Final = re.compile("(?:([\u2705\u2714\u2611\u2612])|[\u274c\U0001f6ab])\ufe0f?\\s*")
+_STRUCK_WORDS: Final = re.compile(r"~~[^~]*~~")
+_STATUS_MARKUP: Final = re.compile(r"[*_`~.]+")
+_STATUS_MARKER: Final = re.compile(
     r"\*\*(DONE|TODO|Done|Todo|WON['’]T (?:FIX|DO)|Won['’]t (?:fix|do))\*\*|^\s*(DONE|TODO)\b\.?"
 )
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
@@ -178,7 +181,7 @@ def _column_roles(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(roles.items())
 
 
-_OTHER_STATUS = "other status"
+_OTHER_STATUS: Final = "other status"
 
 
 def is_action_table(table: Table) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from followthrough.domain.document import (
     Block,
@@ -34,26 +35,26 @@ from followthrough.domain.sections import (
 from followthrough.domain.tables import TableRow, is_action_table, table_rows
 
 # Singular only: "Action Items: the section lists …" introduces, "Action item: do X" commits.
-_LABELLED = re.compile(
+_LABELLED: Final = re.compile(
     r"^(?P<struck>~~)?(?:(?:\*\*|__)?action\s+(?:point|item)\s*(?::(?:\*\*|__)?|(?:\*\*|__)\s*:)"
     # Meeting notes' labels, in capitals: "AI:", "ACTION:", "ACTION (no owner yet):",
     # "TODO(akosua):", which names the owner.
     r"|(?-i:AI|ACTION(?:\s+\([^()\n]{1,40}\))?|TODO(?:\((?P<who>[\w.-]{1,40})\))?):)\s+",
     re.I,
 )
-_PSEUDO_BULLET = re.compile(r"^\s*(?:[-*•·]|\*\*)\s+(?=\S)")
-_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
-_INSTRUCTION = re.compile(
+_PSEUDO_BULLET: Final = re.compile(r"^\s*(?:[-*•·]|\*\*)\s+(?=\S)")
+_BOLD_LABEL: Final = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
+_INSTRUCTION: Final = re.compile(
     r"\b(?:should\s+be\s+(?:achievable|in\s+the\s+form)|each\s+action\s+item|these\s+are\s+only|"
     r"sample\s+sub-?headings|copy\s+these|list\s+(?:the|all)\s+action|template)\b|^<.*>$|^\$\{",
     re.I,
 )
-_NOTHING_TO_DO = re.compile(
+_NOTHING_TO_DO: Final = re.compile(
     r"\b(?:accepted\s+risk|no\s+(?:new\s+|further\s+)?(?:action\s+items?|actions?|follow[\s-]*ups?)"
     r"(?:\s+(?:are\s+)?(?:needed|required|planned))?)\b|^(?:none|n/a|nothing)\b",
     re.I,
 )
-_SENTENCE_LINE = re.compile(r"^[A-Z0-9`*\[].{8,}$")
+_SENTENCE_LINE: Final = re.compile(r"^[A-Z0-9`*\[].{8,}$")
 
 
 @quick_init
@@ -154,7 +155,7 @@ def _ends_with_section_label(raw: str) -> bool:
     return 0 < len(sentence) < 60 and is_action_heading(sentence)
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+")
 
 
 def _section_end(blocks: Sequence[Block], start: int, level: int) -> int:
@@ -202,7 +203,7 @@ def _has_action_column_named(table: Table) -> bool:
     return any(_ACTION_WORD.search(cell.raw) for cell in table.header)
 
 
-_ACTION_WORD = re.compile(r"action", re.I)
+_ACTION_WORD: Final = re.compile(r"action", re.I)
 
 
 def _is_labelled(raw: str) -> bool:
@@ -213,7 +214,7 @@ def _is_labelled(raw: str) -> bool:
     return _LABELLED.match(raw) is not None
 
 
-_LABEL_OPENINGS = frozenset("*_aAT~")  # what _LABELLED can match first, "a" in any case
+_LABEL_OPENINGS: Final = frozenset("*_aAT~")  # what _LABELLED can match first, "a" in any case
 
 
 def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
@@ -226,7 +227,7 @@ def _labels_in(block: ListBlock) -> Iterator[ListEntry]:
 
 
 # "- **Action items**: none. The host is being replaced anyway": the label says there are none.
-_SAYS_NONE = re.compile(r"(?:none|n/a|nothing|tbd)\b\s*(?:[.:;,—–-]|$)", re.I)
+_SAYS_NONE: Final = re.compile(r"(?:none|n/a|nothing|tbd)\b\s*(?:[.:;,—–-]|$)", re.I)
 
 
 def _is_toggle_label(entry: ListEntry) -> bool:
@@ -246,9 +247,9 @@ def _is_bare_label(entry: ListEntry) -> bool:
     return not rest and not any(isinstance(child, ListBlock) for child in entry.children)
 
 
-_BOLD_LABEL_PREFIX = re.compile(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*")
-_LEADING_BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
-_EMPTY_BOX = re.compile(r"\[[ xX]?\]")
+_BOLD_LABEL_PREFIX: Final = re.compile(r"^(?:\*\*|__)[^*_]+?(?:\*\*|__)\s*:?\s*")
+_LEADING_BOLD: Final = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]+?)(?:\*\*|__)\s*:?")
+_EMPTY_BOX: Final = re.compile(r"\[[ xX]?\]")
 
 
 def _label_words(raw: str) -> str:
@@ -283,7 +284,7 @@ def _inline_labels(block: ListBlock) -> Iterator[Candidate]:
 
 
 # The icon a callout opens with ("> 💡 **Action item:** …", a Notion or Confluence callout).
-_CALLOUT_ICON = re.compile(r"^[^\w\s*_\[(<~`@#>!-]+\s+")
+_CALLOUT_ICON: Final = re.compile(r"^[^\w\s*_\[(<~`@#>!-]+\s+")
 
 
 def _without_callout_icon(text: Text) -> Text:
@@ -374,7 +375,9 @@ def _runs_by_heading(blocks: Sequence[Block]) -> list[tuple[Heading | None, list
     return runs
 
 
-_ITEM_HEADING = re.compile(r"^(?:AI|A|Action(?:\s+item)?|Item|#)\s*-?\s*\d+\s*[:.)-]\s*\S", re.I)
+_ITEM_HEADING: Final = re.compile(
+    r"^(?:AI|A|Action(?:\s+item)?|Item|#)\s*-?\s*\d+\s*[:.)-]\s*\S", re.I
+)
 
 
 def _is_item_heading(heading: Heading, run: list[Block], *, direct_child: bool, level: int) -> bool:
@@ -523,7 +526,7 @@ def _bold_titled(block: ListBlock) -> bool:
     return all(_BOLD_TITLE.match(e.text.raw) for e in block.entries)
 
 
-_BOLD_TITLE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)")
+_BOLD_TITLE: Final = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)")
 
 
 def _paragraph_items(
@@ -558,7 +561,7 @@ def _paragraph_items(
 
 # "AI-1: …", "A2. …", "Action item 3 - …": an item numbered by its writer, in a paragraph.
 # Bold too ("**AI-1: Enforce one promotion per line.**", "**Action 1 — Pin the image**").
-_NUMBERED_ITEM = re.compile(
+_NUMBERED_ITEM: Final = re.compile(
     r"^(?P<bold>\*\*|__)?(?:AI|A|Action(?:\s+item)?|Item)\s*-?\s*\d+\s*[:.)—–-]\s+(?=\S)"
 )
 
@@ -645,7 +648,7 @@ def _list_items(block: ListBlock, traits: GroupTraits) -> Iterator[Candidate]:
 
 
 # An entry that speaks of the items rather than being one.
-_ABOUT_THE_ITEMS = re.compile(
+_ABOUT_THE_ITEMS: Final = re.compile(
     r"(?:the|these|those|all|other|any)\b[^.;]{0,80}?\b(?:"
     r"(?:action\s+items|follow[\s-]*ups)\s+(?:above|below|in\s+the\s+notes|are\s+(?:also\s+)?"
     r"(?:tracked|listed|above|below|not\b))"
@@ -658,7 +661,7 @@ def _is_short_name(raw: str) -> bool:
     return len(raw.split()) <= 3 and not _SENTENCE_END.search(raw)
 
 
-_SENTENCE_END = re.compile(r"[.!?]$")
+_SENTENCE_END: Final = re.compile(r"[.!?]$")
 
 
 def _entry_candidate(
@@ -702,7 +705,7 @@ def _without_bulleted_lines(text: Text) -> tuple[Text, list[Text]]:
     return Text("\n".join(lines[:first]), text.line, text.links), notes
 
 
-_LINE_BULLETS = ("◦", "•", "▪", "‣", "○")
+_LINE_BULLETS: Final = ("◦", "•", "▪", "‣", "○")
 
 
 def _trailing_fields(text: Text) -> tuple[Text | None, list[Text]]:

@@ -35,41 +35,46 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import Final
 
 from followthrough.domain.itemtext import page_links_as_words
 from followthrough.domain.sections import is_action_heading
 
-_ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*")
-_DOCUSAURUS = re.compile(r":::[ \t]*(?P<kind>[\w-]+)(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
-_DOCUSAURUS_END = re.compile(r":::[ \t]*")
+_ADMONITION: Final = re.compile(
+    r"(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*"
+)
+_DOCUSAURUS: Final = re.compile(r":::[ \t]*(?P<kind>[\w-]+)(?:[ \t]+(?P<title>\S.*?))?[ \t]*")
+_DOCUSAURUS_END: Final = re.compile(r":::[ \t]*")
 # Obsidian's and GitHub's callouts: "> [!todo]+ Action items", "> [!NOTE]".
-_CALLOUT = re.compile(
+_CALLOUT: Final = re.compile(
     r"(?P<quote>(?:[ \t]*>)+[ \t]*)\[![\w-]+\][+-]?(?:[ \t]+(?P<title>\S.*?))?[ \t]*$"
 )
-_JIRA_HEADING = re.compile(r"h([1-6])\.[ \t]+")
-_JIRA_MENTION = re.compile(r"\[~([\w.@+-]+)\]")
-_JIRA_LINK = re.compile(r"\[([^\[\]|\n]+)\|(https?://[^\]\s]+)\]")
-_JIRA_CODE = re.compile(r"\{\{([^{}\n]+)\}\}")
-_JIRA_MARKS = (("(/)", "✅"), ("(x)", "❌"))
-_JIRA_HEADINGS = tuple(f"h{level}. " for level in range(1, 7))
-_JIRA_LINES = tuple(f"\n{mark}" for mark in _JIRA_HEADINGS)
-_SLACK_MENTION = re.compile(r"<@[A-Z0-9]+\|([\w.-]+)>")
-_SLACK_LINK = re.compile(r"<(https?://[^|<>\s]+)\|([^<>\n]+)>")
-_SLACK_MARKS = {
+_JIRA_HEADING: Final = re.compile(r"h([1-6])\.[ \t]+")
+_JIRA_MENTION: Final = re.compile(r"\[~([\w.@+-]+)\]")
+_JIRA_LINK: Final = re.compile(r"\[([^\[\]|\n]+)\|(https?://[^\]\s]+)\]")
+_JIRA_CODE: Final = re.compile(r"\{\{([^{}\n]+)\}\}")
+_JIRA_MARKS: Final = (("(/)", "✅"), ("(x)", "❌"))
+_JIRA_HEADINGS: Final = tuple(f"h{level}. " for level in range(1, 7))
+_JIRA_LINES: Final = tuple(f"\n{mark}" for mark in _JIRA_HEADINGS)
+_SLACK_MENTION: Final = re.compile(r"<@[A-Z0-9]+\|([\w.-]+)>")
+_SLACK_LINK: Final = re.compile(r"<(https?://[^|<>\s]+)\|([^<>\n]+)>")
+_SLACK_MARKS: Final = {
     ":white_check_mark:": "✅",
     ":heavy_check_mark:": "✅",
     ":ballot_box_with_check:": "✅",
     ":x:": "❌",
     ":no_entry_sign:": "❌",
 }
-_SLACK_EMOJI = re.compile("|".join(re.escape(mark) for mark in _SLACK_MARKS))
-_SLACK_STRUCK = re.compile(r"(?<![~\w])~([^~\n]+)~(?![~\w])")
-_SLACK_BOLD = re.compile(r"\*([^*\n]+)\*")
-_JIRA_CELL = re.compile(r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)")  # a link's "|" stays in its cell
-_JIRA_TABLE_OPENING = "||"
+_SLACK_EMOJI: Final = re.compile("|".join(re.escape(mark) for mark in _SLACK_MARKS))
+_SLACK_STRUCK: Final = re.compile(r"(?<![~\w])~([^~\n]+)~(?![~\w])")
+_SLACK_BOLD: Final = re.compile(r"\*([^*\n]+)\*")
+_JIRA_CELL: Final = re.compile(
+    r"(\|\|?)((?:\[[^\[\]\n]*\]|[^|])*)"
+)  # a link's "|" stays in its cell
+_JIRA_TABLE_OPENING: Final = "||"
 
-_GRID_OPENING = "+-"
-_DIALECT_OPENINGS = (
+_GRID_OPENING: Final = "+-"
+_DIALECT_OPENINGS: Final = (
     "!!!",
     "???",
     ":::",
@@ -80,19 +85,19 @@ _DIALECT_OPENINGS = (
     *_JIRA_HEADINGS,
 )
 # GitBook's blocks ("{% hint style="success" %}" … "{% endhint %}"): their tags hold no words.
-_BLOCK_TAG = re.compile(r"[ \t]*\{%[^%\n]*%\}[ \t]*")
-_OPENING_CHARACTERS = frozenset(mark[0] for mark in _DIALECT_OPENINGS)
+_BLOCK_TAG: Final = re.compile(r"[ \t]*\{%[^%\n]*%\}[ \t]*")
+_OPENING_CHARACTERS: Final = frozenset(mark[0] for mark in _DIALECT_OPENINGS)
 # A Logseq page opens with its properties, one "key:: value" a line.
-_PROPERTY = re.compile(r"[A-Za-z][\w-]*:: ")
-_BLOCK_PROPERTY = re.compile(r"(?P<key>[A-Za-z][\w-]*):: ?")
-_OUTLINE_BULLET = re.compile(r"(?P<depth>\t*)- (?P<text>.*)")
-_MARKER = re.compile(
+_PROPERTY: Final = re.compile(r"[A-Za-z][\w-]*:: ")
+_BLOCK_PROPERTY: Final = re.compile(r"(?P<key>[A-Za-z][\w-]*):: ?")
+_OUTLINE_BULLET: Final = re.compile(r"(?P<depth>\t*)- (?P<text>.*)")
+_MARKER: Final = re.compile(
     r"(?P<marker>TODO|LATER|NOW|DOING|WAITING|IN-PROGRESS|DONE|CANCELED|CANCELLED)"
     r"(?: \[#[ABC]\])? "
 )
-_PLANNING = re.compile(r"(?P<kind>DEADLINE|SCHEDULED): <(?P<date>\d{4}-\d{2}-\d{2})[^>]*>")
-_HEADING_TEXT = re.compile(r"#{1,6} |\*\*(?P<bold>[^*]+)\*\*")
-_TAG = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")
+_PLANNING: Final = re.compile(r"(?P<kind>DEADLINE|SCHEDULED): <(?P<date>\d{4}-\d{2}-\d{2})[^>]*>")
+_HEADING_TEXT: Final = re.compile(r"#{1,6} |\*\*(?P<bold>[^*]+)\*\*")
+_TAG: Final = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")
 
 
 def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
@@ -207,7 +212,7 @@ def _pipe_row(cells: list[list[str]]) -> str:
     return "| " + " | ".join(" ".join(words) for words in cells) + " |"
 
 
-_GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+\s*")
+_GRID_BORDER: Final = re.compile(r"\+(?:[-=:]+\+)+\s*")
 
 
 def _slack_lines(lines: list[str]) -> list[str]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
 from followthrough.domain.document import SourceProblem
 
-_OPEN = re.compile(r"\A---[ \t]*\r?\n")
+_OPEN: Final = re.compile(r"\A---[ \t]*\r?\n")
 # The C loader (libyaml) when PyYAML was built with it: same results, far faster.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_CLOSE: Final = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +79,19 @@ def _load_yaml(raw: str) -> Any:
 
 # A plain scalar with nothing YAML could read otherwise: printable ASCII without ``:``, ``#``
 # or flow indicators, starting with a letter, digit or ``(``, ending with no space.
-_PLAIN_CHARS = re.escape(
+_PLAIN_CHARS: Final = re.escape(
     "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) not in ":#[]{},")
 )
-_PLAIN = rf"[A-Za-z0-9(](?:[{_PLAIN_CHARS}]*[{_PLAIN_CHARS.removeprefix(re.escape(' '))}])?"
-_PLAIN_SCALAR = re.compile(_PLAIN)
+_PLAIN: Final = rf"[A-Za-z0-9(](?:[{_PLAIN_CHARS}]*[{_PLAIN_CHARS.removeprefix(re.escape(' '))}])?"
+_PLAIN_SCALAR: Final = re.compile(_PLAIN)
 # A key is short: YAML ends a simple key at 1024 characters.
-_FLAT_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]{{0,127}}): +(?:({_PLAIN})|\[([^\[\]{{}}]*)\])")
+_FLAT_LINE: Final = re.compile(
+    rf"([A-Za-z_][A-Za-z0-9_-]{{0,127}}): +(?:({_PLAIN})|\[([^\[\]{{}}]*)\])"
+)
 # Longer blocks go to the parser, whose value count check they might need.
-_FLAT_LENGTH = 4000
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_STR_TAG = "tag:yaml.org,2002:str"
+_FLAT_LENGTH: Final = 4000
+_CONSTRUCTOR: Final = yaml.constructor.SafeConstructor()
+_STR_TAG: Final = "tag:yaml.org,2002:str"
 
 
 def _flat_mapping(raw: str) -> dict[str, Any] | None:
@@ -146,7 +148,7 @@ def _scalar(plain: str) -> Any:
 MAX_NODES = 10_000
 # A block this short without an alias (``*name``) holds far fewer values and levels of
 # nesting than the check stops at: it is not walked.
-_UNCHECKED_LENGTH = 400
+_UNCHECKED_LENGTH: Final = 400
 
 
 class _TooManyValuesError(yaml.YAMLError):

@@ -9,6 +9,8 @@ pages (``ac:``/``ri:`` elements) are XHTML: their empty elements are closed firs
 
 from __future__ import annotations
 
+from typing import Final
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from followthrough.adapters.sources.confluence import (
@@ -186,9 +188,9 @@ class _Page:
 # and attributes (the walk reads those of ``input``, `confluence` those of ``li``,
 # `google_docs` those of ``p``), or what `confluence.rewrite` makes of it.
 _SKIPPED, _PLAIN, _READ, _REWRITTEN = "skipped", "plain", "read", "rewritten"
-_NOTION_MARKUP = frozenset({"span", "div"})  # person chips, check boxes
-_LISTS = frozenset({"ol", "ul"})
-_QUOTES = frozenset({"div", "blockquote"})
+_NOTION_MARKUP: Final = frozenset({"span", "div"})  # person chips, check boxes
+_LISTS: Final = frozenset({"ol", "ul"})
+_QUOTES: Final = frozenset({"div", "blockquote"})
 _KINDS: dict[str, str] = {}
 _NO_ATTRIBUTES: dict[str, str] = {}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
 from followthrough.domain.document import (
     Block,
@@ -50,11 +51,11 @@ BLOCK_TAGS = frozenset(
 )
 # Never read: scripts, styles, page head, drawings; code blocks become `Opaque`.
 SKIP_TAGS = frozenset("script style head noscript template svg pre code".split())
-_HEADINGS = {f"h{level}": level for level in range(1, 7)}
-_STRONG = frozenset({"strong", "b"})
-_STRUCK = frozenset({"s", "del", "strike"})
-_SPACES = re.compile(r"[ \t\xa0]+")
-_WHITESPACE = re.compile(r"\s+")
+_HEADINGS: Final = {f"h{level}": level for level in range(1, 7)}
+_STRONG: Final = frozenset({"strong", "b"})
+_STRUCK: Final = frozenset({"s", "del", "strike"})
+_SPACES: Final = re.compile(r"[ \t\xa0]+")
+_WHITESPACE: Final = re.compile(r"\s+")
 
 
 def blocks(root: Element) -> tuple[Block, ...]:
@@ -133,7 +134,7 @@ def _are_labelled_fields(children: list[Node], parts: list[str]) -> bool:
     )
 
 
-_FIELD_LABEL = re.compile(r"[A-Z][\w ]{0,24}:\s")
+_FIELD_LABEL: Final = re.compile(r"[A-Z][\w ]{0,24}:\s")
 
 
 def _text(element: Element, *, one_line: bool = False) -> Text:
@@ -165,7 +166,7 @@ def _has_block_children(element: Element) -> bool:
 
 
 # Inline elements a page may wrap blocks in (SharePoint's span around its wiki, a form).
-_WRAPPERS = frozenset({"span", "font", "form", "a", "label", "center"})
+_WRAPPERS: Final = frozenset({"span", "font", "form", "a", "label", "center"})
 
 
 def _blocks(element: Element, found: list[Block]) -> None:
@@ -228,7 +229,7 @@ def _entry_part(element: Element, links: list[str]) -> str:
     return f"\n{text}\n" if element.name in _ENTRY_BLOCKS else text
 
 
-_ENTRY_BLOCKS = frozenset({"div", "p", "section", "header", "footer"})
+_ENTRY_BLOCKS: Final = frozenset({"div", "p", "section", "header", "footer"})
 
 
 def _rows(element: Element, rows: list[Element]) -> list[Element]:
@@ -274,4 +275,4 @@ def _spreadsheet_frame(cells: list[tuple[Text, ...]]) -> bool:
     return all(row and row[0].raw.strip().isdigit() for row in cells[1:])
 
 
-_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_COLUMN_LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
