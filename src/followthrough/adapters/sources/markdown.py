@@ -60,9 +60,9 @@ _INLINE: Final = frozenset(
     }
 )
 _OPAQUE: Final = frozenset({"fence", "code_block", "html_block"})
-_LIST_MARKER: Final = re.compile(rb"[ \t]*(?:[-*+]|\d{1,9}[.)])")
 _SPACE: Final = 0x20
 _TAB: Final = 0x09
+_HASH: Final = 0x23
 
 
 def new_parser() -> MarkdownIt:
@@ -138,12 +138,9 @@ class _Source:
 
     def column(self, line: int, pos: int) -> int:
         """Columns from the line's content start to ``pos`` (tabs to multiples of four)."""
-        segment = self.data[self.bmark[line] : pos]
-        if b"\t" not in segment:
-            return len(segment)
-        col = 0
-        for byte in segment:
-            col += 4 - (col + self._tab_base(line)) % 4 if byte == _TAB else 1
+        data, base, col = self.data, self._tab_base(line), 0
+        for at in range(self.bmark[line], pos):  # a marker's few bytes: no slice is made
+            col += 4 - (col + base) % 4 if data[at] == _TAB else 1
         return col
 
     def _tab_base(self, line: int) -> int:
@@ -180,6 +177,22 @@ class _Source:
         if pos >= end:
             return pos
         return end - len(self.data[pos:end].lstrip(b" \t"))
+
+
+def _marker_end(data: bytes, start: int) -> int:
+    """Where the list marker at ``start`` ends, spaces and tabs before it included: up to
+    nine digits and a ``.`` or ``)``, or one of ``-*+``; ``start + 1`` where none is."""
+    size, pos = len(data), start
+    while pos < size and data[pos] in (_SPACE, _TAB):
+        pos += 1
+    if pos < size and data[pos] in (0x2A, 0x2B, 0x2D):  # * + -
+        return pos + 1
+    digits = pos
+    while pos < size and pos - digits < 9 and 0x30 <= data[pos] <= 0x39:
+        pos += 1
+    if pos > digits and pos < size and data[pos] in (0x29, 0x2E):  # ) .
+        return pos + 1
+    return start + 1
 
 
 def _line_starts(text: str) -> list[int]:
@@ -262,14 +275,21 @@ class _Builder:
         a closing run of ``#`` (when a space or tab comes before that run)."""
         src = self.src
         line = src.line_at(start)
-        rest = src.data[start : src.eol(line)].lstrip(b" \t")
-        content = rest.lstrip(b"#")
-        level = len(rest) - len(content)
-        content = content.rstrip(b" \t")
-        unclosed = content.rstrip(b"#")
-        if unclosed and unclosed[-1] in (_SPACE, _TAB):
-            content = unclosed
-        raw = content.decode().strip(_TRIM)
+        data, pos, end = src.data, start, src.eol(line)
+        while pos < end and data[pos] in (_SPACE, _TAB):
+            pos += 1
+        hashes = pos
+        while pos < end and data[pos] == _HASH:
+            pos += 1
+        level = pos - hashes
+        while end > pos and data[end - 1] in (_SPACE, _TAB):
+            end -= 1
+        unclosed = end
+        while unclosed > pos and data[unclosed - 1] == _HASH:
+            unclosed -= 1
+        if unclosed > pos and data[unclosed - 1] in (_SPACE, _TAB):
+            end = unclosed
+        raw = data[pos:end].decode().strip(_TRIM)
         if "[" in raw or "<" in raw:
             text = Text(raw, line + src.offset, _links(node.children))
         else:
@@ -291,8 +311,7 @@ class _Builder:
         """Where an item's text starts on its marker line, and the item's content indent."""
         src = self.src
         data = src.data
-        marker = _LIST_MARKER.match(data, start)
-        after = marker.end() if marker else start + 1
+        after = _marker_end(data, start)
         initial = src.column(line, after)
         pos, col, end = after, initial, src.eol(line)
         while pos < end and data[pos] in (_SPACE, _TAB):
