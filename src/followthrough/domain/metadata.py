@@ -180,7 +180,7 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     """``## Owner: @x`` is a field; ``## Date`` announces one in the next paragraph."""
     found, role = _heading_reading(block.text.raw)
     if found:
-        _store(fields, *found)
+        _store(fields, found[0], found[1])
     return role
 
 
@@ -236,12 +236,12 @@ def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
             continue
         if not _may_hold_pairs(line):
             if found[1]:
-                _store(fields, *found)
+                _store(fields, found[0], found[1])
             continue
         for pair in _pairs(line):
             pair_found = _field(pair)
             if pair_found and pair_found[1]:
-                _store(fields, *pair_found)
+                _store(fields, pair_found[0], pair_found[1])
 
 
 # "Date: 2025-01-09 · Owner: Priya · Team: ledger": pairs split at a middle dot, a pipe, a
