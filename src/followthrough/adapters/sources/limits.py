@@ -56,11 +56,11 @@ _REFERENCE_LINE = re.compile(r"[ \t>]*\[")
 _NOT_MARKUP = bytes(byte for byte in range(256) if chr(byte) not in "*_[~|")
 
 
-def check_markdown(body: str) -> None:
+def check_markdown(body: str, lines: int) -> None:
     """Raise `UnsafeDocumentError` when Markdown nests too deeply or holds too much markup.
 
-    A line's nesting is bounded by its prefix: each container level takes a ``>``, a list
-    marker, or at least two columns of indentation.
+    ``lines`` is how many lines the body has. A line's nesting is bounded by its prefix: each
+    container level takes a ``>``, a list marker, or at least two columns of indentation.
     """
     # Each mark is one character: a body no longer than the limit cannot hold too many.
     if len(body) > MAX_MARKUP:
@@ -79,7 +79,8 @@ def check_markdown(body: str) -> None:
             levels = _prefix_levels(prefix)
             if levels > MAX_NESTING:
                 raise _nesting(levels)
-    _check_reference_runs(body)
+    if lines > MAX_REFERENCE_RUN:  # a run of lines is no longer than the body
+        _check_reference_runs(body)
 
 
 def _prefix_levels(prefix: str) -> int:

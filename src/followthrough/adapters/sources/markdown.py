@@ -97,15 +97,14 @@ def _links(nodes: Sequence[Node]) -> tuple[str, ...]:
 class _Source:
     """The body as bytes, with where each line starts and where its content starts."""
 
-    def __init__(self, body: str, line_offset: int) -> None:
+    def __init__(self, body: str, line_offset: int, starts: list[int] | None) -> None:
         self.data = body.encode()
         # Where each line starts, then one past the end of the body: line ``n`` ends (before
-        # its newline) at ``starts[n + 1] - 1``.
-        if len(self.data) == len(body):
-            self.starts = _line_starts(body)  # ASCII: a character's offset is its byte's
-        else:
+        # its newline) at ``starts[n + 1] - 1``. Those of an ASCII body come found already.
+        if starts is None:
             lengths = map((1).__add__, map(len, self.data.split(b"\n")))  # a line and its \n
-            self.starts = list(accumulate(lengths, initial=0))
+            starts = list(accumulate(lengths, initial=0))
+        self.starts = starts
         self.count = len(self.starts) - 1  # lines; offsets past the end are on the last one
         # Where markdown-it's block state begins each line (after blockquote markers): the
         # line starts themselves until a quoted line is met (`quoted`), then a copy.
@@ -498,7 +497,13 @@ def _quiet_tree(md: MarkdownIt, body: str) -> Node:
 
 
 def _blocks(md: MarkdownIt, body: str, line_offset: int) -> list[Block]:
-    return _Builder(_Source(body, line_offset=line_offset)).blocks(_tree(md, body).children, 0)
+    """The body's blocks, once `check_markdown` finds it safe to parse."""
+    # An ASCII body's line starts are found first (a character's offset is its byte's): the
+    # check is told how many lines there are.
+    starts = _line_starts(body) if body.isascii() else None
+    check_markdown(body, body.count("\n") + 1 if starts is None else len(starts) - 1)
+    source = _Source(body, line_offset, starts)
+    return _Builder(source).blocks(_tree(md, body).children, 0)
 
 
 def parse_markdown(
@@ -519,13 +524,11 @@ def parse_markdown(
         body = _NEWLINES.sub("\n", body)
     if "\0" in body:
         body = body.replace("\0", "\ufffd")
-    check_markdown(body)
     md = parser or new_parser()
     blocks = _blocks(md, body, front.body_line - 1)
     if written_in_a_dialect(b.text.raw for b in blocks if isinstance(b, Paragraph)):
         converted = as_commonmark(body)  # admonitions, Jira wiki markup (`dialects`)
         if converted != body:
-            check_markdown(converted)
             blocks = _blocks(md, converted, front.body_line - 1)
     return SourceDocument(
         path=path,
