@@ -41,8 +41,12 @@ def _nesting(levels: int) -> UnsafeDocumentError:
 # A line's container prefix (blockquote markers, list markers and the whitespace between),
 # sought only on lines whose first characters could make one longer than the nesting check
 # needs: `_LONG_LINE` finds those lines by searching for their newline (a fast scan for one
-# character), so every other line costs no regex step at all.
-_PREFIX_CHARS = r"[ \t>*+\-\d.)]{" + str(MAX_NESTING // 2 + 1) + "}"
+# character), so every other line costs no regex step at all. A caller that knows where an
+# ASCII body's lines start may find them instead: those whose first `LONG_PREFIX`
+# characters are all `PREFIX_CHARACTERS` (``\d`` is ``0-9`` in ASCII).
+LONG_PREFIX = MAX_NESTING // 2 + 1
+PREFIX_CHARACTERS = " \t>*+-0123456789.)"
+_PREFIX_CHARS = r"[ \t>*+\-\d.)]{" + str(LONG_PREFIX) + "}"
 _LONG_LINE = re.compile(r"\n(?=" + _PREFIX_CHARS + ")")
 _LONG_PREFIX = re.compile(
     r"^(?=" + _PREFIX_CHARS + ")"
@@ -56,11 +60,13 @@ _REFERENCE_LINE = re.compile(r"[ \t>]*\[")
 _NOT_MARKUP = bytes(byte for byte in range(256) if chr(byte) not in "*_[~|")
 
 
-def check_markdown(body: str, lines: int) -> None:
+def check_markdown(body: str, lines: int, prefixed: list[int] | None = None) -> None:
     """Raise `UnsafeDocumentError` when Markdown nests too deeply or holds too much markup.
 
-    ``lines`` is how many lines the body has. A line's nesting is bounded by its prefix: each
-    container level takes a ``>``, a list marker, or at least two columns of indentation.
+    ``lines`` is how many lines the body has; ``prefixed``, when given, the starts of the lines
+    that open with a long prefix (see `LONG_PREFIX`), the only ones whose nesting can be too
+    deep. A line's nesting is bounded by its prefix: each container level takes a ``>``, a
+    list marker, or at least two columns of indentation.
     """
     # Each mark is one character: a body no longer than the limit cannot hold too many.
     if len(body) > MAX_MARKUP:
@@ -70,7 +76,9 @@ def check_markdown(body: str, lines: int) -> None:
                 "cannot be parsed safely: "
                 f"{markup} emphasis, link and table marks (limit {MAX_MARKUP})"
             )
-    for start in [0, *(newline.end() for newline in _LONG_LINE.finditer(body))]:
+    if prefixed is None:
+        prefixed = [0, *(newline.end() for newline in _LONG_LINE.finditer(body))]
+    for start in prefixed:
         match = _LONG_PREFIX.match(body, start)
         if match is None:
             continue

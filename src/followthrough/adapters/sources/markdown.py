@@ -19,7 +19,12 @@ from markdown_it_pyrs import MarkdownIt, Node
 from followthrough.adapters.sources.dialects import as_commonmark, written_in_a_dialect
 from followthrough.adapters.sources.frontmatter import split_front_matter
 from followthrough.adapters.sources.html import parse_html
-from followthrough.adapters.sources.limits import UnsafeDocumentError, check_markdown
+from followthrough.adapters.sources.limits import (
+    LONG_PREFIX,
+    PREFIX_CHARACTERS,
+    UnsafeDocumentError,
+    check_markdown,
+)
 from followthrough.adapters.sources.panic_report import is_panic, without_panic_report
 from followthrough.domain.document import (
     Block,
@@ -63,6 +68,9 @@ _OPAQUE: Final = frozenset({"fence", "code_block", "html_block"})
 _SPACE: Final = 0x20
 _TAB: Final = 0x09
 _HASH: Final = 0x23
+# For each ASCII code, 1 when the character may be part of a container prefix.
+_IN_PREFIX: Final = bytes(int(chr(code) in PREFIX_CHARACTERS) for code in range(128))
+_LONG_PREFIX: Final = LONG_PREFIX
 
 
 def new_parser() -> MarkdownIt:
@@ -192,6 +200,24 @@ def _marker_end(data: bytes, start: int) -> int:
     if pos > digits and pos < size and data[pos] in (0x29, 0x2E):  # ) .
         return pos + 1
     return start + 1
+
+
+def _prefixed_lines(text: str, starts: list[int]) -> list[int]:
+    """The starts of the lines of ASCII ``text`` that open with a long container prefix (see
+    `check_markdown`): a look at the first characters of each line."""
+    found: list[int] = []
+    size = len(text)
+    for index in range(len(starts) - 1):
+        start = starts[index]
+        stop = start + _LONG_PREFIX
+        if stop > size:
+            continue
+        at = start
+        while at < stop and _IN_PREFIX[ord(text[at])]:
+            at += 1
+        if at == stop:
+            found.append(start)
+    return found
 
 
 def _line_starts(text: str) -> list[int]:
@@ -499,10 +525,14 @@ def _quiet_tree(md: MarkdownIt, body: str) -> Node:
 def _blocks(md: MarkdownIt, body: str, line_offset: int) -> list[Block]:
     """The body's blocks, once `check_markdown` finds it safe to parse."""
     # An ASCII body's line starts are found first (a character's offset is its byte's): the
-    # check is told how many lines there are.
-    starts = _line_starts(body) if body.isascii() else None
-    check_markdown(body, body.count("\n") + 1 if starts is None else len(starts) - 1)
-    source = _Source(body, line_offset, starts)
+    # check is told how many lines there are and which open with a long prefix.
+    if not body.isascii():
+        check_markdown(body, body.count("\n") + 1)
+        source = _Source(body, line_offset, None)
+    else:
+        starts = _line_starts(body)
+        check_markdown(body, len(starts) - 1, _prefixed_lines(body, starts))
+        source = _Source(body, line_offset, starts)
     return _Builder(source).blocks(_tree(md, body).children, 0)
 
 
