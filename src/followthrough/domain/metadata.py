@@ -165,15 +165,21 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
         if isinstance(block, Paragraph):
             raw = block.text.raw
             if pending_heading_role and pending_heading_role not in fields:
-                fields[pending_heading_role] = plain_text(raw.split("\n")[0])
+                fields[pending_heading_role] = plain_text(_first_line(raw))
             if ":" in raw:  # every field form has a colon
                 _line_fields(raw.split("\n"), fields)
         elif isinstance(block, ListBlock):
-            _line_fields([entry.text.raw.split("\n")[0] for entry in block.entries], fields)
+            _line_fields([_first_line(entry.text.raw) for entry in block.entries], fields)
         elif isinstance(block, Table):
             _table_fields(block, fields)
         pending_heading_role = None
     return fields
+
+
+def _first_line(raw: str) -> str:
+    """``raw`` up to its first line break (itself, not a copy, when it has none)."""
+    end = raw.find("\n")
+    return raw if end < 0 else raw[:end]
 
 
 def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
