@@ -167,13 +167,26 @@ def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
             if pending_heading_role and pending_heading_role not in fields:
                 fields[pending_heading_role] = plain_text(_first_line(raw))
             if ":" in raw:  # every field form has a colon
-                _line_fields(raw.split("\n"), fields)
+                _line_fields(_colon_lines(raw), fields)
         elif isinstance(block, ListBlock):
             _line_fields([_first_line(entry.text.raw) for entry in block.entries], fields)
         elif isinstance(block, Table):
             _table_fields(block, fields)
         pending_heading_role = None
     return fields
+
+
+def _colon_lines(raw: str) -> list[str]:
+    """The lines of ``raw`` that hold a colon, in order: the only ones a field may be on."""
+    lines: list[str] = []
+    colon = raw.find(":")
+    while colon >= 0:
+        end = raw.find("\n", colon)
+        if end < 0:
+            end = len(raw)
+        lines.append(raw[raw.rfind("\n", 0, colon) + 1 : end])
+        colon = raw.find(":", end)
+    return lines
 
 
 def _first_line(raw: str) -> str:
