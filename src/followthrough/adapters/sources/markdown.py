@@ -264,8 +264,13 @@ class _Builder:
         return out
 
     def block(self, node: Node, indent: int) -> Block | list[Block] | None:
-        name = node.name
         start, end = node.srcmap or (0, 0)
+        return self.named_block(node, node.name, start, end, indent)
+
+    def named_block(
+        self, node: Node, name: str, start: int, end: int, indent: int
+    ) -> Block | list[Block] | None:
+        """The block of ``node``, whose name and source span are read already."""
         if name == "paragraph":
             last = self.src.last_line(start, end)
             return Paragraph(self.make_text(start, last, indent, node))
@@ -360,11 +365,12 @@ class _Builder:
             if name in _INLINE:
                 run.append(node)
                 continue
+            start, end = node.srcmap or (0, 0)
             if run:
-                stop = self.src.line_at((node.srcmap or (0, 0))[0]) - 1
+                stop = self.src.line_at(start) - 1
                 out.append(Paragraph(self.run_text(run, indent, content, stop)))
                 run = []
-            block = self.block(node, indent)
+            block = self.named_block(node, name, start, end, indent)
             if isinstance(block, list):
                 out.extend(block)
             elif block is not None:
