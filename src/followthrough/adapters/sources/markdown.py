@@ -332,7 +332,9 @@ class _Builder:
         marker_line = src.line_at(start)
         content, indent = self.item_content(marker_line, start)
         last_line = src.last_line(start, end)
-        children = self.item_blocks(item.children, indent, content, last_line)
+        text, children = self.item_blocks(item.children, indent, content, last_line)
+        if text is not None:
+            return ListEntry(text, tuple(children))
         if children and isinstance(children[0], Paragraph):
             return ListEntry(children[0].text, tuple(children[1:]))
         return ListEntry(Text("", marker_line + src.offset), tuple(children))
@@ -352,12 +354,17 @@ class _Builder:
 
     def item_blocks(
         self, nodes: Sequence[Node], indent: int, content: int, last_line: int
-    ) -> list[Block]:
+    ) -> tuple[Text | None, list[Block]]:
         """An item's blocks; a tight item's paragraphs are runs of inline nodes.
+
+        The text of a paragraph (or run) the item opens with comes first, on its own (the
+        entry's text: no paragraph is made of it), then the other blocks; ``None`` when the
+        item opens with none of those.
 
         A run ends where the next block starts (or the item ends): inline offsets are not
         used for that, as they drift on lines holding tabs.
         """
+        first: Text | None = None
         out: list[Block] = []
         run: list[Node] = []
         for node in nodes:
@@ -367,17 +374,27 @@ class _Builder:
                 continue
             start, end = node.srcmap or (0, 0)
             if run:
-                stop = self.src.line_at(start) - 1
-                out.append(Paragraph(self.run_text(run, indent, content, stop)))
+                text = self.run_text(run, indent, content, self.src.line_at(start) - 1)
+                if first is None and not out:
+                    first = text
+                else:
+                    out.append(Paragraph(text))
                 run = []
+            if name == "paragraph" and first is None and not out:
+                first = self.make_text(start, self.src.last_line(start, end), indent, node)
+                continue
             block = self.named_block(node, name, start, end, indent)
             if isinstance(block, list):
                 out.extend(block)
             elif block is not None:
                 out.append(block)
         if run:
-            out.append(Paragraph(self.run_text(run, indent, content, last_line)))
-        return out
+            text = self.run_text(run, indent, content, last_line)
+            if first is None and not out:
+                first = text
+            else:
+                out.append(Paragraph(text))
+        return first, out
 
     def run_text(self, run: list[Node], indent: int, content: int, stop: int) -> Text:
         src = self.src
