@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from itertools import groupby
+from typing import Final
 
 from followthrough.domain.model import Category
 
 # Each category's vocabulary: whole words (``\w*`` / ``\w+`` extend a stem), lower case.
-_VOCABULARY: tuple[tuple[Category, tuple[str, ...]], ...] = (
+_VOCABULARY: Final[tuple[tuple[Category, tuple[str, ...]], ...]] = (
     (
         Category.COMMUNICATION,
         (
@@ -121,7 +122,7 @@ def _by_first_letter(words: tuple[str, ...]) -> str:
     return "|".join(groups)
 
 
-_RULES = tuple(
+_RULES: Final = tuple(
     (category, re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I))
     for category, words in _VOCABULARY
 )
@@ -129,7 +130,7 @@ _RULES = tuple(
 # case-sensitive match over it is cheaper. A word starts after a character that is not a
 # word character (the text is given a leading space to start with): the search skips
 # straight to those.
-_LOWER_CASE_RULES = tuple(
+_LOWER_CASE_RULES: Final = tuple(
     (category, re.compile(r"[^a-z0-9_](?:" + _by_first_letter(words) + r")\b"))
     for category, words in _VOCABULARY
 )

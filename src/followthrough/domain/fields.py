@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import takewhile
-from typing import NamedTuple, TypeGuard
+from typing import Final, NamedTuple, TypeGuard
 
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import SERVICENOW_RECORD, WEEKDAY
 
-_KEYS: dict[str, str] = {
+_KEYS: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("owner", "owners", "owned by", "assignee", "assigned to", "who", "dri", "responsible"),
         "owner",
@@ -40,9 +40,9 @@ _KEYS: dict[str, str] = {
     **dict.fromkeys(("priority", "prio"), "priority"),
     **dict.fromkeys(("category", "type", "kind"), "category"),
 }
-_KEY_WORDS = "|".join(sorted((re.escape(key) for key in _KEYS), key=len, reverse=True))
+_KEY_WORDS: Final = "|".join(sorted((re.escape(key) for key in _KEYS), key=len, reverse=True))
 # "Owner: x", "**Owner:** x", "**Owner**: x", "owner = x", "owner:: x" (Dataview, Logseq).
-_LABELLED = re.compile(
+_LABELLED: Final = re.compile(
     r"^(?:\*\*|__)?\s*(?P<key>"
     + _KEY_WORDS
     + r")\s*(?:(?:\*\*|__)\s*(?:::?|=)|(?:::?|=)\s*(?:\*\*|__)?)"
@@ -50,11 +50,13 @@ _LABELLED = re.compile(
     re.I | re.S,
 )
 # A person's handle, or a GitHub team's (``@acme/messaging``).
-_HANDLE = r"@[\w][\w.+-]*\w(?:/\w[\w.-]*\w)?|@\w"
-_HANDLES = re.compile(r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _HANDLE + r"))*$")
-_NAME = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = (
+_HANDLE: Final = r"@[\w][\w.+-]*\w(?:/\w[\w.-]*\w)?|@\w"
+_HANDLES: Final = re.compile(
+    r"^(?:" + _HANDLE + r")(?:\s*(?:,|&|\band\b|/)\s*(?:" + _HANDLE + r"))*$"
+)
+_NAME: Final = r"(?:" + _HANDLE + r"|[A-Z][\w.'-]*(?:\s+(?:&\s+)?[A-Z][\w.'-]*){0,2}(?:\s+team)?)"
+_MONTH: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE: Final = (
     WEEKDAY  # "Fri Jun 20", "Friday, 20 June": a weekday may open a date
     + r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|"
     r"\d{1,2}/(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2,4}|"  # Jira: 17/Apr/26
@@ -64,7 +66,7 @@ _DATE = (
     + r"(?:,?\s+\d{4})?|q[1-4](?:\s+\d{4})?|(?:end\s+of|next)\s+(?:the\s+)?\w+|eo[wmq])"
 )
 # Unlabelled forms: only what cannot be read as anything but a field.
-_UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
+_UNLABELLED: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (
         re.compile(
             # The key in any case, the name as names are written ("No owner yet" names nobody).
@@ -94,18 +96,18 @@ _UNLABELLED: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # Possessive quantifiers and a separator required between references keep every match
 # linear, whatever the text ("acme/ops#12acme/ops#12…" has no second reading to try).
-_REF = (
+_REF: Final = (
     r"(?:[A-Z][A-Z0-9_]{1,9}+-\d{1,7}+|(?:[\w.-]++/[\w.-]++|AB)?#\d{1,7}+|[Bb]ug\s++\d{3,}+"
     r"|" + SERVICENOW_RECORD + r")"
 )
-_URL = r"<?https?://[^\s>)]++>?"
+_URL: Final = r"<?https?://[^\s>)]++>?"
 # A link whose words only name a ticket ("[PAY-7](…)", "[PR](…)"); other link text is prose.
-_LINK = (
+_LINK: Final = (
     r"\[(?:#?(?:" + _REF + r"|\d{1,7})|pr|ticket|issue|jira|bug|link|tracking(?:\s+issue)?|here"
     r"|https?://[^\]\s]{1,300})\]"
     r"\(\s*https?://[^)\s]+\s*\)"
 )
-_TICKETS = re.compile(
+_TICKETS: Final = re.compile(
     r"^(?:(?:ticket|tracking|jira|issue|pr)\s+)?(?:"
     + _REF
     + "|"
@@ -122,22 +124,22 @@ _TICKETS = re.compile(
     re.I,
 )
 # The words of each state, wherever a state is written (a field, a status cell).
-DONE_WORDS = r"done|completed?|closed|fixed|resolved|shipped|finished"
-DROPPED_WORDS = (
+DONE_WORDS: Final = r"done|completed?|closed|fixed|resolved|shipped|finished"
+DROPPED_WORDS: Final = (
     r"dropped|won['’]?t\s+(?:do|fix)|wontfix|cancel+ed|not\s+planned|obsolete|rejected|"
     r"no\s+longer\s+needed|de-?scoped|superseded|not\s+doing"
 )
 # Deferred, postponed or blocked work is still to be done.
-OPEN_WORDS = (
+OPEN_WORDS: Final = (
     r"open|todo|to\s+do|in\s+progress|ongoing|planned|not\s+started|blocked|deferred|"
     r"postponed|on\s+hold|not\s+(?:yet\s+)?(?:done|completed?|finished)|carried\s+over|"
     r"still\s+open"
 )
-_DONE_MARK = r"✅|✔️?|☑️?"
-_DROPPED_MARK = r"❌|🚫"
+_DONE_MARK: Final = r"✅|✔️?|☑️?"
+_DROPPED_MARK: Final = r"❌|🚫"
 # A status segment: the word, then at most a date, a reference or a link, and a short
 # reason in parentheses ("Deferred (needs a capacity plan)").
-_STATUS_ALONE = re.compile(
+_STATUS_ALONE: Final = re.compile(
     r"^(?:"
     + _DONE_MARK
     + "|"
@@ -157,7 +159,7 @@ _STATUS_ALONE = re.compile(
     + r"))?(?:\s*\([^()\n]{1,120}\))?[.!]?$",
     re.I,
 )
-_STATUS_REASON = re.compile(
+_STATUS_REASON: Final = re.compile(
     r"^(?P<word>"
     + DROPPED_WORDS
     + "|"
@@ -169,16 +171,18 @@ _STATUS_REASON = re.compile(
     re.I,
 )
 # "… - this has already been done": a note on the item's state, set apart from its outcome.
-_STATUS_NOTE = re.compile(
+_STATUS_NOTE: Final = re.compile(
     r"^(?:this|that|it)\s+(?:has|have|was)\s+(?:already\s+|now\s+)?been\s+(?:"
     + DONE_WORDS
     + r"|implemented|deployed)$",
     re.I,
 )
-_STATUS_MARK = re.compile(r"^(?:" + _DONE_MARK + r")$|^(?P<dropped>" + _DROPPED_MARK + r")$")
-_DONE_WORD = re.compile(r"^(?:" + _DONE_MARK + r")?\s*(?:" + DONE_WORDS + r")\b", re.I)
-_DROPPED_WORD = re.compile(r"^(?:" + _DROPPED_MARK + r")?\s*(?:" + DROPPED_WORDS + r")\b", re.I)
-_CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
+_STATUS_MARK: Final = re.compile(r"^(?:" + _DONE_MARK + r")$|^(?P<dropped>" + _DROPPED_MARK + r")$")
+_DONE_WORD: Final = re.compile(r"^(?:" + _DONE_MARK + r")?\s*(?:" + DONE_WORDS + r")\b", re.I)
+_DROPPED_WORD: Final = re.compile(
+    r"^(?:" + _DROPPED_MARK + r")?\s*(?:" + DROPPED_WORDS + r")\b", re.I
+)
+_CATEGORY_VALUE: Final[tuple[tuple[re.Pattern[str], Category], ...]] = (
     (re.compile(r"^(?:detect|monitor|alert)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|fix|repair)", re.I), Category.PREVENTION),
     (re.compile(r"^(?:mitigat|respon|recover|process)", re.I), Category.RESPONSE),
@@ -187,18 +191,18 @@ _CATEGORY_VALUE: tuple[tuple[re.Pattern[str], Category], ...] = (
 
 # Hard separators between segments. A spaced hyphen or dash, a middle dot, a pipe, a
 # semicolon, a comma (not the one in a date), a line break; with the whitespace around it.
-_DATE_COMMA = r"(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d))"
-_SEPARATOR_MARK = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
+_DATE_COMMA: Final = r"(?!\s*(?:\d{4}\b|" + _MONTH + r"\s+\d))"
+_SEPARATOR_MARK: Final = r"\n|[·•|;]|\s[—–-]{1,2}\s|—|(?<!day)," + _DATE_COMMA
 # That is ``\s*(?:mark)\s*``, written to open with one character class so that the regex
 # engine skips straight to the characters a separator can start with: whitespace (followed by
 # a mark, or itself a line break or the space before a dash) or the mark's own character.
-_SEPARATOR = re.compile(
+_SEPARATOR: Final = re.compile(
     r"[\s·•|;—,](?:(?<=\s)(?:\s*(?:" + _SEPARATOR_MARK + r")|(?<=\n)|[—–-]{1,2}\s)"
     r"|(?<=[·•|;—])|(?<=,)(?<!day,)" + _DATE_COMMA + r")\s*",
     re.I,
 )
 # A character every separator holds; where the first one is, the first separator is close.
-_SEPARATOR_HINT = re.compile(r"[\n·•|;—,–-](?<!\S[–-])")
+_SEPARATOR_HINT: Final = re.compile(r"[\n·•|;—,–-](?<!\S[–-])")
 
 
 def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -223,19 +227,19 @@ def _follows_a_colon(text: str, start: int) -> bool:
 
 # Inside a segment, fields may follow one another with only a space between them
 # ("@m.ortiz due: 2025-03-01", "index @tariq due 2025-06-30 OPS-412").
-_KEY_AT = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
+_KEY_AT: Final = re.compile(r"(?:\*\*|__)?(?:" + _KEY_WORDS + r")\b", re.I)
 # Every spelling of a key's first word a writer uses: "owner", "Owner", "OWNER".
-_KEY_STARTS = tuple(
+_KEY_STARTS: Final = tuple(
     {
         form
         for key in _KEYS
         for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
     }
 )
-_BY_DATE = re.compile(r"(?:by|before)\s+" + _DATE + r"(?![\w-])", re.I)
-_HANDLE_AT = re.compile(r"(?:" + _HANDLE + r")\b")
-_REF_AT = re.compile(_REF + r"\b")
-_LINK_AT = re.compile(r"\[[^\]]{0,60}\]\(https?://")
+_BY_DATE: Final = re.compile(r"(?:by|before)\s+" + _DATE + r"(?![\w-])", re.I)
+_HANDLE_AT: Final = re.compile(r"(?:" + _HANDLE + r")\b")
+_REF_AT: Final = re.compile(_REF + r"\b")
+_LINK_AT: Final = re.compile(r"\[[^\]]{0,60}\]\(https?://")
 
 
 # What may follow the whitespace before a field, a cheap superset of what `_soft_start` accepts:
@@ -250,18 +254,20 @@ def _key_start(form: str) -> str:
     return re.escape(form) + "(?i:" + "|".join(rests) + ")"
 
 
-_LOWER_KEY_STARTS: dict[str, list[str]] = {}  # by their first letter, which opens the pattern
+_LOWER_KEY_STARTS: Final[
+    dict[str, list[str]]
+] = {}  # by their first letter, which opens the pattern
 for _form in sorted(form for form in _KEY_STARTS if form.islower()):
     _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
-_MAY_START = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|before\s|" + "|".join(
+_MAY_START: Final = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|before\s|" + "|".join(
     f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
 )
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
 # Each opens with what it consumes first, for the regex engine to skip straight to it.
-_SOFT_RUN = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=" + _MAY_START + ")")
-_SOFT_RUN_HASHED = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=[a-z]|" + _MAY_START + ")")
-_SOFT_SPACE = re.compile(r" (?<![:=*_] )(?=" + _MAY_START + ")")
-_SOFT_SPACE_HASHED = re.compile(r" (?<![:=*_] )(?=[a-z]|" + _MAY_START + ")")
+_SOFT_RUN: Final = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=" + _MAY_START + ")")
+_SOFT_RUN_HASHED: Final = re.compile(r"\s(?<![\s:=*_]\s)\s*+(?=[a-z]|" + _MAY_START + ")")
+_SOFT_SPACE: Final = re.compile(r" (?<![:=*_] )(?=" + _MAY_START + ")")
+_SOFT_SPACE_HASHED: Final = re.compile(r" (?<![:=*_] )(?=[a-z]|" + _MAY_START + ")")
 
 
 def _soft_bounds(text: str) -> list[int]:
@@ -281,7 +287,7 @@ def _space_candidates(text: str, floor: int) -> list[int]:
     return [space.start() for space in spaces.finditer(text, floor)]
 
 
-_LIST_JOINS = (" and", " &", ",", "/", " +")
+_LIST_JOINS: Final = (" and", " &", ",", "/", " +")
 
 
 def _soft_start(text: str, start: int, end: int) -> bool:
@@ -336,24 +342,24 @@ def _soft_split(text: str) -> list[str]:
 
 
 # A parenthesised group; a Markdown link's "(url)" inside it is part of the group.
-_PAREN_REST = r"((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)"
-_PAREN = re.compile(r"\s*(?<!\])\(" + _PAREN_REST)
+_PAREN_REST: Final = r"((?:[^()]|(?<=\])\([^()\s]{0,300}\)){1,300})\)"
+_PAREN: Final = re.compile(r"\s*(?<!\])\(" + _PAREN_REST)
 # The same group from its "(" on: a pattern that opens with a literal is found by a quick scan.
-_PAREN_OPEN = re.compile(r"\((?<!\]\()" + _PAREN_REST)
-_EMPHASIS = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
-_BOLD_STATE = re.compile(
+_PAREN_OPEN: Final = re.compile(r"\((?<!\]\()" + _PAREN_REST)
+_EMPHASIS: Final = re.compile(r"^(?:\*\*|__)(.*)(?:\*\*|__)$", re.S)
+_BOLD_STATE: Final = re.compile(
     r"^(\*\*|__)(" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\1(?=\s)", re.I
 )
 # A lone handle or reference after these words is part of the sentence ("sync with @ravi",
 # "the bug in CORE-12").
-_IN_PROSE = frozenset(
+_IN_PROSE: Final = frozenset(
     "with to by from ask ping cc tell and or for of thank thanks via about in on at than as "
     "like after before into vs versus against under over between since until see".split()
 )
 # What one of the field forms needs: without any of it the text has no fields. A cheap
 # superset of what `read_field` accepts, built from the same words, so that it never turns
 # away a line the classifier would read ("- Won't do" under an item is its status).
-_FIELD_HINT = re.compile(
+_FIELD_HINT: Final = re.compile(
     r"[@:(|·•;=#✅✔☑❌🚫—–,\n]|\s-\s|[A-Z][A-Z0-9_]+-\d|\bbug\s|\bp[0-4]\b|\b(?:"
     r"owner|owned|assigned|assignee|dri|due|deadline|eta|target|by|before|priority|prio|high|"
     r"low|medium|" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\b",
@@ -391,7 +397,7 @@ def category_of_value(value: str) -> Category | None:
     return next((cat for pattern, cat in _CATEGORY_VALUE if pattern.match(value)), None)
 
 
-_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_GROUP_NAME: Final = re.compile(r"\(\?P<\w+>")
 
 
 def _alternative(name: str, *patterns: re.Pattern[str]) -> str:
@@ -426,10 +432,10 @@ def _field_forms(*, comma_separated: bool) -> re.Pattern[str]:
     )
 
 
-_FIELD_FORMS = _field_forms(comma_separated=False)
+_FIELD_FORMS: Final = _field_forms(comma_separated=False)
 # A segment set off by a comma is strict about status: no reason, no note.
-_FIELD_FORMS_COMMA = _field_forms(comma_separated=True)
-_UNLABELLED_BY_NAME = {
+_FIELD_FORMS_COMMA: Final = _field_forms(comma_separated=True)
+_UNLABELLED_BY_NAME: Final = {
     f"unlabelled{index}": (pattern, kind) for index, (pattern, kind) in enumerate(_UNLABELLED)
 }
 
@@ -499,11 +505,11 @@ def _without_emphasis(text: str) -> str:
 
 # Where a new sentence starts after a name: a capitalised word and a lower-case one, or a mark
 # ("J. R. Smith" goes on).
-_SENTENCE_START = re.compile(r"\.\s+(?=[A-Z][a-z]+\s+[a-z]|[^\w\s@(])")
-_PLACEHOLDER_VALUE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
-_ANY_REF = re.compile(_REF)
-_DATE_AT = re.compile(_DATE, re.I)
-_OPEN_WORD = re.compile(r"^(?:" + OPEN_WORDS + r")\b", re.I)
+_SENTENCE_START: Final = re.compile(r"\.\s+(?=[A-Z][a-z]+\s+[a-z]|[^\w\s@(])")
+_PLACEHOLDER_VALUE: Final = re.compile(r"^(?:tbd|tba|n/?a|none|-+|—|–|\?+|todo|unknown)$", re.I)
+_ANY_REF: Final = re.compile(_REF)
+_DATE_AT: Final = re.compile(_DATE, re.I)
+_OPEN_WORD: Final = re.compile(r"^(?:" + OPEN_WORDS + r")\b", re.I)
 
 
 def _key_word(written: str) -> str:
@@ -566,7 +572,7 @@ def is_dashed_field(text: str) -> bool:
     return whole is not None and _DASHES.fullmatch(whole.value) is not None
 
 
-_DASHES = re.compile(r"[-—–]+")
+_DASHES: Final = re.compile(r"[-—–]+")
 
 
 def _holds_only_fields(text: str) -> bool:
@@ -642,27 +648,37 @@ def _split_at(text: str) -> list[tuple[int, str, bool]]:
 
 # A status written in capitals at the very end, as a Confluence status lozenge or a tag is:
 # capitals only, so "… until it is done" stays prose.
-_SHOUTED_WORDS = (
+_SHOUTED_WORDS: Final = (
     "DONE", "COMPLETE", "COMPLETED", "FIXED", "RESOLVED", "SHIPPED", "DROPPED", "WONTFIX",
     "WON'T DO", "CANCELED", "CANCELLED", "IN PROGRESS", "NOT STARTED", "TO DO", "TODO",
     "BLOCKED", "ONGOING",
 )  # fmt: skip
-_SHOUTED_MARKS = ("✅", "✔️", "✔", "☑️", "☑", "❌", "🚫")
-_SHOUTED_STATUS = re.compile(
+_SHOUTED_MARKS: Final = ("✅", "✔️", "✔", "☑️", "☑", "❌", "🚫")
+_SHOUTED_STATUS: Final = re.compile(
     r"(?<=\S)\s+("
     + "|".join(re.escape(word) for word in _SHOUTED_WORDS + _SHOUTED_MARKS)
     + r")\.?\s*$"
 )
 # How a text with a shouted status (or a status mark) ends, once trailing whitespace is cut.
-_SHOUTED_ENDS = _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS) + _SHOUTED_MARKS
+_SHOUTED_ENDS: Final = (
+    _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS) + _SHOUTED_MARKS
+)
 # A state shouted after the outcome, then its reason ("Migrate to OIDC WON'T DO Agreed in
 # review: out of scope"). "DONE" or "COMPLETED" inside a sentence ("the DONE criteria") is a
 # word of it: those two only before a capital. Looked for only where one of the words is.
-_SHOUTED_BEFORE_A_REASON = re.compile(
+_SHOUTED_BEFORE_A_REASON: Final = re.compile(
     r"(?<=\S)\s+(?P<state>WON['’]T (?:DO|FIX)|CANCELL?ED|NOT DOING|DESCOPED|DROPPED|"
     r"(?:DONE|COMPLETED?)(?=\s+[A-Z*_(\[]))\s+(?P<reason>\S.*)$"
 )
-_SHOUTED_REASON_HINTS = ("WON", "CANCEL", "NOT DOING", "DESCOPED", "DROPPED", "DONE", "COMPLETE")
+_SHOUTED_REASON_HINTS: Final = (
+    "WON",
+    "CANCEL",
+    "NOT DOING",
+    "DESCOPED",
+    "DROPPED",
+    "DONE",
+    "COMPLETE",
+)
 
 
 def _shouted_state_set_apart(text: str) -> str:
@@ -761,7 +777,7 @@ def _paren_groups(text: str, fields: list[Field]) -> str:
 # "owner: alice, bob": a bare name after an owner field, set off by a comma, is one more owner.
 # Another owner after a comma: a handle, a user name or a name; not a horizon or a date
 # ("owner: unassigned, Q4 2025").
-_MORE_OWNER = re.compile(r"(?!Q[1-4]\b|H[12]\b|\d)(?:@?[\w.'-]+|" + _NAME + ")")
+_MORE_OWNER: Final = re.compile(r"(?!Q[1-4]\b|H[12]\b|\d)(?:@?[\w.'-]+|" + _NAME + ")")
 
 
 def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
@@ -786,7 +802,7 @@ def _group_fields(parts: list[tuple[str, bool]]) -> list[Field] | None:
 
 
 # "(Keiko Tanaka, due 28 Mar 2025)": beside other fields, a full name is the owner.
-_FULL_NAME = re.compile(r"[A-Z][a-z][\w.'-]*(?:\s+[A-Z][a-z][\w.'-]*){1,2}")
+_FULL_NAME: Final = re.compile(r"[A-Z][a-z][\w.'-]*(?:\s+[A-Z][a-z][\w.'-]*){1,2}")
 
 
 def _tail(text: str, fields: list[Field]) -> str:
@@ -837,7 +853,7 @@ def _tail(text: str, fields: list[Field]) -> str:
 
 
 # A calendar date written out in full, with its year.
-_FULL_DATE = re.compile(
+_FULL_DATE: Final = re.compile(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|"
     + _MONTH
     + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+"
@@ -883,7 +899,7 @@ def _tokens_before_prose(text: str, spans: list[tuple[int, int]], taken: list[Fi
     return text
 
 
-_SEPARATOR_ENDS = "·•|;—–-,"
+_SEPARATOR_ENDS: Final = "·•|;—–-,"
 
 
 def _status_after(text: str, starts: list[tuple[int, bool]]) -> tuple[int, Field] | None:
@@ -901,14 +917,14 @@ def _status_after(text: str, starts: list[tuple[int, bool]]) -> tuple[int, Field
 
 
 # Every status field names a state or is labelled: without one of these words it is none.
-_MAY_NAME_STATUS = re.compile(
+_MAY_NAME_STATUS: Final = re.compile(
     r"\b(?:status|state|" + "|".join((DONE_WORDS, DROPPED_WORDS, OPEN_WORDS)) + r")\b|[✅✔☑❌🚫]",
     re.I,
 )
 
 
 # Fields are short: a separator or boundary further than this from the end does not start one.
-_TAIL_WINDOW = 240
+_TAIL_WINDOW: Final = 240
 
 
 def _tail_separators(text: str) -> list[tuple[int, int]]:
@@ -918,10 +934,10 @@ def _tail_separators(text: str) -> list[tuple[int, int]]:
 
 
 # Trailing fields split by spaces are short: "(owner: Hannah Lee; due: 2025-03-07; …)".
-_TAIL_PIECES = 120
-_TAIL_CHARS = re.compile(r"[@(\[:#=0-9]")
+_TAIL_PIECES: Final = 120
+_TAIL_CHARS: Final = re.compile(r"[@(\[:#=0-9]")
 # (A date after "by" has a digit, but for these; an address has its ":".)
-_TAIL_WORDS = (
+_TAIL_WORDS: Final = (
     "owner", "owned", "assign", "dri ", "prio", "due", "eta ", "deadline", "target", "by next",
     "by end", "by eo",
 )  # fmt: skip
@@ -1003,9 +1019,19 @@ def _label_before(text: str, bounds: list[int], piece: int, found: Field) -> int
 
 
 # A label is one of the keys, written with a space or a colon before the value.
-_LONGEST_LABEL = max(map(len, _KEYS)) + 3
+_LONGEST_LABEL: Final = max(map(len, _KEYS)) + 3
 # Words after which "owner", "due" and the like are the sentence's nouns, not a label.
-_LEADS_INTO_A_LABEL = _IN_PROSE | {"the", "a", "an", "its", "their", "our", "his", "her", "new"}
+_LEADS_INTO_A_LABEL: Final = _IN_PROSE | {
+    "the",
+    "a",
+    "an",
+    "its",
+    "their",
+    "our",
+    "his",
+    "her",
+    "new",
+}
 
 
 def _runs_over_a_separator(text: str) -> bool:
@@ -1042,14 +1068,14 @@ def _head(text: str, fields: list[Field]) -> str:
     return box.group() + text if box else text
 
 
-_CHECK_BOX = re.compile(r"\[[ xX]?\]\s+")
+_CHECK_BOX: Final = re.compile(r"\[[ xX]?\]\s+")
 # What a lone reference or priority opening an item can start with ("**FU-41**", "P1", "#12"),
 # and how far into the text its separator comes at the most.
-_HEAD_STARTS = frozenset("*_#[ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LONGEST_HEAD = 28
-_PRIORITY_WORD = re.compile(r"critical|urgent|highest|high|medium|low|lowest", re.I)
+_HEAD_STARTS: Final = frozenset("*_#[ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LONGEST_HEAD: Final = 28
+_PRIORITY_WORD: Final = re.compile(r"critical|urgent|highest|high|medium|low|lowest", re.I)
 # A cheap test that the text may open with such a field (after a check box, in bold or a link).
-_MAY_OPEN_WITH_A_FIELD = re.compile(
+_MAY_OPEN_WITH_A_FIELD: Final = re.compile(
     r"(?:\[[ xX]?\]\s+)?(?:\*\*|__)?\[?(?:[A-Z][A-Z0-9_]+-\d|#\d|P[0-4]\b|"
     + _PRIORITY_WORD.pattern
     + r"\b)",

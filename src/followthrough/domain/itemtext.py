@@ -11,30 +11,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from followthrough.domain.fields import Field, category_of_value, title_and_fields
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import BRACKETED_MENTION, find_tickets, normalise_priority
 
-_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX-]?)\](?![\[(])\s*")  # "[-]": cancelled
-_DONE_PREFIX = re.compile(
+_CHECKBOX: Final = re.compile(r"^\[(?P<mark>[ xX-]?)\](?![\[(])\s*")  # "[-]": cancelled
+_DONE_PREFIX: Final = re.compile(
     r"^(?:(?:✅|✔️?|☑️?)(?:\s*(?:done|DONE|Done|completed|Completed)\b:?)?|"
     r"(?:\*\*)?[\[(](?:done|DONE|Done)[\])](?:\*\*)?:?|\*\*(?:DONE|Done)\*\*:?|"
     r"DONE:?)\s*"
 )
-_DROPPED_PREFIX = re.compile(
+_DROPPED_PREFIX: Final = re.compile(
     r"^(?:(?:❌|🚫)(?:\s*(?:dropped|won['’]?t do|wontfix)\b:?)?|"
     r"(?:\*\*)?[\[(](?:dropped|won['’]?t do|wontfix)[\])](?:\*\*)?:?)\s*",
     re.I,
 )
-_TODO_PREFIX = re.compile(
+_TODO_PREFIX: Final = re.compile(
     r"^(?:\*\*TODO\*\*|\[TODO\]|TODO:?|(?-i:AI|ACTION)(?:\s+\([^()]{0,40}\))?:)\s+", re.I
 )
-_DONE_PARENTHESIS = (
+_DONE_PARENTHESIS: Final = (
     r"\((?:already\s+)?(?:done|completed?|fixed|resolved|shipped)(?:\s+[^)]*)?\)(?:\*\*)?\.?\s*$"
 )
-_DONE_SUFFIX = re.compile(
+_DONE_SUFFIX: Final = re.compile(
     r"\s*(?:\*\*)?" + _DONE_PARENTHESIS + r"|\s*\*\*(?:DONE|Done)\*\*\.?\s*$|"
     r"(?-i:\s*[-–—]?\s*\bDONE\b)\.?\s*$|"
     # "… - done" is a mark; "… once the migration is done" is the outcome's own wording.
@@ -42,33 +42,33 @@ _DONE_SUFFIX = re.compile(
     re.I,
 )
 # The part of `_DONE_SUFFIX` that can end in ")": starting at its "(", it is searched for fast.
-_DONE_PARENTHESIS_ONLY = re.compile(_DONE_PARENTHESIS, re.I)
-_DONE_INLINE = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
-_DROPPED_PARENTHESIS = r"\((?:won['’]?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
-_DROPPED_SUFFIX = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
-_DROPPED_PARENTHESIS_ONLY = re.compile(_DROPPED_PARENTHESIS, re.I)
-_STRUCK = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
-_PRIORITY_TOKEN = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
+_DONE_PARENTHESIS_ONLY: Final = re.compile(_DONE_PARENTHESIS, re.I)
+_DONE_INLINE: Final = re.compile(r"\bDONE in\b|\(Done\)|\[[^\]]*\((?:done|Done)\)\]")
+_DROPPED_PARENTHESIS: Final = r"\((?:won['’]?t\s+do|wontfix|dropped|cancel+ed|not\s+planned|no\s+longer\s+needed)[^)]*\)\.?\s*$"
+_DROPPED_SUFFIX: Final = re.compile(r"\s*" + _DROPPED_PARENTHESIS, re.I)
+_DROPPED_PARENTHESIS_ONLY: Final = re.compile(_DROPPED_PARENTHESIS, re.I)
+_STRUCK: Final = re.compile(r"^~~(?P<inner>.+)~~\s*(?P<rest>.*)$", re.S)
+_PRIORITY_TOKEN: Final = re.compile(r"[\[(]\s*(P[0-4])\s*[\])]|\bpriority\s*[:=]\s*(\w+)", re.I)
 # The start of `_PRIORITY_TOKEN`'s bracketed form.
-_BRACKETED_PRIORITY = re.compile(r"[\[(]\s*[Pp][0-4]")
-_BRACKET_OWNER = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
-_AT_OWNER = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
+_BRACKETED_PRIORITY: Final = re.compile(r"[\[(]\s*[Pp][0-4]")
+_BRACKET_OWNER: Final = re.compile(r"^\[(?P<owner>[A-Za-z][\w .'-]{0,30}?\??)\]\s+(?![(\[])")
+_AT_OWNER: Final = re.compile(r"^@(?P<owner>[\w-]+)\s*[:,-]?\s+(?:(?:to|will|should)\s+)?")
 # "@Chloe Martin to add …", "@Priya Raman raise …": a person mentioned by name (Azure DevOps,
 # Quip, Teams), then the verb.
-_AT_NAME_OWNER = re.compile(
+_AT_NAME_OWNER: Final = re.compile(
     r"^@(?P<owner>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})\s+(?:(?:to|will|should)\s+)?(?=[a-z])"
 )
-_TRAILING_AT_OWNER = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
-_SUBJECT_OWNER = re.compile(
+_TRAILING_AT_OWNER: Final = re.compile(r"\s+@(?P<owner>[\w-]+)\s*$")
+_SUBJECT_OWNER: Final = re.compile(
     r"^(?P<owner>@[\w-]+(?:/[\w.-]+)?|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?(?:\s+[Tt]eam)?)"
     r"\s+(?:to|will|should)\s+"
     r"(?P<verb>[a-z]\w+)\b"
 )
-_TEAM_PREFIX = re.compile(r"^(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+team)\s*:\s+", re.I)
-_PAREN_OWNER = re.compile(
+_TEAM_PREFIX: Final = re.compile(r"^(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+team)\s*:\s+", re.I)
+_PAREN_OWNER: Final = re.compile(
     r"\s*\((?P<owner>[A-Z][a-z]+)\s+(?:call(?:s|ing)?\s+for|to|will|owns?|is\s+on|drives?)\b[^)]*\)"
 )
-_NOT_SUBJECTS = frozenset(
+_NOT_SUBJECTS: Final = frozenset(
     (
         "need needs ability access way time move plan want also try start continue remember set "
         "switch how going able this that these those it we they what when where which who there "
@@ -82,23 +82,23 @@ _NOT_SUBJECTS = frozenset(
         "people engineers jobs job pods services tools tooling "
     ).split()
 )
-_GENERIC_LINK_TEXT = re.compile(
+_GENERIC_LINK_TEXT: Final = re.compile(
     r"^(?:pr|prs|issue|issues|ticket|jira|bug|link|here|pull request|this|commit|done|"
     r"follow along here|tracking issue|github issue|gh issue|#\d+|[\w.-]+/[\w.-]+#\d+|"
     r"[A-Z][A-Z0-9]+-\d+|bug \d+)$",
     re.I,
 )
-_REF = r"(?:[A-Z][A-Z0-9_]+-\d+|(?:[\w.-]+/[\w.-]+)?#\d+|[Bb]ug\s+\d+)"
-_TRAILING_REFS = re.compile(
+_REF: Final = r"(?:[A-Z][A-Z0-9_]+-\d+|(?:[\w.-]+/[\w.-]+)?#\d+|[Bb]ug\s+\d+)"
+_TRAILING_REFS: Final = re.compile(
     r"(?:\s*[\(\[]\s*" + _REF + r"(?:\s*,\s*" + _REF + r")*\s*[\)\]])+\s*$|"
     r"(?:[\s,;:–—-]+" + _REF + r")+\s*$"
 )
-_CREATED_MARKER = re.compile(
+_CREATED_MARKER: Final = re.compile(
     r"\s*\((?:an?\s+)?(?:issue|ticket|bug|jira)\s+(?:has\s+been\s+|was\s+)?"
     r"(?:created|filed|opened|raised)\)",
     re.I,
 )
-_DONE_NOTE = re.compile(
+_DONE_NOTE: Final = re.compile(
     r"^(?:this|that|it)\s+(?:has|have)\s+(?:now\s+)?been\s+(?:done|completed|fixed|implemented|"
     r"resolved|deployed)\b|^(?:done|completed)\b",
     re.I,
@@ -107,13 +107,13 @@ _DONE_NOTE = re.compile(
 
 # C0 and C1 control characters (tab and newline excepted) and the bidi embeddings, overrides
 # and isolates: they drive terminals or reorder what a reader sees, and say nothing.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # `_INVISIBLE` in UTF-8, searched in what is left once tab, newline and printable ASCII
 # are deleted: a scan of the document's few other bytes instead of all its characters.
-_VISIBLE_ASCII = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
-_INVISIBLE_UTF8 = re.compile(
+_VISIBLE_ASCII: Final = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
+_INVISIBLE_UTF8: Final = re.compile(
     rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])"
 )
 
@@ -145,7 +145,7 @@ class ItemText(NamedTuple):
 
 # An item is a sentence or a short paragraph; past this length its text is not read, which
 # also keeps the patterns below (some quadratic on pathological text) within milliseconds.
-MAX_ITEM_TEXT = 2_000
+MAX_ITEM_TEXT: Final = 2_000
 
 
 def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> ItemText:
@@ -236,8 +236,8 @@ def _as_plain_markdown(raw: str) -> str:
 
 # HTML written inside Markdown: a line break sets fields apart as a line does, formatting
 # tags say nothing ("… dashboards<br><sub>owner: @kpatel · due 2025-06-01</sub>").
-_HTML_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
-_HTML_FORMATTING = re.compile(
+_HTML_BREAK: Final = re.compile(r"\s*<br\s*/?>\s*", re.I)
+_HTML_FORMATTING: Final = re.compile(
     r"</?(?:sub|sup|small|b|i|em|strong|u|mark|kbd|span|font|ins)"
     r"(?:\s+[\w-]+=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>'\"]+))*\s*>",
     re.I,
@@ -307,29 +307,33 @@ def _key_lines_set_apart(raw: str) -> str:
 
 
 # The keys a field line under an item opens with ("Owner: Ines", "ETA - 6/6/2025").
-_LINE_KEYS = r"owner|owners|assignee|eta|due|due date|deadline|ticket|jira|status"
-_KEY_LINE = re.compile(r"[ \t]*(?:" + _LINE_KEYS + r"|tickets)\s*:", re.I)
-_DASHED_KEY = re.compile(r"(?m)^[ \t]*(" + _LINE_KEYS + r") - ", re.I)
+_LINE_KEYS: Final = r"owner|owners|assignee|eta|due|due date|deadline|ticket|jira|status"
+_KEY_LINE: Final = re.compile(r"[ \t]*(?:" + _LINE_KEYS + r"|tickets)\s*:", re.I)
+_DASHED_KEY: Final = re.compile(r"(?m)^[ \t]*(" + _LINE_KEYS + r") - ", re.I)
 # An item that is one link whose words open with a bracketed tag.
-_WHOLE_LINK = re.compile(r"\[(\[[^\[\]\n]{1,40}\][^\[\]\n]{1,500})\]\([^()\s]{0,500}\)")
-_OUTLINE_MENTION = re.compile(r"@\[([^\[\]\n]{1,80})\]\(mention://[^)\s]{0,300}\)")
-_BALLOT_BOXES = {"☐": ItemStatus.OPEN, "☒": ItemStatus.DONE, "☑": ItemStatus.DONE}
-_BOX_STATES = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
+_WHOLE_LINK: Final = re.compile(r"\[(\[[^\[\]\n]{1,40}\][^\[\]\n]{1,500})\]\([^()\s]{0,500}\)")
+_OUTLINE_MENTION: Final = re.compile(r"@\[([^\[\]\n]{1,80})\]\(mention://[^)\s]{0,300}\)")
+_BALLOT_BOXES: Final = {"☐": ItemStatus.OPEN, "☒": ItemStatus.DONE, "☑": ItemStatus.DONE}
+_BOX_STATES: Final = {"x": ItemStatus.DONE, "X": ItemStatus.DONE, "-": ItemStatus.DROPPED}
 
 # How note-taking apps write an item's fields (Obsidian's Tasks and Dataview, wikis' page
 # links and tags), as the fields and words the rest of this module reads.
 # A wiki's page link, ``[[Page]]`` or ``[[Page|alias]]`` (not ``[[a]](#cmnt1)``, a link).
-_PAGE_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|[^\[\]\n]{0,200})?\]\](?!\()")
-_INLINE_FIELD = re.compile(
+_PAGE_LINK: Final = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|[^\[\]\n]{0,200})?\]\](?!\()")
+_INLINE_FIELD: Final = re.compile(
     r"[\[(]([A-Za-z][\w -]{0,30})::\s*((?:\[\[[^\[\]\n]{1,200}\]\]|[^\[\]()\n]){1,200})[\])]"
 )
-_TASKS_DATE = re.compile(r"\s*([📅⏳🛫➕✅❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
-_TASKS_DATE_AS = {"📅": " · due {}", "✅": " ✅", "❌": " ❌"}  # ⏳ 🛫 ➕: not when it is due
-_TASKS_PRIORITY = re.compile(r"\s*([🔺⏫🔼🔽⏬])\ufe0f?")
-_TASKS_MARKS = frozenset("📅⏳🛫➕✅❌🔺⏫🔼🔽⏬")
-_TASKS_PRIORITY_AS = {"🔺": "P0", "⏫": "P1", "🔼": "P2", "🔽": "P3", "⏬": "P4"}
+_TASKS_DATE: Final = re.compile(r"\s*([📅⏳🛫➕✅❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+_TASKS_DATE_AS: Final = {
+    "📅": " · due {}",
+    "✅": " ✅",
+    "❌": " ❌",
+}  # ⏳ 🛫 ➕: not when it is due
+_TASKS_PRIORITY: Final = re.compile(r"\s*([🔺⏫🔼🔽⏬])\ufe0f?")
+_TASKS_MARKS: Final = frozenset("📅⏳🛫➕✅❌🔺⏫🔼🔽⏬")
+_TASKS_PRIORITY_AS: Final = {"🔺": "P0", "⏫": "P1", "🔼": "P2", "🔽": "P3", "⏬": "P4"}
 # Tags that file an item ("#action", "#team/payments") are no words of it.
-_FILING_TAG = re.compile(
+_FILING_TAG: Final = re.compile(
     r"(?<![\w&#])#(?:(?:action|actions|action-?item|todo|task|follow-?up|ai)\b(?![/-])"
     r"|[A-Za-z][\w-]*/[\w/-]+)",
     re.I,
@@ -338,9 +342,9 @@ _FILING_TAG = re.compile(
 
 # A link to a person's page standing after the outcome, among fields, names its owner, as a
 # mention does ("… 📅 2025-06-13 [[Wei Zhang]] OBS-512"); in a sentence it is words.
-_PERSON = re.compile(r"[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){1,2}")
-_ONLY_FIELDS = re.compile(r"(?:\s+|·[^·]*|✅|❌|[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|\([^()]*\))*")
-_LINKING_WORDS = frozenset("in into to on see from with of the at for by and or".split())
+_PERSON: Final = re.compile(r"[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){1,2}")
+_ONLY_FIELDS: Final = re.compile(r"(?:\s+|·[^·]*|✅|❌|[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|\([^()]*\))*")
+_LINKING_WORDS: Final = frozenset("in into to on see from with of the at for by and or".split())
 
 
 def _note_taking_marks(raw: str) -> str:
@@ -366,7 +370,9 @@ def _inline_field(field: re.Match[str]) -> str:
     return f"({field[1]}: {page_links_as_words(field[2])})"
 
 
-_LIFE_DATES = frozenset("created start started scheduled completion completed cancelled".split())
+_LIFE_DATES: Final = frozenset(
+    "created start started scheduled completion completed cancelled".split()
+)
 
 
 def page_links_as_words(text: str) -> str:
@@ -401,18 +407,18 @@ def _one_line(raw: str) -> str:
 # "and", "in" …). In running prose it is talk about some other ticket, and taking it would
 # let one item's text claim another item's ticket.
 # (Each look-behind follows the first character, so that a search skips to a "#" or "G".)
-_BARE_REFERENCE = re.compile(r"#(?<![\w/&]#)\d{1,6}\b|G(?<![\w/-]G)H-\d+(?![\w-])")
+_BARE_REFERENCE: Final = re.compile(r"#(?<![\w/&]#)\d{1,6}\b|G(?<![\w/-]G)H-\d+(?![\w-])")
 # Bounded and possessive quantifiers keep every search linear in the text, whatever the text.
-_ANY_REF = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
-_REF_RUN = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"
-_BRACKETED_REFS = re.compile(r"[(\[]\s*+" + _REF_RUN + r"\s*+[)\]]")
-_LEADING_LABEL = re.compile(
+_ANY_REF: Final = r"(?:#\d{1,9}|[A-Z][A-Z0-9_]{1,9}-\d{1,9}|[\w.-]{1,100}/[\w.-]{1,100}#\d{1,9})"
+_REF_RUN: Final = _ANY_REF + r"(?:(?:\s*+[,;&]\s*+|\s++)" + _ANY_REF + r")*"
+_BRACKETED_REFS: Final = re.compile(r"[(\[]\s*+" + _REF_RUN + r"\s*+[)\]]")
+_LEADING_LABEL: Final = re.compile(
     r"\W{0,3}" + _ANY_REF + r"(?:\s*+\([^)]*+\))?\s*+\]?(?:\[[^\]]*+\])?\s*+:"
 )
-_TOKEN = re.compile(r"\S+")
-_REF_TOKEN = re.compile(r"[(\[]*" + _ANY_REF + r"[)\],;.:!?]*|&")
-_WORD_EDGES = "\"'“”‘’()[]{},;:.!?*_`"
-_CONNECTIVES = frozenset(
+_TOKEN: Final = re.compile(r"\S+")
+_REF_TOKEN: Final = re.compile(r"[(\[]*" + _ANY_REF + r"[)\],;.:!?]*|&")
+_WORD_EDGES: Final = "\"'“”‘’()[]{},;:.!?*_`"
+_CONNECTIVES: Final = frozenset(
     "about and or in on of for from with to at by than as like after before into via vs versus "
     "against under over between behind since until without".split()
 )
@@ -518,9 +524,9 @@ def _may_say_done_inline(text: str) -> bool:
 
 
 # The characters each prefix mark can start with (no other letter folds to "t" or "T").
-_DONE_STARTS = "✅✔☑[(*D"
-_DROPPED_STARTS = "❌🚫[(*"
-_TODO_STARTS = "*[tTA"
+_DONE_STARTS: Final = "✅✔☑[(*D"
+_DROPPED_STARTS: Final = "❌🚫[(*"
+_TODO_STARTS: Final = "*[tTA"
 
 
 def _done_prefix(text: str) -> re.Match[str] | None:
@@ -531,7 +537,7 @@ def _dropped_prefix(text: str) -> re.Match[str] | None:
     return _DROPPED_PREFIX.match(text) if text[:1] in _DROPPED_STARTS else None
 
 
-_MARKS: tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...] = (
+_MARKS: Final[tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...]] = (
     (_done_prefix, ItemStatus.DONE),
     (_dropped_prefix, ItemStatus.DROPPED),
     (_done_suffix, ItemStatus.DONE),
@@ -576,8 +582,8 @@ def _cut(text: str, match: re.Match[str]) -> str:
     return (text[: match.start()] + " " + text[match.end() :]).strip()
 
 
-_NOT_OWNERS = re.compile(r"[xX ]?|done|todo|dropped", re.I)
-_BOLD_TITLE = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$")
+_NOT_OWNERS: Final = re.compile(r"[xX ]?|done|todo|dropped", re.I)
+_BOLD_TITLE: Final = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<rest>.*)$")
 
 
 def _title_and_explanation(text: str) -> tuple[str, str | None]:
@@ -588,7 +594,7 @@ def _title_and_explanation(text: str) -> tuple[str, str | None]:
 
 
 # The look-behinds follow the full stop, so that a search skips from one full stop to the next.
-_SENTENCE_BREAK = re.compile(
+_SENTENCE_BREAK: Final = re.compile(
     r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bca\.)\s+(?=[A-Z])"
 )
 
@@ -616,12 +622,12 @@ def plain_text(text: str) -> str:
 
 # Each rewrite below runs only when the characters it needs are present: most text has no
 # markup, and skipping a substitution that cannot match leaves the text unchanged.
-_CODE_SPAN = re.compile(r"(`[^`]*`)")
-_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+_CODE_SPAN: Final = re.compile(r"(`[^`]*`)")
+_EMPTY_BRACKETS: Final = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
 # Applied after whitespace is collapsed to single spaces: the same as dropping each run of
 # whitespace before a punctuation mark first, and a search that skips from space to space.
-_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?])")
-_PUNCT = frozenset(",.;:!?")
+_SPACE_BEFORE_PUNCT: Final = re.compile(r" ([,.;:!?])")
+_PUNCT: Final = frozenset(",.;:!?")
 
 
 def _tidy(out: str) -> str:
@@ -638,7 +644,7 @@ def _tidy(out: str) -> str:
     return out.strip(" -–—:;,|·").lstrip(". ").strip()
 
 
-_JIRA_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+_JIRA_KEY_CHARACTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
 def _may_end_in_reference(out: str) -> bool:
@@ -671,16 +677,16 @@ def _cut_trailing_refs(found: re.Match[str]) -> str:
     return ""
 
 
-_LEADING_REF_LABEL = re.compile(
+_LEADING_REF_LABEL: Final = re.compile(
     r"^\s*(?:\[[^\]]+\](?:\[[^\]]*\])?|" + _REF + r"(?:\s*\([^)]*\))?)\s*:\s+"
 )
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_BRACKETED_LINK = re.compile(r"\[\[([^\]]*)\]\([^)]*\)\]")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
-_ANGLE_URL = re.compile(r"<https?://[^>]+>")
-_PAREN_URL = re.compile(r"\(\s*(?:see\s+)?https?://[^)\s]+\s*\)")
-_BARE_URL = re.compile(r"(?:[-–—:]\s*)?https?://\S+")
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_IMAGE: Final = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_BRACKETED_LINK: Final = re.compile(r"\[\[([^\]]*)\]\([^)]*\)\]")
+_LINK: Final = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_ANGLE_URL: Final = re.compile(r"<https?://[^>]+>")
+_PAREN_URL: Final = re.compile(r"\(\s*(?:see\s+)?https?://[^)\s]+\s*\)")
+_BARE_URL: Final = re.compile(r"(?:[-–—:]\s*)?https?://\S+")
+_EMPHASIS: Final = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 
 
 def _words(text: str) -> str:
@@ -710,9 +716,9 @@ def _words(text: str) -> str:
 
 # Markdown's backslash escapes: each escaped mark stands in the private use area while markup
 # is read, so that no pattern takes it for markup, then is written back.
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ESCAPE_BASE = 0xE000
-_UNESCAPE = {_ESCAPE_BASE + code: chr(code) for code in range(33, 127)}
+_ESCAPED: Final = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPE_BASE: Final = 0xE000
+_UNESCAPE: Final = {_ESCAPE_BASE + code: chr(code) for code in range(33, 127)}
 
 
 def _link_words(match: re.Match[str]) -> str:

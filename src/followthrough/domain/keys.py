@@ -17,11 +17,12 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from followthrough.domain.tickets import writable
 
-_URL = re.compile(r"https?://\S+")
-_WORD = re.compile(r"[a-z0-9]+")
+_URL: Final = re.compile(r"https?://\S+")
+_WORD: Final = re.compile(r"[a-z0-9]+")
 
 
 # An item's words are asked for twice, for its key and by lint's duplicate check: the second

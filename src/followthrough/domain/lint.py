@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Final
 
 from followthrough.domain.document import SourceProblem
 from followthrough.domain.keys import normalised_words
@@ -22,7 +23,7 @@ from followthrough.domain.model import (
 )
 from followthrough.domain.values import both_readings, is_placeholder, owner_kind
 
-DEFAULT_SEVERITIES: Mapping[str, Severity] = {
+DEFAULT_SEVERITIES: Final[Mapping[str, Severity]] = {
     "missing-owner": Severity.ERROR,
     "team-owner": Severity.WARNING,
     "multiple-owners": Severity.ERROR,
@@ -38,15 +39,15 @@ DEFAULT_SEVERITIES: Mapping[str, Severity] = {
     "earlier-promises": Severity.WARNING,
     "no-prevention-or-detection": Severity.WARNING,
 }
-CODES = tuple(DEFAULT_SEVERITIES)
+CODES: Final = tuple(DEFAULT_SEVERITIES)
 
-_VAGUE_START = re.compile(
+_VAGUE_START: Final = re.compile(
     r"^(?:improve|investigate|look\s+into|consider|explore|think\s+about|discuss|evaluate|"
     r"research|revisit|review|assess|analy[sz]e|try|better|more|enhance|understand|figure\s+out|"
     r"brainstorm|check\s+(?:if|whether)|see\s+(?:if|whether)|work\s+on)\b",
     re.I,
 )
-_MEASURABLE = re.compile(
+_MEASURABLE: Final = re.compile(
     r"\d|%|\bso\s+that\b|\bwhen\b|\bif\b|\bexceeds?\b|\bwithin\b|\bby\s+(?:adding|removing|"
     r"using|setting)\b|\bresulting\s+in\b|\bdecid\w+\b|\bwrite\s+up\b|\bproposal\b|\bADR\b",
     re.I,
@@ -144,7 +145,7 @@ def lint_findings(
     return tuple(findings)
 
 
-_GUARDING = frozenset({Category.PREVENTION, Category.DETECTION})
+_GUARDING: Final = frozenset({Category.PREVENTION, Category.DETECTION})
 
 
 def _coverage(items: Sequence[ActionItem], line: int) -> list[tuple[str, str, int, str | None]]:

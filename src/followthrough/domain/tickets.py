@@ -15,20 +15,20 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
-MARKER_LABEL = "followthrough"
-MARKER_VERSION = 1
-NEEDS_OWNER_LABEL = "needs-owner"
+MARKER_LABEL: Final = "followthrough"
+MARKER_VERSION: Final = 1
+NEEDS_OWNER_LABEL: Final = "needs-owner"
 # Titles: GitHub takes 256 characters, Jira 255 (both count UTF-16 units at most).
-TITLE_LIMITS: dict[str, int] = {"github": 256, "jira": 255}
-SHORTENED = "… (shortened)"
+TITLE_LIMITS: Final[dict[str, int]] = {"github": 256, "jira": 255}
+SHORTENED: Final = "… (shortened)"
 # C0 and C1 controls (tab, line feed and carriage return kept) and the bidirectional
 # controls that reorder how text is shown (U+202E turns "exe.txt" into "txt.exe").
-_UNWRITABLE = re.compile(
+_UNWRITABLE: Final = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
-_BODY_MARKER = re.compile(
+_BODY_MARKER: Final = re.compile(
     r'^<!-- followthrough:v(?P<version>\d+) item="(?P<key>[^"\r\n]+)" -->\r?$', re.M
 )
 

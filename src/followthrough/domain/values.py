@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from typing import Final
 
-_MONTHS = {
+_MONTHS: Final = {
     name: number
     for number, names in enumerate(
         (
@@ -31,14 +32,14 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
+_MONTH: Final = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY: Final = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR: Final = r"(?P<year>\d{4})"
 # A weekday before a date ("Fri Jun 20", "Friday, 20 June"); also in `fields`' due dates.
-WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+WEEKDAY: Final = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 # "04/05/2024": day and month in either order (`_numeric_day_month`).
-_NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b")
-_DATE_PATTERNS = (
+_NUMERIC_DATE: Final = re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})\b")
+_DATE_PATTERNS: Final = (
     re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"),
     re.compile(WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
     re.compile(WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
@@ -46,8 +47,8 @@ _DATE_PATTERNS = (
     # Jira's own format: "04/Apr/25".
     re.compile(r"(?P<day>\d{1,2})[/-]" + _MONTH + r"[/-](?P<year>\d{4}|\d{2})\b", re.I),
 )
-_DIGIT = re.compile(r"\d")
-_PLACEHOLDERS = frozenset(
+_DIGIT: Final = re.compile(r"\d")
+_PLACEHOLDERS: Final = frozenset(
     {
         "",
         "-",
@@ -191,23 +192,23 @@ def normalise_owner(text: str | None) -> str | None:
     return owner
 
 
-_SPACES = re.compile(r"\s+")
-_PERSON_LINK = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://|/)[^)\s]*\)")
-_EMPTY_LINK = re.compile(r"\[\]\([^)\s]*\)")
-_HANDLE = re.compile(r"@[\w.-]+")
+_SPACES: Final = re.compile(r"\s+")
+_PERSON_LINK: Final = re.compile(r"\[([^\]]+)\]\((?:mailto:|https?://|/)[^)\s]*\)")
+_EMPTY_LINK: Final = re.compile(r"\[\]\([^)\s]*\)")
+_HANDLE: Final = re.compile(r"@[\w.-]+")
 # "@<Ravi Menon>": how an Azure DevOps wiki mentions a person.
-BRACKETED_MENTION = re.compile(r"@<([^<>\n]{1,80})>")
-_NAME_MENTION = re.compile(r"@([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2})")
+BRACKETED_MENTION: Final = re.compile(r"@<([^<>\n]{1,80})>")
+_NAME_MENTION: Final = re.compile(r"@([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2})")
 # A GitHub team, kept with its "@": without it "org/team" reads as two people.
-_TEAM_HANDLE = re.compile(r"@[\w-]+/[\w.-]+")
+_TEAM_HANDLE: Final = re.compile(r"@[\w-]+/[\w.-]+")
 
 
-_TEAM_WORDS = re.compile(
+_TEAM_WORDS: Final = re.compile(
     r"\b(team|teams|squad|group|crew|engineering|eng|ops|devops|sre|platform|everyone|all|"
     r"infra|infrastructure|staff|oncall|on-call|department|org|we|us|folks|people)\b",
     re.I,
 )
-_MULTI_SEPARATOR = re.compile(r"\s+(?:and|&|\+)\s+|\s*[,/;]\s*")
+_MULTI_SEPARATOR: Final = re.compile(r"\s+(?:and|&|\+)\s+|\s*[,/;]\s*")
 
 
 @lru_cache(maxsize=4096)  # the same owners come back in postmortem after postmortem
@@ -225,34 +226,34 @@ def owner_kind(owner: str) -> str:
 
 # The tracker URL forms, after their shared "https?://": Jira browse, GitHub issue or pull
 # request, GitLab issue or merge request, Bugzilla.
-_JIRA_BROWSE = r"[^\s/]+/(?:jira/)?browse/(?P<jira>[A-Z][A-Z0-9_]+-[1-9]\d*)"
-_GITHUB_ISSUE = (
+_JIRA_BROWSE: Final = r"[^\s/]+/(?:jira/)?browse/(?P<jira>[A-Z][A-Z0-9_]+-[1-9]\d*)"
+_GITHUB_ISSUE: Final = (
     r"(?:www\.)?github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/(?:issues|pull)/(?P<github>\d+)"
 )
-_GITLAB_ISSUE = (
+_GITLAB_ISSUE: Final = (
     r"gitlab\.[^\s/]+/(?P<project>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<gitlab>\d+)"
 )
-_BUGZILLA = r"(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
+_BUGZILLA: Final = r"(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
 # One scan finds what a scan per form would: a match holds no "://" but its own, so none holds
 # another's start, and where two forms match at one start the first listed is taken.
-_TRACKER_URL = re.compile(
+_TRACKER_URL: Final = re.compile(
     r"https?://(?:" + "|".join((_JIRA_BROWSE, _GITHUB_ISSUE, _GITLAB_ISSUE, _BUGZILLA)) + ")", re.I
 )
 # Where a pattern must not follow some character, the look-behind comes after the pattern's
 # first character (checking the one before it), so that a search skips straight to that
 # character instead of trying every position.
-_CROSS_REPO = re.compile(r"(?<![\w/])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
-_JIRA_KEY = re.compile(r"([A-Z](?<![\w/-][A-Z])[A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\w-])")
-_BUG_NUMBER = re.compile(r"\bbug\s*#?\s*(\d{3,})\b", re.I)
-_PHABRICATOR = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
-_BARE_ISSUE = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
+_CROSS_REPO: Final = re.compile(r"(?<![\w/])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
+_JIRA_KEY: Final = re.compile(r"([A-Z](?<![\w/-][A-Z])[A-Z0-9_]{1,9}-[1-9]\d{0,6})(?![\w-])")
+_BUG_NUMBER: Final = re.compile(r"\bbug\s*#?\s*(\d{3,})\b", re.I)
+_PHABRICATOR: Final = re.compile(r"(T(?<![\w/]T)\d{5,7})\b")
+_BARE_ISSUE: Final = re.compile(r"#(?<![\w/&]#)(\d{1,6})\b")
 # An Azure Boards work item, as Azure DevOps links one from a commit, a PR or a wiki page.
-_AZURE_BOARDS = re.compile(r"(?<![\w/])AB#(\d{1,7})\b")
+_AZURE_BOARDS: Final = re.compile(r"(?<![\w/])AB#(\d{1,7})\b")
 # A ServiceNow record: a change, problem, problem task, request item, task or incident (also
 # a ticket field's value, `fields`).
-SERVICENOW_RECORD = r"(?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7}"
-_SERVICENOW = re.compile(r"(?<![\w/-])(" + SERVICENOW_RECORD + r")(?!\w)")
-_NOT_JIRA_PREFIXES = frozenset(
+SERVICENOW_RECORD: Final = r"(?:CHG|CTASK|PRB|PTASK|RITM|REQ|SCTASK|TASK|INC|ENHC|STRY|DFCT)\d{7}"
+_SERVICENOW: Final = re.compile(r"(?<![\w/-])(" + SERVICENOW_RECORD + r")(?!\w)")
+_NOT_JIRA_PREFIXES: Final = frozenset(
     {
         "UTF",
         "SHA",
@@ -338,7 +339,7 @@ def _tickets_in(text: str) -> list[tuple[int, str]]:
     return refs + _written_tickets(text) if _may_hold_written(text) else refs
 
 
-_URL = re.compile(r"https?://\S+")
+_URL: Final = re.compile(r"https?://\S+")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -424,7 +425,7 @@ def parse_ticket(text: str | None) -> str | None:
     return tickets[0] if tickets else None
 
 
-_PRIORITY = re.compile(
+_PRIORITY: Final = re.compile(
     r"\b(P[0-4]|SEV-?[0-4])\b|\b(critical|highest|high|medium|low|lowest)\b", re.I
 )
 
