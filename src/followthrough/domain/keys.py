@@ -22,7 +22,10 @@ from typing import Final
 from followthrough.domain.tickets import writable
 
 _URL: Final = re.compile(r"https?://\S+")
-_WORD: Final = re.compile(r"[a-z0-9]+")
+# Each byte but a lower-case ASCII letter or digit, as a space: what is left splits into
+# the words.
+_WORD_BYTES: Final = b"abcdefghijklmnopqrstuvwxyz0123456789"
+_NOT_WORD_AS_SPACE: Final = bytes(code if code in _WORD_BYTES else 0x20 for code in range(256))
 
 
 # An item's words are asked for twice, for its key and by lint's duplicate check: the second
@@ -36,7 +39,8 @@ def normalised_words(title: str) -> str:
     text = text.lower()
     if "http" in text:
         text = _URL.sub(" ", text)
-    return " ".join(_WORD.findall(text))
+    # The text is ASCII by now: its runs of letters and digits are its words.
+    return " ".join(text.encode().translate(_NOT_WORD_AS_SPACE).decode().split())
 
 
 def item_key(postmortem_id: str, title: str) -> str:
