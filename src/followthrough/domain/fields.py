@@ -236,6 +236,12 @@ _KEY_STARTS: Final = tuple(
         for form in (key.split()[0], key.split()[0].title(), key.split()[0].upper())
     }
 )
+# The same, grouped by their first two characters (every form has two): only the group that
+# a word's first two characters name can start it.
+_KEY_STARTS_BY_PAIR: Final[dict[str, tuple[str, ...]]] = {
+    pair: tuple(form for form in _KEY_STARTS if form.startswith(pair))
+    for pair in {form[:2] for form in _KEY_STARTS}
+}
 _BY_DATE: Final = re.compile(r"(?:by|before)\s+" + _DATE + r"(?![\w-])", re.I)
 _HANDLE_AT: Final = re.compile(r"(?:" + _HANDLE + r")\b")
 _REF_AT: Final = re.compile(_REF + r"\b")
@@ -254,9 +260,8 @@ def _key_start(form: str) -> str:
     return re.escape(form) + "(?i:" + "|".join(rests) + ")"
 
 
-_LOWER_KEY_STARTS: Final[
-    dict[str, list[str]]
-] = {}  # by their first letter, which opens the pattern
+# By their first letter, which opens the pattern.
+_LOWER_KEY_STARTS: Final[dict[str, list[str]]] = {}
 for _form in sorted(form for form in _KEY_STARTS if form.islower()):
     _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
 _MAY_START: Final = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|before\s|" + "|".join(
@@ -316,7 +321,8 @@ def _soft_start(text: str, start: int, end: int) -> bool:
 
 def _word_starts_field(text: str, end: int, first: str) -> bool:
     """Whether the word at ``end`` opens a field: a key, an address, "by <date>", a reference."""
-    if text.startswith(_KEY_STARTS, end) and _KEY_AT.match(text, end):
+    starts = _KEY_STARTS_BY_PAIR.get(text[end : end + 2])
+    if starts is not None and text.startswith(starts, end) and _KEY_AT.match(text, end):
         return True
     if first in "hHbB" and (  # an address, "by <date>", "before <date>"
         text.startswith(("http://", "https://"), end) or _BY_DATE.match(text, end) is not None
