@@ -317,7 +317,7 @@ def find_tickets(text: str, links: tuple[str, ...] = ()) -> tuple[str, ...]:
     found = _tickets_in(text)
     for offset, link in enumerate(links, start=1):
         base = offset * 100_000
-        found += [(base + pos, ref) for pos, ref in _tickets_in(f" {link} ")]
+        found += [(base + pos, ref) for pos, ref in _link_tickets(link)]
     if not found:
         return ()
     seen = dict.fromkeys(ref for _, ref in sorted(found))
@@ -340,6 +340,16 @@ def _tickets_in(text: str) -> list[tuple[int, str]]:
 
 
 _URL: Final = re.compile(r"https?://\S+")
+
+
+def _link_tickets(link: str) -> list[tuple[int, str]]:
+    """`_tickets_in` of a link's target, set apart by spaces. A target that is one address
+    without whitespace, as most are, is blanked out whole: only the address's own references
+    are in it. (Printable text holds no whitespace but the space.)"""
+    text = f" {link} "
+    if link.startswith(("http://", "https://")) and " " not in link and link.isprintable():
+        return _url_tickets(text)
+    return _tickets_in(text)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -382,8 +392,9 @@ def _written_tickets(text: str) -> list[tuple[int, str]]:
     spans: list[tuple[int, int]] = []
     if "#" in text and "/" in text:
         _take(_CROSS_REPO, text, "{0}#{1}", refs, spans)
-    if "-" in text:
-        _take(_JIRA_KEY, text, "{0}", refs, spans, skip=_NOT_JIRA_PREFIXES)
+    start = _jira_key_start(text) if "-" in text else -1
+    if start != -1:
+        _take(_JIRA_KEY, text, "{0}", refs, spans, skip=_NOT_JIRA_PREFIXES, pos=start)
     if not text.isascii() or "bug" in text.lower():
         _take(_BUG_NUMBER, text, "bug {0}", refs, spans)
     if "00" in text:  # a ServiceNow record's number is zero-padded to seven digits
@@ -396,6 +407,25 @@ def _written_tickets(text: str) -> list[tuple[int, str]]:
     return refs
 
 
+# What a Jira key's project key ends with, and its number starts with.
+_PROJECT_KEY_END: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_ISSUE_NUMBER_START: Final = frozenset("123456789")
+# A key's "-" comes at most this far after its start: a letter and up to nine more.
+_LONGEST_PROJECT_KEY: Final = 10
+
+
+def _jira_key_start(text: str) -> int:
+    """Where a Jira key may start at the earliest, found by its "-" between a project key's
+    character and a number's first digit (``-1``: nowhere). The scan for keys starts there,
+    past the text before, which holds none."""
+    dash = text.find("-", 1)
+    while dash != -1 and dash + 1 < len(text):
+        if text[dash + 1] in _ISSUE_NUMBER_START and text[dash - 1] in _PROJECT_KEY_END:
+            return max(0, dash - _LONGEST_PROJECT_KEY)
+        dash = text.find("-", dash + 1)
+    return -1
+
+
 def _take(
     pattern: re.Pattern[str],
     text: str,
@@ -404,10 +434,11 @@ def _take(
     spans: list[tuple[int, int]],
     *,
     skip: frozenset[str] = frozenset(),
+    pos: int = 0,
 ) -> None:
-    """Every match of ``pattern`` not starting inside a span taken before, as ``written``
-    writes its groups; a Jira key whose project is in ``skip`` is none."""
-    for match in pattern.finditer(text):
+    """Every match of ``pattern`` from ``pos`` on not starting inside a span taken before, as
+    ``written`` writes its groups; a Jira key whose project is in ``skip`` is none."""
+    for match in pattern.finditer(text, pos):
         pos = match.start()
         if skip and match.group(1).split("-")[0] in skip:
             continue
