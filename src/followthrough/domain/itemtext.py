@@ -93,11 +93,14 @@ _TRAILING_REFS: Final = re.compile(
     r"(?:\s*[\(\[]\s*" + _REF + r"(?:\s*,\s*" + _REF + r")*\s*[\)\]])+\s*$|"
     r"(?:[\s,;:–—-]+" + _REF + r")+\s*$"
 )
-_CREATED_MARKER: Final = re.compile(
-    r"\s*\((?:an?\s+)?(?:issue|ticket|bug|jira)\s+(?:has\s+been\s+|was\s+)?"
-    r"(?:created|filed|opened|raised)\)",
-    re.I,
+_CREATED: Final = (
+    r"\((?:an?\s+)?(?:issue|ticket|bug|jira)\s+(?:has\s+been\s+|was\s+)?"
+    r"(?:created|filed|opened|raised)\)"
 )
+_CREATED_MARKER: Final = re.compile(r"\s*" + _CREATED, re.I)
+# The marker from its "(": a pattern that opens with a literal is searched for fast, where
+# the whitespace before it would have every position tried.
+_CREATED_MARKER_ONLY: Final = re.compile(_CREATED, re.I)
 _DONE_NOTE: Final = re.compile(
     r"^(?:this|that|it)\s+(?:has|have)\s+(?:now\s+)?been\s+(?:done|completed|fixed|implemented|"
     r"resolved|deployed)\b|^(?:done|completed)\b",
@@ -633,7 +636,7 @@ _PUNCT: Final = frozenset(",.;:!?")
 def _tidy(out: str) -> str:
     if _may_end_in_reference(out):
         out = _TRAILING_REFS.sub(_cut_trailing_refs, out)
-    if "(" in out:
+    if "(" in out and _CREATED_MARKER_ONLY.search(out):
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
         out = _EMPTY_BRACKETS.sub("", out)
