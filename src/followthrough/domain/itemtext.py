@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Final, NamedTuple
+from typing import Final
 
 from followthrough.domain.fields import Field, category_of_value, title_and_fields
 from followthrough.domain.model import Category, ItemStatus
@@ -132,18 +132,32 @@ def visible_text(text: str) -> str:
     return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
-class ItemText(NamedTuple):
-    """The parts of one item's text."""
+class ItemText:
+    """The parts of one item's text (a plain class: compiled, it is made without running
+    Python code, as a named tuple's constructor does)."""
 
-    title: str
-    status: ItemStatus | None = None
-    owner_text: str | None = None
-    due_text: str | None = None
-    tickets: tuple[str, ...] = ()
-    priority: str | None = None
-    notes: tuple[str, ...] = ()
-    explanation: str | None = None
-    category: Category | None = None
+    def __init__(
+        self,
+        title: str,
+        *,
+        status: ItemStatus | None = None,
+        owner_text: str | None = None,
+        due_text: str | None = None,
+        tickets: tuple[str, ...] = (),
+        priority: str | None = None,
+        notes: tuple[str, ...] = (),
+        explanation: str | None = None,
+        category: Category | None = None,
+    ) -> None:
+        self.title = title
+        self.status = status
+        self.owner_text = owner_text
+        self.due_text = due_text
+        self.tickets = tickets
+        self.priority = priority
+        self.notes = notes
+        self.explanation = explanation
+        self.category = category
 
 
 # An item is a sentence or a short paragraph; past this length its text is not read, which
@@ -208,7 +222,17 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
     if notes and status is None and _says_done(notes):
         status = ItemStatus.DONE
-    return ItemText(title, status, owner, due, tickets, priority, notes, explanation, category)
+    return ItemText(
+        title,
+        status=status,
+        owner_text=owner,
+        due_text=due,
+        tickets=tickets,
+        priority=priority,
+        notes=notes,
+        explanation=explanation,
+        category=category,
+    )
 
 
 def _as_plain_markdown(raw: str) -> str:
