@@ -709,7 +709,8 @@ def split_fields(text: str) -> ItemFields:
 def title_and_fields(text: str) -> tuple[str, list[Field]]:
     """`split_fields` as a title and a list, for a reader that goes through the fields once."""
     fields: list[Field] = []
-    if any(word in text for word in _SHOUTED_REASON_HINTS):
+    # Each hint holds an "O" or an "E": two scans for one character turn most texts away.
+    if ("O" in text or "E" in text) and any(word in text for word in _SHOUTED_REASON_HINTS):
         text = _shouted_state_set_apart(text)
     shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
     if shouted and text[: shouted.start()].rstrip(" *_").endswith((":", "=")):
