@@ -41,12 +41,16 @@ DEFAULT_SEVERITIES: Final[Mapping[str, Severity]] = {
 }
 CODES: Final = tuple(DEFAULT_SEVERITIES)
 
-_VAGUE_START: Final = re.compile(
-    r"^(?:improve|investigate|look\s+into|consider|explore|think\s+about|discuss|evaluate|"
-    r"research|revisit|review|assess|analy[sz]e|try|better|more|enhance|understand|figure\s+out|"
-    r"brainstorm|check\s+(?:if|whether)|see\s+(?:if|whether)|work\s+on)\b",
-    re.I,
-)
+_VAGUE_WORDS: Final = (
+    "improve", "investigate", r"look\s+into", "consider", "explore", r"think\s+about", "discuss",
+    "evaluate", "research", "revisit", "review", "assess", "analy[sz]e", "try", "better", "more",
+    "enhance", "understand", r"figure\s+out", "brainstorm", r"check\s+(?:if|whether)",
+    r"see\s+(?:if|whether)", r"work\s+on",
+)  # fmt: skip
+_VAGUE_START: Final = re.compile(r"^(?:" + "|".join(_VAGUE_WORDS) + r")\b", re.I)
+# The first two letters of those words: a title opening with two other ASCII characters
+# (lower-cased, as the case-insensitive match sees ASCII) opens with none of them.
+_VAGUE_OPENINGS: Final = frozenset(word[:2] for word in _VAGUE_WORDS)
 _MEASURABLE: Final = re.compile(
     r"\d|%|\bso\s+that\b|\bwhen\b|\bif\b|\bexceeds?\b|\bwithin\b|\bby\s+(?:adding|removing|"
     r"using|setting)\b|\bresulting\s+in\b|\bdecid\w+\b|\bwrite\s+up\b|\bproposal\b|\bADR\b",
@@ -177,7 +181,8 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
         found.append(("missing-due", message))
     elif item.due is None:
         found.append(("unparseable-due", _unparseable_due(item.due_text or "")))
-    if _VAGUE_START.match(item.title) and not _MEASURABLE.search(item.title):
+    title = item.title
+    if _may_open_vaguely(title) and _VAGUE_START.match(title) and not _MEASURABLE.search(title):
         found.append(
             (
                 "vague-outcome",
@@ -185,6 +190,12 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+def _may_open_vaguely(title: str) -> bool:
+    """Cheap pre-check for `_VAGUE_START`: the title's first two characters."""
+    opening = title[:2]
+    return not opening.isascii() or opening.lower() in _VAGUE_OPENINGS
 
 
 def _unparseable_due(due_text: str) -> str:
