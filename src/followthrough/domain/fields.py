@@ -724,7 +724,7 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     if (
         text.find(":", 0, 40) != -1
         or text.find("=", 0, 40) != -1
-        or (text[:1] in _HEAD_STARTS and _MAY_OPEN_WITH_A_FIELD.match(text) is not None)
+        or (text[:1] in _HEAD_STARTS and _may_open_with_a_field(text))
     ):
         text = _head(text, fields)
     if ":" in text or "=" in text:
@@ -1088,3 +1088,24 @@ _MAY_OPEN_WITH_A_FIELD: Final = re.compile(
     + r"\b)",
     re.I,
 )
+# What "P1" and the priority words open with, lower-cased.
+_PRIORITY_OPENINGS: Final = frozenset(
+    (*(word[:2] for word in _PRIORITY_WORD.pattern.split("|")), "p0", "p1", "p2", "p3", "p4")
+)
+
+
+def _may_open_with_a_field(text: str) -> bool:
+    """`_MAY_OPEN_WITH_A_FIELD` for a text opening with one of `_HEAD_STARTS`. One opening with
+    a capital (and another ASCII character) opens with "P1" or a priority word only if it
+    opens with one's first two letters, and with a reference only if its first "-" has no
+    space before it: most texts are turned away without the pattern."""
+    opening = text[:2]
+    if (
+        "A" <= opening[:1] <= "Z"
+        and opening.isascii()
+        and opening.lower() not in _PRIORITY_OPENINGS
+    ):
+        dash = text.find("-")
+        if dash == -1 or text.find(" ", 0, dash) != -1:
+            return False
+    return _MAY_OPEN_WITH_A_FIELD.match(text) is not None
