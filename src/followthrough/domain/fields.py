@@ -206,14 +206,24 @@ _SEPARATOR_HINT: Final = re.compile(r"[\n·•|;—,–-](?<!\S[–-])")
 
 
 def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Where the separators in ``text[offset:]`` are, in order."""
-    hint = _SEPARATOR_HINT.search(text, offset)
-    if hint is None:
-        return []
-    start = hint.start()
-    while start > offset and text[start - 1].isspace():
-        start -= 1
-    spans = [match.span() for match in _SEPARATOR.finditer(text, start)]
+    """Where the separators in ``text[offset:]`` are, in order.
+
+    Each holds one of `_SEPARATOR_HINT`'s characters and starts at the run of whitespace
+    before it (or at it): from where the last one ended, the pattern is tried there alone, not
+    at every space on the way; where it fails, no separator starts before that character's end.
+    """
+    spans: list[tuple[int, int]] = []
+    position = offset
+    while (hint := _SEPARATOR_HINT.search(text, position)) is not None:
+        start = hint.start()
+        while start > position and text[start - 1].isspace():
+            start -= 1
+        found = _SEPARATOR.match(text, start)
+        if found is None:
+            position = hint.end()
+        else:
+            spans.append(found.span())
+            position = found.end()
     if ":" in text:  # in "Jira: – · Status: Done" the dash is the value ("none")
         return [span for span in spans if not _follows_a_colon(text, span[0])]
     return spans
