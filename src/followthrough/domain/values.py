@@ -225,15 +225,17 @@ def owner_kind(owner: str) -> str:
 
 
 # The tracker URL forms, after their shared "https?://": Jira browse, GitHub issue or pull
-# request, GitLab issue or merge request, Bugzilla.
-_JIRA_BROWSE: Final = r"[^\s/]+/(?:jira/)?browse/(?P<jira>[A-Z][A-Z0-9_]+-[1-9]\d*)"
+# request, GitLab issue or merge request, Bugzilla. A run that cannot hold the character after
+# it (a "/", a "-") is possessive: a form that fails after it fails without trying each
+# shorter run, which could not be followed by that character either.
+_JIRA_BROWSE: Final = r"[^\s/]++/(?:jira/)?browse/(?P<jira>[A-Z][A-Z0-9_]++-[1-9]\d*)"
 _GITHUB_ISSUE: Final = (
-    r"(?:www\.)?github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/(?:issues|pull)/(?P<github>\d+)"
+    r"(?:www\.)?github\.com/(?P<owner>[\w.-]++)/(?P<repo>[\w.-]++)/(?:issues|pull)/(?P<github>\d+)"
 )
 _GITLAB_ISSUE: Final = (
-    r"gitlab\.[^\s/]+/(?P<project>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<gitlab>\d+)"
+    r"gitlab\.[^\s/]++/(?P<project>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<gitlab>\d+)"
 )
-_BUGZILLA: Final = r"(?:bugzilla\.[\w.]+/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
+_BUGZILLA: Final = r"(?:bugzilla\.[\w.]++/show_bug\.cgi\?id=|bugzil\.la/)(?P<bugzilla>\d+)"
 # One scan finds what a scan per form would: a match holds no "://" but its own, so none holds
 # another's start, and where two forms match at one start the first listed is taken.
 _TRACKER_URL: Final = re.compile(
