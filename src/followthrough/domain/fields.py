@@ -23,6 +23,12 @@ from typing import Final, NamedTuple, TypeGuard
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import SERVICENOW_RECORD, WEEKDAY
 
+# The states, read once: compiled, each ``ItemStatus.DONE`` in a function is an attribute
+# lookup on the enum class.
+_DONE: Final = ItemStatus.DONE
+_DROPPED: Final = ItemStatus.DROPPED
+_OPEN: Final = ItemStatus.OPEN
+
 _KEYS: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("owner", "owners", "owned by", "assignee", "assigned to", "who", "dri", "responsible"),
@@ -563,13 +569,13 @@ def _status_value(text: str) -> ItemStatus | None:
     plain = text.strip().strip("*_`~.").strip()
     mark = _STATUS_MARK.match(plain)
     if mark:  # a mark alone: ✅ done, ❌ dropped
-        return ItemStatus.DROPPED if mark.group("dropped") else ItemStatus.DONE
+        return _DROPPED if mark.group("dropped") else _DONE
     if _DROPPED_WORD.match(plain):
-        return ItemStatus.DROPPED
+        return _DROPPED
     if _DONE_WORD.match(plain) or _STATUS_NOTE.match(plain):
-        return ItemStatus.DONE
+        return _DONE
     if _OPEN_WORD.match(plain):
-        return ItemStatus.OPEN
+        return _OPEN
     return None
 
 

@@ -10,12 +10,17 @@ never guessed from responders or authors, and a status never from the outcome's 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Final
 
 from followthrough.domain.fields import Field, category_of_value, title_and_fields
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.values import BRACKETED_MENTION, find_tickets, normalise_priority
+
+# The states, read once: compiled, each ``ItemStatus.DONE`` in a function is an attribute
+# lookup on the enum class.
+_DONE: Final = ItemStatus.DONE
+_DROPPED: Final = ItemStatus.DROPPED
+_OPEN: Final = ItemStatus.OPEN
 
 _CHECKBOX: Final = re.compile(r"^\[(?P<mark>[ xX-]?)\](?![\[(])\s*")  # "[-]": cancelled
 _DONE_PREFIX: Final = re.compile(
@@ -221,7 +226,7 @@ def read_item(raw: str, links: tuple[str, ...] = (), notes: tuple[str, ...] = ()
     if reason:
         explanation = plain_text(reason.lstrip(" -–—:;,|·")) or explanation
     if notes and status is None and _says_done(notes):
-        status = ItemStatus.DONE
+        status = _DONE
     return ItemText(
         title,
         status=status,
@@ -296,7 +301,7 @@ def _attached(
         elif kind == "ticket":
             tickets.insert(keyed, value) if labelled else tickets.append(value)
             keyed += labelled
-        elif kind == "status" and value_status == ItemStatus.DONE and "#" in value:
+        elif kind == "status" and value_status == _DONE and "#" in value:
             tickets.append(value)  # "done in #882": where the work was done
         elif kind not in first:
             first[kind] = value
@@ -482,20 +487,20 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     status: ItemStatus | None = None
     checkbox = _CHECKBOX.match(text) if text.startswith("[") else None
     if checkbox:
-        status = _BOX_STATES.get(checkbox.group("mark"), ItemStatus.OPEN)
+        status = _BOX_STATES.get(checkbox.group("mark"), _OPEN)
         text = text[checkbox.end() :]
     elif text[:1] in _BALLOT_BOXES:  # "☐ Move the migration", "☒ Halted the rollout"
         status = _BALLOT_BOXES[text[0]]
         text = text[1:].lstrip()
     struck = _STRUCK.match(text) if text.startswith("~~") else None
     if struck:
-        return ItemStatus.DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
-    for find, marked in _MARKS:
-        match = find(text)
-        if match:
-            text = _cut(text, match)
-            if status != ItemStatus.DONE:
-                status = marked
+        return _DROPPED, f"{struck.group('inner')} {struck.group('rest')}".strip()
+    # Each mark is looked for in what the ones before left (called directly: compiled, a call
+    # through a table of functions goes through Python's calling convention).
+    text, status = _unmarked(text, status, _done_prefix(text), _DONE)
+    text, status = _unmarked(text, status, _dropped_prefix(text), _DROPPED)
+    text, status = _unmarked(text, status, _done_suffix(text), _DONE)
+    text, status = _unmarked(text, status, _dropped_suffix(text), _DROPPED)
     first = text[:1]
     todo = (
         _TODO_PREFIX.match(text)
@@ -504,9 +509,9 @@ def _status_markers(text: str) -> tuple[ItemStatus | None, str]:
     )
     if todo:
         text = text[todo.end() :]
-        status = status or ItemStatus.OPEN
+        status = status or _OPEN
     if status is None and _may_say_done_inline(text) and _DONE_INLINE.search(text):
-        status = ItemStatus.DONE
+        status = _DONE
     return status, text
 
 
@@ -564,12 +569,14 @@ def _dropped_prefix(text: str) -> re.Match[str] | None:
     return _DROPPED_PREFIX.match(text) if text[:1] in _DROPPED_STARTS else None
 
 
-_MARKS: Final[tuple[tuple[Callable[[str], re.Match[str] | None], ItemStatus], ...]] = (
-    (_done_prefix, ItemStatus.DONE),
-    (_dropped_prefix, ItemStatus.DROPPED),
-    (_done_suffix, ItemStatus.DONE),
-    (_dropped_suffix, ItemStatus.DROPPED),
-)
+def _unmarked(
+    text: str, status: ItemStatus | None, mark: re.Match[str] | None, marked: ItemStatus
+) -> tuple[str, ItemStatus | None]:
+    """The text without ``mark`` (if found) and the status with the one it gives (a done
+    status stays)."""
+    if mark is None:
+        return text, status
+    return _cut(text, mark), status if status == _DONE else marked
 
 
 def _owner(text: str) -> tuple[str | None, str]:

@@ -23,6 +23,10 @@ from followthrough.domain.model import (
 )
 from followthrough.domain.values import both_readings, is_placeholder, owner_kind
 
+# The open state, read once: compiled, each ``ItemStatus.OPEN`` in a function is an attribute
+# lookup on the enum class.
+_OPEN: Final = ItemStatus.OPEN
+
 DEFAULT_SEVERITIES: Final[Mapping[str, Severity]] = {
     "missing-owner": Severity.ERROR,
     "team-owner": Severity.WARNING,
@@ -129,7 +133,7 @@ def lint_findings(
             message = "no action-item section found; add one, or say why none are needed (e.g. an accepted risk)"
         raw.append(("no-action-items", message, line, None))
     for item in items:
-        if item.status == ItemStatus.OPEN:  # item_findings holds nothing else to a rule
+        if item.status == _OPEN:  # item_findings holds nothing else to a rule
             for code, message in item_findings(item):
                 raw.append((code, message, item.line, item.key))
     if len(items) > 1:
@@ -168,7 +172,7 @@ def _coverage(items: Sequence[ActionItem], line: int) -> list[tuple[str, str, in
 
 def item_findings(item: ActionItem) -> list[tuple[str, str]]:
     """(code, message) for every rule one item breaks."""
-    if item.status != ItemStatus.OPEN:
+    if item.status != _OPEN:
         return []
     found: list[tuple[str, str]] = []
     found.extend(_owner_findings(item))
