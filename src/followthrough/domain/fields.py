@@ -685,6 +685,24 @@ _SHOUTED_STATUS: Final = re.compile(
 _SHOUTED_ENDS: Final = (
     _SHOUTED_WORDS + tuple(word + "." for word in _SHOUTED_WORDS) + _SHOUTED_MARKS
 )
+# The same by their last two characters (the last one alone for a one-character mark): only
+# the few a text's own last characters name can be how it ends.
+_SHOUTED_ENDS_BY_TAIL: Final[dict[str, tuple[str, ...]]] = {
+    tail: tuple(end for end in _SHOUTED_ENDS if end[-2:] == tail)
+    for tail in {end[-2:] for end in _SHOUTED_ENDS}
+}
+
+
+def _ends_shouted(text: str) -> bool:
+    """Whether ``text``, trailing whitespace cut, ends with one of `_SHOUTED_ENDS`."""
+    ending = text.rstrip()
+    for tail in (ending[-2:], ending[-1:]):
+        ends = _SHOUTED_ENDS_BY_TAIL.get(tail)
+        if ends is not None and ending.endswith(ends):
+            return True
+    return False
+
+
 # A state shouted after the outcome, then its reason ("Migrate to OIDC WON'T DO Agreed in
 # review: out of scope"). "DONE" or "COMPLETED" inside a sentence ("the DONE criteria") is a
 # word of it: those two only before a capital. Looked for only where one of the words is.
@@ -728,7 +746,7 @@ def title_and_fields(text: str) -> tuple[str, list[Field]]:
     # Each hint holds an "O" or an "E": two scans for one character turn most texts away.
     if ("O" in text or "E" in text) and any(word in text for word in _SHOUTED_REASON_HINTS):
         text = _shouted_state_set_apart(text)
-    shouted = _SHOUTED_STATUS.search(text) if text.rstrip().endswith(_SHOUTED_ENDS) else None
+    shouted = _SHOUTED_STATUS.search(text) if _ends_shouted(text) else None
     if shouted and text[: shouted.start()].rstrip(" *_").endswith((":", "=")):
         shouted = None  # "Ticket: TODO": the word is the field's value
     if shouted:  # "… Owner: @ylinde DONE": a status lozenge after the last field's value
