@@ -280,7 +280,9 @@ def _key_start(form: str) -> str:
 _LOWER_KEY_STARTS: Final[dict[str, list[str]]] = {}
 for _form in sorted(form for form in _KEY_STARTS if form.islower()):
     _LOWER_KEY_STARTS.setdefault(_form[0], []).append(_key_start(_form)[1:])
-_MAY_START: Final = r"[(@\[*_#A-Z]|[^\x00-\x7f]|<?https?://|by\s|before\s|" + "|".join(
+# One character class, then alternatives that each open with a letter: the regex engine
+# passes over those that cannot start where the next word does with one comparison each.
+_MAY_START: Final = r"[(@\[*_#A-Z\x80-\U0010ffff]|<https?://|https?://|by\s|before\s|" + "|".join(
     f"{letter}(?:{'|'.join(rests)})" for letter, rests in _LOWER_KEY_STARTS.items()
 )
 # Before a field: a whole run of whitespace, or (in a one-line tail) a single space.
@@ -344,9 +346,22 @@ def _word_starts_field(text: str, end: int, first: str) -> bool:
         text.startswith(("http://", "https://"), end) or _BY_DATE.match(text, end) is not None
     ):
         return True
-    if first.isupper() or text.find("#", end, end + 60) != -1:
+    if first.isupper():
+        # A reference opening with a capital has a capital, a digit or "_" next ("OPS-12",
+        # "CHG0040198", "AB#12"), is a "Bug 123", or holds a "#" ("Acme/ops#12").
+        if (
+            text[end + 1 : end + 2] not in _REF_SECOND_CHARACTERS
+            and first != "B"
+            and text.find("#", end) == -1
+        ):
+            return False
+        return _REF_AT.match(text, end) is not None
+    if text.find("#", end, end + 60) != -1:
         return _REF_AT.match(text, end) is not None
     return False
+
+
+_REF_SECOND_CHARACTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _soft_split(text: str) -> list[str]:
