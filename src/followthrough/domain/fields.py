@@ -342,8 +342,12 @@ def _word_starts_field(text: str, end: int, first: str) -> bool:
     starts = _KEY_STARTS_BY_PAIR.get(text[end : end + 2])
     if starts is not None and text.startswith(starts, end) and _KEY_AT.match(text, end):
         return True
-    if first in "hHbB" and (  # an address, "by <date>", "before <date>"
-        text.startswith(("http://", "https://"), end) or _BY_DATE.match(text, end) is not None
+    if first in "hH" and text.startswith(("http://", "https://"), end):
+        return True  # an address
+    if (  # "by <date>", "before <date>"
+        first in "bB"
+        and text[end + 1 : end + 2] in ("y", "Y", "e", "E")
+        and _BY_DATE.match(text, end) is not None
     ):
         return True
     if first.isupper():
