@@ -595,7 +595,11 @@ def _owner(text: str) -> tuple[str | None, str]:
     match = _trailing_at_owner(text)
     if match:
         return match.group("owner"), text[: match.start()]
-    match = _SUBJECT_OWNER.match(text) if first == "@" or "A" <= first <= "Z" else None
+    match = (
+        _SUBJECT_OWNER.match(text)
+        if (first == "@" or "A" <= first <= "Z") and _may_name_a_subject(text)
+        else None
+    )
     if match and match.group("owner").split()[0].lower() not in _NOT_SUBJECTS:
         rest = text[match.start("verb") :]
         return match.group("owner"), rest[:1].upper() + rest[1:]
@@ -603,6 +607,13 @@ def _owner(text: str) -> tuple[str | None, str]:
     if match:
         return match.group("owner"), _cut(text, match)
     return None, text
+
+
+def _may_name_a_subject(text: str) -> bool:
+    """Cheap pre-check for `_SUBJECT_OWNER`: the subject is one to three words, so its "to",
+    "will" or "should" is the second, third or fourth word."""
+    verbs = text.split(None, 4)[1:4]
+    return "to" in verbs or "will" in verbs or "should" in verbs
 
 
 def _trailing_at_owner(text: str) -> re.Match[str] | None:
