@@ -33,6 +33,7 @@ COMPILED = [
     "src/followthrough/adapters/sources/markdown.py",
     "src/followthrough/adapters/sources/source_lines.py",
     "src/followthrough/domain/categorize.py",
+    "src/followthrough/domain/document.py",
     "src/followthrough/domain/extract.py",
     "src/followthrough/domain/fields.py",
     "src/followthrough/domain/itemtext.py",

@@ -106,27 +106,32 @@ def _visible_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
 
 
 def _visible_block(block: Block) -> Block:
-    if isinstance(block, Heading | Paragraph):
+    if isinstance(block, Heading):
         text = _visible(block.text)
-        return block if text is block.text else replace(block, text=text)
+        return block if text is block.text else Heading(block.level, text)
+    if isinstance(block, Paragraph):
+        text = _visible(block.text)
+        return block if text is block.text else Paragraph(text)
     if isinstance(block, ListBlock):
         entries = tuple(
             ListEntry(text=_visible(entry.text), children=_visible_blocks(entry.children))
             for entry in block.entries
         )
-        return replace(block, entries=entries)
+        return ListBlock(block.ordered, entries, block.line)
     if isinstance(block, Table):
-        return replace(
-            block,
-            header=tuple(_visible(cell) for cell in block.header),
-            rows=tuple(tuple(_visible(cell) for cell in row) for row in block.rows),
+        return Table(
+            tuple(_visible(cell) for cell in block.header),
+            tuple(tuple(_visible(cell) for cell in row) for row in block.rows),
+            block.line,
         )
     return block
 
 
 def _visible(text: Text) -> Text:
     clean = visible_text(text.raw)
-    return text if clean is text.raw else replace(text, raw=clean)
+    if clean is text.raw:
+        return text
+    return Text(clean, text.line, text.links, text.lines_follow_source)
 
 
 def _visible_value(value: Any) -> Any:

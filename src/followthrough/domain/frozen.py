@@ -11,6 +11,7 @@ equality, hashing, `dataclasses.replace`, and the refusal to change a field afte
 from __future__ import annotations
 
 import dataclasses
+import types
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -57,3 +58,39 @@ def quick_init(cls: type[T]) -> type[T]:
     init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init  # type: ignore[method-assign]
     return cls
+
+
+def stores_through_slots(cls: type, names: tuple[str, ...]) -> None:
+    """Let a frozen value class run as Python: its ``__init__`` stores each of ``names``
+    (its parameters, in order) through the slot's own descriptor.
+
+    The class refuses every ``__setattr__``. Compiled, its ``__init__`` stores into the
+    native fields directly and is left as it is; as Python, its ``__init__`` would meet that
+    refusal, and is replaced by one with the same parameters and defaults.
+    """
+    init = cls.__dict__.get("__init__")
+    if not isinstance(init, types.FunctionType):
+        return  # compiled: the native __init__ stores the fields itself
+    code = init.__code__
+    if code.co_varnames[1 : code.co_argcount] != names or code.co_kwonlyargcount:
+        raise TypeError(f"{cls.__name__}: __init__ must take exactly {names}, in that order")
+    defaults = init.__defaults__ or ()
+    namespace: dict[str, Any] = {
+        f"_set{index}": getattr(cls, name).__set__ for index, name in enumerate(names)
+    }
+    arguments = list(names)
+    for offset, default in enumerate(defaults, start=len(names) - len(defaults)):
+        namespace[f"_default{offset}"] = default
+        arguments[offset] = f"{names[offset]}=_default{offset}"
+    factory = (
+        f"def make({', '.join(namespace)}):\n"
+        f"    def __init__(self, {', '.join(arguments)}):\n"
+        + "".join(f"        _set{index}(self, {name})\n" for index, name in enumerate(names))
+        + "    return __init__\n"
+    )
+    scope: dict[str, Any] = {}
+    exec(factory, scope)  # noqa: S102 - source built above from the class's own field names
+    fast = scope["make"](**namespace)
+    fast.__qualname__ = init.__qualname__
+    fast.__doc__ = init.__doc__
+    cls.__init__ = fast  # type: ignore[misc]
