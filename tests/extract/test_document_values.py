@@ -37,7 +37,7 @@ def test_a_text_holds_its_fields_and_defaults() -> None:
         (),
         True,
     )
-    assert TEXT == Text(raw="Add an alert", line=3, links=(), lines_follow_source=True)
+    assert Text(raw="Add an alert", line=3, links=(), lines_follow_source=True) == TEXT
     assert Text("a", 1, lines_follow_source=False).lines_follow_source is False
 
 
@@ -71,7 +71,7 @@ def test_every_block_survives_pickling_and_copying(block: Block) -> None:
     assert copy.copy(block) == block
 
 
-@pytest.mark.parametrize("block", (TEXT, *BLOCKS), ids=lambda value: type(value).__name__)
+@pytest.mark.parametrize("block", [TEXT, *BLOCKS], ids=lambda value: type(value).__name__)
 def test_no_field_can_be_changed_or_deleted(block: object) -> None:
     name = "line" if hasattr(block, "line") else "text"
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -38,7 +38,9 @@ class _Value:
 
     def __repr__(self) -> str:
         names = _FIELDS[type(self).__name__]
-        shown = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._values()))
+        shown = ", ".join(
+            f"{name}={value!r}" for name, value in zip(names, self._values(), strict=True)
+        )
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -52,7 +54,7 @@ def _refuse(name: str) -> None:
 class Text(_Value):
     """Inline content: Markdown-like source (wrapped lines joined by newlines) and its links."""
 
-    __slots__ = ("raw", "line", "links", "lines_follow_source")
+    __slots__ = ("line", "lines_follow_source", "links", "raw")
     raw: str
     line: int
     links: tuple[str, ...]
@@ -119,7 +121,7 @@ class Paragraph(_Value):
 class ListEntry(_Value):
     """One list item: its first paragraph, then whatever is nested below it."""
 
-    __slots__ = ("text", "children")
+    __slots__ = ("children", "text")
     text: Text
     children: tuple[Block, ...]
 
@@ -138,7 +140,7 @@ class ListEntry(_Value):
 
 
 class ListBlock(_Value):
-    __slots__ = ("ordered", "entries", "line")
+    __slots__ = ("entries", "line", "ordered")
     ordered: bool
     entries: tuple[ListEntry, ...]
     line: int
@@ -159,7 +161,7 @@ class ListBlock(_Value):
 
 
 class Table(_Value):
-    __slots__ = ("header", "rows", "line")
+    __slots__ = ("header", "line", "rows")
     header: tuple[Text, ...]
     rows: tuple[tuple[Text, ...], ...]
     line: int
