@@ -13,14 +13,19 @@ from typing import Any, Final
 from followthrough.domain.frozen import stores_through_slots
 
 
-class _Value:
+class Value:
     """A frozen value built by the thousand on every scan: equality, hashing, ``repr`` and
     pickling by its fields (as a frozen dataclass has them), and no field changed afterwards.
 
     These are plain classes, not dataclasses: compiled (setup.py), each is a native class whose
     ``__init__`` stores straight into its fields, a small fraction of a dataclass's cost. Run as
-    Python, `__setattr__` refuses every store, so `stores_through_slots` gives each class an
+    Python, `__setattr__` refuses every store, so `value_fields` gives each class an
     ``__init__`` that stores through its slots.
+
+    A subclass keeps its fields in ``__slots__``, returns them in order from ``_values``,
+    defines ``__setattr__`` and ``__delattr__`` that call `refuse_change`, and has its fields
+    named through `value_fields` after its definition. The blocks below are such values, and
+    so are the walk's `Candidate` and the tables' `TableRow`.
     """
 
     __slots__ = ()
@@ -29,7 +34,7 @@ class _Value:
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Value) or other.__class__ is not self.__class__:
+        if not isinstance(other, Value) or other.__class__ is not self.__class__:
             return NotImplemented
         return self._values() == other._values()
 
@@ -37,7 +42,7 @@ class _Value:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        names = _FIELDS[type(self).__name__]
+        names = _FIELDS[type(self)]
         shown = ", ".join(
             f"{name}={value!r}" for name, value in zip(names, self._values(), strict=True)
         )
@@ -47,11 +52,23 @@ class _Value:
         return (type(self), self._values())
 
 
-def _refuse(name: str) -> None:
+def refuse_change(name: str) -> None:
+    """What a `Value`'s ``__setattr__`` and ``__delattr__`` do: refuse, as a frozen dataclass."""
     raise FrozenInstanceError(f"cannot assign to or delete field {name!r}")
 
 
-class Text(_Value):
+# Each value class's fields in order, for its repr (a compiled class keeps no ``__slots__``).
+_FIELDS: Final[dict[type, tuple[str, ...]]] = {}
+
+
+def value_fields(cls: type[Value], names: tuple[str, ...]) -> None:
+    """Name the fields of ``cls`` (its ``__init__`` parameters, in order), for its ``repr``;
+    run as Python, its ``__init__`` then stores them through its slots."""
+    _FIELDS[cls] = names
+    stores_through_slots(cls, names)
+
+
+class Text(Value):
     """Inline content: Markdown-like source (wrapped lines joined by newlines) and its links."""
 
     __slots__ = ("line", "lines_follow_source", "links", "raw")
@@ -74,15 +91,15 @@ class Text(_Value):
         return (self.raw, self.line, self.links, self.lines_follow_source)
 
     # Each class refuses changes itself: compiled, a class's own __init__ then still stores
-    # into its fields directly (a refusal inherited from `_Value` would refuse those too).
+    # into its fields directly (a refusal inherited from `Value` would refuse those too).
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class Heading(_Value):
+class Heading(Value):
     __slots__ = ("level", "text")
     level: int
     text: Text
@@ -95,13 +112,13 @@ class Heading(_Value):
         return (self.level, self.text)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class Paragraph(_Value):
+class Paragraph(Value):
     __slots__ = ("text",)
     text: Text
 
@@ -112,13 +129,13 @@ class Paragraph(_Value):
         return (self.text,)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class ListEntry(_Value):
+class ListEntry(Value):
     """One list item: its first paragraph, then whatever is nested below it."""
 
     __slots__ = ("children", "text")
@@ -133,13 +150,13 @@ class ListEntry(_Value):
         return (self.text, self.children)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class ListBlock(_Value):
+class ListBlock(Value):
     __slots__ = ("entries", "line", "ordered")
     ordered: bool
     entries: tuple[ListEntry, ...]
@@ -154,13 +171,13 @@ class ListBlock(_Value):
         return (self.ordered, self.entries, self.line)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class Table(_Value):
+class Table(Value):
     __slots__ = ("header", "line", "rows")
     header: tuple[Text, ...]
     rows: tuple[tuple[Text, ...], ...]
@@ -177,13 +194,13 @@ class Table(_Value):
         return (self.header, self.rows, self.line)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-class Opaque(_Value):
+class Opaque(Value):
     """Code, raw HTML and anything else extraction must not read items from."""
 
     __slots__ = ("line",)
@@ -196,24 +213,19 @@ class Opaque(_Value):
         return (self.line,)
 
     def __setattr__(self, name: str, value: object) -> None:
-        _refuse(name)
+        refuse_change(name)
 
     def __delattr__(self, name: str) -> None:
-        _refuse(name)
+        refuse_change(name)
 
 
-# Each value's fields in order, for its repr (a compiled class keeps no ``__slots__``).
-_FIELDS: Final = {
-    "Text": ("raw", "line", "links", "lines_follow_source"),
-    "Heading": ("level", "text"),
-    "Paragraph": ("text",),
-    "ListEntry": ("text", "children"),
-    "ListBlock": ("ordered", "entries", "line"),
-    "Table": ("header", "rows", "line"),
-    "Opaque": ("line",),
-}
-for _value in (Text, Heading, Paragraph, ListEntry, ListBlock, Table, Opaque):
-    stores_through_slots(_value, _FIELDS[_value.__name__])
+value_fields(Text, ("raw", "line", "links", "lines_follow_source"))
+value_fields(Heading, ("level", "text"))
+value_fields(Paragraph, ("text",))
+value_fields(ListEntry, ("text", "children"))
+value_fields(ListBlock, ("ordered", "entries", "line"))
+value_fields(Table, ("header", "rows", "line"))
+value_fields(Opaque, ("line",))
 
 Block = Heading | Paragraph | ListBlock | Table | Opaque
 

@@ -2,7 +2,7 @@
 
 A frozen dataclass's generated ``__init__`` stores each field through
 ``object.__setattr__`` (its own ``__setattr__`` refuses), which costs about three times a
-plain attribute store. Parsing a document builds dozens of `Text`, block and item values, so
+plain attribute store. Extracting a document builds dozens of item values, so
 `quick_init` replaces that ``__init__`` with one that stores through each slot's own
 descriptor, bound once. Everything else stays the dataclass's: fields, defaults, ``repr``,
 equality, hashing, `dataclasses.replace`, and the refusal to change a field afterwards.

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from followthrough.domain.document import Table, Text
+from followthrough.domain.document import Table, Text, Value, refuse_change, value_fields
 from followthrough.domain.fields import DONE_WORDS, DROPPED_WORDS, OPEN_WORDS
-from followthrough.domain.frozen import quick_init
 from followthrough.domain.model import Category, ItemStatus
 from followthrough.domain.sections import heading_words
 
@@ -143,20 +141,86 @@ _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
 )
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class TableRow:
+class TableRow(Value):
     """One row of an action-item table, by meaning rather than by position."""
 
+    __slots__ = (
+        "action",
+        "category",
+        "category_text",
+        "due",
+        "line",
+        "owner",
+        "priority",
+        "status",
+        "ticket",
+    )
     action: Text
     line: int
-    owner: str | None = None
-    due: str | None = None
-    ticket: Text | None = None
-    status: ItemStatus | None = None
-    category: Category | None = None
-    category_text: str | None = None
-    priority: str | None = None
+    owner: str | None
+    due: str | None
+    ticket: Text | None
+    status: ItemStatus | None
+    category: Category | None
+    category_text: str | None
+    priority: str | None
+
+    def __init__(  # noqa: PLR0917 - positional, as the dataclass it replaces took them
+        self,
+        action: Text,
+        line: int,
+        owner: str | None = None,
+        due: str | None = None,
+        ticket: Text | None = None,
+        status: ItemStatus | None = None,
+        category: Category | None = None,
+        category_text: str | None = None,
+        priority: str | None = None,
+    ) -> None:
+        self.action = action
+        self.line = line
+        self.owner = owner
+        self.due = due
+        self.ticket = ticket
+        self.status = status
+        self.category = category
+        self.category_text = category_text
+        self.priority = priority
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.action,
+            self.line,
+            self.owner,
+            self.due,
+            self.ticket,
+            self.status,
+            self.category,
+            self.category_text,
+            self.priority,
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        refuse_change(name)
+
+    def __delattr__(self, name: str) -> None:
+        refuse_change(name)
+
+
+value_fields(
+    TableRow,
+    (
+        "action",
+        "line",
+        "owner",
+        "due",
+        "ticket",
+        "status",
+        "category",
+        "category_text",
+        "priority",
+    ),
+)
 
 
 def column_roles(header: tuple[Text, ...]) -> dict[str, int]:

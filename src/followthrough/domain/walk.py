@@ -21,9 +21,11 @@ from followthrough.domain.document import (
     Paragraph,
     Table,
     Text,
+    Value,
+    refuse_change,
+    value_fields,
 )
 from followthrough.domain.fields import is_dashed_field, is_field_line, is_labelled_field
-from followthrough.domain.frozen import quick_init
 from followthrough.domain.sections import (
     GroupTraits,
     group_traits,
@@ -57,16 +59,41 @@ _NOTHING_TO_DO: Final = re.compile(
 _SENTENCE_LINE: Final = re.compile(r"^[A-Z0-9`*\[].{8,}$")
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(Value):
     """Text that is an action item, with the traits of the group it sits in."""
 
+    __slots__ = ("notes", "row", "text", "title_override", "traits")
     text: Text
     traits: GroupTraits
-    notes: tuple[Text, ...] = ()
-    row: TableRow | None = None
-    title_override: str | None = None
+    notes: tuple[Text, ...]
+    row: TableRow | None
+    title_override: str | None
+
+    def __init__(
+        self,
+        text: Text,
+        traits: GroupTraits,
+        notes: tuple[Text, ...] = (),
+        row: TableRow | None = None,
+        title_override: str | None = None,
+    ) -> None:
+        self.text = text
+        self.traits = traits
+        self.notes = notes
+        self.row = row
+        self.title_override = title_override
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.text, self.traits, self.notes, self.row, self.title_override)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        refuse_change(name)
+
+    def __delattr__(self, name: str) -> None:
+        refuse_change(name)
+
+
+value_fields(Candidate, ("text", "traits", "notes", "row", "title_override"))
 
 
 @dataclass(slots=True)
