@@ -41,17 +41,17 @@ from followthrough.domain.values import (
 )
 from followthrough.domain.walk import Candidate, walk
 
-_WORD_CHARACTER = re.compile(r"\w")
-_TEMPLATE_PLACEHOLDER = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+_WORD_CHARACTER: Final = re.compile(r"\w")
+_TEMPLATE_PLACEHOLDER: Final = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
 # A template's example item: "e.g. Add monitoring — <owner> — YYYY-MM-DD", "Example: …".
-_TEMPLATE_EXAMPLE = re.compile(r"(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)", re.I)
-_TEMPLATE_FIELD = re.compile(
+_TEMPLATE_EXAMPLE: Final = re.compile(r"(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)", re.I)
+_TEMPLATE_FIELD: Final = re.compile(
     r"\bYYYY-MM-DD\b|<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>", re.I
 )
 # Placeholders are short ("TBD", "n/a", "[team member]"): a longer title is none.
-_LONGEST_PLACEHOLDER = 20
+_LONGEST_PLACEHOLDER: Final = 20
 # What each of their forms starts with, lower-cased.
-_TEMPLATE_EXAMPLE_STARTS = ("e.g", "eg.", "eg:", "exa", "for")
+_TEMPLATE_EXAMPLE_STARTS: Final = ("e.g", "eg.", "eg:", "exa", "for")
 
 
 def _is_template(title: str, raw: str) -> bool:
@@ -410,10 +410,15 @@ def _tickets(parsed: ItemText, candidate: Candidate) -> tuple[str, ...]:
     return parsed.tickets
 
 
+# The state of an item nothing marks otherwise (a module constant: compiled, reading the
+# enum's attribute for every item costs far more).
+_OPEN: Final = ItemStatus.OPEN
+
+
 def _status(parsed: ItemText, candidate: Candidate) -> ItemStatus:
     if candidate.row and candidate.row.status:
         return candidate.row.status
-    return parsed.status or candidate.traits.status or ItemStatus.OPEN
+    return parsed.status or candidate.traits.status or _OPEN
 
 
 def _front_matter_items(
@@ -449,7 +454,7 @@ def _front_matter_items(
                 ticket=tickets[0] if tickets else None,
                 status=(status_of_cell(status_text) if status_text else None)
                 or parsed.status
-                or ItemStatus.OPEN,
+                or _OPEN,
                 category=(category_of_cell(category_text) if category_text else None)
                 or infer_category(parsed.title),
                 priority=normalise_priority(_field_text(fields, "priority")) or parsed.priority,
