@@ -43,6 +43,8 @@ from followthrough.domain.walk import Candidate, walk
 
 _WORD_CHARACTER: Final = re.compile(r"\w")
 _TEMPLATE_PLACEHOLDER: Final = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^\]]*\])$")
+# What a _TEMPLATE_PLACEHOLDER can open with.
+_PLACEHOLDER_OPENINGS: Final = frozenset("$<.…[")
 # A template's example item: "e.g. Add monitoring — <owner> — YYYY-MM-DD", "Example: …".
 _TEMPLATE_EXAMPLE: Final = re.compile(r"(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)", re.I)
 _TEMPLATE_FIELD: Final = re.compile(
@@ -52,11 +54,18 @@ _TEMPLATE_FIELD: Final = re.compile(
 _LONGEST_PLACEHOLDER: Final = 20
 # What each of their forms starts with, lower-cased.
 _TEMPLATE_EXAMPLE_STARTS: Final = ("e.g", "eg.", "eg:", "exa", "for")
+# The characters that lower-case to the first letter of one of them (no other character's
+# lower case starts with "e" or "f").
+_TEMPLATE_EXAMPLE_OPENINGS: Final = frozenset("eEfF")
 
 
 def _is_template(title: str, raw: str) -> bool:
     """A template's example or placeholder item, not one of the team's."""
-    if title[:3].lower() in _TEMPLATE_EXAMPLE_STARTS and _TEMPLATE_EXAMPLE.match(title):
+    if (
+        title[:1] in _TEMPLATE_EXAMPLE_OPENINGS
+        and title[:3].lower() in _TEMPLATE_EXAMPLE_STARTS
+        and _TEMPLATE_EXAMPLE.match(title)
+    ):
         return True
     return ("<" in raw or "yyyy" in raw or "YYYY" in raw) and bool(_TEMPLATE_FIELD.search(raw))
 
@@ -363,10 +372,19 @@ def _item(candidate: Candidate, *, pm_id: str, reference: dt.date | None) -> Act
     title = (
         candidate.title_override or parsed.title or (parsed.tickets[0] if parsed.tickets else "")
     )
+    first = title[:1]
     if (
         not title
-        or not _WORD_CHARACTER.search(title)
-        or _TEMPLATE_PLACEHOLDER.match(title)
+        # A title opening with a letter or a digit holds a word character (``\w`` is exactly
+        # a character `str.isalnum` accepts, or "_") and opens no placeholder: neither
+        # pattern need be tried.
+        or (
+            not first.isalnum()
+            and (
+                not _WORD_CHARACTER.search(title)
+                or (first in _PLACEHOLDER_OPENINGS and _TEMPLATE_PLACEHOLDER.match(title))
+            )
+        )
         or (len(title) < _LONGEST_PLACEHOLDER and is_placeholder(title))
         or _is_template(title, candidate.text.raw)
     ):
