@@ -47,9 +47,10 @@ _TEMPLATE_PLACEHOLDER: Final = re.compile(r"^(?:\$\{.*\}|<[^>]*>|\.\.\.|…|\[[^
 _PLACEHOLDER_OPENINGS: Final = frozenset("$<.…[")
 # A template's example item: "e.g. Add monitoring — <owner> — YYYY-MM-DD", "Example: …".
 _TEMPLATE_EXAMPLE: Final = re.compile(r"(?:e\.g\.|eg[.:]|example\s*:|for\s+example\b)", re.I)
-_TEMPLATE_FIELD: Final = re.compile(
-    r"\bYYYY-MM-DD\b|<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>", re.I
-)
+# A template's field placeholders ("YYYY-MM-DD", "<owner>"), each form searched alone: the
+# tag's opening "<" is a literal the regex engine skips to, which one pattern of both lacks.
+_TEMPLATE_DATE: Final = re.compile(r"\bYYYY-MM-DD\b", re.I)
+_TEMPLATE_TAG: Final = re.compile(r"<(?:owner|name|person|date|due(?:\s+date)?|ticket|team)>", re.I)
 # Placeholders are short ("TBD", "n/a", "[team member]"): a longer title is none.
 _LONGEST_PLACEHOLDER: Final = 20
 # What each of their forms starts with, lower-cased.
@@ -67,7 +68,13 @@ def _is_template(title: str, raw: str) -> bool:
         and _TEMPLATE_EXAMPLE.match(title)
     ):
         return True
-    return ("<" in raw or "yyyy" in raw or "YYYY" in raw) and bool(_TEMPLATE_FIELD.search(raw))
+    if not ("<" in raw or "yyyy" in raw or "YYYY" in raw):
+        return False
+    # Case-insensitive, "Y", "M" and "D" match only their own two cases: a text with the
+    # date form holds "yyyy-mm-dd" once lower-cased.
+    return _TEMPLATE_TAG.search(raw) is not None or (
+        "yyyy-mm-dd" in raw.lower() and _TEMPLATE_DATE.search(raw) is not None
+    )
 
 
 _INCIDENT_ID: Final = re.compile(r"\b((?:PM|INC|IR|SEV)[-_]?\d{2,}(?:-\d+)?)\b", re.I)
