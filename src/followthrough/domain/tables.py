@@ -117,6 +117,10 @@ _TEMPLATE_OWNER: Final = re.compile(
     + r")$",
     re.I,
 )
+# The characters each can open with: its forms' first characters in either case (and "ſ",
+# which a case-insensitive "s" matches too).
+_EXAMPLE_ROW_OPENINGS: Final = frozenset("eEsSſ.…<$[xXdDaAtT")
+_TEMPLATE_OWNER_OPENINGS: Final = frozenset("lLnN[oOtTwWxX.<")
 # A cell says its state with the words a status field uses, a cell's own shorthand besides.
 _DONE_CELL: Final = re.compile(r"^(?:" + DONE_WORDS + r"|yes|y)\b", re.I)
 # "Removed": Azure Boards' state for work that will not be done.
@@ -125,6 +129,7 @@ _DROPPED_CELL: Final = re.compile(
 )
 _OPEN_CELL: Final = re.compile(r"^(?:" + OPEN_WORDS + r"|in\s*progress|delayed|no)\b", re.I)
 _MARKUP: Final = re.compile(r"[*_`]+")
+_MARKUP_CHARACTERS: Final = frozenset("*_`")
 # A status mark opening a cell: done (group 1) or dropped, with its variation selector.
 # ✅ ✔ ☑ ☒ (a ticked ballot box, as Word writes one) done; ❌ 🚫 dropped.
 _STATUS_EMOJI: Final = re.compile("(?:([\u2705\u2714\u2611\u2612])|[\u274c\U0001f6ab])\ufe0f?\\s*")
@@ -133,6 +138,7 @@ _STATUS_MARKUP: Final = re.compile(r"[*_`~.]+")
 _STATUS_MARKER: Final = re.compile(
     r"\*\*(DONE|TODO|Done|Todo|WON['’]T (?:FIX|DO)|Won['’]t (?:fix|do))\*\*|^\s*(DONE|TODO)\b\.?"
 )
+_MARKER_OPENINGS: Final = frozenset("DT")
 _CATEGORY_CELL: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"^(?:detect|detection|detective|monitor)", re.I), Category.DETECTION),
     (re.compile(r"^(?:prevent|prevention|preventive|preventative)", re.I), Category.PREVENTION),
@@ -316,10 +322,16 @@ def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
         if not filled:
             return None
         action = Text("", filled[0].line)
-    elif _EXAMPLE_ROW.match(_MARKUP.sub("", action.raw).strip()):
+    elif _may_open(action.raw, _EXAMPLE_ROW_OPENINGS) and _EXAMPLE_ROW.match(
+        _MARKUP.sub("", action.raw).strip()
+    ):
         return None
     owner_cell = _cell(cells, roles, "owner")
-    if owner_cell and _TEMPLATE_OWNER.match(_MARKUP.sub("", owner_cell.raw).strip()):
+    if (
+        owner_cell
+        and _may_open(owner_cell.raw, _TEMPLATE_OWNER_OPENINGS)
+        and _TEMPLATE_OWNER.match(_MARKUP.sub("", owner_cell.raw).strip())
+    ):
         return None  # a template's example row names a placeholder owner such as "LDAP" or "Name"
     status_cell = _cell(cells, roles, "status")
     ticket_cell = _cell(cells, roles, "ticket")
@@ -347,8 +359,21 @@ def _row(cells: tuple[Text, ...], roles: dict[str, int]) -> TableRow | None:
     )
 
 
+def _may_open(raw: str, openings: frozenset[str]) -> bool:
+    """Whether ``raw``, its markup dropped and then stripped, can open with one of
+    ``openings``: it opens with the first character of ``raw`` unless that is markup or a
+    space, which are dropped."""
+    first = raw[:1]
+    return first in openings or first in _MARKUP_CHARACTERS or first.isspace()
+
+
 def _leading_status(text: str) -> ItemStatus | None:
-    marker = _STATUS_MARKER.search(text)
+    # A marker is bold, or opens the text after spaces with "DONE" or "TODO".
+    marker = (
+        _STATUS_MARKER.search(text)
+        if "**" in text or text.lstrip()[:1] in _MARKER_OPENINGS
+        else None
+    )
     if marker is None:
         status = status_of_cell(text)
         return status if status == ItemStatus.DONE else None
