@@ -373,10 +373,28 @@ def _section(blocks: Sequence[Block], traits: GroupTraits, level: int) -> list[C
     return candidates
 
 
+def _says_nothing_needed(raw: str) -> bool:
+    """Whether ``raw`` holds a `_NOTHING_TO_DO` phrase.
+
+    The pattern opens with a word boundary, so the regex engine tries it at every position of
+    a long paragraph; an ASCII text (whose letters the case-insensitive pattern matches only in
+    their two ASCII cases) lacking each form's words once lower-cased is passed over first.
+    """
+    if raw.isascii():
+        lowered = raw.lower()
+        if not (
+            "accepted" in lowered
+            or "action" in lowered
+            or "follow" in lowered
+            or lowered.startswith(("none", "n/a", "nothing"))
+        ):
+            return False
+    return _NOTHING_TO_DO.search(raw) is not None
+
+
 def _says_nothing_to_do(blocks: Sequence[Block]) -> bool:
     return any(
-        isinstance(b, Paragraph)
-        and (_NOTHING_TO_DO.search(b.text.raw) is not None or _says_none(b.text.raw))
+        isinstance(b, Paragraph) and (_says_nothing_needed(b.text.raw) or _says_none(b.text.raw))
         for b in blocks
     )
 
@@ -579,7 +597,7 @@ def _paragraph_items(
         return [Candidate(text=_unbulleted(lines[0]), traits=traits)]
     if has_list or _INSTRUCTION.search(text.raw) or text.raw.rstrip().endswith(":"):
         return []
-    if _NOTHING_TO_DO.search(text.raw) or _says_none(text.raw):
+    if _says_nothing_needed(text.raw) or _says_none(text.raw):
         return []  # "No action items: this is an accepted risk" says why, it is not an item
     if len(lines) > 1 and all(_SENTENCE_LINE.match(line.raw) for line in lines):
         return [Candidate(text=line, traits=traits) for line in lines]
