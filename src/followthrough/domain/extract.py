@@ -186,9 +186,15 @@ def _numbered_repeats(
     return out
 
 
-@lru_cache(maxsize=4096)
 def _incident_date(heading: str) -> str | None:
     """The date of an ``Incident on <date>`` heading (``None``: not such a heading)."""
+    # The date's dashes are the heading's own (its words are its characters less markup,
+    # numbering and parentheticals, joined by spaces): a heading without one has no date.
+    return _incident_date_of(heading) if "-" in heading else None
+
+
+@lru_cache(maxsize=4096)
+def _incident_date_of(heading: str) -> str | None:
     match = _INCIDENT_HEADING.match(heading_words(heading))
     return match.group(1) if match else None
 
@@ -311,6 +317,13 @@ def _title(
 
 
 def _incident_id_from_name(stem: str) -> str | None:
+    # The pattern opens with a word boundary, so the regex engine tries it at every position.
+    # It matches an ASCII name's letters only in their two ASCII cases: such a name without
+    # one of its prefixes once lower-cased is passed over.
+    if stem.isascii():
+        lowered = stem.lower()
+        if not ("pm" in lowered or "inc" in lowered or "ir" in lowered or "sev" in lowered):
+            return None
     match = _INCIDENT_ID.search(stem)
     return match.group(1).upper() if match else None
 
