@@ -126,8 +126,15 @@ _INVISIBLE_UTF8: Final = re.compile(
 )
 
 
+# The ASCII characters of `_INVISIBLE`: all that ASCII text can hold of it, each looked for
+# on its own (a search for one character is a fast scan of memory, not a look at each one).
+_INVISIBLE_ASCII: Final = tuple(chr(code) for code in (*range(0x09), *range(0x0B, 0x20), 0x7F))
+
+
 def has_invisible(text: str) -> bool:
     """Does ``text`` hold a control character or a bidi override that `visible_text` drops?"""
+    if text.isascii():
+        return any(char in text for char in _INVISIBLE_ASCII)
     rest = text.encode(errors="surrogatepass").translate(None, _VISIBLE_ASCII)
     return bool(rest) and _INVISIBLE_UTF8.search(rest) is not None
 
