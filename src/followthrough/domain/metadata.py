@@ -231,14 +231,9 @@ def _field(text: str) -> tuple[str, str] | None:
         return (match.group("key"), match.group("value")) if match else None
     opens_with_key = head[:1].isalpha() and head.isascii()
     if opens_with_key and head.replace(" ", "").isalnum():
-        # Plain words: the key is the words, what follows the colon (and a bold marker
-        # closing a bold key) the value.
-        key = head.rstrip(" ")
-        if len(key) > _KEY_LENGTH:
-            return None
-        value = text[colon + 1 :]
-        bold = value.lstrip()
-        return key, (bold[2:] if bold.startswith(("**", "__")) else value).strip()
+        return _plain_field(text, head, colon)
+    if head.startswith(("**", "__")) and _plain_words(head[2:]):
+        return _plain_field(text, head[2:], colon)  # "**Key:** value"
     if opens_with_key and head[_KEY_LENGTH:].replace("*", "").replace("_", "").strip():
         return None  # only spaces and bold markers stand between a key and its colon
     key_match = _FIELD_KEY.match(text)
@@ -248,12 +243,29 @@ def _field(text: str) -> tuple[str, str] | None:
     return key_match.group("key"), text[key_match.end() :].strip()
 
 
+def _plain_words(head: str) -> bool:
+    """Is ``head`` ASCII words and spaces, opening with a letter (a key as it stands)?"""
+    return head[:1].isalpha() and head.isascii() and head.replace(" ", "").isalnum()
+
+
+def _plain_field(text: str, head: str, colon: int) -> tuple[str, str] | None:
+    """The field of ``text`` whose key is plain words (``head``, perhaps after a bold
+    marker), up to the colon at ``colon``: the key is the words, what follows the colon (and
+    a bold marker closing a bold key) the value, as _FIELD_KEY reads them."""
+    key = head.rstrip(" ")
+    if len(key) > _KEY_LENGTH:
+        return None
+    value = text[colon + 1 :]
+    bold = value.lstrip()
+    return key, (bold[2:] if bold.startswith(("**", "__")) else value).strip()
+
+
 def _line_fields(lines: Sequence[str], fields: dict[str, str]) -> None:
     for line in lines:
         found = _field(line) if ":" in line else None  # every field form has a colon
         if found is None:
             continue
-        if not _may_hold_pairs(line):
+        if not _may_hold_pairs(line) or not _may_open_pair(line):
             if found[1]:
                 _store(fields, found[0], found[1])
             continue
@@ -280,6 +292,26 @@ def _may_hold_pairs(line: str) -> bool:
     return not _NO_PAIR_SEPARATOR.isdisjoint(line)
 
 
+_SEPARATOR_CHARACTERS: Final = "·•|;—–-"
+
+
+def _may_open_pair(line: str) -> bool:
+    """Cheap pre-check for `_pairs`: may a separator open a ``Key:`` pair after the first?
+
+    A pair's key runs from its separator to its colon and holds no full stop or comma, so a
+    separator's character stands between a colon and the last full stop or comma before it.
+    Where none does, `_pairs` gives the line whole.
+    """
+    colon = line.find(":")
+    while colon >= 0:
+        start = max(line.rfind(".", 0, colon), line.rfind(",", 0, colon)) + 1
+        before = line[start:colon]
+        if any(char in before for char in _SEPARATOR_CHARACTERS):
+            return True
+        colon = line.find(":", colon + 1)
+    return False
+
+
 def _pairs(line: str) -> list[str]:
     """The ``Key: value`` pairs of one line; a separator not followed by a known key is text."""
     parts = _PAIR_SEPARATOR.split(line)  # text, separator, text, separator, …
@@ -298,7 +330,7 @@ def _pairs(line: str) -> list[str]:
 def _table_fields(table: Table, fields: dict[str, str]) -> None:
     if len(table.header) != 2 or any(len(row) != 2 for row in table.rows):
         return
-    if _KEY_VALUE_HEADER.match(" | ".join(plain_text(cell.raw) for cell in table.header)):
+    if _is_key_value_header(table.header[0].raw, table.header[1].raw):
         for key_cell, value_cell in table.rows:  # "Field | Value": it says what it is
             _store(fields, plain_text(key_cell.raw), value_cell.raw)
         return
@@ -322,6 +354,13 @@ def _table_fields(table: Table, fields: dict[str, str]) -> None:
 _KEY_VALUE_HEADER: Final = re.compile(
     r"^(?:field|key|property|attribute|detail|item)s? \| (?:value|details?)s?$", re.I
 )
+
+
+@lru_cache(maxsize=4096)
+def _is_key_value_header(key: str, value: str) -> bool:
+    """Do a two-column table's header cells say "Field | Value"? Cached: the same headers
+    come back in document after document."""
+    return _KEY_VALUE_HEADER.match(f"{plain_text(key)} | {plain_text(value)}") is not None
 
 
 def _store(fields: dict[str, str], key: str, value: str) -> None:
