@@ -106,7 +106,10 @@ class _Source:
     """The body as bytes, with where each line starts and where its content starts."""
 
     def __init__(self, body: str, line_offset: int, starts: list[int] | None) -> None:
+        self.body = body
         self.data = body.encode()
+        # An ASCII body comes with its line starts: a character's offset is its byte's.
+        self.ascii = starts is not None
         # Where each line starts, then one past the end of the body: line ``n`` ends (before
         # its newline) at ``starts[n + 1] - 1``. Those of an ASCII body come found already.
         if starts is None:
@@ -174,10 +177,15 @@ class _Source:
         data = self.data
         if last_line <= line or (indent == 0 and not self.quoted):
             # Nothing to remove from the lines after the first: the source as it stands.
-            return data[first : self.starts[max(line, last_line) + 1] - 1].decode().strip(_TRIM)
+            return self.cut(first, self.starts[max(line, last_line) + 1] - 1).strip(_TRIM)
         parts = [data[first : self.starts[line + 1] - 1]]
         parts.extend(self.dedent(other, indent) for other in range(line + 1, last_line + 1))
         return b"\n".join(parts).decode().strip(_TRIM)
+
+    def cut(self, start: int, end: int) -> str:
+        """The body from byte ``start`` to ``end``: of an ASCII body, a slice of the text
+        itself (no bytes are copied and decoded)."""
+        return self.body[start:end] if self.ascii else self.data[start:end].decode()
 
     def content_start(self, line: int) -> int:
         pos, end = self.bmark[line], self.starts[line + 1] - 1
@@ -245,8 +253,13 @@ class _Builder:
     def make_text(self, first: int, last_line: int, indent: int, inline: Node | list[Node]) -> Text:
         """The text from byte ``first`` to the end of ``last_line``; ``inline`` is the node
         holding its inline nodes, or those nodes."""
+        return self.text_on(first, self.src.line_at(first), last_line, indent, inline)
+
+    def text_on(
+        self, first: int, line: int, last_line: int, indent: int, inline: Node | list[Node]
+    ) -> Text:
+        """`make_text` for a text whose first line, ``line``, is known already."""
         src = self.src
-        line = src.line_at(first)
         raw = src.text(first, line, last_line, indent)
         if "[" in raw or "<" in raw:
             links = _links(inline if isinstance(inline, list) else inline.children)
@@ -319,7 +332,7 @@ class _Builder:
             unclosed -= 1
         if unclosed > pos and data[unclosed - 1] in (_SPACE, _TAB):
             end = unclosed
-        raw = data[pos:end].decode().strip(_TRIM)
+        raw = src.cut(pos, end).strip(_TRIM)
         if "[" in raw or "<" in raw:
             text = Text(raw, line + src.offset, _links(node.children))
         else:
@@ -332,7 +345,7 @@ class _Builder:
         marker_line = src.line_at(start)
         content, indent = self.item_content(marker_line, start)
         last_line = src.last_line(start, end)
-        text, children = self.item_blocks(item.children, indent, content, last_line)
+        text, children = self.item_blocks(item.children, indent, marker_line, content, last_line)
         if text is not None:
             return ListEntry(text, tuple(children))
         if children and isinstance(children[0], Paragraph):
@@ -353,7 +366,7 @@ class _Builder:
         return pos, initial + (1 if gap > 4 else gap)
 
     def item_blocks(
-        self, nodes: Sequence[Node], indent: int, content: int, last_line: int
+        self, nodes: Sequence[Node], indent: int, marker_line: int, content: int, last_line: int
     ) -> tuple[Text | None, list[Block]]:
         """An item's blocks; a tight item's paragraphs are runs of inline nodes.
 
@@ -374,7 +387,8 @@ class _Builder:
                 continue
             start, end = node.srcmap or (0, 0)
             if run:
-                text = self.run_text(run, indent, content, self.src.line_at(start) - 1)
+                stop = self.src.line_at(start) - 1
+                text = self.run_text(run, indent, marker_line, content, stop)
                 if first is None and not out:
                     first = text
                 else:
@@ -389,20 +403,24 @@ class _Builder:
             elif block is not None:
                 out.append(block)
         if run:
-            text = self.run_text(run, indent, content, last_line)
+            text = self.run_text(run, indent, marker_line, content, last_line)
             if first is None and not out:
                 first = text
             else:
                 out.append(Paragraph(text))
         return first, out
 
-    def run_text(self, run: list[Node], indent: int, content: int, stop: int) -> Text:
+    def run_text(
+        self, run: list[Node], indent: int, marker_line: int, content: int, stop: int
+    ) -> Text:
+        """The text of a run of inline nodes; the item's text starts at ``content`` on its
+        ``marker_line``."""
         src = self.src
         line = src.line_at((run[0].srcmap or (0, 0))[0])
-        first = content if line == src.line_at(content) else src.bmark[line]
+        first = content if line == marker_line else src.bmark[line]
         while stop > line and not src.dedent(stop, indent).strip(b" \t"):
             stop -= 1  # blank lines before the next block are not part of the text
-        return self.make_text(first, stop, indent, run)
+        return self.text_on(first, line, stop, indent, run)
 
     def table(self, node: Node, start: int, end: int) -> Table:
         """A table's rows are lines: the header's, then each line after the delimiter row.
@@ -411,7 +429,7 @@ class _Builder:
         """
         src = self.src
         table_line = src.line_at(start)
-        lines = [table_line, *range(table_line + 2, src.last_line(start, end) + 1)]
+        lines: list[int] = [table_line, *range(table_line + 2, src.last_line(start, end) + 1)]
         row_nodes: list[Node] = []
         rows: list[tuple[Text, ...]] = []
         width = 0
@@ -419,7 +437,7 @@ class _Builder:
             # The header row may share its line with a list marker: it starts where the table
             # does (the spaces and tabs before a row's first pipe go with the trimming).
             first = start if index == 0 else src.bmark[line]
-            text = src.data[first : src.starts[line + 1] - 1].decode().strip(_TRIM)
+            text = src.cut(first, src.starts[line + 1] - 1).strip(_TRIM)
             if "[" in text or "<" in text:
                 if not row_nodes:
                     row_nodes = [row for section in node.children for row in section.children]
