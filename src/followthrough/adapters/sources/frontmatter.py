@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,6 +93,7 @@ _FLAT_LINE: Final = re.compile(
 _FLAT_LENGTH: Final = 4000
 _CONSTRUCTOR: Final = yaml.constructor.SafeConstructor()
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG: Final = "tag:yaml.org,2002:timestamp"
 
 
 def _flat_mapping(raw: str) -> dict[str, Any] | None:
@@ -141,6 +143,10 @@ def _scalar(plain: str) -> Any:
     tag = _tag(plain)
     if tag == _STR_TAG:
         return plain
+    if tag == _TIMESTAMP_TAG and len(plain) == 10:
+        # A date alone ("2024-05-09": the resolver's other form, with a time, is longer),
+        # made as the loader's timestamp constructor makes it.
+        return dt.date(int(plain[:4]), int(plain[5:7]), int(plain[8:]))
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, plain))
 
 
