@@ -143,14 +143,23 @@ def _role_of(key: str) -> str | None:
     return _ROLES.get(" ".join(key.replace("_", " ").replace("(s)", "s").lower().split()))
 
 
-@lru_cache(maxsize=4096)
-def _role_of_text(raw: str) -> str | None:
-    """The role of a key as written (a cell, a heading): markup is only read when present.
+# The role of each key read (``""``: none), as `_role_of_text` found it: the same keys,
+# headings and cells come back in document after document. A plain dictionary, read in the
+# compiled build without a call; keys past the first ten thousand are not remembered.
+_TEXT_ROLES: Final[dict[str, str]] = {}
 
-    Cached: the same keys, headings and cells come back in document after document."""
-    if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
-        return _role_of(plain_text(raw))
-    return _role_of(raw.replace("*", " ").strip(" -–—:;,|."))
+
+def _role_of_text(raw: str) -> str | None:
+    """The role of a key as written (a cell, a heading): markup is only read when present."""
+    role = _TEXT_ROLES.get(raw)
+    if role is None:
+        if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
+            role = _role_of(plain_text(raw)) or ""
+        else:
+            role = _role_of(raw.replace("*", " ").strip(" -–—:;,|.")) or ""
+        if len(_TEXT_ROLES) < 10_000:
+            _TEXT_ROLES[raw] = role
+    return role or None
 
 
 def _fields_in_text(blocks: Sequence[Block]) -> dict[str, str]:
