@@ -86,11 +86,27 @@ _NUMBERING: Final = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
 _PARENTHETICAL: Final = re.compile(r"\s*\([^)]*\)\s*")
 
 
-@lru_cache(maxsize=8192)
-def heading_words(text: str) -> str:
-    """A heading as words: markup, numbering, trailing colon and parentheticals removed.
+# What was found of each heading (or label) read: the same headings and labels come back in
+# every document and every pass. Plain dictionaries, read in the compiled build without a
+# call; past `_REMEMBERED` texts, no more are added.
+_REMEMBERED: Final = 10_000
+_WORDS: Final[dict[str, str]] = {}
+_ACTION_HEADINGS: Final[dict[str, bool]] = {}
+_INLINE_LABELS: Final[dict[str, bool]] = {}
+_NON_ITEM_HEADINGS: Final[dict[str, bool]] = {}
 
-    Cached: the same headings and labels come back in every document and every pass."""
+
+def heading_words(text: str) -> str:
+    """A heading as words: markup, numbering, trailing colon and parentheticals removed."""
+    words = _WORDS.get(text)
+    if words is None:
+        words = _heading_words(text)
+        if len(_WORDS) < _REMEMBERED:
+            _WORDS[text] = words
+    return words
+
+
+def _heading_words(text: str) -> str:
     # Each rewrite runs only when the characters it needs are present.
     if " #" in text:  # "Follow-up actions #action #postmortem": tags file the section
         text = _TRAILING_TAGS.sub("", text)
@@ -113,23 +129,35 @@ _TRAILING_TAGS: Final = re.compile(r"(?:\s+#[A-Za-z][\w/-]*)+\s*$")
 _LEADING_SYMBOLS: Final = re.compile(r"^[^\w(\[]+")
 
 
-@lru_cache(maxsize=8192)
 def is_action_heading(text: str) -> bool:
     """Does this heading (or plain line) open an action-item section?"""
-    words = heading_words(text)
-    return bool(words) and _ACTION_HEADING.match(words) is not None
+    found = _ACTION_HEADINGS.get(text)
+    if found is None:
+        words = heading_words(text)
+        found = bool(words) and _ACTION_HEADING.match(words) is not None
+        if len(_ACTION_HEADINGS) < _REMEMBERED:
+            _ACTION_HEADINGS[text] = found
+    return found
 
 
-@lru_cache(maxsize=8192)
 def is_inline_label(text: str) -> bool:
     """A bold list label such as ``**Review actions**:`` whose sub-list holds the items."""
-    return _INLINE_LABEL.match(heading_words(text)) is not None
+    found = _INLINE_LABELS.get(text)
+    if found is None:
+        found = _INLINE_LABEL.match(heading_words(text)) is not None
+        if len(_INLINE_LABELS) < _REMEMBERED:
+            _INLINE_LABELS[text] = found
+    return found
 
 
-@lru_cache(maxsize=8192)
 def is_non_item_heading(text: str) -> bool:
     """Headings that sit inside action sections but hold prose, questions or checklists."""
-    return _NON_ITEM_HEADING.match(heading_words(text)) is not None
+    found = _NON_ITEM_HEADINGS.get(text)
+    if found is None:
+        found = _NON_ITEM_HEADING.match(heading_words(text)) is not None
+        if len(_NON_ITEM_HEADINGS) < _REMEMBERED:
+            _NON_ITEM_HEADINGS[text] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
