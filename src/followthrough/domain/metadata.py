@@ -212,14 +212,20 @@ def _heading_field(block: Heading, fields: dict[str, str]) -> str | None:
     return role
 
 
-@lru_cache(maxsize=4096)
+# What `_heading_reading` found of each heading, as `_TEXT_ROLES` (the same headings come
+# back in document after document).
+_HEADING_READINGS: Final[dict[str, tuple[tuple[str, str] | None, str | None]]] = {}
+
+
 def _heading_reading(text: str) -> tuple[tuple[str, str] | None, str | None]:
-    """The field a heading states, else the role of the field it announces. Cached: the
-    same headings come back in document after document."""
-    found = _field(text)
-    if found and found[1]:
-        return found, None
-    return None, _role_of_text(text)
+    """The field a heading states, else the role of the field it announces."""
+    reading = _HEADING_READINGS.get(text)
+    if reading is None:
+        found = _field(text)
+        reading = (found, None) if found and found[1] else (None, _role_of_text(text))
+        if len(_HEADING_READINGS) < 10_000:
+            _HEADING_READINGS[text] = reading
+    return reading
 
 
 def _field(text: str) -> tuple[str, str] | None:

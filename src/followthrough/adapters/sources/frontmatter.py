@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Final
 
 import yaml
@@ -129,9 +128,23 @@ def _flat_mapping(raw: str) -> dict[str, Any] | None:
     return data or None
 
 
-@lru_cache(maxsize=4096)  # keys and many values repeat from one document to the next
+# The tag of each plain scalar read: keys and many values repeat from one document to the
+# next. A plain dictionary, read in the compiled build without a call; past ten thousand
+# scalars, no more are added.
+_TAGS: Final[dict[str, str]] = {}
+
+
 def _tag(plain: str) -> str:
     """The tag YAML gives a plain scalar (``Resolver.resolve``, whose paths are never set)."""
+    found = _TAGS.get(plain)
+    if found is None:
+        found = _resolved_tag(plain)
+        if len(_TAGS) < 10_000:
+            _TAGS[plain] = found
+    return found
+
+
+def _resolved_tag(plain: str) -> str:
     implicit = _LOADER.yaml_implicit_resolvers
     for tag, pattern in implicit.get(plain[0], []) + implicit.get(None, []):
         if pattern.match(plain):
