@@ -114,7 +114,9 @@ def written_in_a_dialect(paragraphs: Iterable[str]) -> bool:
             or ("\nh" in text and any(mark in text for mark in _JIRA_LINES))
         ):
             return True
-        if ":" in text and "::" in text and _PROPERTY.match(text):
+        # A property opens the text, so its "::" holds the text's first colon.
+        colon = text.find(":")
+        if colon > 0 and text[colon + 1 : colon + 2] == ":" and _PROPERTY.match(text):
             return True
         if "<" in text and ("<@" in text or ("<http" in text and "|" in text)):
             return True

@@ -607,7 +607,7 @@ def parse_markdown(
         body = body.replace("\0", "\ufffd")
     md = parser or new_parser()
     blocks = _blocks(md, body, front.body_line - 1)
-    if written_in_a_dialect(b.text.raw for b in blocks if isinstance(b, Paragraph)):
+    if written_in_a_dialect([b.text.raw for b in blocks if isinstance(b, Paragraph)]):
         converted = as_commonmark(body)  # admonitions, Jira wiki markup (`dialects`)
         if converted != body:
             blocks = _blocks(md, converted, front.body_line - 1)
