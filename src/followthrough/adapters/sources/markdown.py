@@ -106,7 +106,8 @@ def _links(nodes: Sequence[Node]) -> tuple[str, ...]:
 
 
 class _Source:
-    """The body as bytes, with where each line starts and where its content starts."""
+    """The body as text and as bytes, with where each line starts and where its content
+    starts."""
 
     def __init__(self, body: str, line_offset: int, starts: list[int] | None) -> None:
         self.body = body
