@@ -55,11 +55,17 @@ _VAGUE_START: Final = re.compile(r"^(?:" + "|".join(_VAGUE_WORDS) + r")\b", re.I
 # The first two letters of those words: a title opening with two other ASCII characters
 # (lower-cased, as the case-insensitive match sees ASCII) opens with none of them.
 _VAGUE_OPENINGS: Final = frozenset(word[:2] for word in _VAGUE_WORDS)
-_MEASURABLE: Final = re.compile(
-    r"\d|%|\bso\s+that\b|\bwhen\b|\bif\b|\bexceeds?\b|\bwithin\b|\bby\s+(?:adding|removing|"
-    r"using|setting)\b|\bresulting\s+in\b|\bdecid\w+\b|\bwrite\s+up\b|\bproposal\b|\bADR\b",
-    re.I,
+# What makes an outcome checkable: a number, a condition, a decision to write down.
+_MEASURABLE_WORDS: Final = (
+    r"so\s+that|when|if|exceeds?|within|by\s+(?:adding|removing|using|setting)|resulting\s+in|"
+    r"decid\w+|write\s+up|proposal|adr"
 )
+_MEASURABLE: Final = re.compile(r"\d|%|\b(?:" + _MEASURABLE_WORDS + r")\b", re.I)
+# The same for an ASCII title lower-cased (what the case-insensitive match sees) with a space
+# before it: one character class opens it, so that a search skips over the letters; a digit or
+# "%" matches there, and any other character it takes is no word character, so a word follows
+# a word boundary.
+_MEASURABLE_LOWER: Final = re.compile(r"[^a-z_](?:(?<=[0-9%])|(?:" + _MEASURABLE_WORDS + r")\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +192,7 @@ def item_findings(item: ActionItem) -> list[tuple[str, str]]:
     elif item.due is None:
         found.append(("unparseable-due", _unparseable_due(item.due_text or "")))
     title = item.title
-    if _may_open_vaguely(title) and _VAGUE_START.match(title) and not _MEASURABLE.search(title):
+    if _may_open_vaguely(title) and _VAGUE_START.match(title) and not _is_measurable(title):
         found.append(
             (
                 "vague-outcome",
@@ -200,6 +206,13 @@ def _may_open_vaguely(title: str) -> bool:
     """Cheap pre-check for `_VAGUE_START`: the title's first two characters."""
     opening = title[:2]
     return not opening.isascii() or opening.lower() in _VAGUE_OPENINGS
+
+
+def _is_measurable(title: str) -> bool:
+    """Whether `_MEASURABLE` finds something in ``title``."""
+    if title.isascii():
+        return _MEASURABLE_LOWER.search(" " + title.lower()) is not None
+    return _MEASURABLE.search(title) is not None
 
 
 def _unparseable_due(due_text: str) -> str:
