@@ -688,12 +688,24 @@ def _tidy(out: str) -> str:
         out = _CREATED_MARKER.sub("", out)
     if "(" in out or "[" in out:
         out = _EMPTY_BRACKETS.sub("", out)
-    out = " ".join(out.split())
+    if not _single_spaced(out):
+        out = " ".join(out.split())
     # A substitution with a template costs more than a search even where nothing matches;
     # the search skips from space to space, faster than a look at every character for a mark.
     if _SPACE_BEFORE_PUNCT.search(out):
         out = _SPACE_BEFORE_PUNCT.sub(r"\1", out)
     return out.strip(" -–—:;,|·").lstrip(". ").strip()
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether ``" ".join(text.split())`` is ``text``: its only whitespace is single spaces
+    between other characters (of the whitespace, a printable text holds only the space)."""
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 _JIRA_KEY_CHARACTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
