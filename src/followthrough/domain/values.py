@@ -359,9 +359,11 @@ def _blank(match: re.Match[str]) -> str:
 
 
 def _url_tickets(text: str) -> list[tuple[int, str]]:
-    # No match holds another one's start, so each is kept.
+    # No match holds another one's start, so each is kept. Each holds its "://" four or five
+    # characters in: none starts more than five before the first one (the case-insensitive
+    # pattern has no literal start for the regex engine to skip to).
     refs: list[tuple[int, str]] = []
-    for match in _TRACKER_URL.finditer(text):
+    for match in _TRACKER_URL.finditer(text, max(0, text.find("://") - 5)):
         jira, github, gitlab, bugzilla = match.group("jira", "github", "gitlab", "bugzilla")
         if jira is not None:
             ref = jira.upper()
