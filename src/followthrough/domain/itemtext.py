@@ -436,8 +436,8 @@ def _page_link(link: re.Match[str], text: str) -> str:
 
 
 def _one_line(raw: str) -> str:
-    if raw.isascii() and raw.isprintable() and "  " not in raw and raw.strip(" ") == raw:
-        return raw  # its only whitespace is single spaces between words already
+    if _single_spaced(raw):
+        return raw  # its only whitespace is single spaces between words already (no line break)
     return " ".join(raw.replace("\\\n", " ").split())
 
 
