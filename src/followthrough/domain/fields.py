@@ -219,6 +219,8 @@ def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
     at every space on the way; where it fails, no separator starts before that character's end.
     """
     spans: list[tuple[int, int]] = []
+    if not _may_hold_a_hint(text):
+        return spans
     position = offset
     while (hint := _SEPARATOR_HINT.search(text, position)) is not None:
         start = hint.start()
@@ -233,6 +235,15 @@ def _separators(text: str, offset: int = 0) -> list[tuple[int, int]]:
     if ":" in text:  # in "Jira: – · Status: Done" the dash is the value ("none")
         return [span for span in spans if not _follows_a_colon(text, span[0])]
     return spans
+
+
+def _may_hold_a_hint(text: str) -> bool:
+    """Cheap pre-check for `_SEPARATOR_HINT`, whose character class the regex engine tests at
+    every position: a printable ASCII text holds one only as a ",", ";" or "|", or as a "-"
+    after a space (its only whitespace) or opening the text."""
+    if not text.isascii() or not text.isprintable():
+        return True
+    return "," in text or ";" in text or "|" in text or " -" in text or text.startswith("-")
 
 
 def _follows_a_colon(text: str, start: int) -> bool:
