@@ -951,7 +951,10 @@ def _is_due_in_a_field_run(
 
 
 def _finish_tail(text: str, taken: list[Field], fields: list[Field]) -> str:
-    fields.extend(reversed(taken))
+    # Taken from the end, the fields go in the text's order (an index loop: compiled, a
+    # reversed() iterator is made and read through Python's protocol).
+    for index in range(len(taken) - 1, -1, -1):
+        fields.append(taken[index])
     return text
 
 
