@@ -100,11 +100,31 @@ def parse_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.da
     ambiguous between day-first and month-first and gives ``None``.
     """
     cleaned = text.strip().strip("*_`.,;()[]@").strip()  # "@March 3, 2025": a Notion date
+    if _is_iso_date(cleaned):  # the first pattern's most common form, read without it
+        return _safe_date(_with_century(int(cleaned[:4])), int(cleaned[5:7]), int(cleaned[8:]))
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match:
             return _date_from_match(match, reference)
     return None
+
+
+def _is_iso_date(text: str) -> bool:
+    """Whether ``text`` is "YYYY-MM-DD" in ASCII digits."""
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and text.isascii()
+        and text[:4].isdigit()
+        and text[5:7].isdigit()
+        and text[8:].isdigit()
+    )
+
+
+def _with_century(year: int) -> int:
+    """A year as written, two digits ("04/Apr/25") read in this century."""
+    return year + 2000 if year < 100 else year
 
 
 def find_calendar_date(text: str, *, reference: dt.date | None = None) -> dt.date | None:
@@ -126,8 +146,7 @@ def _date_from_match(match: re.Match[str], reference: dt.date | None) -> dt.date
     month_text = groups["month"]
     month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower().rstrip(".")]
     if groups.get("year"):
-        year = int(groups["year"])
-        year += 2000 if year < 100 else 0  # "04/Apr/25"
+        year = _with_century(int(groups["year"]))
     elif reference is not None:
         year = reference.year
     else:
