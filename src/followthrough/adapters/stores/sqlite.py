@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,29 @@ MEMORY = ":memory:"
 def _sqlite_sql(sql: str) -> str:
     """``%(name)s`` parameters as SQLite's ``:name``."""
     return _NAMED_PARAMETER.sub(r":\1", sql)
+
+
+def _use_wal(connection: sqlite3.Connection, seconds: float) -> None:
+    """Switch the database to WAL mode, waiting up to ``seconds`` for other processes.
+
+    Switching needs the database to itself, and SQLite answers "database is locked" at once,
+    without its busy handler, while another process opens or switches the same new file; so
+    the switch is tried again until it succeeds or the wait is over.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY_SECONDS)
+
+
+_WAL_RETRY_SECONDS = 0.02
 
 
 class _SqliteSession:
@@ -73,7 +97,7 @@ class SqliteStore(SqlStore):
                 check_same_thread=False,  # shared by threads, serialised by self._lock
             )
             connection.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection, seconds)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the SQLite journal {self._path}: {error}") from error
         return connection
