@@ -39,6 +39,7 @@ COMPILED = [
     "src/followthrough/domain/itemtext.py",
     "src/followthrough/domain/keys.py",
     "src/followthrough/domain/lint.py",
+    "src/followthrough/domain/memo.py",
     "src/followthrough/domain/metadata.py",
     "src/followthrough/domain/sections.py",
     "src/followthrough/domain/tables.py",

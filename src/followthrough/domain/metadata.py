@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from followthrough.domain.document import Block, Heading, ListBlock, Paragraph, Table
 from followthrough.domain.itemtext import page_links_as_words, plain_text
+from followthrough.domain.memo import remember
 from followthrough.domain.sections import is_action_heading
 from followthrough.domain.values import find_calendar_date, is_placeholder, parse_calendar_date
 
@@ -145,7 +146,7 @@ def _role_of(key: str) -> str | None:
 
 # The role of each key read (``""``: none), as `_role_of_text` found it: the same keys,
 # headings and cells come back in document after document. A plain dictionary, read in the
-# compiled build without a call; keys past the first ten thousand are not remembered.
+# compiled build without a call (`memo`).
 _TEXT_ROLES: Final[dict[str, str]] = {}
 
 
@@ -154,11 +155,10 @@ def _role_of_text(raw: str) -> str | None:
     role = _TEXT_ROLES.get(raw)
     if role is None:
         if "[" in raw or "`" in raw or "<" in raw or "http" in raw:
-            role = _role_of(plain_text(raw)) or ""
+            key = plain_text(raw)
         else:
-            role = _role_of(raw.replace("*", " ").strip(" -–—:;,|.")) or ""
-        if len(_TEXT_ROLES) < 10_000:
-            _TEXT_ROLES[raw] = role
+            key = raw.replace("*", " ").strip(" -–—:;,|.")
+        role = remember(_TEXT_ROLES, raw, _role_of(key) or "")
     return role or None
 
 
@@ -222,9 +222,11 @@ def _heading_reading(text: str) -> tuple[tuple[str, str] | None, str | None]:
     reading = _HEADING_READINGS.get(text)
     if reading is None:
         found = _field(text)
-        reading = (found, None) if found and found[1] else (None, _role_of_text(text))
-        if len(_HEADING_READINGS) < 10_000:
-            _HEADING_READINGS[text] = reading
+        reading = remember(
+            _HEADING_READINGS,
+            text,
+            (found, None) if found and found[1] else (None, _role_of_text(text)),
+        )
     return reading
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from followthrough.domain.memo import remember
 from followthrough.domain.model import Category, ItemStatus
 
 _ACTION_HEADING: Final = re.compile(
@@ -88,8 +89,7 @@ _PARENTHETICAL: Final = re.compile(r"\s*\([^)]*\)\s*")
 
 # What was found of each heading (or label) read: the same headings and labels come back in
 # every document and every pass. Plain dictionaries, read in the compiled build without a
-# call; past `_REMEMBERED` texts, no more are added.
-_REMEMBERED: Final = 10_000
+# call (`memo`).
 _WORDS: Final[dict[str, str]] = {}
 _ACTION_HEADINGS: Final[dict[str, bool]] = {}
 _INLINE_LABELS: Final[dict[str, bool]] = {}
@@ -100,9 +100,7 @@ def heading_words(text: str) -> str:
     """A heading as words: markup, numbering, trailing colon and parentheticals removed."""
     words = _WORDS.get(text)
     if words is None:
-        words = _heading_words(text)
-        if len(_WORDS) < _REMEMBERED:
-            _WORDS[text] = words
+        words = remember(_WORDS, text, _heading_words(text))
     return words
 
 
@@ -134,9 +132,9 @@ def is_action_heading(text: str) -> bool:
     found = _ACTION_HEADINGS.get(text)
     if found is None:
         words = heading_words(text)
-        found = bool(words) and _ACTION_HEADING.match(words) is not None
-        if len(_ACTION_HEADINGS) < _REMEMBERED:
-            _ACTION_HEADINGS[text] = found
+        found = remember(
+            _ACTION_HEADINGS, text, bool(words) and _ACTION_HEADING.match(words) is not None
+        )
     return found
 
 
@@ -144,9 +142,7 @@ def is_inline_label(text: str) -> bool:
     """A bold list label such as ``**Review actions**:`` whose sub-list holds the items."""
     found = _INLINE_LABELS.get(text)
     if found is None:
-        found = _INLINE_LABEL.match(heading_words(text)) is not None
-        if len(_INLINE_LABELS) < _REMEMBERED:
-            _INLINE_LABELS[text] = found
+        found = remember(_INLINE_LABELS, text, _INLINE_LABEL.match(heading_words(text)) is not None)
     return found
 
 
@@ -154,9 +150,9 @@ def is_non_item_heading(text: str) -> bool:
     """Headings that sit inside action sections but hold prose, questions or checklists."""
     found = _NON_ITEM_HEADINGS.get(text)
     if found is None:
-        found = _NON_ITEM_HEADING.match(heading_words(text)) is not None
-        if len(_NON_ITEM_HEADINGS) < _REMEMBERED:
-            _NON_ITEM_HEADINGS[text] = found
+        found = remember(
+            _NON_ITEM_HEADINGS, text, _NON_ITEM_HEADING.match(heading_words(text)) is not None
+        )
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any, Final
 import yaml
 
 from followthrough.domain.document import SourceProblem
+from followthrough.domain.memo import remember
 
 _OPEN: Final = re.compile(r"\A---[ \t]*\r?\n")
 # The C loader (libyaml) when PyYAML was built with it: same results, far faster.
@@ -129,8 +130,7 @@ def _flat_mapping(raw: str) -> dict[str, Any] | None:
 
 
 # The tag of each plain scalar read: keys and many values repeat from one document to the
-# next. A plain dictionary, read in the compiled build without a call; past ten thousand
-# scalars, no more are added.
+# next. A plain dictionary, read in the compiled build without a call (`memo`).
 _TAGS: Final[dict[str, str]] = {}
 
 
@@ -138,9 +138,7 @@ def _tag(plain: str) -> str:
     """The tag YAML gives a plain scalar (``Resolver.resolve``, whose paths are never set)."""
     found = _TAGS.get(plain)
     if found is None:
-        found = _resolved_tag(plain)
-        if len(_TAGS) < 10_000:
-            _TAGS[plain] = found
+        found = remember(_TAGS, plain, _resolved_tag(plain))
     return found
 
 

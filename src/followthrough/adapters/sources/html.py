@@ -36,6 +36,7 @@ from followthrough.adapters.sources.limits import check_html
 from followthrough.adapters.sources.notion import between_people, is_to_do_list, to_do_list
 from followthrough.adapters.sources.source_lines import LineCounter
 from followthrough.domain.document import SourceDocument
+from followthrough.domain.memo import remember
 
 
 def parse_html(
@@ -202,9 +203,8 @@ def _kind(name: str) -> str:
         kind = _REWRITTEN
     else:
         kind = _READ if name in {"input", "li", "p"} else _PLAIN
-    if len(_KINDS) < 10_000:  # names are few; a page inventing thousands is not remembered
-        _KINDS[name] = kind
-    return kind
+    # Names are few; a page inventing thousands is not remembered past the memo's bound.
+    return remember(_KINDS, name, kind)
 
 
 def _attributes(node: LexborNode) -> dict[str, str]:
